@@ -1,0 +1,38 @@
+/** Shared output helpers for CLI commands: JSON, aligned tables, errors. */
+import { Command } from 'commander';
+import { isTartanError } from '../errors.js';
+
+/** Writes a value as JSON on stdout (one document, newline-terminated). */
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Formats rows as an aligned text table with a header line. */
+export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+  const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** Prints an error for a human (stderr) or as JSON (stdout) when --json was given. */
+export function reportError(err: unknown, json: boolean): void {
+  const code = isTartanError(err) ? err.code : 'E_INTERNAL';
+  const message = err instanceof Error ? err.message : String(err);
+  if (json) {
+    process.stdout.write(JSON.stringify({ error: { code, message, ...(isTartanError(err) && err.details ? { details: err.details } : {}) } }) + '\n');
+  } else {
+    process.stderr.write(`tartan: ${code}: ${message}\n`);
+    if (!isTartanError(err) && err instanceof Error && process.env.TARTAN_DEBUG) process.stderr.write(`${err.stack}\n`);
+  }
+}
+
+/**
+ * Returns the subcommand group `name` of `program` (e.g. `models`, `bench`),
+ * creating it on first use, so several command files can add to one group.
+ */
+export function commandGroup(program: Command, name: string, description: string): Command {
+  const existing = program.commands.find((c) => c.name() === name);
+  if (existing) return existing;
+  return program.command(name).description(description);
+}

@@ -1,0 +1,94 @@
+/**
+ * The one catalogue of error codes. Every error tartan throws on purpose is a
+ * {@link TartanError} carrying one of these codes; codes are stable across
+ * releases so scripts and HTTP clients can branch on them.
+ *
+ * Add new codes to the section of the stage that raises them. Never reuse or
+ * renumber a code.
+ */
+export const ErrorCodes = {
+  // input validation (any stage)
+  INVALID_ARGUMENT: 'E_INVALID_ARGUMENT',
+  EMPTY_TEXT: 'E_EMPTY_TEXT',
+  NOT_A_STRING: 'E_NOT_A_STRING',
+  TEXT_TOO_LONG: 'E_TEXT_TOO_LONG',
+  NON_FINITE_VALUE: 'E_NON_FINITE_VALUE',
+  DIMENSION_MISMATCH: 'E_DIMENSION_MISMATCH',
+
+  // models: registry, files, hub, runtime
+  UNKNOWN_MODEL: 'E_UNKNOWN_MODEL',
+  UNSUPPORTED_MODEL: 'E_UNSUPPORTED_MODEL',
+  MODEL_FILES_MISSING: 'E_MODEL_FILES_MISSING',
+  MODEL_LAYOUT_UNKNOWN: 'E_MODEL_LAYOUT_UNKNOWN',
+  MODEL_CORRUPT: 'E_MODEL_CORRUPT',
+  MODEL_RUNTIME: 'E_MODEL_RUNTIME',
+  OFFLINE: 'E_OFFLINE',
+  DOWNLOAD_FAILED: 'E_DOWNLOAD_FAILED',
+  AUTH_REQUIRED: 'E_AUTH_REQUIRED',
+  CHECKSUM_MISMATCH: 'E_CHECKSUM_MISMATCH',
+  TOKENIZER: 'E_TOKENIZER',
+
+  // scoring
+  NATIVE_UNAVAILABLE: 'E_NATIVE_UNAVAILABLE',
+
+  // index and stores
+  INDEX_NOT_FOUND: 'E_INDEX_NOT_FOUND',
+  INDEX_EXISTS: 'E_INDEX_EXISTS',
+  INDEX_CORRUPT: 'E_INDEX_CORRUPT',
+  INDEX_LOCKED: 'E_INDEX_LOCKED',
+  INDEX_VERSION: 'E_INDEX_VERSION',
+  DOCUMENT_NOT_FOUND: 'E_DOCUMENT_NOT_FOUND',
+  DUPLICATE_ID: 'E_DUPLICATE_ID',
+  INVALID_FILTER: 'E_INVALID_FILTER',
+  INPUT_FORMAT: 'E_INPUT_FORMAT',
+
+  // lexical, retrieval, eval
+  UNKNOWN_PIPELINE: 'E_UNKNOWN_PIPELINE',
+  DATASET_FORMAT: 'E_DATASET_FORMAT',
+
+  // postgres
+  DB_UNREACHABLE: 'E_DB_UNREACHABLE',
+  DB_EXTENSION_MISSING: 'E_DB_EXTENSION_MISSING',
+  DB_SCHEMA: 'E_DB_SCHEMA',
+
+  // server
+  UNAUTHORIZED: 'E_UNAUTHORIZED',
+  PAYLOAD_TOO_LARGE: 'E_PAYLOAD_TOO_LARGE',
+  TIMEOUT: 'E_TIMEOUT',
+
+  // anything unforeseen
+  INTERNAL: 'E_INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * An error with a stable {@link ErrorCode}. The message says what was wrong
+ * and what to do about it.
+ *
+ * @example
+ * ```ts
+ * try { await model.queryEmbed(['']); }
+ * catch (e) { if (isTartanError(e, ErrorCodes.EMPTY_TEXT)) console.log(e.message); }
+ * ```
+ */
+export class TartanError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'TartanError';
+    this.code = code;
+    if (options?.details) this.details = options.details;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) };
+  }
+}
+
+/** True when `e` is a {@link TartanError}, optionally with the given code. */
+export function isTartanError(e: unknown, code?: ErrorCode): e is TartanError {
+  return e instanceof TartanError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,6 @@
+/**
+ * tartan: late-interaction (ColBERT) search for TypeScript and Node.js.
+ * The public API is re-exported from here.
+ */
+export * from './errors.js';
+export * from './tensors.js';
