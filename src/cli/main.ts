@@ -15,7 +15,8 @@ export type RegisterCommand = (program: Command) => void;
 
 async function loadCommands(program: Command): Promise<void> {
   const dir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  // .js when built, .ts when run from source with tsx.
+  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { register?: RegisterCommand };
     if (typeof mod.register === 'function') mod.register(program);
