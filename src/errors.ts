@@ -55,6 +55,7 @@ export const ErrorCodes = {
   UNAUTHORIZED: 'E_UNAUTHORIZED',
   PAYLOAD_TOO_LARGE: 'E_PAYLOAD_TOO_LARGE',
   TIMEOUT: 'E_TIMEOUT',
+  ROUTE_NOT_FOUND: 'E_ROUTE_NOT_FOUND',
 
   // anything unforeseen
   INTERNAL: 'E_INTERNAL',
