@@ -4,3 +4,4 @@
  */
 export * from './errors.js';
 export * from './tensors.js';
+export * from './models/synthetic/index.js';

@@ -1,0 +1,149 @@
+/**
+ * Writes a random-weight BERT model folder laid out like a hub repository:
+ * `model.onnx`, `config.json`, the bert-base-uncased tokenizer files, the
+ * ColBERT / PyLate settings where they apply, and `tartan-synthetic.json`.
+ */
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { fixtureTokenizerDir } from '../../paths.js';
+import { ARCHITECTURES, SYNTHETIC_KINDS, SYNTHETIC_LAYOUTS, type SyntheticArch, type SyntheticKind, type SyntheticLayout } from './architectures.js';
+import { addBertEncoder } from './bert-graph.js';
+import { bertConfig, colbertSettings, denseConfig, pylateModules, syntheticMarker } from './folder-files.js';
+import { addHead, headFor, PROJECTION_WEIGHT } from './heads.js';
+import { GraphBuilder, modelProto } from './onnx-graph.js';
+import { encodeSafetensors } from './safetensors.js';
+import { writeChunks } from './stream-file.js';
+import { BERT_INIT_STD, materialiseWeight, WeightFactory } from './weights.js';
+
+/** Options of {@link makeSyntheticModel}. */
+export interface SyntheticModelOptions {
+  arch: SyntheticArch;
+  kind: SyntheticKind;
+  /** ColBERT output dimension (default 128); only for kind `colbert`. */
+  dim?: number;
+  /** PRNG seed (default 42): the same seed gives a byte-identical model.onnx. */
+  seed?: number;
+  /** `onnx` (default): projection inside model.onnx. `pylate`: backbone ONNX + `1_Dense` safetensors; colbert only. */
+  layout?: SyntheticLayout;
+}
+
+/** What {@link makeSyntheticModel} wrote. */
+export interface SyntheticModelInfo {
+  dir: string;
+  arch: SyntheticArch;
+  kind: SyntheticKind;
+  layout: SyntheticLayout;
+  seed: number;
+  hidden: number;
+  /** Width of the main output's last axis: ColBERT dim, hidden size, or 1 for a cross-encoder. */
+  dim: number;
+  /** The name of the ONNX graph's output. */
+  output: string;
+  /** Parameters in model.onnx plus the PyLate projection, if any. */
+  params: number;
+  /** Every file written, relative to `dir`, with its size. */
+  files: { path: string; bytes: number }[];
+  totalBytes: number;
+}
+
+/** The opset the graph is written for; LayerNormalization appeared in 17. */
+export const SYNTHETIC_OPSET = 17;
+const DEFAULT_COLBERT_DIM = 128;
+const DEFAULT_SEED = 42;
+const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
+
+function invalid(message: string): TartanError {
+  return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
+}
+
+function checkOptions(opts: SyntheticModelOptions): { kind: SyntheticKind; layout: SyntheticLayout; seed: number; dim?: number } {
+  if (!Object.hasOwn(ARCHITECTURES, opts.arch)) throw invalid(`unknown synthetic architecture "${opts.arch}": use one of ${Object.keys(ARCHITECTURES).join(', ')}`);
+  if (!SYNTHETIC_KINDS.includes(opts.kind)) throw invalid(`unknown synthetic model kind "${opts.kind}": use one of ${SYNTHETIC_KINDS.join(', ')}`);
+  const layout = opts.layout ?? 'onnx';
+  if (!SYNTHETIC_LAYOUTS.includes(layout)) throw invalid(`unknown layout "${layout}": use one of ${SYNTHETIC_LAYOUTS.join(', ')}`);
+  if (layout === 'pylate' && opts.kind !== 'colbert') throw invalid(`layout "pylate" exists only for kind colbert (got ${opts.kind}): drop the layout option or use kind colbert`);
+  if (opts.dim !== undefined && opts.kind !== 'colbert') throw invalid(`dim applies only to kind colbert (got kind ${opts.kind}): drop it; the output width is the hidden size`);
+  if (opts.dim !== undefined && (!Number.isInteger(opts.dim) || opts.dim < 1 || opts.dim > 4096)) throw invalid(`dim must be an integer from 1 to 4096, got ${opts.dim}`);
+  const seed = opts.seed ?? DEFAULT_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalid(`seed must be an integer from 0 to 4294967295, got ${seed}`);
+  return { kind: opts.kind, layout, seed, dim: opts.kind === 'colbert' ? (opts.dim ?? DEFAULT_COLBERT_DIM) : undefined };
+}
+
+/**
+ * The PyLate projection as torch stores it, [dim, hidden]: the transpose of the
+ * [hidden, dim] matrix an `onnx`-layout graph with the same seed holds, so both
+ * layouts of one seed compute the same token embeddings.
+ */
+export function pylateProjection(seed: number, hidden: number, dim: number): Float32Array {
+  const inOut = materialiseWeight(hidden * dim, seed, PROJECTION_WEIGHT, { normal: BERT_INIT_STD });
+  const outIn = new Float32Array(hidden * dim);
+  for (let i = 0; i < hidden; i++) for (let o = 0; o < dim; o++) outIn[o * hidden + i] = inOut[i * dim + o];
+  return outIn;
+}
+
+async function copyTokenizer(dir: string): Promise<void> {
+  const src = fixtureTokenizerDir();
+  for (const f of TOKENIZER_FILES) {
+    if (!existsSync(join(src, f))) {
+      throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `tokenizer file ${join(src, f)} is missing: set TARTAN_SHARED to the shared folder holding fixtures/tokenizers/bert-base-uncased`);
+    }
+    await copyFile(join(src, f), join(dir, f));
+  }
+}
+
+async function writeJson(dir: string, path: string, value: unknown): Promise<void> {
+  await writeFile(join(dir, path), JSON.stringify(value, null, 2) + '\n');
+}
+
+/**
+ * Builds a random-weight BERT model of a real architecture in `dir` (created if
+ * needed; files of the same names are overwritten).
+ *
+ * @example
+ * ```ts
+ * const info = await makeSyntheticModel('/tmp/colbert-tiny', { arch: 'tiny', kind: 'colbert', dim: 32, seed: 7 });
+ * const session = await ort.InferenceSession.create(join(info.dir, 'model.onnx'));
+ * ```
+ */
+export async function makeSyntheticModel(dir: string, opts: SyntheticModelOptions): Promise<SyntheticModelInfo> {
+  const { kind, layout, seed, dim } = checkOptions(opts);
+  const arch = ARCHITECTURES[opts.arch];
+  await mkdir(dir, { recursive: true });
+
+  const graph = new GraphBuilder(`tartan-synthetic-${arch.name}-${kind}`);
+  const weights = new WeightFactory(graph, seed);
+  const head = headFor(kind, layout, dim ?? 0);
+  const output = addHead(graph, weights, addBertEncoder(graph, weights, arch), arch, head);
+  const model = modelProto(graph, {
+    opset: SYNTHETIC_OPSET,
+    docString: `tartan synthetic ${arch.name} ${kind} model with random weights (seed ${seed})`,
+    metadata: { 'tartan.synthetic': 'true', 'tartan.arch': arch.name, 'tartan.kind': kind, 'tartan.seed': String(seed) },
+  });
+  await writeChunks(join(dir, 'model.onnx'), model.chunks());
+  let params = weights.params;
+
+  const written = ['model.onnx', 'config.json', ...TOKENIZER_FILES];
+  await writeJson(dir, 'config.json', bertConfig(arch, kind));
+  await copyTokenizer(dir);
+  if (kind === 'colbert') {
+    await writeJson(dir, 'config_sentence_transformers.json', colbertSettings(arch));
+    written.push('config_sentence_transformers.json');
+  }
+  if (layout === 'pylate' && dim !== undefined) {
+    await mkdir(join(dir, '1_Dense'), { recursive: true });
+    const projection = pylateProjection(seed, arch.hidden, dim);
+    await writeFile(join(dir, '1_Dense', 'model.safetensors'), encodeSafetensors([{ name: PROJECTION_WEIGHT, shape: [dim, arch.hidden], data: projection }]));
+    await writeJson(dir, join('1_Dense', 'config.json'), denseConfig(arch.hidden, dim));
+    await writeJson(dir, 'modules.json', pylateModules());
+    params += projection.length;
+    written.push('modules.json', '1_Dense/model.safetensors', '1_Dense/config.json');
+  }
+  const outDim = kind === 'colbert' ? (dim as number) : kind === 'cross-encoder' ? 1 : arch.hidden;
+  await writeJson(dir, 'tartan-synthetic.json', syntheticMarker({ arch, kind, layout, dim: outDim, seed, params, output }));
+  written.push('tartan-synthetic.json');
+
+  const files = await Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(dir, path))).size })));
+  return { dir, arch: arch.name, kind, layout, seed, hidden: arch.hidden, dim: outDim, output, params, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0) };
+}
