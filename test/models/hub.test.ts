@@ -1,0 +1,222 @@
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { downloadRepoFiles, ensureModelFiles } from '../../src/models/hub.js';
+import { defaultHubCacheDir } from '../../src/models/hub-cache.js';
+import type { ModelSpec } from '../../src/models/registry-types.js';
+import { fixtureTokenizerDir } from '../../src/paths.js';
+import { FakeHub, type ServedFile, gitBlobSha1, seededBytes, sha256Hex } from './hub-server.js';
+
+const REPO = 'tartan-test/tiny-colbert';
+const COMMIT = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334';
+const tokenizerDir = fixtureTokenizerDir();
+const weights = seededBytes(3 * 1024 * 1024 + 123, 42);
+const served: ServedFile[] = [
+  { path: 'tokenizer.json', content: readFileSync(join(tokenizerDir, 'tokenizer.json')), lfs: false },
+  { path: 'vocab.txt', content: readFileSync(join(tokenizerDir, 'vocab.txt')), lfs: false },
+  { path: 'tokenizer_config.json', content: readFileSync(join(tokenizerDir, 'tokenizer_config.json')), lfs: false },
+  { path: 'onnx/model.onnx', content: weights, lfs: true },
+];
+const FILES = served.map((f) => f.path);
+const WEIGHTS_SHA = sha256Hex(weights);
+const repoFolder = 'models--tartan-test--tiny-colbert';
+
+let hub: FakeHub;
+let cacheDir: string;
+const scratch: string[] = [];
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tartan-hub-'));
+  scratch.push(d);
+  return d;
+}
+
+before(async () => {
+  for (const k of ['HF_TOKEN', 'HUGGING_FACE_HUB_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE', 'HF_HUB_CACHE', 'HF_HOME']) delete process.env[k];
+  // Keep a real token file in the user's home out of these tests.
+  process.env.HF_TOKEN_PATH = join(tmpdir(), 'tartan-no-such-token-file');
+  hub = await new FakeHub(REPO, COMMIT, served).start();
+});
+
+after(async () => {
+  await hub.close();
+  for (const d of scratch) rmSync(d, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  hub.requests.length = 0;
+  hub.token = undefined;
+  hub.corrupt = false;
+  hub.dropAfterBytes = undefined;
+  delete process.env.HF_HUB_OFFLINE;
+  delete process.env.HF_TOKEN;
+  delete process.env.HF_ENDPOINT;
+  cacheDir = tempDir();
+});
+
+function lfsGets(): string[] {
+  return hub.requests.filter((r) => r.method === 'GET' && r.url.startsWith('/lfs/')).map((r) => r.range ?? '');
+}
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(isTartanError(e), `expected a TartanError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code}, but the call succeeded`);
+}
+
+test('download writes the huggingface_hub layout: blobs by etag, relative snapshot symlinks, refs/main', async () => {
+  const progress: { file: string; loaded: number; total?: number }[] = [];
+  const dir = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, onProgress: (p) => progress.push(p), progressBar: false });
+  const root = join(cacheDir, repoFolder);
+  assert.equal(dir, join(root, 'snapshots', COMMIT));
+  assert.equal(readFileSync(join(root, 'refs', 'main'), 'utf8'), COMMIT);
+
+  const expectedBlobs = served.map((f) => (f.lfs ? sha256Hex(f.content) : gitBlobSha1(f.content))).sort();
+  assert.deepEqual(readdirSync(join(root, 'blobs')).sort(), expectedBlobs);
+  for (const f of served) {
+    const link = join(dir, ...f.path.split('/'));
+    assert.ok(lstatSync(link).isSymbolicLink(), `${f.path} should be a symlink`);
+    const blob = f.lfs ? sha256Hex(f.content) : gitBlobSha1(f.content);
+    const up = f.path.includes('/') ? '../../../' : '../../';
+    assert.equal(readlinkSync(link), `${up}blobs/${blob}`);
+    assert.ok(readFileSync(link).equals(f.content), `${f.path} content differs`);
+  }
+  const last = progress.filter((p) => p.file === 'onnx/model.onnx').at(-1);
+  assert.deepEqual(last, { file: 'onnx/model.onnx', loaded: weights.length, total: weights.length });
+  assert.deepEqual(readdirSync(join(cacheDir, '.locks', repoFolder)), [], 'lock files are removed');
+});
+
+test('a cached revision is served without any request', async () => {
+  await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false });
+  hub.requests.length = 0;
+  const dir = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false });
+  assert.equal(dir, join(cacheDir, repoFolder, 'snapshots', COMMIT));
+  assert.deepEqual(hub.requests, []);
+});
+
+test('a cache laid out by Python huggingface_hub is reused, online or offline, without requests', async () => {
+  const root = join(cacheDir, repoFolder);
+  const commit = 'f'.repeat(40);
+  mkdirSync(join(root, 'blobs'), { recursive: true });
+  mkdirSync(join(root, 'snapshots', commit, 'onnx'), { recursive: true });
+  mkdirSync(join(root, 'refs'), { recursive: true });
+  for (const f of served) {
+    const blob = f.lfs ? sha256Hex(f.content) : gitBlobSha1(f.content);
+    writeFileSync(join(root, 'blobs', blob), f.content);
+    symlinkSync(`${f.path.includes('/') ? '../../../' : '../../'}blobs/${blob}`, join(root, 'snapshots', commit, ...f.path.split('/')));
+  }
+  writeFileSync(join(root, 'refs', 'main'), commit);
+  assert.equal(await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url }), join(root, 'snapshots', commit));
+  process.env.HF_HUB_OFFLINE = '1';
+  assert.equal(await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url }), join(root, 'snapshots', commit));
+  assert.deepEqual(hub.requests, []);
+});
+
+test('a dropped connection is resumed with a Range request and the blob has the right sha256', async () => {
+  hub.dropAfterBytes = 1_000_000;
+  const dir = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false });
+  const gets = lfsGets();
+  assert.equal(gets.length, 2, `two storage requests: ${gets.join(' | ')}`);
+  assert.equal(gets[0], '');
+  // The resume starts where the kept bytes end: somewhere inside what the server sent before dropping.
+  const resumedAt = Number(/^bytes=(\d+)-$/.exec(gets[1])?.[1]);
+  assert.ok(resumedAt > 0 && resumedAt <= 1_000_000, `resumed at ${gets[1]}`);
+  assert.equal(sha256Hex(readFileSync(join(dir, 'onnx', 'model.onnx'))), WEIGHTS_SHA);
+  assert.ok(!existsSync(join(cacheDir, repoFolder, 'blobs', `${WEIGHTS_SHA}.incomplete`)));
+});
+
+test('a partial file left by an earlier run is resumed from its length', async () => {
+  const blobs = join(cacheDir, repoFolder, 'blobs');
+  mkdirSync(blobs, { recursive: true });
+  writeFileSync(join(blobs, `${WEIGHTS_SHA}.incomplete`), weights.subarray(0, 777_777));
+  const dir = await downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false });
+  assert.deepEqual(lfsGets(), ['bytes=777777-']);
+  assert.ok(readFileSync(join(dir, 'onnx', 'model.onnx')).equals(weights));
+});
+
+test('corrupted content fails with CHECKSUM_MISMATCH and leaves no blob, partial file, link or ref', async () => {
+  hub.corrupt = true;
+  const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false }), ErrorCodes.CHECKSUM_MISMATCH);
+  assert.match(err.message, /onnx\/model\.onnx/);
+  assert.match(err.message, new RegExp(WEIGHTS_SHA));
+  const root = join(cacheDir, repoFolder);
+  assert.ok(!existsSync(join(root, 'blobs', WEIGHTS_SHA)));
+  assert.ok(!existsSync(join(root, 'blobs', `${WEIGHTS_SHA}.incomplete`)));
+  assert.ok(!existsSync(join(root, 'snapshots', COMMIT, 'onnx', 'model.onnx')));
+  assert.ok(!existsSync(join(root, 'refs', 'main')));
+});
+
+test('HF_HUB_OFFLINE=1 with nothing cached fails with OFFLINE naming every file and the folder, without requests', async () => {
+  process.env.HF_HUB_OFFLINE = '1';
+  const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url }), ErrorCodes.OFFLINE);
+  for (const f of FILES) assert.ok(err.message.includes(f), `message names ${f}: ${err.message}`);
+  assert.ok(err.message.includes(join(cacheDir, repoFolder, 'snapshots')), err.message);
+  assert.ok(err.message.includes(join(cacheDir, repoFolder, 'refs', 'main')), err.message);
+  assert.match(err.message, /--model <local folder>/);
+  assert.deepEqual(hub.requests, []);
+});
+
+test('OFFLINE after a partial cache names only the missing file and the snapshot of the cached commit', async () => {
+  await downloadRepoFiles(REPO, ['tokenizer.json'], { cacheDir, endpoint: hub.url, progressBar: false });
+  const err = await rejectsWith(downloadRepoFiles(REPO, ['tokenizer.json', 'vocab.txt'], { cacheDir, endpoint: hub.url, offline: true }), ErrorCodes.OFFLINE);
+  assert.match(err.message, /Missing from the cache: vocab\.txt\./);
+  assert.ok(err.message.includes(join(cacheDir, repoFolder, 'snapshots', COMMIT)), err.message);
+});
+
+test('an unreachable hub fails with OFFLINE naming the files', async () => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: `http://127.0.0.1:${port}` }), ErrorCodes.OFFLINE);
+  assert.match(err.message, /unreachable \(ECONNREFUSED\)/);
+  for (const f of FILES) assert.ok(err.message.includes(f));
+});
+
+test('a gated repository needs HF_TOKEN: 401 without it, download with it', async () => {
+  hub.token = 'hf_secret';
+  const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url }), ErrorCodes.AUTH_REQUIRED);
+  assert.match(err.message, /HF_TOKEN/);
+  process.env.HF_TOKEN = 'hf_secret';
+  const dir = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false });
+  assert.ok(readFileSync(join(dir, 'onnx', 'model.onnx')).equals(weights));
+  assert.ok(hub.requests.filter((r) => r.authorization === 'Bearer hf_secret').length >= FILES.length);
+});
+
+test('a file missing from the repository fails with MODEL_FILES_MISSING naming file and repo', async () => {
+  const err = await rejectsWith(downloadRepoFiles(REPO, ['tokenizer.json', 'onnx/missing.onnx'], { cacheDir, endpoint: hub.url }), ErrorCodes.MODEL_FILES_MISSING);
+  assert.ok(err.message.includes('onnx/missing.onnx') && err.message.includes(REPO), err.message);
+});
+
+test('HF_ENDPOINT is used when no endpoint is given; ensureModelFiles takes a registry spec', async () => {
+  process.env.HF_ENDPOINT = hub.url;
+  const spec = { id: REPO, files: ['tokenizer.json', 'onnx/model.onnx'] } as ModelSpec;
+  const dir = await ensureModelFiles(spec, { cacheDir, progressBar: false });
+  assert.equal(dir, join(cacheDir, repoFolder, 'snapshots', COMMIT));
+  assert.ok(hub.requests.some((r) => r.url === `/${REPO}/resolve/main/tokenizer.json`));
+});
+
+test('two concurrent downloads of the same blob fetch it once and both succeed', async () => {
+  const opts = { cacheDir, endpoint: hub.url, progressBar: false };
+  const [a, b] = await Promise.all([downloadRepoFiles(REPO, ['onnx/model.onnx'], opts), downloadRepoFiles(REPO, ['onnx/model.onnx'], opts)]);
+  assert.equal(a, b);
+  assert.equal(lfsGets().length, 1);
+  assert.equal(sha256Hex(readFileSync(join(a, 'onnx', 'model.onnx'))), WEIGHTS_SHA);
+});
+
+test('the cache folder follows HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HOME', () => {
+  assert.equal(defaultHubCacheDir({ HF_HUB_CACHE: '/a/hub', HF_HOME: '/b' }), '/a/hub');
+  assert.equal(defaultHubCacheDir({ HF_HOME: '/b' }), '/b/hub');
+  assert.equal(defaultHubCacheDir({ XDG_CACHE_HOME: '/c' }), '/c/huggingface/hub');
+});
