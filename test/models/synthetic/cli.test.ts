@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../../../src/paths.js';
+
+/** Runs the CLI the way this test file runs: from source under tsx, or the compiled dist/ build. */
+function tartan(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+  const entry = fromSource ? ['--import', 'tsx', join(packageRoot, 'src', 'cli', 'main.ts')] : [join(packageRoot, 'dist', 'src', 'cli', 'main.js')];
+  const r = spawnSync(process.execPath, [...entry, ...args], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('tartan models make-synthetic writes a folder and reports it as JSON', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
+  try {
+    const dir = join(root, 'colbert');
+    const r = tartan(['models', 'make-synthetic', dir, '--arch', 'tiny', '--kind', 'colbert', '--dim', '32', '--seed', '4', '--layout', 'pylate', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { dir: string; params: number; dim: number; files: { path: string; bytes: number }[] };
+    assert.equal(report.dim, 32);
+    assert.ok(report.params > 2_000_000);
+    for (const f of ['model.onnx', '1_Dense/model.safetensors', 'modules.json', 'tokenizer.json']) {
+      const listed = report.files.find((x) => x.path === f);
+      assert.ok(listed, `${f} is listed`);
+      assert.equal((await stat(join(dir, f))).size, listed.bytes);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('tartan models make-synthetic refuses --dim for a dense model with E_INVALID_ARGUMENT', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
+  try {
+    const r = tartan(['models', 'make-synthetic', join(root, 'm'), '--arch', 'tiny', '--kind', 'dense', '--dim', '32']);
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /E_INVALID_ARGUMENT/);
+    assert.ok(!existsSync(join(root, 'm', 'model.onnx')));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
