@@ -1,0 +1,224 @@
+/**
+ * Loading a local model folder in either layout:
+ *
+ * - `onnx`: one ONNX graph whose output already is the final token matrix or embedding
+ *   (fastembed's colbertv2.0 `model.onnx`, answerai's `vespa_colbert.onnx`, bge `onnx/model.onnx`);
+ * - `pylate`: an ONNX backbone (`model.onnx` or `onnx/model.onnx`) plus the `1_Dense` linear
+ *   projection in safetensors, with ColBERT settings from `config_sentence_transformers.json`.
+ *
+ * The folder's own files win over the registry entry, which only fills gaps.
+ *
+ * @example
+ * ```ts
+ * const folder = await loadModelFolder('/models/answerai-colbert-small-v1', { kind: 'colbert' });
+ * folder.layout.type; // 'pylate'
+ * ```
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ErrorCodes, TartanError } from '../errors.js';
+import { DEFAULT_SKIPLIST } from './colbert-processing.js';
+import { OnnxSession, type SessionOptions } from './onnx-session.js';
+import type { ColbertSettings, ModelLayout, ModelSpec } from './registry-types.js';
+import { readSafetensors } from './safetensors.js';
+import { ModelTokenizer } from './tokenizer.js';
+import type { ModelKind } from './types.js';
+
+/** A linear layer `y = W x (+ b)`, W row-major `outFeatures x inFeatures`. */
+export interface LinearLayer {
+  inFeatures: number;
+  outFeatures: number;
+  weight: Float32Array;
+  bias?: Float32Array;
+}
+
+/** Everything an encoder needs from a folder. */
+export interface ModelFolder {
+  dir: string;
+  /** Registry id when loaded through the registry, else the folder path. */
+  modelId: string;
+  kind: ModelKind;
+  layout: ModelLayout;
+  session: OnnxSession;
+  tokenizer: ModelTokenizer;
+  /** PyLate projection layers, applied in order to the backbone output. */
+  projection: LinearLayer[];
+  /** Maximum input length in tokens. */
+  maxLength: number;
+  colbert?: ColbertSettings;
+  pooling?: 'cls' | 'mean';
+  normalize?: boolean;
+  /** The registry entry, when there is one. */
+  spec?: ModelSpec;
+}
+
+/** Options of {@link loadModelFolder}. */
+export interface LoadFolderOptions extends SessionOptions {
+  /** What the folder holds; detected from its files when absent. */
+  kind?: ModelKind;
+  /** Registry entry of the model, for its layout and settings. */
+  spec?: ModelSpec;
+}
+
+const BACKBONE_FILES = ['model.onnx', 'onnx/model.onnx'];
+const PROJECTED_FILES = ['vespa_colbert.onnx'];
+
+function readJson<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (err) {
+    throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${path} is not valid JSON (${(err as Error).message}); restore the file from the model repository.`, { cause: err });
+  }
+}
+
+function missing(dir: string, files: string[], what: string): TartanError {
+  return new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${dir} lacks ${what}: ${files.join(' or ')}. Copy the model's files there, or load it by registry id to download them.`, { details: { dir, missing: files } });
+}
+
+interface SentenceTransformersConfig {
+  similarity_fn_name?: string;
+  query_prefix?: string;
+  document_prefix?: string;
+  query_length?: number;
+  document_length?: number;
+  attend_to_expansion_tokens?: boolean;
+  skiplist_words?: string[];
+}
+
+/** Guesses the kind of a folder from its files: ColBERT settings or projection, a classifier config, else dense. */
+export function detectKind(dir: string): ModelKind {
+  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'));
+  if (st && (st.similarity_fn_name === 'MaxSim' || st.query_length !== undefined || st.query_prefix !== undefined)) return 'colbert';
+  if (existsSync(join(dir, '1_Dense')) || PROJECTED_FILES.some((f) => existsSync(join(dir, f)))) return 'colbert';
+  const config = readJson<{ architectures?: string[] }>(join(dir, 'config.json'));
+  if (config?.architectures?.some((a) => /ForSequenceClassification$/.test(a))) return 'cross-encoder';
+  return 'dense';
+}
+
+/** Decides the layout of a folder (registry layout first, then the files present). */
+export function detectLayout(dir: string, kind: ModelKind, spec?: ModelSpec): ModelLayout {
+  if (spec?.layout) {
+    const files = spec.layout.type === 'pylate' ? [spec.layout.onnxFile, spec.layout.denseFile] : [spec.layout.onnxFile];
+    const absent = files.filter((f) => !existsSync(join(dir, f)));
+    if (absent.length === 0) return spec.layout;
+    // A local copy may be laid out differently (e.g. a PyLate export of a fastembed model): fall through.
+  }
+  const backbone = BACKBONE_FILES.find((f) => existsSync(join(dir, f)));
+  const projected = PROJECTED_FILES.find((f) => existsSync(join(dir, f)));
+  const dense = join('1_Dense', 'model.safetensors');
+  if (kind === 'colbert') {
+    if (projected) return { type: 'onnx', onnxFile: projected };
+    if (existsSync(join(dir, dense))) {
+      if (!backbone) throw missing(dir, BACKBONE_FILES, 'the ONNX backbone of its PyLate layout');
+      return { type: 'pylate', onnxFile: backbone, denseFile: dense };
+    }
+    if (existsSync(join(dir, '1_Dense'))) throw missing(dir, [dense], 'the projection weights of its PyLate layout');
+  }
+  if (backbone) return { type: 'onnx', onnxFile: backbone };
+  const any = [...BACKBONE_FILES, ...(kind === 'colbert' ? PROJECTED_FILES : [])];
+  if (!existsSync(dir)) throw missing(dir, any, 'everything (the folder does not exist)');
+  throw missing(dir, spec ? [spec.layout.onnxFile] : any, 'an ONNX graph');
+}
+
+/** Reads the PyLate projection chain: modules.json's Dense modules in order, else `1_Dense`. */
+export async function readProjection(dir: string, denseFile: string): Promise<LinearLayer[]> {
+  const modules = readJson<{ path?: string; type?: string }[]>(join(dir, 'modules.json'));
+  const folders = modules?.filter((m) => /Dense/.test(m.type ?? '') && m.path).map((m) => m.path as string) ?? [];
+  const denseFolders = folders.length > 0 ? folders : [denseFile.split('/')[0]];
+  const layers: LinearLayer[] = [];
+  for (const folder of denseFolders) {
+    const file = join(dir, folder, 'model.safetensors');
+    if (!existsSync(file)) throw missing(dir, [join(folder, 'model.safetensors')], 'a projection layer named in modules.json');
+    const config = readJson<{ in_features?: number; out_features?: number; bias?: boolean; activation_function?: string }>(join(dir, folder, 'config.json')) ?? {};
+    const activation = config.activation_function ?? 'torch.nn.modules.linear.Identity';
+    if (!/Identity$/.test(activation)) {
+      throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${join(dir, folder)} uses activation ${activation}; tartan applies identity-activation projections only. Export the whole model to ONNX instead.`);
+    }
+    const st = await readSafetensors(file);
+    const weightName = st.names().find((n) => /weight$/.test(n));
+    if (!weightName) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file} holds no weight tensor (it has ${st.names().join(', ')}); download it again.`);
+    const w = st.tensor(weightName);
+    if (w.shape.length !== 2) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file}: ${weightName} has shape [${w.shape.join(', ')}], expected [out, in]; download it again.`);
+    const [outFeatures, inFeatures] = w.shape;
+    if ((config.in_features && config.in_features !== inFeatures) || (config.out_features && config.out_features !== outFeatures)) {
+      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file}: weight is ${outFeatures}x${inFeatures} but config.json says ${config.out_features}x${config.in_features}; the files are from different models.`);
+    }
+    const biasName = st.names().find((n) => /bias$/.test(n));
+    layers.push({ inFeatures, outFeatures, weight: w.data, ...(biasName && config.bias !== false ? { bias: st.tensor(biasName).data } : {}) });
+  }
+  return layers;
+}
+
+/**
+ * ColBERT settings of a folder: defaults from the tokenizer, overridden by the registry entry,
+ * overridden by `config_sentence_transformers.json` (prefix tokens become marker ids via the vocabulary).
+ */
+export function readColbertSettings(dir: string, tokenizer: ModelTokenizer, spec?: ModelSpec): ColbertSettings {
+  const base: ColbertSettings = spec?.colbert ?? {
+    queryMarkerId: tokenizer.tokenToId('[unused0]') ?? 1,
+    documentMarkerId: tokenizer.tokenToId('[unused1]') ?? 2,
+    queryLength: 32,
+    documentLength: tokenizer.modelMaxLength,
+    attendToExpansionTokens: false,
+    skiplistWords: [...DEFAULT_SKIPLIST],
+    maskTokenId: tokenizer.maskId ?? 103,
+  };
+  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'));
+  if (!st) return { ...base };
+  const marker = (prefix: string | undefined, fallback: number, field: string): number => {
+    if (prefix === undefined || prefix === '') return fallback;
+    const id = tokenizer.tokenToId(prefix);
+    if (id === undefined) throw new TartanError(ErrorCodes.TOKENIZER, `${field} '${prefix}' in ${join(dir, 'config_sentence_transformers.json')} is not a token of the model's vocabulary; fix the prefix or the tokenizer.json.`);
+    return id;
+  };
+  const positive = (v: number | undefined, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 2 ? v : fallback);
+  return {
+    queryMarkerId: marker(st.query_prefix, base.queryMarkerId, 'query_prefix'),
+    documentMarkerId: marker(st.document_prefix, base.documentMarkerId, 'document_prefix'),
+    queryLength: positive(st.query_length, base.queryLength),
+    documentLength: positive(st.document_length, base.documentLength),
+    attendToExpansionTokens: st.attend_to_expansion_tokens ?? base.attendToExpansionTokens,
+    skiplistWords: Array.isArray(st.skiplist_words) ? st.skiplist_words : base.skiplistWords,
+    maskTokenId: tokenizer.maskId ?? base.maskTokenId,
+  };
+}
+
+function readPooling(dir: string, spec?: ModelSpec): 'cls' | 'mean' {
+  const pooling = readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(join(dir, '1_Pooling', 'config.json'));
+  if (pooling?.pooling_mode_cls_token) return 'cls';
+  if (pooling?.pooling_mode_mean_tokens) return 'mean';
+  // Without a pooling config, follow the registry; bge-style CLS pooling otherwise.
+  return spec?.pooling ?? 'cls';
+}
+
+/**
+ * Loads a model folder: tokenizer, layout, projection, settings and an ONNX session.
+ * Errors: MODEL_FILES_MISSING (names the files and folder), MODEL_LAYOUT_UNKNOWN, MODEL_CORRUPT.
+ */
+export async function loadModelFolder(dirPath: string, options: LoadFolderOptions = {}): Promise<ModelFolder> {
+  const dir = resolve(dirPath);
+  if (!existsSync(dir)) throw missing(dir, ['tokenizer.json', 'model.onnx'], 'everything (the folder does not exist)');
+  const spec = options.spec;
+  const kind = options.kind ?? spec?.kind ?? detectKind(dir);
+  if (spec?.unsupported) throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${spec.id} cannot run in tartan: ${spec.unsupported}.`);
+  const layout = detectLayout(dir, kind, spec);
+  if (layout.type === 'pylate' && kind !== 'colbert') {
+    throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${dir} has a PyLate projection but was loaded as ${kind}; load it as a ColBERT model.`);
+  }
+  const tokenizer = await ModelTokenizer.load(dir);
+  const projection = layout.type === 'pylate' ? await readProjection(dir, layout.denseFile) : [];
+  const session = await OnnxSession.create(join(dir, layout.onnxFile), options);
+  const config = readJson<{ max_position_embeddings?: number }>(join(dir, 'config.json'));
+  const maxLength = Math.min(spec?.maxLength ?? tokenizer.modelMaxLength, config?.max_position_embeddings ?? Infinity, tokenizer.modelMaxLength);
+  const folder: ModelFolder = { dir, modelId: spec?.id ?? dir, kind, layout, session, tokenizer, projection, maxLength, ...(spec ? { spec } : {}) };
+  if (kind === 'colbert') {
+    folder.colbert = readColbertSettings(dir, tokenizer, spec);
+    folder.colbert.documentLength = Math.min(folder.colbert.documentLength, maxLength);
+  }
+  if (kind === 'dense') {
+    folder.pooling = readPooling(dir, spec);
+    folder.normalize = spec?.normalize ?? true;
+  }
+  return folder;
+}

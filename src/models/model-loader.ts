@@ -1,0 +1,90 @@
+/**
+ * From a model id or a path to a ready encoder. An existing directory loads as a local
+ * model folder; anything else must be a registry id, whose files are fetched into (or found
+ * in) the Hugging Face hub cache.
+ *
+ * @example
+ * ```ts
+ * const enc = await loadEncoder('BAAI/bge-small-en-v1.5');      // a TextEmbedding
+ * const col = await loadEncoder('./my-colbert-folder', 'colbert'); // a local PyLate folder
+ * ```
+ */
+import { existsSync, statSync } from 'node:fs';
+import { ErrorCodes, TartanError } from '../errors.js';
+import { TextCrossEncoder } from './cross-encoder.js';
+import { TextEmbedding } from './dense.js';
+import { ensureModelFiles, type HubOptions } from './hub.js';
+import { LateInteractionTextEmbedding } from './late-interaction.js';
+import { loadModelFolder, type ModelFolder } from './model-folder.js';
+import type { SessionOptions } from './onnx-session.js';
+import { defaultModel, findModelSpec, getModelSpec } from './registry.js';
+import type { Encoder, ModelKind } from './types.js';
+
+/** Options for loading any encoder. */
+export interface LoadModelOptions extends SessionOptions {
+  /** Texts per ONNX run. Default 32. */
+  batchSize?: number;
+  /** Hub cache folder (default as Python's huggingface_hub). */
+  cacheDir?: string;
+  /** Hub revision (branch, tag or commit). Default 'main'. */
+  revision?: string;
+  /** Never touch the network; use only cached files. */
+  offline?: boolean;
+  /** Hub download progress. */
+  onProgress?: HubOptions['onProgress'];
+  /** Draw a download progress bar on stderr. */
+  progressBar?: boolean;
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** True when the string names an existing local folder rather than a registry id. */
+export function isLocalModelPath(idOrPath: string): boolean {
+  return isDirectory(idOrPath);
+}
+
+/**
+ * Resolves an id or path to a loaded {@link ModelFolder} of the expected kind (when given).
+ * Local folders that match a registry id's name are not looked up: a path always wins.
+ */
+export async function resolveModelFolder(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<ModelFolder> {
+  const target = idOrPath ?? defaultModel(kind ?? 'colbert').id;
+  const session = { threads: options.threads, interOpThreads: options.interOpThreads };
+  if (isDirectory(target)) {
+    return loadModelFolder(target, { ...session, ...(kind ? { kind } : {}) });
+  }
+  if (!findModelSpec(target) && /^[./~]|\\/.test(target)) {
+    throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${target} does not exist; check the path, or pass a registry id (see \`tartan models list\`).`, { details: { missing: [target] } });
+  }
+  const spec = getModelSpec(target);
+  if (kind && spec.kind !== kind) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${spec.id} is a ${spec.kind} model, but a ${kind} model is needed here; pick a ${kind} model from \`tartan models list\`.`);
+  }
+  if (spec.unsupported) throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${spec.id} cannot run in tartan: ${spec.unsupported}.`);
+  const dir = await ensureModelFiles(spec, {
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
+    ...(options.revision ? { revision: options.revision } : {}),
+    ...(options.offline !== undefined ? { offline: options.offline } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.progressBar !== undefined ? { progressBar: options.progressBar } : {}),
+  });
+  return loadModelFolder(dir, { ...session, spec, kind: spec.kind });
+}
+
+/**
+ * Loads the encoder of a model id or folder: a {@link LateInteractionTextEmbedding},
+ * {@link TextEmbedding} or {@link TextCrossEncoder} according to `kind` (or the model's own kind).
+ */
+export async function loadEncoder(idOrPath: string | undefined, kind?: ModelKind, options: LoadModelOptions = {}): Promise<Encoder> {
+  const folder = await resolveModelFolder(idOrPath, kind, options);
+  switch (folder.kind) {
+    case 'colbert':
+      return LateInteractionTextEmbedding.fromFolder(folder, options);
+    case 'dense':
+      return TextEmbedding.fromFolder(folder, options);
+    case 'cross-encoder':
+      return TextCrossEncoder.fromFolder(folder, options);
+  }
+}

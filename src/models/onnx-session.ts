@@ -1,0 +1,120 @@
+/**
+ * onnxruntime-node sessions for tartan's encoders: thread counts from options or
+ * `TARTAN_ONNX_THREADS`, int64 inputs built from token ids, outputs picked by name,
+ * and graphs with or without a `token_type_ids` input.
+ *
+ * @example
+ * ```ts
+ * const session = await OnnxSession.create('model.onnx', { threads: 2 });
+ * const out = await session.run({ ids, attention, batch: 1, seqLen: ids.length }, ['token_embeddings']);
+ * ```
+ */
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { ErrorCodes, TartanError } from '../errors.js';
+
+/** Thread settings for one session. */
+export interface SessionOptions {
+  /** Threads inside one operator (intra-op). Default: `TARTAN_ONNX_THREADS`, else onnxruntime's default. */
+  threads?: number;
+  /** Threads across independent operators (inter-op). Default 1: BERT graphs are a chain. */
+  interOpThreads?: number;
+}
+
+/** A padded batch of token ids, row-major `batch x seqLen`. */
+export interface TokenBatch {
+  ids: ArrayLike<number>;
+  attention: ArrayLike<number>;
+  /** Segment ids (cross-encoders); zeros are fed when absent and the graph asks for them. */
+  typeIds?: ArrayLike<number>;
+  batch: number;
+  seqLen: number;
+}
+
+/** A float output tensor. */
+export interface OutputTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** Reads the thread count: explicit option, else `TARTAN_ONNX_THREADS`, else undefined (runtime default). */
+export function resolveThreads(threads?: number, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const value = threads ?? (env.TARTAN_ONNX_THREADS ? Number(env.TARTAN_ONNX_THREADS) : undefined);
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > 1024) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `thread count ${String(value)} is not a whole number between 1 and 1024; fix --threads or TARTAN_ONNX_THREADS.`);
+  }
+  return value;
+}
+
+/** One loaded ONNX graph. */
+export class OnnxSession {
+  private constructor(private readonly session: ort.InferenceSession, readonly path: string) {}
+
+  /** Loads a graph; MODEL_FILES_MISSING when the file is absent, MODEL_CORRUPT when onnxruntime cannot load it. */
+  static async create(path: string, options: SessionOptions = {}): Promise<OnnxSession> {
+    if (!existsSync(path)) throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `ONNX file ${path} does not exist; download the model again or point to the folder that holds it.`, { details: { missing: [path] } });
+    const threads = resolveThreads(options.threads);
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      interOpNumThreads: options.interOpThreads ?? 1,
+      ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
+    };
+    try {
+      return new OnnxSession(await ort.InferenceSession.create(path, sessionOptions), path);
+    } catch (err) {
+      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `onnxruntime could not load ${path}: ${(err as Error).message.split('\n')[0]}. The file is damaged or not an ONNX graph; delete it and download the model again.`, { cause: err });
+    }
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  /** The first of `preferred` the graph produces, else its first output. */
+  pickOutput(preferred: readonly string[]): string {
+    return preferred.find((n) => this.session.outputNames.includes(n)) ?? this.session.outputNames[0];
+  }
+
+  /**
+   * Runs a batch and returns the named output (first of `preferred` present, else the
+   * first output) as float32. onnxruntime errors become MODEL_RUNTIME.
+   */
+  async run(input: TokenBatch, preferred: readonly string[]): Promise<OutputTensor> {
+    const dims = [input.batch, input.seqLen];
+    const size = input.batch * input.seqLen;
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const name of this.session.inputNames) {
+      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', toInt64(input.ids, size), dims);
+      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', toInt64(input.attention, size), dims);
+      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', input.typeIds ? toInt64(input.typeIds, size) : new BigInt64Array(size), dims);
+      else throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.path} asks for an input '${name}'; tartan feeds input_ids, attention_mask and token_type_ids only. Use an export of the model with those inputs.`);
+    }
+    const name = this.pickOutput(preferred);
+    let results: ort.InferenceSession.OnnxValueMapType;
+    try {
+      results = await this.session.run(feeds, [name]);
+    } catch (err) {
+      throw new TartanError(ErrorCodes.MODEL_RUNTIME, `onnxruntime failed running ${this.path}: ${(err as Error).message.split('\n')[0]}. Check that the model folder matches its registry entry; try a smaller batch size if memory ran out.`, { cause: err });
+    }
+    const tensor = results[name] as ort.Tensor;
+    const data = tensor.data;
+    const floats = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
+    return { data: floats, dims: tensor.dims.map(Number) };
+  }
+
+  /** Frees the native session. */
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function toInt64(values: ArrayLike<number>, size: number): BigInt64Array {
+  const out = new BigInt64Array(size);
+  for (let i = 0; i < size; i++) out[i] = BigInt(values[i]);
+  return out;
+}
