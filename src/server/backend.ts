@@ -1,0 +1,51 @@
+/**
+ * What the HTTP server needs from the rest of tartan, in one narrow interface:
+ * open/create model-bound indexes and load encoders. The default
+ * implementation (default-backend.ts) binds it to the `Index` facade and the
+ * model loader; keeping routes behind this seam keeps them free of storage details.
+ */
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
+import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
+
+/** A model-bound index as the server uses it: text in, hits out. */
+export interface ServedIndex {
+  info(): Promise<StoreInfo>;
+  add(docs: DocumentInput[]): Promise<void>;
+  delete(ids: string[]): Promise<number>;
+  search(text: string, options: StoreSearchOptions): Promise<SearchHit[]>;
+  close(): Promise<void>;
+}
+
+/** Options for a newly created index. */
+export interface CreateIndexOptions {
+  model: string;
+  nbits?: number;
+}
+
+/** Per query token: the document token it matched best (the explanation of one hit). */
+export interface TokenMatchExplanation {
+  queryTokens: string[];
+  docTokens: string[];
+  /** queryTokens.length x docTokens.length similarities, row-major. */
+  similarity: number[];
+  /** For each query token: index of its best document token. */
+  best: number[];
+  /** For each query token: its share of the raw score. */
+  share: number[];
+}
+
+export interface ServerBackend {
+  createIndex(dir: string, options: CreateIndexOptions): Promise<ServedIndex>;
+  openIndex(location: string): Promise<ServedIndex>;
+  /** Removes an index created under the data dir (files or tables). */
+  destroyIndex(location: string): Promise<void>;
+  colbert(modelId: string): Promise<LateInteractionEncoder>;
+  dense(modelId: string): Promise<DenseEncoder>;
+  crossEncoder(modelId: string): Promise<CrossEncoder>;
+  /** ColBERT (MaxSim) scores of one query against each document: raw sum of maxima and normalised. */
+  colbertScores(modelId: string, query: string, documents: string[]): Promise<Array<{ raw: number; normalized: number }>>;
+  /** Query x document token similarities of one pair under a ColBERT model. */
+  explain(modelId: string, query: string, document: string): Promise<TokenMatchExplanation>;
+  /** Releases cached encoders. */
+  dispose(): Promise<void>;
+}
