@@ -5,3 +5,4 @@
 export * from './errors.js';
 export * from './tensors.js';
 export * from './models/synthetic/index.js';
+export * from './stores/postgres/index.js';

@@ -1,0 +1,255 @@
+/**
+ * {@link VectorStore} on PostgreSQL + pgvector. Documents, metadata and token
+ * vectors live in the application's own database; MaxSim runs in SQL, so only
+ * (id, score) rows cross the wire at search time.
+ */
+import type pg from 'pg';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../../tensors.js';
+import type { DocumentInput, MetadataValue, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../types.js';
+import { quoteIdent, withClient, withTransaction, type PostgresPool } from './connection.js';
+import { compileFilter } from './filter-sql.js';
+import { encodeHalfvecArray } from './halfvec-codec.js';
+import { exactSearchSql, tokenCandidateSearchSql } from './maxsim-sql.js';
+import { collectionTables, type CollectionSettings, type CollectionTables } from './schema.js';
+
+/** Search defaults of the token layout (per store; a search's `nprobe`/`ndocs` override them). */
+export interface TokenSearchDefaults {
+  /** Nearest tokens fetched from HNSW per query vector (`nprobe` per search). Default 32. */
+  tokensPerQueryVector: number;
+  /** Candidate documents kept for exact MaxSim (`ndocs` per search). Default 200. */
+  candidateDocs: number;
+  /** `hnsw.ef_search`; raised to at least tokensPerQueryVector. Default 64. */
+  efSearch: number;
+}
+
+export const DEFAULT_TOKEN_SEARCH: TokenSearchDefaults = { tokensPerQueryVector: 32, candidateDocs: 200, efSearch: 64 };
+
+/** Most token rows sent in one INSERT (bounds the size of one bind message: ~16k x 2 x dim bytes). */
+const TOKENS_PER_STATEMENT = 16_384;
+/** smallint `pos` column. */
+const MAX_ROWS_PER_DOCUMENT = 32_767;
+
+interface HitRow { id: string; text: string | null; metadata: Record<string, MetadataValue>; score: number; candidate_count?: number }
+
+/** The PostgreSQL store; create it with `openPostgresStore` (src/stores/postgres/index.ts). */
+export class PostgresStore implements VectorStore {
+  readonly dim: number;
+  readonly settings: CollectionSettings;
+  readonly tables: CollectionTables;
+  private readonly oids = new Map<PostgresPool, number>();
+
+  constructor(
+    private readonly writer: PostgresPool,
+    private readonly reader: PostgresPool,
+    settings: CollectionSettings,
+    private readonly searchDefaults: TokenSearchDefaults = DEFAULT_TOKEN_SEARCH,
+  ) {
+    this.settings = settings;
+    this.dim = settings.dim;
+    this.tables = collectionTables(settings.name, settings.layout);
+  }
+
+  /** Adds documents and their token matrices in one transaction: all of them, or none on any error. */
+  async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
+    this.checkBatch(docs, vectors);
+    if (docs.length === 0) return;
+    const oid = await this.halfvecOid(this.writer);
+    await withTransaction(this.writer, async (client) => {
+      let start = 0;
+      while (start < docs.length) {
+        // Chunk by token count so one statement's parameters stay a few MB.
+        let end = start + 1;
+        while (end < docs.length && vectors.offsets[end + 1] - vectors.offsets[start] <= TOKENS_PER_STATEMENT) end++;
+        await this.insertChunk(client, docs, vectors, start, end, oid);
+        start = end;
+      }
+    });
+  }
+
+  private async insertChunk(client: pg.PoolClient, docs: readonly DocumentInput[], vectors: TokenMatrixBatch, start: number, end: number, oid: number): Promise<void> {
+    const slice = docs.slice(start, end);
+    const counts = slice.map((_, i) => vectors.offsets[start + i + 1] - vectors.offsets[start + i]);
+    const inserted = await client.query<{ doc_key: string; id: string }>(
+      `INSERT INTO ${quoteIdent(this.tables.documents)} (id, text, metadata, n_tokens)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::int[]) RETURNING doc_key, id`,
+      [slice.map((d) => d.id), slice.map((d) => d.text ?? null), slice.map((d) => JSON.stringify(d.metadata ?? {})), counts],
+    );
+    // RETURNING order is not guaranteed: map keys back by id.
+    const keyOf = new Map(inserted.rows.map((r) => [r.id, r.doc_key]));
+    const keys = slice.map((d) => keyOf.get(d.id) as string);
+    const firstRow = vectors.offsets[start];
+    const packed = encodeHalfvecArray(vectors.data, vectors.dim, firstRow, vectors.offsets[end], oid);
+    if (this.settings.layout === 'document') {
+      const lo = counts.map((_, i) => vectors.offsets[start + i] - firstRow + 1);
+      const hi = counts.map((_, i) => vectors.offsets[start + i + 1] - firstRow);
+      await client.query(
+        `INSERT INTO ${quoteIdent(this.tables.docVectors)} (doc_key, vecs)
+         SELECT u.k, CASE WHEN u.lo > u.hi THEN '{}'::halfvec[] ELSE ($4::halfvec[])[u.lo:u.hi] END
+         FROM unnest($1::bigint[], $2::int[], $3::int[]) AS u(k, lo, hi)`,
+        [keys, lo, hi, packed],
+      );
+    } else {
+      const tokenKeys: string[] = [];
+      const positions: number[] = [];
+      counts.forEach((n, i) => {
+        for (let p = 0; p < n; p++) { tokenKeys.push(keys[i]); positions.push(p); }
+      });
+      await client.query(
+        `INSERT INTO ${quoteIdent(this.tables.tokens)} (doc_key, pos, vec)
+         SELECT * FROM unnest($1::bigint[], $2::smallint[], $3::halfvec[])`,
+        [tokenKeys, positions, packed],
+      );
+    }
+  }
+
+  private checkBatch(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
+    if (batchSize(vectors) !== docs.length) {
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.length} documents but ${batchSize(vectors)} token matrices; pass one matrix per document.`);
+    }
+    if (docs.length > 0 && vectors.dim !== this.dim) throw this.dimensionError(vectors.dim, 'the document vectors have');
+    const seen = new Set<string>();
+    docs.forEach((d, i) => {
+      if (typeof d.id !== 'string' || d.id.length === 0) {
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `document ${i} has no id; every document needs a non-empty string id.`);
+      }
+      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `id "${d.id}" appears twice in the batch; ids must be unique.`);
+      seen.add(d.id);
+      const rows = vectors.offsets[i + 1] - vectors.offsets[i];
+      if (rows > MAX_ROWS_PER_DOCUMENT) {
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `document "${d.id}" has ${rows} token vectors; the PostgreSQL store keeps at most ${MAX_ROWS_PER_DOCUMENT} per document. Split or truncate it.`);
+      }
+    });
+  }
+
+  /** Deletes documents (and their vectors, by cascade) in one transaction; returns how many existed. */
+  async delete(ids: readonly string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return withTransaction(this.writer, async (client) => {
+      const r = await client.query(`DELETE FROM ${quoteIdent(this.tables.documents)} WHERE id = ANY($1::text[])`, [[...ids]]);
+      return r.rowCount ?? 0;
+    });
+  }
+
+  /**
+   * Top-k by exact MaxSim computed in PostgreSQL.
+   * - token layout: HNSW candidates per query vector (`nprobe` tokens each, `ndocs` documents kept), then exact MaxSim;
+   *   when a filter leaves fewer than k candidates, falls back to exact MaxSim over every matching document;
+   * - document layout, or `candidates` given: exact MaxSim over every (matching) document.
+   * Honours `k`, `filter`, `weights`, `candidates`, `nprobe`, `ndocs`.
+   */
+  async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
+    if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${k}.`);
+    const weights = options.weights;
+    if (weights && weights.length !== query.rows) {
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${weights.length} weights for ${query.rows} query vectors; give one weight per query vector.`);
+    }
+    const oid = await this.halfvecOid(this.reader);
+    const q = encodeHalfvecArray(query.data, query.dim, 0, query.rows, oid);
+    const w = weights ? Array.from(weights) : null;
+    const norm = weights ? weights.reduce((a, b) => a + b, 0) : query.rows;
+
+    const rows = await withTransaction(this.reader, async (client) => {
+      if (this.settings.layout === 'token' && !options.candidates) {
+        const perVector = options.nprobe ?? this.searchDefaults.tokensPerQueryVector;
+        const ndocs = Math.max(options.ndocs ?? this.searchDefaults.candidateDocs, k);
+        const ef = Math.max(this.searchDefaults.efSearch, perVector);
+        await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(ef, 1000))]);
+        const f = compileFilter(options.filter, 6);
+        const r = await client.query<HitRow>(tokenCandidateSearchSql(this.tables, f.sql), [q, w, k, perVector, ndocs, ...f.params]);
+        const enough = r.rows.length >= k || (r.rows[0]?.candidate_count ?? 0) >= k;
+        if (enough || !options.filter) return r.rows;
+      }
+      const f = compileFilter(options.filter, options.candidates ? 5 : 4);
+      const conditions = [f.sql];
+      const params: unknown[] = [q, w, k];
+      if (options.candidates) {
+        params.push([...options.candidates]);
+        conditions.unshift('d.id = ANY($4::text[])');
+      }
+      params.push(...f.params);
+      const r = await client.query<HitRow>(exactSearchSql(this.tables, conditions.filter(Boolean).join(' AND ')), params);
+      return r.rows;
+    });
+    return rows.map((row, i) => ({
+      id: row.id,
+      rank: i + 1,
+      score: row.score,
+      normalizedScore: norm === 0 ? 0 : row.score / norm,
+      ...(row.text !== null ? { text: row.text } : {}),
+      metadata: row.metadata,
+    }));
+  }
+
+  /** Documents by id, in the order asked; missing ids are skipped. */
+  async get(ids: readonly string[]): Promise<DocumentInput[]> {
+    if (ids.length === 0) return [];
+    return withClient(this.reader, async (client) => {
+      const r = await client.query<{ id: string; text: string | null; metadata: Record<string, MetadataValue> }>(
+        `SELECT d.id, d.text, d.metadata FROM ${quoteIdent(this.tables.documents)} d
+         JOIN unnest($1::text[]) WITH ORDINALITY AS u(id, ord) ON u.id = d.id ORDER BY u.ord`, [[...ids]]);
+      return r.rows.map((row) => ({ id: row.id, ...(row.text !== null ? { text: row.text } : {}), metadata: row.metadata }));
+    });
+  }
+
+  /** Counts and on-disk size (tables + indexes + TOAST) of the collection. */
+  async info(): Promise<StoreInfo> {
+    return withClient(this.reader, async (client) => {
+      const counts = await client.query<{ documents: string; tokens: string | null }>(
+        `SELECT count(*) AS documents, sum(n_tokens) AS tokens FROM ${quoteIdent(this.tables.documents)}`);
+      const bytes = await this.storageBytes(client);
+      const documents = Number(counts.rows[0].documents);
+      const tokens = Number(counts.rows[0].tokens ?? 0);
+      return {
+        kind: 'postgres',
+        documents,
+        tokens,
+        dim: this.dim,
+        bytesPerToken: tokens === 0 ? 0 : bytes / tokens,
+        ...(this.settings.model ? { model: this.settings.model } : {}),
+        collection: this.settings.name,
+        layout: this.settings.layout,
+        storageBytes: bytes,
+        endpoint: this.writer.target.endpoint,
+      };
+    });
+  }
+
+  /** Bytes on disk of the collection's tables, their indexes and TOAST. */
+  async storageBytes(client?: pg.PoolClient): Promise<number> {
+    const run = async (c: pg.PoolClient): Promise<number> => {
+      const vectorsTable = this.settings.layout === 'token' ? this.tables.tokens : this.tables.docVectors;
+      const r = await c.query<{ bytes: string }>(
+        'SELECT (pg_total_relation_size($1::regclass) + pg_total_relation_size($2::regclass))::text AS bytes',
+        [quoteIdent(this.tables.documents), quoteIdent(vectorsTable)]);
+      return Number(r.rows[0].bytes);
+    };
+    return client ? run(client) : withClient(this.reader, run);
+  }
+
+  /** Closes the connection pools. */
+  async close(): Promise<void> {
+    const pools = new Set([this.writer.pool, this.reader.pool]);
+    await Promise.all([...pools].map((p) => p.end()));
+  }
+
+  private async halfvecOid(p: PostgresPool): Promise<number> {
+    const cached = this.oids.get(p);
+    if (cached !== undefined) return cached;
+    const oid = await withClient(p, async (client) => {
+      const r = await client.query<{ oid: number }>("SELECT 'halfvec'::regtype::oid AS oid");
+      return Number(r.rows[0].oid);
+    });
+    this.oids.set(p, oid);
+    return oid;
+  }
+
+  private dimensionError(got: number, what: string): TartanError {
+    return new TartanError(ErrorCodes.DIMENSION_MISMATCH,
+      `${what} dimension ${got}, but collection "${this.settings.name}" stores ${this.dim}-d vectors` +
+      `${this.settings.model ? ` (model ${this.settings.model})` : ''}. Use the same model as the collection, or another collection.`);
+  }
+}

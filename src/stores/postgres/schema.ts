@@ -1,0 +1,148 @@
+/**
+ * The tables of a collection.
+ *
+ * A collection is its own set of tables, named `tartan_<collection>_*`, with
+ * its dimension, model and layout recorded in `tartan_collections`. Separate
+ * tables (rather than one table with a `collection` column) are
+ * partitioning by collection done by hand: each collection has its own HNSW
+ * graph sized to it, its own vector typmod (dimension), its own autovacuum,
+ * can be moved to another tablespace, and is dropped in O(1).
+ *
+ * - `tartan_<c>_documents(doc_key bigint identity pk, id text unique, text, metadata jsonb, n_tokens)`
+ * - token layout: `tartan_<c>_tokens(doc_key, pos, vec halfvec(dim))`, primary key (doc_key, pos),
+ *   plus an HNSW index on `vec` with `halfvec_ip_ops` (inner product; vectors are L2-normalised);
+ * - document layout (the seed's): `tartan_<c>_doc_vectors(doc_key pk, vecs halfvec(dim)[])`,
+ *   one row per document, stored uncompressed out of line (float16 does not compress).
+ */
+import type pg from 'pg';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { quoteIdent } from './connection.js';
+
+/** How token vectors are stored. */
+export type PostgresLayout = 'token' | 'document';
+
+/** HNSW build parameters (token layout). */
+export interface HnswParams {
+  m: number;
+  efConstruction: number;
+}
+
+export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 64 };
+
+/** A collection's settings, as stored in `tartan_collections`. */
+export interface CollectionSettings {
+  name: string;
+  dim: number;
+  model: string | null;
+  layout: PostgresLayout;
+  hnsw: HnswParams;
+}
+
+/** Table names of one collection. */
+export interface CollectionTables {
+  name: string;
+  layout: PostgresLayout;
+  documents: string;
+  tokens: string;
+  docVectors: string;
+}
+
+const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+
+/** Throws INVALID_ARGUMENT unless `name` is a valid collection name. */
+export function checkCollectionName(name: string): void {
+  if (!COLLECTION_NAME.test(name)) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT,
+      `collection name "${name}" is not allowed; use 1-40 characters a-z, 0-9 and _, starting with a letter (it becomes part of table names).`);
+  }
+}
+
+/** The table names of collection `name`. */
+export function collectionTables(name: string, layout: PostgresLayout): CollectionTables {
+  checkCollectionName(name);
+  return { name, layout, documents: `tartan_${name}_documents`, tokens: `tartan_${name}_tokens`, docVectors: `tartan_${name}_doc_vectors` };
+}
+
+/** DDL creating a collection's tables and indexes (idempotent: IF NOT EXISTS throughout). */
+export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams): string[] {
+  const docs = quoteIdent(t.documents);
+  const ddl = [
+    `CREATE TABLE IF NOT EXISTS ${docs} (
+      doc_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      id text NOT NULL UNIQUE,
+      text text,
+      metadata jsonb NOT NULL DEFAULT '{}',
+      n_tokens integer NOT NULL CHECK (n_tokens >= 0)
+    )`,
+    // jsonb_path_ops serves the containment (@>) that equality and $in filters compile to.
+    `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${t.documents}_metadata`)} ON ${docs} USING gin (metadata jsonb_path_ops)`,
+  ];
+  if (t.layout === 'token') {
+    const tokens = quoteIdent(t.tokens);
+    ddl.push(
+      `CREATE TABLE IF NOT EXISTS ${tokens} (
+        doc_key bigint NOT NULL REFERENCES ${docs} (doc_key) ON DELETE CASCADE,
+        pos smallint NOT NULL,
+        vec halfvec(${dim}) NOT NULL,
+        PRIMARY KEY (doc_key, pos)
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${t.tokens}_hnsw`)} ON ${tokens} USING hnsw (vec halfvec_ip_ops)
+        WITH (m = ${hnsw.m}, ef_construction = ${hnsw.efConstruction})`,
+    );
+  } else {
+    const dv = quoteIdent(t.docVectors);
+    ddl.push(
+      `CREATE TABLE IF NOT EXISTS ${dv} (
+        doc_key bigint PRIMARY KEY REFERENCES ${docs} (doc_key) ON DELETE CASCADE,
+        vecs halfvec(${dim})[] NOT NULL
+      )`,
+      `ALTER TABLE ${dv} ALTER COLUMN vecs SET STORAGE EXTERNAL`,
+    );
+  }
+  return ddl;
+}
+
+interface CollectionRow { name: string; dim: number; model: string | null; layout: PostgresLayout; options: { hnsw?: Partial<HnswParams> } }
+
+/** Reads a collection's settings; null when it does not exist. */
+export async function readCollection(client: pg.PoolClient, name: string): Promise<CollectionSettings | null> {
+  const r = await client.query<CollectionRow>('SELECT name, dim, model, layout, options FROM tartan_collections WHERE name = $1', [name]);
+  const row = r.rows[0];
+  if (!row) return null;
+  return { name: row.name, dim: row.dim, model: row.model, layout: row.layout, hnsw: { ...DEFAULT_HNSW, ...row.options.hnsw } };
+}
+
+/**
+ * Creates a collection (catalogue row + tables) in the caller's transaction.
+ * Concurrent creators serialise on a transaction advisory lock per name; the
+ * loser finds the winner's row and returns it unchanged.
+ */
+export async function createCollection(client: pg.PoolClient, s: CollectionSettings): Promise<CollectionSettings> {
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('tartan_collection:' || $1))", [s.name]);
+  const existing = await readCollection(client, s.name);
+  if (existing) return existing;
+  await client.query('INSERT INTO tartan_collections (name, dim, model, layout, options) VALUES ($1, $2, $3, $4, $5)',
+    [s.name, s.dim, s.model, s.layout, JSON.stringify({ hnsw: s.hnsw })]);
+  for (const sql of collectionDdl(collectionTables(s.name, s.layout), s.dim, s.hnsw)) await client.query(sql);
+  return s;
+}
+
+/** Drops a collection's tables and catalogue row, in the caller's transaction. Returns whether it existed. */
+export async function dropCollection(client: pg.PoolClient, name: string): Promise<boolean> {
+  checkCollectionName(name);
+  const t = collectionTables(name, 'token');
+  for (const table of [t.tokens, t.docVectors, t.documents]) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  const r = await client.query('DELETE FROM tartan_collections WHERE name = $1', [name]);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** Names of every collection in the database. */
+export async function listCollections(client: pg.PoolClient): Promise<CollectionSettings[]> {
+  const r = await client.query<{ name: string }>('SELECT name FROM tartan_collections ORDER BY name');
+  const out: CollectionSettings[] = [];
+  for (const row of r.rows) {
+    const s = await readCollection(client, row.name);
+    if (s) out.push(s);
+  }
+  return out;
+}
