@@ -1,0 +1,84 @@
+/** `tartan eval`: BEIR evaluation of one or more pipelines (nDCG@10, Recall@100, MRR@10, MAP@100, latency). */
+import { Command } from 'commander';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { loadBeir } from '../../eval/beir.js';
+import { evaluateRetrievers } from '../../eval/evaluate.js';
+import { getPipeline, listPipelines, loadPipelineModules } from '../../eval/pipeline-registry.js';
+import { silentProgress, stderrProgress } from '../../eval/progress.js';
+import { formatReport, writeReportJson } from '../../eval/report.js';
+import type { Retriever } from '../../eval/retriever.js';
+
+interface EvalOptions {
+  dataset?: string;
+  pipeline: string;
+  split: string;
+  limitQueries?: string;
+  json?: string;
+  workDir?: string;
+  set: string[];
+  list?: boolean;
+  progress: boolean;
+}
+
+function parseSettings(pairs: readonly string[]): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--set expects key=value (e.g. --set k1=1.2), got "${pair}".`);
+    settings[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return settings;
+}
+
+export function register(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate retrieval pipelines on a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) with trec_eval metrics')
+    .option('--dataset <dir>', 'BEIR dataset folder, e.g. ../shared/datasets/scifact')
+    .option('--pipeline <names>', 'comma-separated pipeline names (see --list)', 'bm25')
+    .option('--split <name>', 'qrels split', 'test')
+    .option('--limit-queries <n>', 'evaluate only the first N judged queries')
+    .option('--json <file>', 'also write the report as JSON to this file')
+    .option('--work-dir <dir>', 'persist and reuse indexes here (default: build in memory)')
+    .option('--set <key=value>', 'pipeline setting, repeatable (e.g. --set k1=1.2 --set b=0.75)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--list', 'list the available pipelines and exit')
+    .option('--no-progress', 'no progress bars on stderr')
+    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json')
+    .action(async (opts: EvalOptions) => {
+      await loadPipelineModules();
+      if (opts.list) {
+        for (const p of listPipelines()) console.log(`${p.name.padEnd(16)} ${p.description}`);
+        return;
+      }
+      if (!opts.dataset) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'Missing --dataset <dir>: pass a BEIR folder such as ../shared/datasets/scifact.');
+      let limitQueries: number | undefined;
+      if (opts.limitQueries !== undefined) {
+        limitQueries = Number(opts.limitQueries);
+        if (!Number.isInteger(limitQueries) || limitQueries < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--limit-queries must be a positive integer, got "${opts.limitQueries}".`);
+      }
+      const names = opts.pipeline.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      if (names.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; run `tartan eval --list` to see them.');
+      const definitions = names.map(getPipeline);
+      const settings = parseSettings(opts.set);
+      // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
+      const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
+      const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
+
+      const retrievers: Retriever[] = [];
+      const indexMs: Record<string, number> = {};
+      try {
+        for (const definition of definitions) {
+          const started = performance.now();
+          const retriever = await definition.create({ dataset, workDir: opts.workDir, progress, settings });
+          indexMs[retriever.name] = performance.now() - started;
+          retrievers.push(retriever);
+        }
+        const report = await evaluateRetrievers(dataset, retrievers, { progress, indexMs });
+        console.log(formatReport(report));
+        if (opts.json) writeReportJson(opts.json, report);
+      } finally {
+        for (const r of retrievers) await r.dispose?.();
+      }
+    });
+}
+
