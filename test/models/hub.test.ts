@@ -4,11 +4,17 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { ErrorCodes, isTartanError } from '../../src/errors.js';
 import { downloadRepoFiles, ensureModelFiles } from '../../src/models/hub.js';
 import { defaultHubCacheDir } from '../../src/models/hub-cache.js';
 import type { ModelSpec } from '../../src/models/registry-types.js';
+import { getModelSpec } from '../../src/models/registry.js';
 import { fixtureTokenizerDir } from '../../src/paths.js';
+import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+import * as ort from 'onnxruntime-node';
 import { FakeHub, type ServedFile, gitBlobSha1, seededBytes, sha256Hex } from './hub-server.js';
 
 const REPO = 'tartan-test/tiny-colbert';
@@ -219,4 +225,68 @@ test('the cache folder follows HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HO
   assert.equal(defaultHubCacheDir({ HF_HUB_CACHE: '/a/hub', HF_HOME: '/b' }), '/a/hub');
   assert.equal(defaultHubCacheDir({ HF_HOME: '/b' }), '/b/hub');
   assert.equal(defaultHubCacheDir({ XDG_CACHE_HOME: '/c' }), '/c/huggingface/hub');
+});
+
+const runFile = promisify(execFile);
+
+/** Runs the CLI from source (tsx) or from dist, matching how this test file itself is running. */
+async function tartan(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const node = fromSource ? ['--import', 'tsx', main] : [main];
+  return runFile(process.execPath, [...node, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+}
+
+test('CLI: two concurrent `models pull --json` processes share one download and print the snapshot', async () => {
+  const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cacheDir };
+  const args = ['models', 'pull', REPO, '--files', FILES.join(','), '--json'];
+  const [a, b] = await Promise.all([tartan(args, env), tartan(args, env)]);
+  const expected = {
+    id: REPO,
+    path: join(cacheDir, repoFolder, 'snapshots', COMMIT),
+    files: served.map((f) => ({ path: f.path, bytes: f.content.length })),
+  };
+  assert.deepEqual(JSON.parse(a.stdout), expected);
+  assert.deepEqual(JSON.parse(b.stdout), expected);
+  assert.equal(lfsGets().length, 1, 'the weights are fetched by one process only');
+});
+
+test('CLI: `models pull` offline reports E_OFFLINE as JSON with a non-zero exit', async () => {
+  const env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cacheDir, HF_HUB_OFFLINE: '1' };
+  await assert.rejects(tartan(['models', 'pull', REPO, '--files', 'tokenizer.json', '--json'], env), (e: { code?: number; stdout?: string }) => {
+    assert.equal(e.code, 1);
+    const out = JSON.parse(e.stdout ?? '') as { error: { code: string; message: string } };
+    assert.equal(out.error.code, ErrorCodes.OFFLINE);
+    assert.match(out.error.message, /tokenizer\.json/);
+    return true;
+  });
+});
+
+test('a synthetic ONNX model served as a hub repository downloads into a snapshot onnxruntime can open', async () => {
+  const made = await makeSyntheticModel(tempDir(), { arch: 'tiny', kind: 'colbert' });
+  const files: ServedFile[] = made.files.map((f) => ({ path: f.path, content: readFileSync(join(made.dir, f.path)), lfs: f.path.endsWith('.onnx') }));
+  const modelHub = await new FakeHub('tartan-test/synthetic-colbert', COMMIT, files).start();
+  try {
+    const dir = await downloadRepoFiles('tartan-test/synthetic-colbert', files.map((f) => f.path), { cacheDir, endpoint: modelHub.url, progressBar: false });
+    const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+    assert.ok(session.inputNames.includes('input_ids'), `inputs: ${session.inputNames.join(', ')}`);
+    await session.release();
+    for (const f of files) assert.ok(readFileSync(join(dir, f.path)).equals(f.content), f.path);
+  } finally {
+    await modelHub.close();
+  }
+});
+
+test('CLI: `models pull <registry id>` fetches the files the registry lists', async () => {
+  const spec = getModelSpec('colbert-ir/colbertv2.0');
+  const files: ServedFile[] = spec.files.map((path, i) => ({ path, content: seededBytes(1000 + i, i + 1), lfs: path.endsWith('.onnx') }));
+  const registryHub = await new FakeHub(spec.id, COMMIT, files).start();
+  try {
+    const { stdout } = await tartan(['models', 'pull', spec.id], { HF_ENDPOINT: registryHub.url, HF_HUB_CACHE: cacheDir });
+    const dir = stdout.trim();
+    assert.equal(dir, join(cacheDir, 'models--colbert-ir--colbertv2.0', 'snapshots', COMMIT));
+    for (const f of files) assert.ok(readFileSync(join(dir, f.path)).equals(f.content), f.path);
+  } finally {
+    await registryHub.close();
+  }
 });

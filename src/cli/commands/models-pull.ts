@@ -2,8 +2,8 @@
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../../errors.js';
 import { downloadRepoFiles } from '../../models/hub.js';
+import { findModelSpec, getModelSpec } from '../../models/registry.js';
 import { commandGroup, printJson } from '../output.js';
 
 interface PullOptions {
@@ -14,12 +14,13 @@ interface PullOptions {
   json?: boolean;
 }
 
-function filesFor(id: string, listed: string | undefined): string[] {
-  if (listed !== undefined) return listed.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
-  throw new TartanError(
-    ErrorCodes.UNKNOWN_MODEL,
-    `'${id}' has no known file list; pass the files to fetch with --files, e.g. --files onnx/model.onnx,tokenizer.json`,
-  );
+/** The repository and files to fetch: --files for any repository, else the registry entry (UNKNOWN_MODEL lists known ids). */
+function target(id: string, listed: string | undefined): { repo: string; files: string[] } {
+  if (listed !== undefined) {
+    return { repo: findModelSpec(id)?.id ?? id, files: listed.split(',').map((f) => f.trim()).filter((f) => f.length > 0) };
+  }
+  const spec = getModelSpec(id);
+  return { repo: spec.id, files: spec.files };
 }
 
 export function register(program: Command): void {
@@ -34,8 +35,8 @@ export function register(program: Command): void {
     .option('--refresh', 'ask the hub for the latest commit even when the revision is already cached')
     .option('--json', 'print {"id", "path", "files": [{"path", "bytes"}]} as JSON')
     .action(async (id: string, opts: PullOptions) => {
-      const files = filesFor(id, opts.files);
-      const path = await downloadRepoFiles(id, files, {
+      const { repo, files } = target(id, opts.files);
+      const path = await downloadRepoFiles(repo, files, {
         revision: opts.revision,
         cacheDir: opts.cacheDir,
         refresh: opts.refresh,
@@ -43,7 +44,7 @@ export function register(program: Command): void {
         progressBar: opts.json ? false : undefined,
       });
       if (opts.json) {
-        printJson({ id, path, files: files.map((f) => ({ path: f, bytes: statSync(join(path, ...f.split('/'))).size })) });
+        printJson({ id: repo, path, files: files.map((f) => ({ path: f, bytes: statSync(join(path, ...f.split('/'))).size })) });
       } else {
         console.log(path);
       }
