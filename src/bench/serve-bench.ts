@@ -1,0 +1,155 @@
+/**
+ * `tartan bench serve`: HTTP search throughput and latency of `tartan serve`.
+ * A server is started in this process on 127.0.0.1 over a SciFact index (built
+ * with the lexical model when none is given) and loaded with autocannon at
+ * several connection counts, cycling through the SciFact queries.
+ *
+ * The load generator shares the process (and, on small machines, the cores)
+ * with the server, so figures are a floor, to compare within one run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { ErrorCodes, TartanError } from '../errors.js';
+import { loadQueries, streamCorpus } from '../eval/beir.js';
+import { sharedDir } from '../paths.js';
+import { buildServer } from '../server/app.js';
+import type { ServerBackend } from '../server/backend.js';
+import { createDefaultBackend } from '../server/default-backend.js';
+
+export interface ServeBenchOptions {
+  /** An existing index (dir or postgres URL); default: build a lexical SciFact index in a temp dir. */
+  index?: string;
+  /** BEIR folder with corpus.jsonl and queries.jsonl (default ../shared/datasets/scifact). */
+  dataset?: string;
+  /** Corpus documents to index when building (default: all). */
+  docs?: number;
+  /** Seconds per connection count (default 10). */
+  durationSec?: number;
+  /** Connection counts (default 1, 8, 64). */
+  connections?: number[];
+  /** Hits per search (default 10). */
+  k?: number;
+  /** Ask for token explanations too (heavier responses). */
+  explain?: boolean;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  backend?: ServerBackend;
+}
+
+/** One load level. Latencies in milliseconds. */
+export interface ServeBenchRow {
+  connections: number;
+  requests: number;
+  qps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Connection errors and timeouts plus non-2xx responses. */
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+
+export interface ServeBenchReport {
+  machine: { cpu: string; cores: number; node: string };
+  index: { location: string; documents: number; model: string; buildSeconds: number | null };
+  queries: number;
+  durationSec: number;
+  k: number;
+  explain: boolean;
+  rows: ServeBenchRow[];
+}
+
+/** Builds a lexical-model index of the first `limit` corpus documents under `dir`. */
+async function buildScifactIndex(backend: ServerBackend, dataset: string, dir: string, limit: number, log: (s: string) => void): Promise<number> {
+  const index = await backend.createIndex(dir, { model: 'lexical' });
+  let batch: Array<{ id: string; text: string }> = [];
+  let added = 0;
+  for await (const doc of streamCorpus(dataset)) {
+    if (added + batch.length >= limit) break;
+    batch.push({ id: doc.id, text: doc.title ? `${doc.title}\n${doc.text}` : doc.text });
+    if (batch.length === 512) {
+      await index.add(batch);
+      added += batch.length;
+      batch = [];
+      log(`indexed ${added} documents`);
+    }
+  }
+  if (batch.length) await index.add(batch);
+  added += batch.length;
+  await index.close();
+  return added;
+}
+
+export async function runServeBench(options: ServeBenchOptions = {}): Promise<ServeBenchReport> {
+  const log = options.log ?? (() => undefined);
+  const dataset = options.dataset ?? join(sharedDir(), 'datasets', 'scifact');
+  const durationSec = options.durationSec ?? 10;
+  const levels = options.connections ?? [1, 8, 64];
+  const k = options.k ?? 10;
+  const backend = options.backend ?? createDefaultBackend();
+  const queries = [...(await loadQueries(dataset)).values()];
+  if (queries.length === 0) throw new TartanError(ErrorCodes.DATASET_FORMAT, `${dataset}/queries.jsonl has no queries; point --dataset at a BEIR folder`);
+
+  let tempDir: string | undefined;
+  let location = options.index;
+  let buildSeconds: number | null = null;
+  if (!location) {
+    tempDir = mkdtempSync(join(tmpdir(), 'tartan-bench-serve-'));
+    location = join(tempDir, 'scifact');
+    const t0 = performance.now();
+    await buildScifactIndex(backend, dataset, location, options.docs ?? Number.POSITIVE_INFINITY, log);
+    buildSeconds = (performance.now() - t0) / 1000;
+    log(`built ${location} in ${buildSeconds.toFixed(1)} s`);
+  }
+
+  const app = await buildServer({ backend, indexes: [`scifact=${location}`], limits: { maxK: Math.max(k, 1000) } });
+  try {
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    const info = await (await fetch(`${url}/api/indexes/scifact`)).json() as { documents: number; model?: string };
+    const rows: ServeBenchRow[] = [];
+    for (const connections of levels) {
+      log(`${connections} connection(s) for ${durationSec} s`);
+      rows.push(await loadLevel(url, queries, connections, durationSec, k, options.explain ?? false));
+    }
+    return {
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+      index: { location: options.index ?? 'temporary lexical SciFact index', documents: info.documents, model: info.model ?? 'unknown', buildSeconds },
+      queries: queries.length,
+      durationSec,
+      k,
+      explain: options.explain ?? false,
+      rows,
+    };
+  } finally {
+    await app.close();
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
+
+async function loadLevel(url: string, queries: string[], connections: number, durationSec: number, k: number, explain: boolean): Promise<ServeBenchRow> {
+  let next = 0;
+  const result = await autocannon({
+    url: `${url}/api/indexes/scifact/search`,
+    connections,
+    duration: durationSec,
+    timeout: 30,
+    requests: [{
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: queries[next++ % queries.length], k, explain }) }),
+    }],
+  });
+  const requests = result['2xx'] + result.non2xx;
+  return {
+    connections,
+    requests,
+    qps: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    non2xx: result.non2xx,
+    timeouts: result.timeouts,
+  };
+}
