@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import { fixtureTokenizerDir } from '../../paths.js';
 import { ARCHITECTURES, SYNTHETIC_KINDS, SYNTHETIC_LAYOUTS, type SyntheticArch, type SyntheticKind, type SyntheticLayout } from './architectures.js';
-import { addBertEncoder } from './bert-graph.js';
 import { bertConfig, colbertSettings, denseConfig, pylateModules, syntheticMarker } from './folder-files.js';
-import { addHead, headFor, PROJECTION_WEIGHT } from './heads.js';
-import { GraphBuilder, modelProto } from './onnx-graph.js';
+import { PROJECTION_WEIGHT } from './heads.js';
 import { encodeSafetensors } from './safetensors.js';
 import { writeChunks } from './stream-file.js';
-import { BERT_INIT_STD, materialiseWeight, WeightFactory } from './weights.js';
+import { buildSyntheticGraph } from './synthetic-graph.js';
+import { BERT_INIT_STD, materialiseWeight } from './weights.js';
 
 /** Options of {@link makeSyntheticModel}. */
 export interface SyntheticModelOptions {
@@ -48,8 +47,6 @@ export interface SyntheticModelInfo {
   totalBytes: number;
 }
 
-/** The opset the graph is written for; LayerNormalization appeared in 17. */
-export const SYNTHETIC_OPSET = 17;
 const DEFAULT_COLBERT_DIM = 128;
 const DEFAULT_SEED = 42;
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
@@ -112,17 +109,9 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
   const arch = ARCHITECTURES[opts.arch];
   await mkdir(dir, { recursive: true });
 
-  const graph = new GraphBuilder(`tartan-synthetic-${arch.name}-${kind}`);
-  const weights = new WeightFactory(graph, seed);
-  const head = headFor(kind, layout, dim ?? 0);
-  const output = addHead(graph, weights, addBertEncoder(graph, weights, arch), arch, head);
-  const model = modelProto(graph, {
-    opset: SYNTHETIC_OPSET,
-    docString: `tartan synthetic ${arch.name} ${kind} model with random weights (seed ${seed})`,
-    metadata: { 'tartan.synthetic': 'true', 'tartan.arch': arch.name, 'tartan.kind': kind, 'tartan.seed': String(seed) },
-  });
+  const { model, params: graphParams, output } = buildSyntheticGraph(arch, kind, layout, dim ?? 0, seed);
   await writeChunks(join(dir, 'model.onnx'), model.chunks());
-  let params = weights.params;
+  let params = graphParams;
 
   const written = ['model.onnx', 'config.json', ...TOKENIZER_FILES];
   await writeJson(dir, 'config.json', bertConfig(arch, kind));
