@@ -16,7 +16,7 @@ import { ErrorCodes, TartanError } from '../../errors.js';
 import type { VectorStore } from '../types.js';
 import { createPool, parsePostgresUrl, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { migrate, schemaVersion } from './migrations.js';
-import { DEFAULT_TOKEN_SEARCH, PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
+import { DEFAULT_TOKEN_SEARCH, DEFAULT_TUNING, PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
 import {
   DEFAULT_HNSW, checkCollectionName, createCollection, dropCollection, listCollections, readCollection,
   type CollectionSettings, type HnswParams, type PostgresLayout,
@@ -47,6 +47,8 @@ export interface PostgresStoreOptions {
   hnsw?: Partial<HnswParams>;
   /** Token-layout search defaults. */
   search?: Partial<TokenSearchDefaults>;
+  /** Most token rows per INSERT statement (default 16384). */
+  tokensPerStatement?: number;
 }
 
 /**
@@ -72,7 +74,10 @@ export async function openPostgresStoreTyped(url: string, options: PostgresStore
   const reader = options.readUrl ? createPool(parsePostgresUrl(options.readUrl), { max: options.poolSize }) : writer;
   try {
     const settings = await resolveCollection(writer, name, options);
-    return new PostgresStore(writer, reader, settings, { ...DEFAULT_TOKEN_SEARCH, ...options.search });
+    return new PostgresStore(writer, reader, settings, {
+      search: { ...DEFAULT_TOKEN_SEARCH, ...options.search },
+      tokensPerStatement: options.tokensPerStatement ?? DEFAULT_TUNING.tokensPerStatement,
+    });
   } catch (e) {
     await Promise.all([...new Set([writer.pool, reader.pool])].map((p) => p.end()));
     throw e;

@@ -25,8 +25,14 @@ export interface TokenSearchDefaults {
 
 export const DEFAULT_TOKEN_SEARCH: TokenSearchDefaults = { tokensPerQueryVector: 32, candidateDocs: 200, efSearch: 64 };
 
-/** Most token rows sent in one INSERT (bounds the size of one bind message: ~16k x 2 x dim bytes). */
-const TOKENS_PER_STATEMENT = 16_384;
+/** Tuning of a {@link PostgresStore}. */
+export interface PostgresStoreTuning {
+  search: TokenSearchDefaults;
+  /** Most token rows sent in one INSERT; bounds one bind message to ~tokens x 2 x dim bytes. Default 16384. */
+  tokensPerStatement: number;
+}
+
+export const DEFAULT_TUNING: PostgresStoreTuning = { search: DEFAULT_TOKEN_SEARCH, tokensPerStatement: 16_384 };
 /** smallint `pos` column. */
 const MAX_ROWS_PER_DOCUMENT = 32_767;
 
@@ -43,7 +49,7 @@ export class PostgresStore implements VectorStore {
     private readonly writer: PostgresPool,
     private readonly reader: PostgresPool,
     settings: CollectionSettings,
-    private readonly searchDefaults: TokenSearchDefaults = DEFAULT_TOKEN_SEARCH,
+    private readonly tuning: PostgresStoreTuning = DEFAULT_TUNING,
   ) {
     this.settings = settings;
     this.dim = settings.dim;
@@ -60,7 +66,7 @@ export class PostgresStore implements VectorStore {
       while (start < docs.length) {
         // Chunk by token count so one statement's parameters stay a few MB.
         let end = start + 1;
-        while (end < docs.length && vectors.offsets[end + 1] - vectors.offsets[start] <= TOKENS_PER_STATEMENT) end++;
+        while (end < docs.length && vectors.offsets[end + 1] - vectors.offsets[start] <= this.tuning.tokensPerStatement) end++;
         await this.insertChunk(client, docs, vectors, start, end, oid);
         start = end;
       }
@@ -154,9 +160,9 @@ export class PostgresStore implements VectorStore {
 
     const rows = await withTransaction(this.reader, async (client) => {
       if (this.settings.layout === 'token' && !options.candidates) {
-        const perVector = options.nprobe ?? this.searchDefaults.tokensPerQueryVector;
-        const ndocs = Math.max(options.ndocs ?? this.searchDefaults.candidateDocs, k);
-        const ef = Math.max(this.searchDefaults.efSearch, perVector);
+        const perVector = options.nprobe ?? this.tuning.search.tokensPerQueryVector;
+        const ndocs = Math.max(options.ndocs ?? this.tuning.search.candidateDocs, k);
+        const ef = Math.max(this.tuning.search.efSearch, perVector);
         await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(ef, 1000))]);
         const f = compileFilter(options.filter, 6);
         const r = await client.query<HitRow>(tokenCandidateSearchSql(this.tables, f.sql), [q, w, k, perVector, ndocs, ...f.params]);
@@ -228,6 +234,34 @@ export class PostgresStore implements VectorStore {
       return Number(r.rows[0].bytes);
     };
     return client ? run(client) : withClient(this.reader, run);
+  }
+
+  /**
+   * Drops the token layout's HNSW index. For bulk loading: inserting into an
+   * HNSW graph row by row is far slower than building it once afterwards with
+   * {@link buildVectorIndex}. Until then, searches scan every token (correct, slow).
+   */
+  async dropVectorIndex(): Promise<void> {
+    if (this.settings.layout !== 'token') return;
+    await withClient(this.writer, async (c) => { await c.query(`DROP INDEX IF EXISTS ${quoteIdent(`${this.tables.tokens}_hnsw`)}`); });
+  }
+
+  /**
+   * (Re)builds the token layout's HNSW index if missing. `maintenanceWorkMem`
+   * (e.g. '2GB') should hold the whole graph, or the build spills to disk and slows down.
+   */
+  async buildVectorIndex(options: { maintenanceWorkMem?: string; parallelWorkers?: number } = {}): Promise<void> {
+    if (this.settings.layout !== 'token') return;
+    await withClient(this.writer, async (c) => {
+      if (options.maintenanceWorkMem) await c.query("SELECT set_config('maintenance_work_mem', $1, false)", [options.maintenanceWorkMem]);
+      if (options.parallelWorkers !== undefined) {
+        await c.query("SELECT set_config('max_parallel_maintenance_workers', $1, false)", [String(options.parallelWorkers)]);
+      }
+      const { m, efConstruction } = this.settings.hnsw;
+      await c.query(`CREATE INDEX IF NOT EXISTS ${quoteIdent(`${this.tables.tokens}_hnsw`)} ON ${quoteIdent(this.tables.tokens)}
+        USING hnsw (vec halfvec_ip_ops) WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)})`);
+      await c.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers');
+    });
   }
 
   /** Closes the connection pools. */
