@@ -67,6 +67,14 @@ export function assertRepoPath(path: string): void {
   }
 }
 
+/** Checks a revision (branch, tag or commit): no '..' or empty segments, since it names a file under refs/. */
+export function assertRevision(revision: string): void {
+  const parts = revision.split('/');
+  if (revision.length === 0 || parts.some((s) => s === '' || s === '.' || s === '..') || revision.includes('\\')) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `'${revision}' is not a revision; give a branch, tag or commit sha, e.g. 'main'.`);
+  }
+}
+
 /** Python's folder name for a model repository: `models--{org}--{name}`. */
 export function repoFolderName(repo: string): string {
   return ['models', ...repo.split('/')].join('--');

@@ -89,7 +89,7 @@ export function httpStatusError(status: number, ref: HubFileRef, errorCodeHeader
     const notFound = errorCodeHeader === 'RepoNotFound' ? ` The hub says the repository does not exist or is private.` : '';
     return new TartanError(
       ErrorCodes.AUTH_REQUIRED,
-      `The hub refused ${where} (HTTP ${status}).${notFound} If the repository is private or gated, accept its terms on the hub and set HF_TOKEN to an access token with read permission (or pass --token); otherwise check the repository id.`,
+      `The hub refused ${where} (HTTP ${status}).${notFound} If the repository is private or gated, accept its terms on the hub and set HF_TOKEN to an access token with read permission (or log in once with 'hf auth login', whose token file is read too); otherwise check the repository id.`,
       { details },
     );
   }

@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
-import { RepoCache, assertRepoPath, defaultHubCacheDir, hfHomeDir } from './hub-cache.js';
+import { RepoCache, assertRepoPath, assertRevision, defaultHubCacheDir, hfHomeDir } from './hub-cache.js';
 import { downloadBlob } from './hub-download.js';
 import { type HubFileRef, HubUnreachableError, hubHeaders } from './hub-http.js';
 import { type HubFileMetadata, fetchFileMetadata } from './hub-metadata.js';
@@ -34,8 +34,10 @@ export interface HubOptions {
   offline?: boolean;
   /** Ask the hub for the revision's current commit even when a cached snapshot exists (falls back to it when unreachable). */
   refresh?: boolean;
-  /** Seconds to wait for the hub's answer or for more bytes. Default `$HF_HUB_ETAG_TIMEOUT` or 10. */
+  /** Seconds to wait for the hub's answer about a file. Default `$HF_HUB_ETAG_TIMEOUT` or 10. */
   timeoutSeconds?: number;
+  /** Seconds a download may go without receiving bytes. Default `$HF_HUB_DOWNLOAD_TIMEOUT` or 10. */
+  downloadTimeoutSeconds?: number;
   /** Called as bytes arrive, whether or not a bar is drawn. */
   onProgress?: (p: DownloadProgress) => void;
   /** Draw a progress bar on stderr. Default: when stderr is a terminal. */
@@ -65,6 +67,7 @@ interface Resolved {
   offline: boolean;
   refresh: boolean;
   timeoutMs: number;
+  stallTimeoutMs: number;
   onProgress?: (p: DownloadProgress) => void;
   progressBar: boolean;
 }
@@ -79,6 +82,7 @@ function resolveOptions(opts: HubOptions, env: NodeJS.ProcessEnv = process.env):
     offline: opts.offline ?? envFlag(env.HF_HUB_OFFLINE),
     refresh: opts.refresh ?? false,
     timeoutMs: timeoutSeconds * 1000,
+    stallTimeoutMs: (opts.downloadTimeoutSeconds ?? (Number(env.HF_HUB_DOWNLOAD_TIMEOUT) || 10)) * 1000,
     onProgress: opts.onProgress,
     progressBar: wantsProgressBar(opts.progressBar),
   };
@@ -159,7 +163,7 @@ async function fillSnapshot(
       etag: meta.etag,
       size: meta.size,
       headers: hubHeaders(o.token, meta.location, o.endpoint),
-      stallTimeoutMs: o.timeoutMs,
+      stallTimeoutMs: o.stallTimeoutMs,
       onProgress: o.onProgress,
       bar,
     });
@@ -184,6 +188,7 @@ async function fillSnapshot(
 export async function downloadRepoFiles(repo: string, files: string[], opts: HubOptions = {}): Promise<string> {
   const o = resolveOptions(opts);
   const cache = new RepoCache(o.cacheDir, repo);
+  assertRevision(o.revision);
   assertFiles(files);
   const unique = [...new Set(files)];
   const cached = cachedSnapshot(cache, o.revision, unique);
