@@ -9,8 +9,11 @@ import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../mode
 
 /** A model-bound index as the server uses it: text in, hits out. */
 export interface ServedIndex {
+  /** The encoder the index was built with (used to explain hits with the very same model). */
+  readonly encoder?: LateInteractionEncoder;
   info(): Promise<StoreInfo>;
-  add(docs: DocumentInput[]): Promise<void>;
+  /** Encodes and stores documents; `onProgress` gets the running count of encoded documents. */
+  add(docs: DocumentInput[], options?: { onProgress?: (documents: number) => void }): Promise<void>;
   delete(ids: string[]): Promise<number>;
   search(text: string, options: StoreSearchOptions): Promise<SearchHit[]>;
   close(): Promise<void>;
@@ -42,10 +45,6 @@ export interface ServerBackend {
   colbert(modelId: string): Promise<LateInteractionEncoder>;
   dense(modelId: string): Promise<DenseEncoder>;
   crossEncoder(modelId: string): Promise<CrossEncoder>;
-  /** ColBERT (MaxSim) scores of one query against each document: raw sum of maxima and normalised. */
-  colbertScores(modelId: string, query: string, documents: string[]): Promise<Array<{ raw: number; normalized: number }>>;
-  /** Query x document token similarities of one pair under a ColBERT model. */
-  explain(modelId: string, query: string, document: string): Promise<TokenMatchExplanation>;
   /** Releases cached encoders. */
   dispose(): Promise<void>;
 }

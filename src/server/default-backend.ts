@@ -1,17 +1,14 @@
 /**
  * The real {@link ServerBackend}: indexes through the model-bound `Index`
- * facade (files or PostgreSQL), encoders through the model loader, with the
- * built-in `lexical` model needing no download. Encoders are loaded once per
+ * facade (files or PostgreSQL), encoders through the model loader (the
+ * built-in `lexical` model needs no download). Encoders are loaded once per
  * model id and shared by all requests.
  */
 import { rm } from 'node:fs/promises';
 import { ErrorCodes, TartanError } from '../errors.js';
-import { LexicalColbert } from '../lexical/lexical-colbert.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder, Encoder, LateInteractionEncoder, ModelKind } from '../models/types.js';
-import type { CreateIndexOptions, ServedIndex, ServerBackend, TokenMatchExplanation } from './backend.js';
-import { collect } from './model-scoring.js';
-import { explainPair } from './token-similarity.js';
+import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
 
 /** The static side of the Index facade (src/index/index.ts) as the server uses it. */
 interface IndexClass {
@@ -21,11 +18,18 @@ interface IndexClass {
 
 /** The facade module, imported on first use (an API-only server never loads the index code). */
 const INDEX_MODULE = '../index/index.js';
+const ENCODER_MODULE = '../index/encoder.js';
 
 async function indexClass(): Promise<IndexClass> {
   const mod = (await import(INDEX_MODULE)) as { Index?: IndexClass };
   if (!mod.Index) throw new TartanError(ErrorCodes.INTERNAL, 'the Index facade is missing from this build; reinstall tartan');
   return mod.Index;
+}
+
+/** ColBERT encoders load like the index loads them (`lexical`, `lexical:<dim>`, ids, folders). */
+async function loadColbert(id: string): Promise<LateInteractionEncoder> {
+  const mod = (await import(ENCODER_MODULE)) as { loadColbertEncoder: (model: string) => Promise<LateInteractionEncoder> };
+  return mod.loadColbertEncoder(id);
 }
 
 export function createDefaultBackend(): ServerBackend {
@@ -35,7 +39,7 @@ export function createDefaultBackend(): ServerBackend {
     const key = `${kind}\0${id}`;
     let p = encoders.get(key);
     if (!p) {
-      p = id === 'lexical' && kind === 'colbert' ? Promise.resolve(new LexicalColbert()) : loadEncoder(id, kind);
+      p = kind === 'colbert' ? loadColbert(id) : loadEncoder(id, kind);
       encoders.set(key, p);
       p.catch(() => encoders.delete(key)); // a failed load (e.g. offline) may succeed later
     }
@@ -43,8 +47,6 @@ export function createDefaultBackend(): ServerBackend {
     if (enc.kind !== kind) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${id} is a ${enc.kind} model, not ${kind}; configure a ${kind} model`);
     return enc as Extract<Encoder, { kind: K }>;
   };
-
-  const colbert = (id: string): Promise<LateInteractionEncoder> => load(id, 'colbert');
 
   return {
     async createIndex(dir: string, options: CreateIndexOptions) {
@@ -57,27 +59,9 @@ export function createDefaultBackend(): ServerBackend {
       if (/^postgres(ql)?:\/\//i.test(location)) return;
       await rm(location, { recursive: true, force: true });
     },
-    colbert,
+    colbert: (id: string): Promise<LateInteractionEncoder> => load(id, 'colbert'),
     dense: (id: string): Promise<DenseEncoder> => load(id, 'dense'),
     crossEncoder: (id: string): Promise<CrossEncoder> => load(id, 'cross-encoder'),
-    async colbertScores(modelId, query, documents) {
-      const enc = await colbert(modelId);
-      const [q] = await collect(enc.queryEmbed([query]));
-      const docs = await collect(enc.passageEmbed(documents));
-      return docs.map((d) => {
-        const { raw } = explainPair(q, d, [], []);
-        return { raw, normalized: q.rows > 0 ? raw / q.rows : 0 };
-      });
-    },
-    async explain(modelId: string, query: string, document: string): Promise<TokenMatchExplanation> {
-      const enc = await colbert(modelId);
-      const [q] = await collect(enc.queryEmbed([query]));
-      const [d] = await collect(enc.passageEmbed([document]));
-      const queryTokens = enc.vectorTokens(query, true).map((t) => t.text);
-      const docTokens = enc.vectorTokens(document, false).map((t) => t.text);
-      const { raw: _raw, ...explanation } = explainPair(q, d, queryTokens.slice(0, q.rows), docTokens.slice(0, d.rows));
-      return explanation;
-    },
     async dispose() {
       const all = [...encoders.values()];
       encoders.clear();

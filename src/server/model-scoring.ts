@@ -3,13 +3,35 @@
  * /api/rerank and the compare view. Texts are few here (bounded by the
  * request limits), so each call encodes them directly.
  */
-import type { CrossEncoder, DenseEncoder } from '../models/types.js';
+import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
+import type { TokenMatchExplanation } from './backend.js';
+import { explainPair } from './token-similarity.js';
 
 /** Collects an async iterable (encoders yield one result per input). */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
+}
+
+/** ColBERT (MaxSim, sum of maxima) scores of one query against each document, raw and per query token. */
+export async function colbertScores(encoder: LateInteractionEncoder, query: string, documents: string[]): Promise<Array<{ raw: number; normalized: number }>> {
+  const [q] = await collect(encoder.queryEmbed([query]));
+  const docs = await collect(encoder.passageEmbed(documents));
+  return docs.map((d) => {
+    const { raw } = explainPair(q, d, [], []);
+    return { raw, normalized: q.rows > 0 ? raw / q.rows : 0 };
+  });
+}
+
+/** Which query token matched which document token, with the full similarity matrix. */
+export async function explainMatch(encoder: LateInteractionEncoder, query: string, document: string): Promise<TokenMatchExplanation> {
+  const [q] = await collect(encoder.queryEmbed([query]));
+  const [d] = await collect(encoder.passageEmbed([document]));
+  const queryTokens = encoder.vectorTokens(query, true).map((t) => t.text);
+  const docTokens = encoder.vectorTokens(document, false).map((t) => t.text);
+  const { raw: _raw, ...explanation } = explainPair(q, d, queryTokens.slice(0, q.rows), docTokens.slice(0, d.rows));
+  return explanation;
 }
 
 /** Cosine similarity of the query embedding with each document embedding. */

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { withDeadline } from '../deadline.js';
-import { crossEncoderScores, denseScores } from '../model-scoring.js';
+import { colbertScores, crossEncoderScores, denseScores } from '../model-scoring.js';
 import { nonEmptyText } from './schemas.js';
 
 type Family = 'dense' | 'colbert' | 'cross-encoder';
@@ -80,7 +80,7 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
       }
       try {
         if (family === 'colbert') {
-          const s = await ctx.backend.colbertScores(model, query, documents);
+          const s = await colbertScores(await ctx.backend.colbert(model), query, documents);
           return column(family, model, s.map((x) => x.raw), s.map((x) => x.normalized));
         }
         const scores = family === 'dense'

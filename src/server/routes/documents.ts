@@ -1,7 +1,7 @@
 /**
  * Document resource: add and delete documents in batches. Long adds report
  * progress when the client asks for NDJSON (`Accept: application/x-ndjson`):
- * one `{"type":"progress",...}` line per chunk, then a `done` or `error` line.
+ * `{"type":"progress",...}` lines as documents are encoded, then a `done` or `error` line.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -12,24 +12,22 @@ import type { ServerContext } from '../context.js';
 import { toHttpError } from '../http-errors.js';
 import { indexNameParams, metadataSchema, nonEmptyText, writeSecurity } from './schemas.js';
 
-/** Documents encoded and stored per step of a progress-reporting add. */
-const DEFAULT_CHUNK = 64;
+/** Progress lines per add at most (one per 2% of the batch), so huge batches do not flood the stream. */
+const MAX_PROGRESS_LINES = 50;
 
 interface AddBody { documents: DocumentInput[] }
-interface AddQuery { chunk?: string }
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const guard = requireApiKey(ctx.apiKey);
 
-  app.post<{ Params: { name: string }; Body: AddBody; Querystring: AddQuery }>('/api/indexes/:name/documents', {
+  app.post<{ Params: { name: string }; Body: AddBody}>('/api/indexes/:name/documents', {
     onRequest: guard,
     schema: {
       summary: 'Add a batch of documents (NDJSON progress with Accept: application/x-ndjson)',
-      description: 'Documents are encoded with the index model and stored in chunks. With NDJSON each chunk reports {type:"progress", added, total}; the last line is {type:"done", added, documents} or {type:"error", error}. Chunks already stored stay stored if a later chunk fails.',
+      description: 'Documents are encoded with the index model and stored. With NDJSON, lines {type:"progress", encoded, total} follow the encoding; the last line is {type:"done", added, documents} or {type:"error", error}.',
       tags: ['documents'],
       security: writeSecurity,
       params: indexNameParams,
-      querystring: { type: 'object', properties: { chunk: { type: 'string', pattern: '^[1-9][0-9]{0,4}$', description: 'documents per progress step (default 64)' } } },
       body: {
         type: 'object',
         required: ['documents'],
@@ -60,13 +58,9 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext)
     const docs = request.body.documents;
     ctx.registry.get(name); // 404 before any streaming starts
     checkBatch(docs, ctx.limits.maxTextChars);
-    const chunk = request.query.chunk ? Number(request.query.chunk) : DEFAULT_CHUNK;
-    const addAll = (onProgress: (added: number) => void) =>
+    const addAll = (onProgress: (encoded: number) => void) =>
       ctx.registry.write(name, async (ix) => {
-        for (let i = 0; i < docs.length; i += chunk) {
-          await ix.add(docs.slice(i, i + chunk));
-          onProgress(Math.min(i + chunk, docs.length));
-        }
+        await ix.add(docs, { onProgress });
         return (await ix.info()).documents;
       });
 
@@ -77,15 +71,17 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext)
     const stream = new PassThrough();
     const line = (value: unknown) => stream.write(JSON.stringify(value) + '\n');
     void reply.code(200).type('application/x-ndjson').send(stream);
-    let added = 0;
+    const step = Math.max(1, Math.ceil(docs.length / MAX_PROGRESS_LINES));
+    let encoded = 0;
     try {
       const documents = await addAll((n) => {
-        added = n;
-        line({ type: 'progress', added: n, total: docs.length });
+        encoded = n;
+        if (n % step === 0 || n === docs.length) line({ type: 'progress', encoded: n, total: docs.length });
       });
       line({ type: 'done', added: docs.length, documents });
     } catch (err) {
-      line({ type: 'error', added, error: toHttpError(err).body.error });
+      // Index.add is all-or-nothing per store write; the error line says how far encoding got.
+      line({ type: 'error', encoded, error: toHttpError(err).body.error });
     }
     stream.end();
     return reply;

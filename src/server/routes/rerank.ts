@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import type { ServerContext } from '../context.js';
 import { withDeadline } from '../deadline.js';
-import { crossEncoderScores } from '../model-scoring.js';
+import { colbertScores, crossEncoderScores } from '../model-scoring.js';
 import { nonEmptyText } from './schemas.js';
 
 interface RerankBody { query: string; documents: string[]; model?: 'cross-encoder' | 'colbert'; k?: number }
@@ -55,7 +55,7 @@ export function registerRerankRoutes(app: FastifyInstance, ctx: ServerContext): 
         scores = await crossEncoderScores(encoder, query, documents);
       } else {
         model = ctx.models.colbert ?? ctx.models.indexModel;
-        scores = (await ctx.backend.colbertScores(model, query, documents)).map((s) => s.raw);
+        scores = (await colbertScores(await ctx.backend.colbert(model), query, documents)).map((s) => s.raw);
       }
       const results = scores.map((score, index) => ({ index, score, document: documents[index] }))
         .sort((a, b) => b.score - a.score || a.index - b.index);

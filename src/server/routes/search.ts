@@ -6,7 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import type { MetadataFilter, SearchHit } from '../../stores/types.js';
+import type { TokenMatchExplanation } from '../backend.js';
 import type { ServerContext } from '../context.js';
+import { explainMatch } from '../model-scoring.js';
 import { withDeadline } from '../deadline.js';
 import { indexNameParams, nonEmptyText } from './schemas.js';
 import { explanationSchema } from './explanation-schema.js';
@@ -90,10 +92,14 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         ...(body.ndocs ? { ndocs: body.ndocs } : {}),
       });
       const model = info.model ?? ctx.models.indexModel;
-      const explained = body.explain
-        ? await Promise.all(hits.map(async (h, i) =>
-          i < ctx.limits.maxExplained && h.text ? { ...h, explanation: await ctx.backend.explain(model, body.query, h.text) } : h))
-        : hits;
+      let explained: Array<SearchHit & { explanation?: TokenMatchExplanation }> = hits;
+      if (body.explain) {
+        const encoder = index.encoder ?? (await ctx.backend.colbert(model));
+        explained = [];
+        for (const [i, h] of hits.entries()) {
+          explained.push(i < ctx.limits.maxExplained && h.text ? { ...h, explanation: await explainMatch(encoder, body.query, h.text) } : h);
+        }
+      }
       return { index: name, pipeline, model, tookMs: performance.now() - started, hits: explained };
     };
     return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
