@@ -1,0 +1,54 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { OnnxSession, resolveThreads } from '../../src/models/onnx-session.js';
+import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+
+let root = '';
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tartan-ort-'));
+  await makeSyntheticModel(join(root, 'c'), { arch: 'tiny', kind: 'colbert', dim: 16, seed: 9 });
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('thread count: option, else TARTAN_ONNX_THREADS, else runtime default; bad values refused', () => {
+  assert.equal(resolveThreads(3, {}), 3);
+  assert.equal(resolveThreads(undefined, { TARTAN_ONNX_THREADS: '2' }), 2);
+  assert.equal(resolveThreads(4, { TARTAN_ONNX_THREADS: '2' }), 4);
+  assert.equal(resolveThreads(undefined, {}), undefined);
+  assert.throws(() => resolveThreads(0, {}), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
+  assert.throws(() => resolveThreads(undefined, { TARTAN_ONNX_THREADS: 'many' }), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
+});
+
+test('runs int64 inputs and picks the output by name', async () => {
+  const s = await OnnxSession.create(join(root, 'c', 'model.onnx'), { threads: 1, interOpThreads: 1 });
+  try {
+    assert.deepEqual([...s.inputNames].sort(), ['attention_mask', 'input_ids', 'token_type_ids']);
+    assert.equal(s.pickOutput(['nope', 'token_embeddings']), 'token_embeddings');
+    assert.equal(s.pickOutput(['nope']), s.outputNames[0]);
+    const out = await s.run({ ids: [101, 2, 7592, 102], attention: [1, 1, 1, 1], batch: 1, seqLen: 4 }, ['token_embeddings']);
+    assert.deepEqual(out.dims, [1, 4, 16]);
+    assert.equal(out.data.length, 64);
+  } finally {
+    await s.release();
+  }
+});
+
+test('missing, corrupt and failing graphs give coded errors', async () => {
+  await assert.rejects(OnnxSession.create(join(root, 'none.onnx')), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_FILES_MISSING));
+  await writeFile(join(root, 'junk.onnx'), randomBytes(2048));
+  await assert.rejects(OnnxSession.create(join(root, 'junk.onnx')), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_CORRUPT) && /junk\.onnx/.test(e.message));
+  const s = await OnnxSession.create(join(root, 'c', 'model.onnx'), { threads: 1 });
+  try {
+    // An id far outside the 30522-token vocabulary makes the embedding lookup fail inside onnxruntime.
+    await assert.rejects(s.run({ ids: [101, 9_999_999, 102], attention: [1, 1, 1], batch: 1, seqLen: 3 }, ['token_embeddings']), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_RUNTIME));
+  } finally {
+    await s.release();
+  }
+});
