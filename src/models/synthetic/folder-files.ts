@@ -57,6 +57,26 @@ export function pylateModules(): unknown[] {
   ];
 }
 
+/** sentence-transformers `modules.json` of a bge-style dense model: transformer, CLS pooling, L2 normalisation. */
+export function denseModules(): unknown[] {
+  return [
+    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+    { idx: 1, name: '1', path: '1_Pooling', type: 'sentence_transformers.models.Pooling' },
+    { idx: 2, name: '2', path: '2_Normalize', type: 'sentence_transformers.models.Normalize' },
+  ];
+}
+
+/** `1_Pooling/config.json` of bge-small-en-v1.5: CLS pooling. */
+export function clsPoolingConfig(hidden: number): Record<string, unknown> {
+  return {
+    word_embedding_dimension: hidden,
+    pooling_mode_cls_token: true,
+    pooling_mode_mean_tokens: false,
+    pooling_mode_max_tokens: false,
+    pooling_mode_mean_sqrt_len_tokens: false,
+  };
+}
+
 /** `1_Dense/config.json`: a bias-free identity-activation linear layer. */
 export function denseConfig(inFeatures: number, outFeatures: number): Record<string, unknown> {
   return { in_features: inFeatures, out_features: outFeatures, bias: false, activation_function: 'torch.nn.modules.linear.Identity' };

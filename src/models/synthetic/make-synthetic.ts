@@ -1,7 +1,8 @@
 /**
  * Writes a random-weight BERT model folder laid out like a hub repository:
  * `model.onnx`, `config.json`, the bert-base-uncased tokenizer files, the
- * ColBERT / PyLate settings where they apply, and `tartan-synthetic.json`.
+ * ColBERT / PyLate settings or bge-style pooling files where they apply, and
+ * `tartan-synthetic.json`.
  */
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import { fixtureTokenizerDir } from '../../paths.js';
 import { ARCHITECTURES, SYNTHETIC_KINDS, SYNTHETIC_LAYOUTS, type SyntheticArch, type SyntheticKind, type SyntheticLayout } from './architectures.js';
-import { bertConfig, colbertSettings, denseConfig, pylateModules, syntheticMarker } from './folder-files.js';
+import { bertConfig, clsPoolingConfig, colbertSettings, denseConfig, denseModules, pylateModules, syntheticMarker } from './folder-files.js';
 import { PROJECTION_WEIGHT } from './heads.js';
 import { encodeSafetensors } from './safetensors.js';
 import { writeChunks } from './stream-file.js';
@@ -119,6 +120,13 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
   if (kind === 'colbert') {
     await writeJson(dir, 'config_sentence_transformers.json', colbertSettings(arch));
     written.push('config_sentence_transformers.json');
+  }
+  if (kind === 'dense') {
+    // bge-small's sentence-transformers files, so loaders find the pooling the way they would in the real repository.
+    await mkdir(join(dir, '1_Pooling'), { recursive: true });
+    await writeJson(dir, join('1_Pooling', 'config.json'), clsPoolingConfig(arch.hidden));
+    await writeJson(dir, 'modules.json', denseModules());
+    written.push('modules.json', '1_Pooling/config.json');
   }
   if (layout === 'pylate' && dim !== undefined) {
     await mkdir(join(dir, '1_Dense'), { recursive: true });

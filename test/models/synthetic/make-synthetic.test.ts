@@ -100,6 +100,20 @@ test('the folder looks like a hub repository and says it is synthetic', async ()
   });
 });
 
+test('a dense model carries bge-small\'s sentence-transformers files: CLS pooling, then normalisation', async () => {
+  await withTempDir(async (dir) => {
+    await makeSyntheticModel(dir, { arch: 'tiny', kind: 'dense' });
+    const pooling = JSON.parse(await readFile(join(dir, '1_Pooling', 'config.json'), 'utf8'));
+    assert.equal(pooling.word_embedding_dimension, TINY_HIDDEN);
+    assert.equal(pooling.pooling_mode_cls_token, true);
+    assert.equal(pooling.pooling_mode_mean_tokens, false);
+    const modules = JSON.parse(await readFile(join(dir, 'modules.json'), 'utf8')) as { type: string }[];
+    assert.deepEqual(modules.map((m) => m.type.split('.').pop()), ['Transformer', 'Pooling', 'Normalize']);
+    // Only ColBERT folders carry ColBERT settings; a loader tells the kinds apart by them.
+    assert.ok(!existsSync(join(dir, 'config_sentence_transformers.json')));
+  });
+});
+
 test('bad options are refused with INVALID_ARGUMENT and a message that says what to use', async () => {
   await withTempDir(async (dir) => {
     const bad = [
