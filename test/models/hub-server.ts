@@ -4,7 +4,7 @@
  * X-Repo-Commit and ETag (git blob sha1) for small files, and with a 302 to
  * `/lfs/<sha256>` carrying X-Linked-Etag / X-Linked-Size for LFS files, as the
  * real hub redirects to its storage. Ranges are honoured; switches drop the
- * connection mid-body, corrupt the bytes, or require a token.
+ * connection or stall mid-body, corrupt the bytes, or require a token.
  */
 import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -52,6 +52,8 @@ export class FakeHub {
   readonly requests: RecordedRequest[] = [];
   /** When set, a body response for LFS storage is cut after this many bytes (once), then the switch resets. */
   dropAfterBytes: number | undefined;
+  /** When set, a body response for LFS storage sends this many bytes and then stalls (once), the socket left open. */
+  stallAfterBytes: number | undefined;
   /** Serve LFS bodies with one byte flipped (the announced sha256 stays the real one). */
   corrupt = false;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
@@ -171,6 +173,12 @@ export class FakeHub {
       const cut = this.dropAfterBytes;
       this.dropAfterBytes = undefined;
       res.write(part.subarray(0, cut), () => res.socket?.destroy());
+      return;
+    }
+    if (storage && this.stallAfterBytes !== undefined) {
+      const cut = this.stallAfterBytes;
+      this.stallAfterBytes = undefined;
+      res.write(part.subarray(0, cut));
       return;
     }
     res.end(part);

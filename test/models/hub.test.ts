@@ -58,6 +58,7 @@ beforeEach(() => {
   hub.token = undefined;
   hub.corrupt = false;
   hub.dropAfterBytes = undefined;
+  hub.stallAfterBytes = undefined;
   delete process.env.HF_HUB_OFFLINE;
   delete process.env.HF_TOKEN;
   delete process.env.HF_ENDPOINT;
@@ -140,6 +141,15 @@ test('a dropped connection is resumed with a Range request and the blob has the 
   assert.ok(!existsSync(join(cacheDir, repoFolder, 'blobs', `${WEIGHTS_SHA}.incomplete`)));
 });
 
+test('a transfer that stalls is abandoned after the download timeout and resumed', async () => {
+  hub.stallAfterBytes = 500_000;
+  const dir = await downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false, downloadTimeoutSeconds: 0.3 });
+  const gets = lfsGets();
+  assert.equal(gets.length, 2, gets.join(' | '));
+  assert.match(gets[1], /^bytes=\d+-$/);
+  assert.equal(sha256Hex(readFileSync(join(dir, 'onnx', 'model.onnx'))), WEIGHTS_SHA);
+});
+
 test('a partial file left by an earlier run is resumed from its length', async () => {
   const blobs = join(cacheDir, repoFolder, 'blobs');
   mkdirSync(blobs, { recursive: true });
@@ -188,6 +198,18 @@ test('an unreachable hub fails with OFFLINE naming the files', async () => {
   const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: `http://127.0.0.1:${port}` }), ErrorCodes.OFFLINE);
   assert.match(err.message, /unreachable \(ECONNREFUSED\)/);
   for (const f of FILES) assert.ok(err.message.includes(f));
+});
+
+test('a hub that accepts connections but never answers times out into OFFLINE', async () => {
+  const silent = createServer(() => undefined);
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  try {
+    const port = (silent.address() as { port: number }).port;
+    const err = await rejectsWith(downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: `http://127.0.0.1:${port}`, timeoutSeconds: 0.3 }), ErrorCodes.OFFLINE);
+    assert.match(err.message, /unreachable \(ETIMEDOUT\)/);
+  } finally {
+    silent.close();
+  }
 });
 
 test('a gated repository needs HF_TOKEN: 401 without it, download with it', async () => {
