@@ -201,7 +201,6 @@ export async function loadModelFolder(dirPath: string, options: LoadFolderOption
   if (!existsSync(dir)) throw missing(dir, ['tokenizer.json', 'model.onnx'], 'everything (the folder does not exist)');
   const spec = options.spec;
   const kind = options.kind ?? spec?.kind ?? detectKind(dir);
-  if (spec?.unsupported) throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${spec.id} cannot run in tartan: ${spec.unsupported}.`);
   const layout = detectLayout(dir, kind, spec);
   if (layout.type === 'pylate' && kind !== 'colbert') {
     throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${dir} has a PyLate projection but was loaded as ${kind}; load it as a ColBERT model.`);

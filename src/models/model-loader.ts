@@ -34,6 +34,8 @@ export interface LoadModelOptions extends SessionOptions {
   onProgress?: HubOptions['onProgress'];
   /** Draw a download progress bar on stderr. */
   progressBar?: boolean;
+  /** For a local folder: the registry id whose settings fill what the folder's own files leave open. */
+  registryId?: string;
 }
 
 function isDirectory(path: string): boolean {
@@ -53,7 +55,8 @@ export async function resolveModelFolder(idOrPath: string | undefined, kind: Mod
   const target = idOrPath ?? defaultModel(kind ?? 'colbert').id;
   const session = { threads: options.threads, interOpThreads: options.interOpThreads };
   if (isDirectory(target)) {
-    return loadModelFolder(target, { ...session, ...(kind ? { kind } : {}) });
+    const spec = options.registryId ? getModelSpec(options.registryId) : undefined;
+    return loadModelFolder(target, { ...session, ...(kind ? { kind } : {}), ...(spec ? { spec, kind: kind ?? spec.kind } : {}) });
   }
   if (!findModelSpec(target) && /^[./~]|\\/.test(target)) {
     throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${target} does not exist; check the path, or pass a registry id (see \`tartan models list\`).`, { details: { missing: [target] } });

@@ -1,0 +1,75 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+
+const run = promisify(execFile);
+// From source (tsx) the CLI is main.ts; in the compiled suite it is dist/src/cli/main.js.
+const fromSource = import.meta.url.endsWith('.ts');
+const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+
+async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), main, ...args], { env: { ...process.env, TARTAN_ONNX_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
+    return { stdout, stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout: string; stderr: string; code: number };
+    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+  }
+}
+
+let root = '';
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'tartan-cli-'));
+  await makeSyntheticModel(join(root, 'colbert'), { arch: 'tiny', kind: 'colbert', dim: 16, seed: 1 });
+  await makeSyntheticModel(join(root, 'ce'), { arch: 'tiny', kind: 'cross-encoder', seed: 1 });
+});
+after(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+test('embed --json: one {text, shape, vectors} per text; --query gives 32 rows', async () => {
+  const docs = await cli('embed', '--model', join(root, 'colbert'), '--json', 'What is Qdrant?', 'Relational databases are not well-suited for search');
+  assert.equal(docs.code, 0, docs.stderr);
+  const out = JSON.parse(docs.stdout) as { text: string; shape: [number, number]; vectors: number[][] }[];
+  assert.deepEqual(out.map((o) => o.shape), [[8, 16], [11, 16]]);
+  assert.equal(out[1].text, 'Relational databases are not well-suited for search');
+  assert.equal(out[1].vectors.length, 11);
+  assert.ok(out[1].vectors.every((v) => v.length === 16 && Math.abs(Math.hypot(...v) - 1) < 1e-4));
+  const q = JSON.parse((await cli('embed', '--model', join(root, 'colbert'), '--query', '--json', 'What is Qdrant?')).stdout) as { shape: number[] }[];
+  assert.deepEqual(q[0].shape, [32, 16]);
+});
+
+test('tokenize --json lists the tokens that get vectors, with offsets', async () => {
+  const r = await cli('tokenize', '--model', join(root, 'colbert'), '--json', 'Qdrant, a database.');
+  assert.equal(r.code, 0, r.stderr);
+  const [t] = JSON.parse(r.stdout) as { count: number; tokens: { token: string; offset: [number, number] | null }[] }[];
+  assert.deepEqual(t.tokens.map((x) => x.token), ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]']);
+  assert.equal(t.count, 8);
+  assert.deepEqual(t.tokens[6].offset, [10, 18]);
+  assert.equal(t.tokens[0].offset, null);
+});
+
+test('rerank --json ranks every document by score, best first', async () => {
+  const r = await cli('rerank', '--model', join(root, 'ce'), '--json', 'what is qdrant', 'a vector database', 'bread recipes', 'search engine');
+  assert.equal(r.code, 0, r.stderr);
+  const ranked = JSON.parse(r.stdout) as { rank: number; index: number; score: number; text: string }[];
+  assert.deepEqual(ranked.map((x) => x.rank), [1, 2, 3]);
+  assert.deepEqual(ranked.map((x) => x.index).sort(), [0, 1, 2]);
+  for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1].score >= ranked[i].score);
+});
+
+test('errors are coded JSON with --json and a non-zero exit', async () => {
+  const r = await cli('embed', '--model', join(root, 'nope'), '--json', 'text');
+  assert.notEqual(r.code, 0);
+  assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'E_MODEL_FILES_MISSING');
+  const list = await cli('models', 'list', '--json');
+  const models = JSON.parse(list.stdout) as { id: string; default: boolean; supported: boolean }[];
+  assert.ok(models.some((m) => m.id === 'colbert-ir/colbertv2.0' && m.supported));
+  assert.equal(models.filter((m) => m.default).length, 3);
+});

@@ -1,0 +1,95 @@
+/**
+ * Score checks against the seed cases (scores the Python fastembed library produced with the
+ * real weights). They run where $TARTAN_REAL_MODELS holds real model folders named by
+ * repository id (e.g. $TARTAN_REAL_MODELS/colbert-ir/colbertv2.0) and are skipped otherwise.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedDir } from '../../src/paths.js';
+import { TextCrossEncoder } from '../../src/models/cross-encoder.js';
+import { TextEmbedding } from '../../src/models/dense.js';
+import { LateInteractionTextEmbedding } from '../../src/models/late-interaction.js';
+import type { TokenMatrix } from '../../src/tensors.js';
+
+interface SeedCase {
+  id: string;
+  query: string;
+  documents: string[];
+  dense?: { model: string; scores: number[] };
+  cross_encoder?: { model: string; scores: number[] };
+  late_interaction?: { model: string; query_shape: number[]; document_shapes: number[][]; maxsim_scores?: number[] };
+}
+const cases = (JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] }).cases;
+const REASON = 'skipped: no model files (set TARTAN_REAL_MODELS)';
+
+function modelDir(id: string): string | undefined {
+  const root = process.env.TARTAN_REAL_MODELS;
+  const dir = root ? join(root, ...id.split('/')) : undefined;
+  return dir && existsSync(dir) ? dir : undefined;
+}
+
+function assertClose(actual: number, expected: number, what: string): void {
+  const tolerance = 1e-3 * Math.max(1, Math.abs(expected));
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: got ${actual}, seed has ${expected}`);
+}
+
+/** Sum over query rows of the best dot product with any document row. */
+function maxSim(q: TokenMatrix, d: TokenMatrix): number {
+  let total = 0;
+  for (let i = 0; i < q.rows; i++) {
+    let best = -Infinity;
+    for (let j = 0; j < d.rows; j++) {
+      let s = 0;
+      for (let k = 0; k < q.dim; k++) s += q.data[i * q.dim + k] * d.data[j * d.dim + k];
+      best = Math.max(best, s);
+    }
+    total += best;
+  }
+  return total;
+}
+
+const denseId = 'BAAI/bge-small-en-v1.5';
+test('dense seed scores (bge-small-en-v1.5)', { skip: modelDir(denseId) ? false : REASON }, async () => {
+  const model = await TextEmbedding.load(modelDir(denseId), { registryId: denseId });
+  try {
+    for (const c of cases.filter((x) => x.dense)) {
+      const [q] = await model.embed([c.query]);
+      const docs = await model.embed(c.documents);
+      docs.forEach((d, i) => assertClose(d.reduce((s, x, k) => s + x * q[k], 0), c.dense!.scores[i], `${c.id} doc ${i}`));
+    }
+  } finally {
+    await model.dispose();
+  }
+});
+
+const colbertId = 'colbert-ir/colbertv2.0';
+test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: modelDir(colbertId) ? false : REASON }, async () => {
+  const model = await LateInteractionTextEmbedding.load(modelDir(colbertId), { registryId: colbertId });
+  try {
+    for (const c of cases.filter((x) => x.late_interaction)) {
+      const li = c.late_interaction!;
+      const [q] = await model.embed([c.query], true);
+      const docs = await model.embed(c.documents, false);
+      assert.deepEqual([q.rows, q.dim], li.query_shape);
+      assert.deepEqual(docs.map((d) => [d.rows, d.dim]), li.document_shapes);
+      li.maxsim_scores?.forEach((s, i) => assertClose(maxSim(q, docs[i]), s, `${c.id} doc ${i}`));
+    }
+  } finally {
+    await model.dispose();
+  }
+});
+
+const crossId = 'Xenova/ms-marco-MiniLM-L-6-v2';
+test('cross-encoder seed scores (ms-marco-MiniLM-L-6-v2)', { skip: modelDir(crossId) ? false : REASON }, async () => {
+  const model = await TextCrossEncoder.load(modelDir(crossId), { registryId: crossId });
+  try {
+    for (const c of cases.filter((x) => x.cross_encoder)) {
+      const scores = await model.score(c.query, c.documents);
+      scores.forEach((s, i) => assertClose(s, c.cross_encoder!.scores[i], `${c.id} doc ${i}`));
+    }
+  } finally {
+    await model.dispose();
+  }
+});
