@@ -1,0 +1,62 @@
+/** Seeded random token matrices for the scoring tests (reproducible failures). */
+import type { TokenMatrix } from '../../src/tensors.js';
+import type { F32Documents } from '../../src/scoring/types.js';
+
+/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** rows x dim values in [-1, 1), each row L2-normalised like encoder output (unless `normalise` is false). */
+export function randomRows(rand: () => number, rows: number, dim: number, normalise = true): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    let n = 0;
+    for (let k = 0; k < dim; k++) {
+      const v = rand() * 2 - 1;
+      out[r * dim + k] = v;
+      n += v * v;
+    }
+    if (normalise && n > 0) for (let k = 0; k < dim; k++) out[r * dim + k] /= Math.sqrt(n);
+  }
+  return out;
+}
+
+export function randomQuery(rand: () => number, rows: number, dim: number): TokenMatrix {
+  return { data: randomRows(rand, rows, dim), rows, dim };
+}
+
+/** Documents with the given row counts, packed as float32. */
+export function randomDocs(rand: () => number, lengths: readonly number[], dim: number): F32Documents {
+  const offsets = new Uint32Array(lengths.length + 1);
+  lengths.forEach((l, i) => (offsets[i + 1] = offsets[i] + l));
+  return { dtype: 'f32', data: randomRows(rand, offsets[lengths.length], dim), offsets, dim };
+}
+
+/** Plain-loop MaxSim (sum of max) in float64: the independent oracle of the tests. */
+export function oracleSumOfMax(q: Float32Array, qrows: number, docs: Float32Array, offsets: Uint32Array, dim: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 1 < offsets.length; i++) {
+    let total = 0;
+    if (offsets[i + 1] > offsets[i]) {
+      for (let a = 0; a < qrows; a++) {
+        let best = -Infinity;
+        for (let r = offsets[i]; r < offsets[i + 1]; r++) {
+          let s = 0;
+          for (let k = 0; k < dim; k++) s += q[a * dim + k] * docs[r * dim + k];
+          best = Math.max(best, s);
+        }
+        total += best;
+      }
+    }
+    out.push(total);
+  }
+  return out;
+}
