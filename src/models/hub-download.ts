@@ -4,7 +4,7 @@
  * atomic (renamed to `blobs/<etag>` only when complete) and safe against a
  * second process fetching the same blob (a lock file).
  */
-import { createHash } from 'node:crypto';
+import { type Hash, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -57,14 +57,31 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** Appends (206) or rewrites (200) `part` from one HTTP request; throws a network-type error when cut short. */
-async function fetchInto(d: BlobDownload, part: string, expected: number | undefined): Promise<number | undefined> {
+/** The outcome of one request: the announced total and, for LFS blobs, the sha256 of the whole file on disk. */
+interface Fetched {
+  total: number | undefined;
+  sha256?: string;
+}
+
+/** A sha256 already fed with the first `bytes` bytes of `path` (the part kept from an earlier attempt). */
+async function hashOfPrefix(path: string, bytes: number): Promise<Hash> {
+  const hash = createHash('sha256');
+  if (bytes > 0) for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash;
+}
+
+/**
+ * Appends (206) or rewrites (200) `part` from one HTTP request, hashing as it
+ * writes so LFS blobs need no second read; throws a network-type error when cut short.
+ */
+async function fetchInto(d: BlobDownload, part: string, expected: number | undefined): Promise<Fetched> {
+  const wantHash = SHA256_HEX.test(d.etag);
   let have = await sizeOnDisk(part);
   if (expected !== undefined && have > expected) {
     await rm(part, { force: true });
     have = 0;
   }
-  if (expected !== undefined && have === expected && have > 0) return expected;
+  if (expected !== undefined && have === expected && have > 0) return { total: expected };
 
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -112,12 +129,14 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
 
     let loaded = have;
     const file = d.ref.path;
+    const hash = wantHash ? await hashOfPrefix(part, have) : undefined;
     d.bar?.start(file, total, loaded);
     d.onProgress?.({ file, loaded, total });
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         arm();
         loaded += chunk.length;
+        hash?.update(chunk);
         d.onProgress?.({ file, loaded, total });
         d.bar?.update(loaded, total);
         done(null, chunk);
@@ -125,7 +144,7 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
     });
     await pipeline(Readable.fromWeb(res.body as NodeReadableStream<Uint8Array>), counter, createWriteStream(part, { flags }));
     if (total !== undefined && loaded < total) throw transferError('ECONNRESET', `connection closed after ${loaded} of ${total} bytes`);
-    return total;
+    return { total, sha256: hash?.digest('hex') };
   } finally {
     clearTimeout(timer);
     d.bar?.stop();
@@ -133,7 +152,7 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
 }
 
 /** Checks the finished partial file; deletes it and throws when it is wrong. */
-async function verify(d: BlobDownload, part: string, expected: number | undefined): Promise<void> {
+async function verify(d: BlobDownload, part: string, expected: number | undefined, sha256: string | undefined): Promise<void> {
   const bytes = await sizeOnDisk(part);
   const where = `'${d.ref.path}' of ${d.ref.repo}`;
   if (expected !== undefined && bytes !== expected) {
@@ -145,7 +164,7 @@ async function verify(d: BlobDownload, part: string, expected: number | undefine
     );
   }
   if (SHA256_HEX.test(d.etag)) {
-    const actual = await sha256File(part);
+    const actual = sha256 ?? (await sha256File(part));
     if (actual !== d.etag) {
       await rm(part, { force: true });
       throw new TartanError(
@@ -174,9 +193,10 @@ export async function downloadBlob(d: BlobDownload): Promise<boolean> {
     const part = d.cache.incompletePath(d.etag);
     const maxAttempts = d.maxAttempts ?? 4;
     let expected = d.size;
+    let sha256: string | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        expected = await fetchInto(d, part, expected);
+        ({ total: expected, sha256 } = await fetchInto(d, part, expected));
         break;
       } catch (e) {
         const reason = networkFailure(e);
@@ -193,7 +213,7 @@ export async function downloadBlob(d: BlobDownload): Promise<boolean> {
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
-    await verify(d, part, expected);
+    await verify(d, part, expected, sha256);
     await rename(part, blob);
     return true;
   });
