@@ -125,9 +125,15 @@ export class LexicalColbert implements LateInteractionEncoder {
     return tokens;
   }
 
-  /** Embeds one text: one L2-normalised row per token (0 rows when the text has no word characters). */
-  embedText(text: string): TokenMatrix {
-    const { terms } = this.tokensOf(text);
+  /**
+   * Embeds one text: one L2-normalised row per token (0 rows when the text has
+   * no word characters). With `distinct`, a repeated token gets one row only:
+   * the rows would be identical, so MaxSim over the document is unchanged and
+   * cheaper (use it for documents, never for queries, whose rows are summed).
+   */
+  embedText(text: string, distinct = false): TokenMatrix {
+    const tokens = this.tokensOf(text).terms;
+    const terms = distinct ? [...new Set(tokens)] : tokens;
     const data = new Float32Array(terms.length * this.dim);
     for (let r = 0; r < terms.length; r++) this.writeWordVector(terms[r], data, r * this.dim);
     return { data, rows: terms.length, dim: this.dim };

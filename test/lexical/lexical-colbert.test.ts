@@ -94,3 +94,13 @@ test('embedding a corpus-sized batch is fast (cached word vectors)', () => {
   // 100k token rows; generous bound for a shared 2-core machine
   assert.ok(ms < 5000, `${ms} ms`);
 });
+
+test('distinct embedding keeps one row per distinct token, in first-seen order', () => {
+  const model = new LexicalColbert();
+  const all = model.embedText('cell cells gene cell');
+  const distinct = model.embedText('cell cells gene cell', true);
+  assert.equal(all.rows, 4);
+  assert.equal(distinct.rows, 2);
+  assert.deepEqual(distinct.data.subarray(0, 128), all.data.subarray(0, 128));
+  assert.deepEqual(distinct.data.subarray(128, 256), all.data.subarray(256, 384));
+});
