@@ -17,3 +17,6 @@ export * from './models/dense.js';
 export * from './models/cross-encoder.js';
 export * from './models/registry.js';
 export * from './models/model-loader.js';
+export * from './scoring/index.js';
+export * from './lexical/index.js';
+export * from './eval/index.js';
