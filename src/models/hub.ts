@@ -105,7 +105,7 @@ function offlineError(cache: RepoCache, o: Resolved, commit: string | undefined,
     ErrorCodes.OFFLINE,
     `Cannot download ${cache.repo} (revision '${o.revision}'): ${reason}. ` +
       `Missing from the cache: ${missing.join(', ')}. ` +
-      `Copy these files into ${folder}${refStep}, or run once where ${o.endpoint} is reachable (unset HF_HUB_OFFLINE), ` +
+      `Copy these files into ${folder}${refStep}, or run once ${o.offline ? 'with HF_HUB_OFFLINE unset ' : ''}where ${o.endpoint} is reachable, ` +
       `or pass --model <local folder> pointing at a folder that holds them.`,
     { cause, details: { repo: cache.repo, revision: o.revision, missing, folder, ...(refStep ? { refFile } : {}) } },
   );

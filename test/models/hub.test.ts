@@ -2,12 +2,12 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, type TartanError, isTartanError } from '../../src/errors.js';
 import { downloadRepoFiles, ensureModelFiles } from '../../src/models/hub.js';
 import { defaultHubCacheDir } from '../../src/models/hub-cache.js';
 import type { ModelSpec } from '../../src/models/registry-types.js';
@@ -178,6 +178,18 @@ test('HF_HUB_OFFLINE=1 with nothing cached fails with OFFLINE naming every file 
   assert.ok(err.message.includes(join(cacheDir, repoFolder, 'snapshots')), err.message);
   assert.ok(err.message.includes(join(cacheDir, repoFolder, 'refs', 'main')), err.message);
   assert.match(err.message, /--model <local folder>/);
+
+  // Following the message's instructions by hand makes the same call succeed, still offline.
+  const { folder, refFile } = (err as TartanError).details as { folder: string; refFile: string };
+  const word = /write the word '([^']+)'/.exec(err.message)?.[1];
+  assert.ok(word, err.message);
+  for (const f of served) {
+    mkdirSync(dirname(join(folder, f.path)), { recursive: true });
+    writeFileSync(join(folder, f.path), f.content);
+  }
+  mkdirSync(dirname(refFile), { recursive: true });
+  writeFileSync(refFile, word);
+  assert.equal(await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url }), folder);
   assert.deepEqual(hub.requests, []);
 });
 
