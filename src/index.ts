@@ -20,5 +20,3 @@ export * from './models/model-loader.js';
 export * from './scoring/index.js';
 export * from './lexical/index.js';
 export * from './eval/index.js';
-export * from './lexical/index.js';
-export * from './eval/index.js';
