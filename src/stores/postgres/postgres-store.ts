@@ -17,13 +17,13 @@ import { collectionTables, type CollectionSettings, type CollectionTables } from
 export interface TokenSearchDefaults {
   /** Nearest tokens fetched from HNSW per query vector (`nprobe` per search). Default 32. */
   tokensPerQueryVector: number;
-  /** Candidate documents kept for exact MaxSim (`ndocs` per search). Default 200. */
+  /** Candidate documents kept for exact MaxSim (`ndocs` per search). Default 64. */
   candidateDocs: number;
   /** `hnsw.ef_search`; raised to at least tokensPerQueryVector. Default 64. */
   efSearch: number;
 }
 
-export const DEFAULT_TOKEN_SEARCH: TokenSearchDefaults = { tokensPerQueryVector: 32, candidateDocs: 200, efSearch: 64 };
+export const DEFAULT_TOKEN_SEARCH: TokenSearchDefaults = { tokensPerQueryVector: 32, candidateDocs: 64, efSearch: 64 };
 
 /** Tuning of a {@link PostgresStore}. */
 export interface PostgresStoreTuning {
@@ -49,7 +49,7 @@ export class PostgresStore implements VectorStore {
     private readonly writer: PostgresPool,
     private readonly reader: PostgresPool,
     settings: CollectionSettings,
-    private readonly tuning: PostgresStoreTuning = DEFAULT_TUNING,
+    private tuning: PostgresStoreTuning = DEFAULT_TUNING,
   ) {
     this.settings = settings;
     this.dim = settings.dim;
@@ -262,6 +262,17 @@ export class PostgresStore implements VectorStore {
         USING hnsw (vec halfvec_ip_ops) WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)})`);
       await c.query('RESET maintenance_work_mem; RESET max_parallel_maintenance_workers');
     });
+  }
+
+  /** Changes this store's token-layout search defaults (e.g. ef_search) for later searches. */
+  tuneSearch(search: Partial<TokenSearchDefaults>): void {
+    this.tuning = { ...this.tuning, search: { ...this.tuning.search, ...search } };
+  }
+
+  /** Refreshes the planner's statistics of the collection's tables (worth doing after a bulk load). */
+  async analyze(): Promise<void> {
+    const vectorsTable = this.settings.layout === 'token' ? this.tables.tokens : this.tables.docVectors;
+    await withClient(this.writer, async (c) => { await c.query(`ANALYZE ${quoteIdent(this.tables.documents)}, ${quoteIdent(vectorsTable)}`); });
   }
 
   /** Closes the connection pools. */
