@@ -1,0 +1,220 @@
+/**
+ * The embedded on-disk store: a folder with a manifest and generation-named
+ * files. This base class owns the life cycle (create, open, add, delete,
+ * compact, info, close); {@link PlaidStore} and {@link FlatStore} add search.
+ * Writes take the single-writer lock; searches use the snapshot current when
+ * they start and are never blocked.
+ */
+import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCodes, TartanError } from '../errors.js';
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../stores/types.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
+import type { IndexSettings, Manifest } from './manifest.js';
+import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, manifestBytes, readManifest, referencedFiles, writeManifest } from './manifest.js';
+import { TEMP_SUFFIX } from './atomic-file.js';
+import { LOCK_NAME, WriteLock } from './lock.js';
+import { Snapshot } from './snapshot.js';
+import { prepareAdd } from './update.js';
+import { prepareDelete } from './delete.js';
+import { prepareCompact } from './compact.js';
+import { readText } from './metadata-store.js';
+import { matchesFilter, validateFilter } from './filter.js';
+import { checkNbits } from './residual-codec.js';
+
+/** Creation options; everything but `dim` has a default. */
+export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
+
+/** Defaults chosen by measurement on SciFact-like data (see `tartan bench search`). */
+export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
+  mode: 'plaid', nbits: 2, flatDtype: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 4, ndocs: 256,
+};
+
+/** A scored passage before it becomes a hit. */
+export interface ScoredDoc { doc: number; raw: number; normalized: number }
+
+export abstract class FileStore implements VectorStore {
+  protected snap: Snapshot;
+  private lock?: WriteLock;
+
+  protected constructor(readonly dir: string, snap: Snapshot) {
+    this.snap = snap;
+  }
+
+  get dim(): number { return this.snap.manifest.settings.dim; }
+  get settings(): IndexSettings { return this.snap.manifest.settings; }
+  get manifest(): Manifest { return this.snap.manifest; }
+
+  /** Writes a new empty index folder (fails with INDEX_EXISTS if one is there). */
+  protected static initFolder(dir: string, options: CreateStoreOptions): void {
+    if (existsSync(join(dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
+    const settings: IndexSettings = { ...DEFAULT_SETTINGS, ...options };
+    if (!Number.isInteger(settings.dim) || settings.dim <= 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be a positive integer (got ${settings.dim})`);
+    if (settings.mode !== 'plaid' && settings.mode !== 'flat') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `mode must be "plaid" or "flat" (got ${String(settings.mode)})`);
+    if (settings.mode === 'plaid') checkNbits(settings.nbits);
+    if (settings.flatDtype !== 'f16' && settings.flatDtype !== 'i8') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `flat dtype must be f16 or i8 (got ${String(settings.flatDtype)})`);
+    if (!(settings.poolFactor >= 1 && settings.poolFactor <= 4)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `pool factor must be between 1 and 4 (got ${settings.poolFactor})`);
+    mkdirSync(dir, { recursive: true });
+    const m: Manifest = { format: FORMAT_NAME, version: FORMAT_VERSION, generation: 0, updatedAt: '', settings, segments: [], nextSegmentId: 1, nextDocBase: 0, deleted: 0 };
+    writeManifest(dir, m);
+  }
+
+  /** Loads a snapshot, retrying once if a concurrent compaction removed files between reading the manifest and opening them. */
+  protected static loadSnapshot(dir: string): Snapshot {
+    try {
+      return new Snapshot(dir, readManifest(dir));
+    } catch (e) {
+      if (e instanceof TartanError && e.code === ErrorCodes.INDEX_CORRUPT && existsSync(join(dir, MANIFEST_NAME))) return new Snapshot(dir, readManifest(dir));
+      throw e;
+    }
+  }
+
+  /** Reloads when another process wrote a newer manifest. */
+  protected current(): Snapshot {
+    if (!this.lock) {
+      try {
+        const mtime = statSync(join(this.dir, MANIFEST_NAME)).mtimeMs;
+        if (mtime !== this.snap.manifestMtimeMs) this.swap(FileStore.loadSnapshot(this.dir));
+      } catch { /* keep serving the snapshot we have */ }
+    }
+    return this.snap;
+  }
+
+  private swap(next: Snapshot): void {
+    const old = this.snap;
+    this.snap = next;
+    old.retire();
+  }
+
+  private writer(): void {
+    if (!this.lock) {
+      this.lock = WriteLock.acquire(this.dir);
+      this.swap(FileStore.loadSnapshot(this.dir));
+      this.removeUnreferenced();
+    }
+  }
+
+  /** Publishes a prepared manifest: written last, then the new snapshot replaces the old one and stale files go. */
+  private publish(m: Manifest): void {
+    writeManifest(this.dir, m);
+    this.swap(new Snapshot(this.dir, m));
+    this.removeUnreferenced();
+  }
+
+  /**
+   * Deletes files no manifest references (older generations, temp files of a crashed write).
+   * Open snapshots keep their descriptors, so searches in flight still read them.
+   */
+  private removeUnreferenced(): void {
+    const keep = referencedFiles(this.snap.manifest);
+    keep.add(LOCK_NAME);
+    for (const name of readdirSync(this.dir)) {
+      const isOurs = /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || name.endsWith(TEMP_SUFFIX);
+      if (isOurs && !keep.has(name)) {
+        try { unlinkSync(join(this.dir, name)); } catch { /* removed by someone else */ }
+      }
+    }
+  }
+
+  async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
+    if (docs.length === 0) return;
+    this.writer();
+    this.publish(prepareAdd(this.dir, this.snap, docs, vectors));
+  }
+
+  async delete(ids: readonly string[]): Promise<number> {
+    this.writer();
+    const { manifest, removed } = prepareDelete(this.dir, this.snap, ids);
+    if (manifest) this.publish(manifest);
+    return removed;
+  }
+
+  /** Rewrites the live documents into one segment and drops tombstones (no re-clustering). */
+  async compact(): Promise<void> {
+    this.writer();
+    this.publish(prepareCompact(this.dir, this.snap));
+  }
+
+  async get(ids: readonly string[]): Promise<DocumentInput[]> {
+    const snap = this.current().acquire();
+    try {
+      const out: DocumentInput[] = [];
+      for (const id of ids) {
+        const d = snap.idToDoc.get(id);
+        if (d === undefined) continue;
+        out.push(this.describe(snap, d));
+      }
+      return out;
+    } finally { snap.release(); }
+  }
+
+  private describe(snap: Snapshot, doc: number): DocumentInput & { metadata?: Record<string, MetadataValue> } {
+    const { seg, local } = snap.locate(doc)!;
+    const text = readText(seg.docs, seg.text, local);
+    const metadata = seg.docs.metadata[local];
+    return { id: seg.docs.ids[local], ...(text !== undefined ? { text } : {}), ...(metadata ? { metadata } : {}) };
+  }
+
+  /** The documents a search may return: live, passing the filter, within `candidates` when given. */
+  protected allowedDocs(snap: Snapshot, options: StoreSearchOptions): Uint8Array {
+    const allowed = new Uint8Array(snap.deleted.length);
+    if (options.candidates) {
+      for (const id of options.candidates) { const d = snap.idToDoc.get(id); if (d !== undefined) allowed[d] = 1; }
+    } else {
+      for (let d = 0; d < allowed.length; d++) allowed[d] = snap.deleted[d] ? 0 : 1;
+    }
+    if (options.filter) {
+      validateFilter(options.filter);
+      for (const seg of snap.segments) {
+        for (let i = 0; i < seg.entry.documents; i++) {
+          const d = seg.entry.docBase + i;
+          if (allowed[d] && !matchesFilter(seg.docs.metadata[i], options.filter)) allowed[d] = 0;
+        }
+      }
+    }
+    return allowed;
+  }
+
+  /** Store-specific scoring: best passage per document, any order. */
+  protected abstract score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): ScoredDoc[];
+
+  async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${query.dim} but the index stores dim ${this.dim}; encode the query with the index's model`);
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer (got ${k})`);
+    const snap = this.current().acquire();
+    try {
+      if (k === 0 || query.rows === 0) return [];
+      const allowed = this.allowedDocs(snap, options);
+      const scored = this.score(snap, query, options, allowed);
+      scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
+      return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
+    } finally { snap.release(); }
+  }
+
+  async info(): Promise<StoreInfo> {
+    const m = this.current().manifest;
+    const s = m.settings;
+    const tokens = m.segments.reduce((n, seg) => n + seg.tokens, 0);
+    const documents = m.segments.reduce((n, seg) => n + seg.documents, 0) - m.deleted;
+    const vectorBytes = manifestBytes(m, (r) => !['docs', 'text'].includes(r));
+    const drift = m.drift && m.drift.addedTokens > 0 ? (m.drift.addedResidualSum / m.drift.addedTokens) / Math.max(1e-12, m.drift.trainResidual) : 1;
+    const untrainedShare = m.drift ? m.drift.addedTokens / Math.max(1, tokens) : 0;
+    return {
+      kind: s.mode, documents, tokens, dim: s.dim,
+      bytesPerToken: tokens ? vectorBytes / tokens : 0,
+      totalBytes: manifestBytes(m),
+      ...(s.model ? { model: s.model } : {}),
+      ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits } : { dtype: s.flatDtype }),
+      segments: m.segments.length, deleted: m.deleted, generation: m.generation,
+      poolFactor: s.poolFactor, chunkTokens: s.chunkTokens, nprobe: s.nprobe, ndocs: s.ndocs,
+      ...(s.mode === 'plaid' ? { drift: Number(drift.toFixed(3)), rebuildRecommended: drift > 1.25 || untrainedShare > 0.5 } : {}),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.lock?.release();
+    this.lock = undefined;
+    this.snap.retire();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The model-bound index: an encoder plus a store. Texts go in, hits come out.
+ * The store is the embedded file index (a folder) or, for a `postgres://`
+ * URL, the PostgreSQL store; the model id/path is recorded so `open` reloads it.
+ * @example
+ * const index = await Index.create('./scifact-idx', { model: 'lexical', nbits: 2 });
+ * await index.add([{ id: 'd1', text: 'Aspirin lowers fever.' }]);
+ * const hits = await index.search('what reduces fever', { k: 5 });
+ * await index.close();
+ */
+import { ErrorCodes, TartanError } from '../errors.js';
+import type { LateInteractionEncoder } from '../models/types.js';
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../stores/types.js';
+import type { TokenMatrix } from '../tensors.js';
+import { packMatrices } from '../tensors.js';
+import type { IndexSettings } from './manifest.js';
+import { FileStore } from './file-store.js';
+import { PlaidStore } from './plaid-store.js';
+import { FlatStore } from './flat-store.js';
+import { isPostgresLocation, openStore } from './open-store.js';
+import { loadColbertEncoder } from './encoder.js';
+
+/** Options of {@link Index.create}. */
+export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 'model'>> {
+  /** Model id, local folder or `lexical`; recorded in the index. */
+  model?: string;
+  /** Use this encoder instead of loading `model` (its modelId is recorded unless `model` is given). */
+  encoder?: LateInteractionEncoder;
+}
+
+/** Options of {@link Index.add}. */
+export interface IndexAddOptions {
+  /** Called after each encoded document with the running count. */
+  onProgress?: (documents: number) => void;
+  /** Tokens encoded before they are written as one segment (the first one also trains the centroids). Default 500,000. */
+  segmentTokens?: number;
+}
+
+export class Index {
+  private constructor(readonly location: string, readonly store: VectorStore, readonly encoder: LateInteractionEncoder) {}
+
+  /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
+  static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
+    const encoder = options.encoder ?? (await loadColbertEncoder(options.model));
+    const model = options.model ?? encoder.modelId;
+    if (isPostgresLocation(dirOrUrl)) {
+      const { openPostgresStore } = await import('../stores/postgres/index.js');
+      return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
+    }
+    const { encoder: _e, model: _m, ...settings } = options;
+    const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
+    return new Index(dirOrUrl, await create(dirOrUrl, { ...settings, dim: encoder.dim, model }), encoder);
+  }
+
+  /** Opens an existing index and reloads its model (or uses `options.encoder`). */
+  static async open(dirOrUrl: string, options: { encoder?: LateInteractionEncoder; model?: string } = {}): Promise<Index> {
+    const store = await openStore(dirOrUrl, options.model ? { model: options.model } : {});
+    const model = options.model ?? (await store.info()).model;
+    const encoder = options.encoder ?? (await loadColbertEncoder(model));
+    if (encoder.dim !== store.dim) {
+      await store.close();
+      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`);
+    }
+    return new Index(dirOrUrl, store, encoder);
+  }
+
+  /** Encodes and adds documents (any iterable, streamed in segments); `onProgress` reports the count. */
+  async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: IndexAddOptions = {}): Promise<void> {
+    const segmentTokens = options.segmentTokens ?? 500_000;
+    let pending: DocumentInput[] = [];
+    let matrices: TokenMatrix[] = [];
+    let tokens = 0, count = 0;
+    const flush = async () => {
+      if (pending.length === 0) return;
+      await this.store.add(pending, packMatrices(matrices, this.encoder.dim));
+      pending = []; matrices = []; tokens = 0;
+    };
+    let batch: DocumentInput[] = [];
+    const encodeBatch = async () => {
+      const texts = batch.map((d) => {
+        if (typeof d.text !== 'string' || d.text.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
+        return d.text;
+      });
+      let i = 0;
+      for await (const m of this.encoder.passageEmbed(texts)) {
+        pending.push(batch[i++]);
+        matrices.push(m);
+        tokens += m.rows;
+        options.onProgress?.(++count);
+      }
+      batch = [];
+      if (tokens >= segmentTokens) await flush();
+    };
+    for await (const d of docs) {
+      batch.push(d);
+      if (batch.length >= 64) await encodeBatch();
+    }
+    if (batch.length) await encodeBatch();
+    await flush();
+  }
+
+  /** Deletes documents by id; returns how many existed. */
+  delete(ids: readonly string[]): Promise<number> {
+    return this.store.delete(ids);
+  }
+
+  /** Encodes the query and searches. */
+  async search(query: string, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    const q = await this.encodeQuery(query);
+    return this.store.search(q, options);
+  }
+
+  /** The query's token matrix (for explanations or custom scoring). */
+  async encodeQuery(query: string): Promise<TokenMatrix> {
+    if (typeof query !== 'string' || query.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
+    for await (const m of this.encoder.queryEmbed([query])) return m;
+    throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no query matrix');
+  }
+
+  /** Rewrites the index without deleted documents (file index only). */
+  async compact(): Promise<void> {
+    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to the file index; PostgreSQL reclaims space with VACUUM');
+    await this.store.compact();
+  }
+
+  info(): Promise<StoreInfo> {
+    return this.store.info();
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.encoder.dispose();
+  }
+}

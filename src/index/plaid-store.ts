@@ -1,0 +1,59 @@
+/**
+ * The compressed PLAID store: centroid codes + nbits residuals, searched in
+ * PLAID's stages (see search-stages.ts).
+ * @example
+ * const store = await PlaidStore.create('/tmp/idx', { dim: 128, nbits: 2 });
+ * await store.add(docs, vectors);
+ * const hits = await store.search(query, { k: 10, nprobe: 4 });
+ */
+import type { StoreSearchOptions } from '../stores/types.js';
+import type { TokenMatrix } from '../tensors.js';
+import { FileStore } from './file-store.js';
+import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
+import type { Snapshot } from './snapshot.js';
+import type { Candidate } from './search-stages.js';
+import { candidatePassages, centroidInteraction, centroidScores, exactRerank, probeCentroids } from './search-stages.js';
+
+export class PlaidStore extends FileStore {
+  static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {
+    FileStore.initFolder(dir, { ...options, mode: 'plaid' });
+    return new PlaidStore(dir, FileStore.loadSnapshot(dir));
+  }
+
+  static async open(dir: string): Promise<PlaidStore> {
+    return new PlaidStore(dir, FileStore.loadSnapshot(dir));
+  }
+
+  protected score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): ScoredDoc[] {
+    const cb = snap.codebook;
+    if (!cb) return [];
+    let cands: Candidate[];
+    if (options.candidates) {
+      // Reranking a first stage: score every passage of the given documents exactly.
+      cands = [];
+      snap.segments.forEach((seg, si) => {
+        for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.entry.docBase + seg.passageDoc[p]]) cands.push({ seg: si, passage: p, score: 0 });
+      });
+    } else {
+      const s = snap.manifest.settings;
+      const scores = centroidScores(query, cb.centroids, cb.k);
+      const probes = probeCentroids(scores, query.rows, cb.k, options.nprobe ?? s.nprobe);
+      const lists = candidatePassages(snap, probes, allowed);
+      cands = centroidInteraction(snap, lists, scores, query.rows, options.ndocs ?? s.ndocs);
+    }
+    const { raw, normalized } = exactRerank(snap, query, cands, options.weights);
+    return bestPerDocument(snap, cands, raw, normalized);
+  }
+}
+
+/** A document scores as its best passage. */
+export function bestPerDocument(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>, raw: Float32Array, normalized: Float32Array): ScoredDoc[] {
+  const best = new Map<number, ScoredDoc>();
+  cands.forEach((c, i) => {
+    const seg = snap.segments[c.seg];
+    const doc = seg.entry.docBase + seg.passageDoc[c.passage];
+    const prev = best.get(doc);
+    if (!prev || raw[i] > prev.raw) best.set(doc, { doc, raw: raw[i], normalized: normalized[i] });
+  });
+  return [...best.values()];
+}

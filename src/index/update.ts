@@ -1,0 +1,73 @@
+/**
+ * Adding documents: validate, chunk and pool into passages, train the
+ * codebook on the first add (plaid), encode into a new segment, write its
+ * files, and return the next manifest. New vectors always go to the existing
+ * centroids; their residual norms feed the drift statistics.
+ */
+import { ErrorCodes, TartanError } from '../errors.js';
+import type { DocumentInput } from '../stores/types.js';
+import type { TokenMatrixBatch } from '../tensors.js';
+import type { Manifest } from './manifest.js';
+import type { Snapshot } from './snapshot.js';
+import { toPassages, buildPlaidSegment, buildFlatSegment } from './segment-builder.js';
+import type { SegmentBuffers } from './segment-builder.js';
+import { trainCodebook } from './codebook.js';
+import type { Codebook } from './codebook.js';
+import { codecToJson } from './residual-codec.js';
+import { writeFiles, segmentPrefix } from './segment-files.js';
+
+function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
+  const dim = snap.manifest.settings.dim;
+  if (vectors.dim !== dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `vectors have dim ${vectors.dim} but the index stores dim ${dim}; use the model the index was built with`);
+  if (vectors.offsets.length - 1 !== docs.length) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.length} documents but ${vectors.offsets.length - 1} token matrices; pass one matrix per document`);
+  const seen = new Set<string>();
+  for (const d of docs) {
+    if (typeof d.id !== 'string' || d.id.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'every document needs a non-empty string id');
+    if (seen.has(d.id) || snap.idToDoc.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" is already in the index; delete it first to replace it`, { details: { id: d.id } });
+    seen.add(d.id);
+  }
+  for (let i = 0; i < vectors.data.length; i++) {
+    if (!Number.isFinite(vectors.data[i])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `vector value ${i} is ${vectors.data[i]}; the encoder produced NaN/Infinity, check the model`);
+  }
+}
+
+/**
+ * Writes the files of one add and returns the manifest that makes them visible
+ * (the caller writes it). Nothing is visible until that manifest is written.
+ */
+export function prepareAdd(dir: string, snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Manifest {
+  validate(snap, docs, vectors);
+  const m: Manifest = structuredClone(snap.manifest);
+  const s = m.settings;
+  const passages = toPassages(vectors, s);
+  const gen = m.generation + 1;
+  let buffers: SegmentBuffers;
+  if (s.mode === 'plaid') {
+    let codebook: Codebook | undefined = snap.codebook;
+    if (!codebook) {
+      if (passages.data.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
+      const trained = trainCodebook(passages.data, s.dim, s.nbits, s.centroids);
+      codebook = trained;
+      const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
+      const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: new Uint8Array(trained.centroids.buffer, trained.centroids.byteOffset, trained.centroids.byteLength), codec: codecJson });
+      m.codebook = { centroids: trained.k, files: cbFiles };
+      m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
+    }
+    const built = buildPlaidSegment(docs, passages, s.dim, codebook);
+    buffers = built.buffers;
+    if (snap.codebook && m.drift) {
+      m.drift.addedResidualSum += built.sqResidualSum;
+      m.drift.addedTokens += passages.data.length / s.dim;
+    }
+  } else {
+    buffers = buildFlatSegment(docs, passages, s.dim, s.flatDtype);
+  }
+  const id = m.nextSegmentId;
+  const files = writeFiles(dir, segmentPrefix(id), buffers);
+  m.segments.push({ id, docBase: m.nextDocBase, documents: docs.length, passages: passages.passageDoc.length, tokens: passages.data.length / s.dim, files });
+  m.nextSegmentId = id + 1;
+  m.nextDocBase += docs.length;
+  m.generation = gen;
+  return m;
+}
+
