@@ -1,0 +1,75 @@
+/**
+ * Pipeline specifications: a small grammar and the named presets.
+ *
+ *   spec   := first ('>' rerank)*
+ *   first  := stage ('+' stage)*        several first stages are fused
+ *   stage  := name (':' k)?             k = candidates the stage passes on
+ *
+ * Names: bm25, dense, colbert (first stages); colbert, cross-encoder (rerank).
+ * `bm25:200>colbert:20>cross-encoder` retrieves 200 with BM25, keeps the ColBERT
+ * top 20, and lets the cross-encoder order the final k.
+ */
+import { ErrorCodes, TartanError } from '../errors.js';
+
+export type FirstStageName = 'bm25' | 'dense' | 'colbert';
+export type RerankStageName = 'colbert' | 'cross-encoder';
+
+export interface StageSpec<N extends string> {
+  name: N;
+  /** Candidates this stage passes on; undefined = the pipeline default (first stages) or the final k (last stage). */
+  k?: number;
+}
+
+export interface PipelineSpec {
+  /** The text the spec was parsed from (or the preset name). */
+  name: string;
+  first: StageSpec<FirstStageName>[];
+  fusion: 'rrf' | 'score';
+  rerank: StageSpec<RerankStageName>[];
+}
+
+/** The named presets, shared by the API, the CLI, `tartan eval` and the server. */
+export const PIPELINE_PRESETS: Readonly<Record<string, string>> = {
+  colbert: 'colbert',
+  bm25: 'bm25',
+  dense: 'dense',
+  'bm25>colbert': 'bm25:100>colbert',
+  'dense>colbert': 'dense:100>colbert',
+  hybrid: 'bm25:100+dense:100+colbert:100',
+  'colbert>cross-encoder': 'colbert:100>cross-encoder',
+};
+
+const FIRST = new Set<string>(['bm25', 'dense', 'colbert']);
+const RERANK = new Set<string>(['colbert', 'cross-encoder']);
+
+function parseStage<N extends string>(part: string, allowed: Set<string>, where: string, spec: string): StageSpec<N> {
+  const m = /^([a-z0-9-]+)(?::(\d+))?$/.exec(part.trim());
+  if (!m || !allowed.has(m[1])) {
+    throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `"${part.trim()}" is not a ${where} stage in pipeline "${spec}"; ${where} stages are ${[...allowed].join(', ')}; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+  }
+  const k = m[2] !== undefined ? Number(m[2]) : undefined;
+  if (k !== undefined && (k < 1 || k > 100_000)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `stage k must be between 1 and 100000 in "${spec}"`);
+  return { name: m[1] as N, ...(k !== undefined ? { k } : {}) };
+}
+
+/**
+ * Parses a preset name or a spec string.
+ * @example parsePipeline('hybrid').first.map((s) => s.name) // ['bm25', 'dense', 'colbert']
+ */
+export function parsePipeline(text: string, fusion: 'rrf' | 'score' = 'rrf'): PipelineSpec {
+  if (typeof text !== 'string' || text.trim() === '') throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `empty pipeline; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+  const name = text.trim();
+  const spec = PIPELINE_PRESETS[name] ?? name;
+  const [first, ...rest] = spec.split('>');
+  return {
+    name,
+    first: first.split('+').map((p) => parseStage<FirstStageName>(p, FIRST, 'first', name)),
+    fusion,
+    rerank: rest.map((p) => parseStage<RerankStageName>(p, RERANK, 'rerank', name)),
+  };
+}
+
+/** The stage names a spec needs, so callers load only those models. */
+export function requiredComponents(spec: PipelineSpec): Set<FirstStageName | RerankStageName> {
+  return new Set([...spec.first.map((s) => s.name), ...spec.rerank.map((s) => s.name)]);
+}
