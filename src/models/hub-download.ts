@@ -66,7 +66,7 @@ interface Fetched {
 /** A sha256 already fed with the first `bytes` bytes of `path` (the part kept from an earlier attempt). */
 async function hashOfPrefix(path: string, bytes: number): Promise<Hash> {
   const hash = createHash('sha256');
-  if (bytes > 0) for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash;
 }
 
@@ -82,6 +82,8 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
     have = 0;
   }
   if (expected !== undefined && have === expected && have > 0) return { total: expected };
+  // Before the stall timer starts: re-reading a large kept part can take a while.
+  const prefixHash = wantHash && have > 0 ? await hashOfPrefix(part, have) : undefined;
 
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -129,7 +131,7 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
 
     let loaded = have;
     const file = d.ref.path;
-    const hash = wantHash ? await hashOfPrefix(part, have) : undefined;
+    const hash = wantHash ? ((flags === 'a' ? prefixHash : undefined) ?? createHash('sha256')) : undefined;
     d.bar?.start(file, total, loaded);
     d.onProgress?.({ file, loaded, total });
     const counter = new Transform({

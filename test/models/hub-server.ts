@@ -3,7 +3,7 @@
  * layout and headers: `/{repo}/resolve/{revision}/{path}` answers with
  * X-Repo-Commit and ETag (git blob sha1) for small files, and with a 302 to
  * `/lfs/<sha256>` carrying X-Linked-Etag / X-Linked-Size for LFS files, as the
- * real hub redirects to its storage. Ranges are honoured; switches drop the
+ * real hub redirects to its storage. Ranges are honoured (or, by a switch, ignored); switches drop the
  * connection or stall mid-body, corrupt the bytes, or require a token.
  */
 import { createHash } from 'node:crypto';
@@ -54,6 +54,8 @@ export class FakeHub {
   dropAfterBytes: number | undefined;
   /** When set, a body response for LFS storage sends this many bytes and then stalls (once), the socket left open. */
   stallAfterBytes: number | undefined;
+  /** Answer Range requests with the whole body (200), as servers without range support do. */
+  ignoreRange = false;
   /** Serve LFS bodies with one byte flipped (the announced sha256 stays the real one). */
   corrupt = false;
   /** When set, requests must carry `Authorization: Bearer <token>`. */
@@ -153,7 +155,7 @@ export class FakeHub {
       body[body.length >> 1] ^= 0xff;
     }
     let start = 0;
-    const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const m = this.ignoreRange ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     if (m) {
       start = Number(m[1]);
       if (start >= body.length) {

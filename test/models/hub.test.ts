@@ -59,6 +59,7 @@ beforeEach(() => {
   hub.corrupt = false;
   hub.dropAfterBytes = undefined;
   hub.stallAfterBytes = undefined;
+  hub.ignoreRange = false;
   delete process.env.HF_HUB_OFFLINE;
   delete process.env.HF_TOKEN;
   delete process.env.HF_ENDPOINT;
@@ -156,6 +157,26 @@ test('a partial file left by an earlier run is resumed from its length', async (
   writeFileSync(join(blobs, `${WEIGHTS_SHA}.incomplete`), weights.subarray(0, 777_777));
   const dir = await downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false });
   assert.deepEqual(lfsGets(), ['bytes=777777-']);
+  assert.ok(readFileSync(join(dir, 'onnx', 'model.onnx')).equals(weights));
+});
+
+test('a server that ignores Range gets a fresh download: the kept part is replaced, not appended to', async () => {
+  hub.ignoreRange = true;
+  const blobs = join(cacheDir, repoFolder, 'blobs');
+  mkdirSync(blobs, { recursive: true });
+  writeFileSync(join(blobs, `${WEIGHTS_SHA}.incomplete`), Buffer.alloc(4096, 7));
+  const dir = await downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false });
+  assert.deepEqual(lfsGets(), ['bytes=4096-']);
+  assert.ok(readFileSync(join(dir, 'onnx', 'model.onnx')).equals(weights));
+});
+
+test('a kept part that does not match the file fails the checksum and is deleted, so the next run starts clean', async () => {
+  const blobs = join(cacheDir, repoFolder, 'blobs');
+  mkdirSync(blobs, { recursive: true });
+  writeFileSync(join(blobs, `${WEIGHTS_SHA}.incomplete`), Buffer.alloc(4096, 7));
+  await rejectsWith(downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false }), ErrorCodes.CHECKSUM_MISMATCH);
+  assert.ok(!existsSync(join(blobs, `${WEIGHTS_SHA}.incomplete`)));
+  const dir = await downloadRepoFiles(REPO, ['onnx/model.onnx'], { cacheDir, endpoint: hub.url, progressBar: false });
   assert.ok(readFileSync(join(dir, 'onnx', 'model.onnx')).equals(weights));
 });
 
