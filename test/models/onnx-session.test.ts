@@ -7,6 +7,20 @@ import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../src/errors.js';
 import { OnnxSession, resolveThreads } from '../../src/models/onnx-session.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+import { GraphBuilder, TensorType, modelProto } from '../../src/models/synthetic/onnx-graph.js';
+import { writeChunks } from '../../src/models/synthetic/stream-file.js';
+
+/** A two-input graph (no token_type_ids, like answerai's vespa_colbert.onnx) echoing [id, mask] per token. */
+async function writeEchoGraph(path: string): Promise<void> {
+  const g = new GraphBuilder('echo');
+  const ids = g.input('input_ids', TensorType.INT64, ['batch', 'seq']);
+  const mask = g.input('attention_mask', TensorType.INT64, ['batch', 'seq']);
+  const axes = g.int64([2]);
+  const col = (x: string) => g.op('Unsqueeze', [g.op('Cast', [x], { to: { int: TensorType.FLOAT } }), axes]);
+  const out = g.op('Concat', [col(ids), col(mask)], { axis: { int: 2 } });
+  g.output(out, TensorType.FLOAT, ['batch', 'seq', 2], 'token_embeddings');
+  await writeChunks(path, modelProto(g, { opset: 17 }).chunks());
+}
 
 let root = '';
 before(async () => {
@@ -35,6 +49,19 @@ test('runs int64 inputs and picks the output by name', async () => {
     const out = await s.run({ ids: [101, 2, 7592, 102], attention: [1, 1, 1, 1], batch: 1, seqLen: 4 }, ['token_embeddings']);
     assert.deepEqual(out.dims, [1, 4, 16]);
     assert.equal(out.data.length, 64);
+  } finally {
+    await s.release();
+  }
+});
+
+test('graphs without a token_type_ids input get only the inputs they declare', async () => {
+  await writeEchoGraph(join(root, 'echo.onnx'));
+  const s = await OnnxSession.create(join(root, 'echo.onnx'), { threads: 1 });
+  try {
+    assert.deepEqual([...s.inputNames].sort(), ['attention_mask', 'input_ids']);
+    const out = await s.run({ ids: [101, 7, 102, 0], attention: [1, 1, 1, 0], typeIds: [0, 0, 1, 1], batch: 2, seqLen: 2 }, ['token_embeddings']);
+    assert.deepEqual(out.dims, [2, 2, 2]);
+    assert.deepEqual(Array.from(out.data), [101, 1, 7, 1, 102, 1, 0, 0]);
   } finally {
     await s.release();
   }
