@@ -99,7 +99,9 @@ export function mapPgError(e: unknown, target: ParsedPostgresUrl): TartanError {
   const code = errorCodeOf(e);
   const message = e instanceof Error ? e.message : String(e);
   const where = `PostgreSQL at ${target.endpoint} (database "${target.database}")`;
-  if ((code && NETWORK_CODES.has(code)) || /timeout|terminated unexpectedly|Connection terminated/i.test(message)) {
+  // Server errors carry a 5-character SQLSTATE; only driver/socket failures count as "unreachable".
+  const fromServer = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
+  if ((code && NETWORK_CODES.has(code)) || (!fromServer && /timeout|terminated unexpectedly|Connection terminated/i.test(message))) {
     return new TartanError(ErrorCodes.DB_UNREACHABLE,
       `cannot reach ${where}: ${code ?? message}. Check that the server is running and listening on that host and port, ` +
       'that a firewall lets you through, and that the URL is right (postgres://user@host:port/database).', { cause: e });
