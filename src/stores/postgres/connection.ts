@@ -115,6 +115,9 @@ export function mapPgError(e: unknown, target: ParsedPostgresUrl): TartanError {
   if (code === '22000' && /expected \d+ dimensions/.test(message)) {
     return new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${message}: the vectors do not have the collection's dimension. Use the model the collection was built with, or a new collection.`, { cause: e });
   }
+  if (code === '57014') {
+    return new TartanError(ErrorCodes.TIMEOUT, `${where} cancelled the query: ${message}. Raise statement_timeout for this user, or search with smaller nprobe/ndocs.`, { cause: e });
+  }
   if (code === '23505') {
     return new TartanError(ErrorCodes.DUPLICATE_ID, `a document id already exists in the collection (${message}). Delete it first or use a new id.`, { cause: e });
   }

@@ -95,10 +95,10 @@ pgTest('dimension mismatch: on open, on add, on search, and from the server itse
   }
 });
 
-pgTest('a server-side timeout is not mistaken for an unreachable server', async (_t, url) => {
+pgTest('a server-side statement timeout is TIMEOUT, not an unreachable server', async (_t, url) => {
   const err = await adminQuery(url, "SET statement_timeout = '10ms'; SELECT pg_sleep(1)").then(() => null, (e: unknown) => e);
   assert.ok(err instanceof Error && /statement timeout/.test(err.message));
   const mapped = mapPgError(err, parsePostgresUrl(url));
-  assert.notEqual(mapped.code, ErrorCodes.DB_UNREACHABLE);
+  assert.equal(mapped.code, ErrorCodes.TIMEOUT);
   assert.ok(mapped.message.includes('statement timeout'));
 });
