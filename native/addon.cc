@@ -184,16 +184,20 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return fail(info.Env(), "instruction set '" + name + "' is not supported on this CPU");
 }
 
-// peak(threads, seconds): summed GFLOP/s of a pure FMA loop run on `threads` threads at once.
+// peak(threads, seconds): {gflops, gflopsPerCpuSecond} of a pure FMA loop run on `threads` threads
+// at once, summed over the threads (per CPU second: what the cores deliver when not shared).
 Napi::Value Peak(const Napi::CallbackInfo& info) {
   const int threads = std::max(1, info[0].As<Napi::Number>().Int32Value());
   const double seconds = info[1].As<Napi::Number>().DoubleValue();
-  std::vector<double> results(threads, 0.0);
+  std::vector<double> wall(threads, 0.0), cpu(threads, 0.0);
   const KernelSet& set = activeSet();
-  sharedPool().run(threads, [&](int id) { results[id] = set.peak(seconds); });
-  double total = 0;
-  for (double r : results) total += r;
-  return Napi::Number::New(info.Env(), total);
+  sharedPool().run(threads, [&](int id) { set.peak(seconds, &wall[id], &cpu[id]); });
+  double w = 0, c = 0;
+  for (int i = 0; i < threads; i++) { w += wall[i]; c += cpu[i]; }
+  Napi::Object out = Napi::Object::New(info.Env());
+  out.Set("gflops", w);
+  out.Set("gflopsPerCpuSecond", c);
+  return out;
 }
 
 Napi::Value HardwareThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hardwareThreads()); }

@@ -4,6 +4,7 @@
 // int8 uses exact 16-bit multiply-adds (vpmaddwd), which cannot saturate.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <limits>
@@ -196,7 +197,8 @@ int64_t i8Range(const MaxSimJob& job, size_t begin, size_t end) {
   return -1;
 }
 
-double peak(double seconds) {
+void peak(double seconds, double* perWall, double* perCpu) {
+  const double cpu0 = threadCpuSeconds();
   __m256 a[10];
   for (int j = 0; j < 10; j++) a[j] = _mm256_set1_ps(1.0f + j * 1e-3f);
   const __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
@@ -217,7 +219,9 @@ double peak(double seconds) {
   _mm256_store_ps(lanes, s);
   volatile float sink = lanes[0];
   (void)sink;
-  return static_cast<double>(iters) * 10 * 8 * 2 / elapsed / 1e9;
+  const double flop = static_cast<double>(iters) * 10 * 8 * 2;
+  *perWall = flop / elapsed / 1e9;
+  *perCpu = flop / std::max(1e-9, threadCpuSeconds() - cpu0) / 1e9;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <ctime>
 
 namespace tartan {
 
@@ -42,7 +43,9 @@ struct KernelSet {
   RangeKernel f32;
   RangeKernel f16;
   RangeKernel i8;
-  double (*peak)(double seconds);  // GFLOP/s of a pure FMA loop on the calling thread
+  // GFLOP/s of a pure FMA loop on the calling thread, per wall second and per CPU second of the
+  // thread (the second is what the core delivers when it is not shared with other processes).
+  void (*peak)(double seconds, double* perWallSecond, double* perCpuSecond);
 };
 
 const KernelSet& scalarKernels();
@@ -54,6 +57,13 @@ inline float weightedSum(const float* maxes, const float* weights, int qrows) {
   double s = 0;
   for (int q = 0; q < qrows; q++) s += static_cast<double>(weights[q]) * maxes[q];
   return static_cast<float>(s);
+}
+
+// CPU time consumed by the calling thread, in seconds.
+inline double threadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace tartan

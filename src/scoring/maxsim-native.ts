@@ -29,7 +29,8 @@ export interface NativeAddon {
   isa(): string;
   supportedIsas(): string[];
   setIsa(isa: string): string;
-  peak(threads: number, seconds: number): number;
+  /** A pure FMA loop on `threads` threads for `seconds`: GFLOP/s per wall second and per CPU second, summed over threads. */
+  peak(threads: number, seconds: number): { gflops: number; gflopsPerCpuSecond: number };
   hardwareThreads(): number;
 }
 
