@@ -4,7 +4,7 @@
  * ColBERT / PyLate settings or bge-style pooling files where they apply, and
  * `tartan-synthetic.json`.
  */
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../../errors.js';
@@ -51,6 +51,8 @@ export interface SyntheticModelInfo {
 const DEFAULT_COLBERT_DIM = 128;
 const DEFAULT_SEED = 42;
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
+/** Files only some kinds or layouts write; removed when a rebuild in the same folder does not write them. */
+const OPTIONAL_OUTPUTS = ['config_sentence_transformers.json', 'modules.json', '1_Dense', '1_Pooling'] as const;
 
 function invalid(message: string): TartanError {
   return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
@@ -110,13 +112,16 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
   const arch = ARCHITECTURES[opts.arch];
   await mkdir(dir, { recursive: true });
 
+  // Tokenizer first: if the fixtures are missing, fail before spending seconds on the weights.
+  await copyTokenizer(dir);
   const { model, params: graphParams, output } = buildSyntheticGraph(arch, kind, layout, dim ?? 0, seed);
-  await writeChunks(join(dir, 'model.onnx'), model.chunks());
+  // Written under a temporary name and renamed, so an interrupted build never leaves a truncated model.onnx.
+  await writeChunks(join(dir, 'model.onnx.partial'), model.chunks());
+  await rename(join(dir, 'model.onnx.partial'), join(dir, 'model.onnx'));
   let params = graphParams;
 
   const written = ['model.onnx', 'config.json', ...TOKENIZER_FILES];
   await writeJson(dir, 'config.json', bertConfig(arch, kind));
-  await copyTokenizer(dir);
   if (kind === 'colbert') {
     await writeJson(dir, 'config_sentence_transformers.json', colbertSettings(arch));
     written.push('config_sentence_transformers.json');
@@ -137,6 +142,8 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
     params += projection.length;
     written.push('modules.json', '1_Dense/model.safetensors', '1_Dense/config.json');
   }
+  // A folder rebuilt as another kind must not keep the old kind's files (a stale 1_Dense would make it look PyLate).
+  for (const stale of OPTIONAL_OUTPUTS) if (!written.some((w) => w === stale || w.startsWith(`${stale}/`))) await rm(join(dir, stale), { recursive: true, force: true });
   const outDim = kind === 'colbert' ? (dim as number) : kind === 'cross-encoder' ? 1 : arch.hidden;
   await writeJson(dir, 'tartan-synthetic.json', syntheticMarker({ arch, kind, layout, dim: outDim, seed, params, output }));
   written.push('tartan-synthetic.json');

@@ -115,6 +115,34 @@ test('a dense model carries bge-small\'s sentence-transformers files: CLS poolin
   });
 });
 
+test('rebuilding a folder as another kind removes the files only the old kind had', async () => {
+  await withTempDir(async (dir) => {
+    await makeSyntheticModel(dir, { arch: 'tiny', kind: 'colbert', layout: 'pylate' });
+    assert.ok(existsSync(join(dir, '1_Dense', 'model.safetensors')));
+    await makeSyntheticModel(dir, { arch: 'tiny', kind: 'cross-encoder' });
+    for (const gone of ['1_Dense', 'modules.json', 'config_sentence_transformers.json', 'model.onnx.partial']) assert.ok(!existsSync(join(dir, gone)), `${gone} removed`);
+    const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
+    assert.deepEqual(config.architectures, ['BertForSequenceClassification']);
+  });
+});
+
+test('without the shared tokenizer fixtures it fails with MODEL_FILES_MISSING before writing weights', async () => {
+  await withTempDir(async (dir) => {
+    const saved = process.env.TARTAN_SHARED;
+    process.env.TARTAN_SHARED = join(dir, 'no-shared-here');
+    try {
+      await assert.rejects(
+        makeSyntheticModel(join(dir, 'model'), { arch: 'tiny', kind: 'dense' }),
+        (e: unknown) => isTartanError(e, 'E_MODEL_FILES_MISSING') && e.message.includes('TARTAN_SHARED'),
+      );
+      assert.ok(!existsSync(join(dir, 'model', 'model.onnx')));
+    } finally {
+      if (saved === undefined) delete process.env.TARTAN_SHARED;
+      else process.env.TARTAN_SHARED = saved;
+    }
+  });
+});
+
 test('bad options are refused with INVALID_ARGUMENT and a message that says what to use', async () => {
   await withTempDir(async (dir) => {
     const bad = [
