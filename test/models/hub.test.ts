@@ -276,6 +276,29 @@ test('two concurrent downloads of the same blob fetch it once and both succeed',
   assert.equal(sha256Hex(readFileSync(join(a, 'onnx', 'model.onnx'))), WEIGHTS_SHA);
 });
 
+test('--refresh moves refs/main to a new commit, reusing unchanged blobs; unreachable, it keeps the cached one', async () => {
+  await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: hub.url, progressBar: false });
+  const newCommit = 'b'.repeat(40);
+  const changed = served.map((f) => (f.path === 'tokenizer_config.json' ? { ...f, content: Buffer.from('{"do_lower_case": true}') } : f));
+  const next = await new FakeHub(REPO, newCommit, changed).start();
+  const closedUrl = next.url;
+  try {
+    const root = join(cacheDir, repoFolder);
+    assert.equal(await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: next.url }), join(root, 'snapshots', COMMIT), 'no refresh: cached');
+    assert.deepEqual(next.requests, []);
+    const dir = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: next.url, refresh: true, progressBar: false });
+    assert.equal(dir, join(root, 'snapshots', newCommit));
+    assert.equal(readFileSync(join(root, 'refs', 'main'), 'utf8'), newCommit);
+    assert.equal(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'), '{"do_lower_case": true}');
+    const bodies = next.requests.filter((r) => r.method === 'GET');
+    assert.deepEqual(bodies.map((r) => r.url), [`/${REPO}/resolve/${newCommit}/tokenizer_config.json`], 'only the changed file is fetched');
+  } finally {
+    await next.close();
+  }
+  const again = await downloadRepoFiles(REPO, FILES, { cacheDir, endpoint: closedUrl, refresh: true });
+  assert.equal(again, join(cacheDir, repoFolder, 'snapshots', newCommit));
+});
+
 test('the cache folder follows HF_HUB_CACHE, then HF_HOME/hub, then XDG_CACHE_HOME', () => {
   assert.equal(defaultHubCacheDir({ HF_HUB_CACHE: '/a/hub', HF_HOME: '/b' }), '/a/hub');
   assert.equal(defaultHubCacheDir({ HF_HOME: '/b' }), '/b/hub');
