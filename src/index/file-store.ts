@@ -60,11 +60,11 @@ export abstract class FileStore implements VectorStore {
   }
 
   /** Loads a snapshot, retrying once if a concurrent compaction removed files between reading the manifest and opening them. */
-  protected static loadSnapshot(dir: string): Snapshot {
+  protected static loadSnapshot(dir: string, previous?: Snapshot): Snapshot {
     try {
-      return new Snapshot(dir, readManifest(dir));
+      return new Snapshot(dir, readManifest(dir), previous);
     } catch (e) {
-      if (e instanceof TartanError && e.code === ErrorCodes.INDEX_CORRUPT && existsSync(join(dir, MANIFEST_NAME))) return new Snapshot(dir, readManifest(dir));
+      if (e instanceof TartanError && e.code === ErrorCodes.INDEX_CORRUPT && existsSync(join(dir, MANIFEST_NAME))) return new Snapshot(dir, readManifest(dir), previous);
       throw e;
     }
   }
@@ -74,7 +74,7 @@ export abstract class FileStore implements VectorStore {
     if (!this.lock) {
       try {
         const mtime = statSync(join(this.dir, MANIFEST_NAME)).mtimeMs;
-        if (mtime !== this.snap.manifestMtimeMs) this.swap(FileStore.loadSnapshot(this.dir));
+        if (mtime !== this.snap.manifestMtimeMs) this.swap(FileStore.loadSnapshot(this.dir, this.snap));
       } catch { /* keep serving the snapshot we have */ }
     }
     return this.snap;
@@ -89,7 +89,7 @@ export abstract class FileStore implements VectorStore {
   private writer(): void {
     if (!this.lock) {
       this.lock = WriteLock.acquire(this.dir);
-      this.swap(FileStore.loadSnapshot(this.dir));
+      this.swap(FileStore.loadSnapshot(this.dir, this.snap));
       this.removeUnreferenced();
     }
   }
@@ -97,7 +97,7 @@ export abstract class FileStore implements VectorStore {
   /** Publishes a prepared manifest: written last, then the new snapshot replaces the old one and stale files go. */
   private publish(m: Manifest): void {
     writeManifest(this.dir, m);
-    this.swap(new Snapshot(this.dir, m));
+    this.swap(new Snapshot(this.dir, m, this.snap));
     this.removeUnreferenced();
   }
 
@@ -119,7 +119,7 @@ export abstract class FileStore implements VectorStore {
   async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
     if (docs.length === 0) return;
     this.writer();
-    this.publish(prepareAdd(this.dir, this.snap, docs, vectors));
+    this.publish(await prepareAdd(this.dir, this.snap, docs, vectors));
   }
 
   async delete(ids: readonly string[]): Promise<number> {
@@ -176,7 +176,7 @@ export abstract class FileStore implements VectorStore {
   }
 
   /** Store-specific scoring: best passage per document, any order. */
-  protected abstract score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): ScoredDoc[];
+  protected abstract score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): Promise<ScoredDoc[]> | ScoredDoc[];
 
   async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
     if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${query.dim} but the index stores dim ${this.dim}; encode the query with the index's model`);
@@ -186,7 +186,7 @@ export abstract class FileStore implements VectorStore {
     try {
       if (k === 0 || query.rows === 0) return [];
       const allowed = this.allowedDocs(snap, options);
-      const scored = this.score(snap, query, options, allowed);
+      const scored = await this.score(snap, query, options, allowed);
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
       return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
     } finally { snap.release(); }

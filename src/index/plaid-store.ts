@@ -12,7 +12,8 @@ import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot } from './snapshot.js';
 import type { Candidate } from './search-stages.js';
-import { candidatePassages, centroidInteraction, centroidScores, exactRerank, probeCentroids } from './search-stages.js';
+import { candidatePassages, centroidInteraction, exactRerank, probeCentroids } from './search-stages.js';
+import { engineOf } from './codebook.js';
 
 export class PlaidStore extends FileStore {
   static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {
@@ -24,7 +25,7 @@ export class PlaidStore extends FileStore {
     return new PlaidStore(dir, FileStore.loadSnapshot(dir));
   }
 
-  protected score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): ScoredDoc[] {
+  protected async score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): Promise<ScoredDoc[]> {
     const cb = snap.codebook;
     if (!cb) return [];
     let cands: Candidate[];
@@ -36,7 +37,7 @@ export class PlaidStore extends FileStore {
       });
     } else {
       const s = snap.manifest.settings;
-      const scores = centroidScores(query, cb.centroids, cb.k);
+      const scores = await (await engineOf(cb)).scores(query.data, query.rows);
       const probes = probeCentroids(scores, query.rows, cb.k, options.nprobe ?? s.nprobe);
       const lists = candidatePassages(snap, probes, allowed);
       cands = centroidInteraction(snap, lists, scores, query.rows, options.ndocs ?? s.ndocs);

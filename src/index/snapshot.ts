@@ -16,7 +16,6 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson } from './residual-codec.js';
-import { CentroidAssigner } from './kmeans.js';
 import type { Codebook } from './codebook.js';
 
 /** A loaded segment. Passage p of the segment spans tokens tokenOffsets[p]..[p+1] and belongs to local document passageDoc[p]. */
@@ -68,13 +67,16 @@ export class Snapshot {
   private users = 0;
   private retired = false;
 
-  constructor(readonly dir: string, readonly manifest: Manifest) {
+  /** `previous`: the snapshot this one replaces; its codebook (and centroid engine) is reused when unchanged. */
+  constructor(readonly dir: string, readonly manifest: Manifest, previous?: Snapshot) {
     this.manifestMtimeMs = statSync(join(dir, 'manifest.json')).mtimeMs;
     const cb = manifest.codebook;
-    if (cb) {
+    if (cb && previous?.codebook && previous.manifest.codebook?.files.centroids.name === cb.files.centroids.name) {
+      this.codebook = previous.codebook;
+    } else if (cb) {
       const centroids = aligned(readEntry(dir, cb.files.centroids), Float32Array, 4);
       const codec: ResidualCodec = codecFromJson(JSON.parse(Buffer.from(readEntry(dir, cb.files.codec)).toString('utf8')));
-      this.codebook = { centroids, k: cb.centroids, codec, assigner: new CentroidAssigner(centroids, manifest.settings.dim) };
+      this.codebook = { centroids, k: cb.centroids, codec };
     }
     this.deleted = new Uint8Array(manifest.nextDocBase);
     if (manifest.tombstones) for (const d of aligned(readEntry(dir, manifest.tombstones), Uint32Array, 4)) this.deleted[d] = 1;

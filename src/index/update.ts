@@ -35,7 +35,7 @@ function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: Token
  * Writes the files of one add and returns the manifest that makes them visible
  * (the caller writes it). Nothing is visible until that manifest is written.
  */
-export function prepareAdd(dir: string, snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Manifest {
+export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<Manifest> {
   validate(snap, docs, vectors);
   const m: Manifest = structuredClone(snap.manifest);
   const s = m.settings;
@@ -46,14 +46,14 @@ export function prepareAdd(dir: string, snap: Snapshot, docs: readonly DocumentI
     let codebook: Codebook | undefined = snap.codebook;
     if (!codebook) {
       if (passages.data.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
-      const trained = trainCodebook(passages.data, s.dim, s.nbits, s.centroids);
+      const trained = await trainCodebook(passages.data, s.dim, s.nbits, s.centroids);
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
       const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: new Uint8Array(trained.centroids.buffer, trained.centroids.byteOffset, trained.centroids.byteLength), codec: codecJson });
       m.codebook = { centroids: trained.k, files: cbFiles };
       m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
     }
-    const built = buildPlaidSegment(docs, passages, s.dim, codebook);
+    const built = await buildPlaidSegment(docs, passages, s.dim, codebook);
     buffers = built.buffers;
     if (snap.codebook && m.drift) {
       m.drift.addedResidualSum += built.sqResidualSum;

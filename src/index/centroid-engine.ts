@@ -1,0 +1,67 @@
+/**
+ * Dense centroid products on onnxruntime's CPU matrix multiply (multi-threaded,
+ * vectorised): centroid scores of a query at search time and nearest-centroid
+ * assignment of millions of tokens at build time. A one-node ONNX graph
+ * (MatMul with the centroids as a constant, plus ArgMax) is built in memory
+ * with the project's own ONNX writer; nothing is downloaded or written.
+ */
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder, TensorType, modelProto } from '../models/synthetic/onnx-graph.js';
+
+const BLOCK_ROWS = 2048;
+
+/** Transposes rows x dim into dim x rows. */
+function transpose(x: Float32Array, rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < dim; d++) out[d * rows + r] = x[r * dim + d];
+  return out;
+}
+
+export class CentroidEngine {
+  private constructor(private readonly session: ort.InferenceSession, readonly k: number, readonly dim: number) {}
+
+  /**
+   * Builds the engine for `centroids` (k x dim, row-major).
+   * @example const engine = await CentroidEngine.create(centroids, 128); const s = await engine.scores(query);
+   */
+  static async create(centroids: Float32Array, dim: number, threads?: number): Promise<CentroidEngine> {
+    const k = centroids.length / dim;
+    const g = new GraphBuilder('tartan_centroids');
+    const xt = g.input('xt', TensorType.FLOAT, [dim, 'n']);
+    const c = g.initializer('centroids', TensorType.FLOAT, [k, dim], new Uint8Array(centroids.buffer, centroids.byteOffset, centroids.byteLength));
+    const st = g.op('MatMul', [c, xt]);
+    g.output(st, TensorType.FLOAT, [k, 'n'], 'scores');
+    const best = g.op('ArgMax', ['scores'], { axis: { int: 0 }, keepdims: { int: 0 } });
+    g.output(best, TensorType.INT64, ['n'], 'nearest');
+    const bytes = modelProto(g, { opset: 17 }).toBuffer();
+    const session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+      graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
+    });
+    return new CentroidEngine(session, k, dim);
+  }
+
+  /** Scores of every centroid for every row of `x` (rows x dim), centroid-major: out[c * rows + r]. */
+  async scores(x: Float32Array, rows: number): Promise<Float32Array> {
+    const feeds = { xt: new ort.Tensor('float32', transpose(x, rows, this.dim), [this.dim, rows]) };
+    const out = await this.session.run(feeds, ['scores']);
+    return out.scores.data as Float32Array;
+  }
+
+  /** The nearest (max dot product) centroid of every row of `x`, exact. */
+  async nearest(x: Float32Array): Promise<Uint32Array> {
+    const rows = x.length / this.dim;
+    const out = new Uint32Array(rows);
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const n = Math.min(BLOCK_ROWS, rows - start);
+      const block = x.subarray(start * this.dim, (start + n) * this.dim);
+      const res = await this.session.run({ xt: new ort.Tensor('float32', transpose(block, n, this.dim), [this.dim, n]) }, ['nearest']);
+      const idx = res.nearest.data as BigInt64Array;
+      for (let i = 0; i < n; i++) out[start + i] = Number(idx[i]);
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
