@@ -151,7 +151,7 @@ export function naiveMaxSim(query: TokenMatrix, docs: PackedDocuments): number[]
   const scores: number[] = [];
   for (let d = 0; d + 1 < docs.offsets.length; d++) {
     let score = 0;
-    for (let q = 0; q < query.rows; q++) {
+    for (let q = 0; q < query.rows && docs.offsets[d + 1] > docs.offsets[d]; q++) {
       let best = -Infinity;
       for (let r = docs.offsets[d]; r < docs.offsets[d + 1]; r++) {
         let s = 0;
