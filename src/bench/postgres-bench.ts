@@ -34,6 +34,8 @@ export interface PostgresBenchOptions {
   maintenanceWorkMem?: string;
   /** Exact top-k per query when already computed (e.g. shared with the embedded-index run). */
   exact?: Uint32Array[];
+  /** Documents added one batch after the index is built, to time ingest into a live collection (default 20; 0 skips). */
+  onlineDocs?: number;
   /** Collection name prefix (default 'bench'); collections are dropped afterwards unless `keep`. */
   collectionPrefix?: string;
   keep?: boolean;
@@ -62,6 +64,8 @@ export interface PostgresBenchRow {
   ingestDocsPerSec: number;
   loadSeconds: number;
   indexBuildSeconds: number;
+  /** Documents per second added to the searchable collection (HNSW maintained row by row); null when not measured. */
+  onlineIngestDocsPerSec: number | null;
   search: Record<string, number | string>;
 }
 
@@ -93,6 +97,18 @@ async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: n
     await store.add(ids, subBatch(docs, start, end));
     if ((start / batchDocs) % 8 === 0) log(`  ${store.settings.layout}: ${end}/${n} documents`);
   }
+}
+
+/** Adds copies of the first `n` documents under new ids to the live collection, times it, then deletes them. */
+async function onlineIngest(store: PostgresStore, docs: TokenMatrixBatch, n: number): Promise<number | null> {
+  const count = Math.min(n, batchSize(docs));
+  if (count === 0) return null;
+  const ids = Array.from({ length: count }, (_, i) => ({ id: `online-${i}` }));
+  const t = performance.now();
+  await store.add(ids, subBatch(docs, 0, count));
+  const seconds = (performance.now() - t) / 1000;
+  await store.delete(ids.map((d) => d.id));
+  return count / seconds;
 }
 
 /**
@@ -142,11 +158,15 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
           p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
           bytesPerToken: info.bytesPerToken, storageBytes: Number(info.storageBytes),
           ingestDocsPerSec: info.documents / ((t2 - t0) / 1000), loadSeconds: (t1 - t0) / 1000, indexBuildSeconds: (t2 - t1) / 1000,
+          onlineIngestDocsPerSec: null,
           search: setting
             ? { stage1: 'hnsw per query vector', ...setting, m: store.settings.hnsw.m, efConstruction: store.settings.hnsw.efConstruction }
             : { stage1: 'none (exact MaxSim over every document)' },
         });
       }
+      // Timed after the searches, so the rows it adds and deletes do not touch the recall figures.
+      const online = await onlineIngest(store, docs, opts.onlineDocs ?? 20);
+      for (const row of rows) if (row.layout === layout) row.onlineIngestDocsPerSec = online;
     } finally {
       await store.close();
       if (!opts.keep) await dropPostgresCollection(url, collection);
@@ -250,7 +270,7 @@ async function main(args: string[]): Promise<void> {
     console.table(rows.map((r) => ({
       layout: r.layout, search: 'nprobe' in r.search ? `${r.search.nprobe}/${r.search.ndocs}/${r.search.efSearch}` : 'exact', docs: r.documents, tokens: r.tokens, queries: r.queries, [`recall@${r.k}`]: r.recallAtK.toFixed(3),
       'p50 ms': r.p50Ms.toFixed(1), 'p95 ms': r.p95Ms.toFixed(1), 'B/token': r.bytesPerToken.toFixed(0),
-      'ingest docs/s': r.ingestDocsPerSec.toFixed(1), 'load s': r.loadSeconds.toFixed(1), 'index s': r.indexBuildSeconds.toFixed(1),
+      'ingest docs/s': r.ingestDocsPerSec.toFixed(1), 'online docs/s': r.onlineIngestDocsPerSec?.toFixed(1) ?? '-', 'load s': r.loadSeconds.toFixed(1), 'index s': r.indexBuildSeconds.toFixed(1),
     })));
   }
 }
