@@ -40,9 +40,6 @@ export interface AnalyserOptions {
 const TOKEN_PATTERN =
   /[\p{L}\p{M}\p{N}_]+(?:(?:(?<=\p{L})['’.](?=\p{L})|(?<=\p{N})[.,;'’](?=\p{N}))[\p{L}\p{M}\p{N}_]+)*/gu;
 
-/** Possessive suffix removed before lowercasing, as Lucene's EnglishPossessiveFilter does. */
-const POSSESSIVE = /['’＇][sS]$/;
-
 /**
  * Splits text into raw tokens (original case, possessives kept), in order.
  *
@@ -57,7 +54,7 @@ export function tokenize(text: string): string[] {
 
 /**
  * Lowercases, drops possessives and stopwords, and Porter-stems.
- * Stems are cached per analyser because corpora repeat words constantly.
+ * Terms are cached per analyser because corpora repeat words constantly.
  *
  * @example
  * ```ts
@@ -69,8 +66,9 @@ export class EnglishAnalyser {
   private readonly removeStopwords: boolean;
   private readonly stopwords: ReadonlySet<string>;
   private readonly stem: boolean;
-  private readonly stemCache = new Map<string, string>();
-  /** Bounds the stem cache so an unbounded vocabulary cannot grow memory without limit. */
+  /** Raw token -> term (null for stopwords). */
+  private readonly termCache = new Map<string, string | null>();
+  /** Bounds the cache so an unbounded vocabulary cannot grow memory without limit. */
   private static readonly MAX_CACHE = 500_000;
 
   constructor(options: AnalyserOptions = {}) {
@@ -102,15 +100,28 @@ export class EnglishAnalyser {
 
   /** One raw token to its term, or null when it is a stopword (or empty after the possessive is dropped). */
   normalise(token: string): string | null {
-    const lower = token.replace(POSSESSIVE, '').toLowerCase();
+    // one lookup per token in the common case: corpora repeat raw tokens constantly
+    const cached = this.termCache.get(token);
+    if (cached !== undefined) return cached;
+    const term = this.computeTerm(token);
+    if (this.termCache.size < EnglishAnalyser.MAX_CACHE) this.termCache.set(token, term);
+    return term;
+  }
+
+  private computeTerm(token: string): string | null {
+    const lower = stripPossessive(token).toLowerCase();
     if (lower.length === 0) return null;
     if (this.removeStopwords && this.stopwords.has(lower)) return null;
-    if (!this.stem) return lower;
-    let stemmed = this.stemCache.get(lower);
-    if (stemmed === undefined) {
-      stemmed = porterStem(lower);
-      if (this.stemCache.size < EnglishAnalyser.MAX_CACHE) this.stemCache.set(lower, stemmed);
-    }
-    return stemmed;
+    return this.stem ? porterStem(lower) : lower;
   }
+}
+
+/** Drops a trailing 's (straight, curly or fullwidth apostrophe), as Lucene's EnglishPossessiveFilter does. */
+function stripPossessive(token: string): string {
+  const n = token.length;
+  if (n < 2) return token;
+  const last = token.charCodeAt(n - 1);
+  if (last !== 0x73 && last !== 0x53) return token; // s or S
+  const mark = token.charCodeAt(n - 2);
+  return mark === 0x27 || mark === 0x2019 || mark === 0xff07 ? token.slice(0, n - 2) : token;
 }
