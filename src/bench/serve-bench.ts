@@ -61,25 +61,21 @@ export interface ServeBenchReport {
   rows: ServeBenchRow[];
 }
 
-/** Builds a lexical-model index of the first `limit` corpus documents under `dir`. */
-async function buildScifactIndex(backend: ServerBackend, dataset: string, dir: string, limit: number, log: (s: string) => void): Promise<number> {
+/** Builds a lexical-model index of the first `limit` corpus documents under `dir` (one streamed add). */
+async function buildScifactIndex(backend: ServerBackend, dataset: string, dir: string, limit: number, log: (s: string) => void): Promise<void> {
   const index = await backend.createIndex(dir, { model: 'lexical' });
-  let batch: Array<{ id: string; text: string }> = [];
-  let added = 0;
-  for await (const doc of streamCorpus(dataset)) {
-    if (added + batch.length >= limit) break;
-    batch.push({ id: doc.id, text: doc.title ? `${doc.title}\n${doc.text}` : doc.text });
-    if (batch.length === 512) {
-      await index.add(batch);
-      added += batch.length;
-      batch = [];
-      log(`indexed ${added} documents`);
+  async function* docs() {
+    let n = 0;
+    for await (const doc of streamCorpus(dataset)) {
+      if (n++ >= limit) return;
+      yield { id: doc.id, text: doc.title ? `${doc.title}\n${doc.text}` : doc.text };
     }
   }
-  if (batch.length) await index.add(batch);
-  added += batch.length;
-  await index.close();
-  return added;
+  try {
+    await index.add(docs(), { onProgress: (n) => { if (n % 1000 === 0) log(`encoded ${n} documents`); } });
+  } finally {
+    await index.close();
+  }
 }
 
 export async function runServeBench(options: ServeBenchOptions = {}): Promise<ServeBenchReport> {

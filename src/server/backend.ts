@@ -13,7 +13,7 @@ export interface ServedIndex {
   readonly encoder?: LateInteractionEncoder;
   info(): Promise<StoreInfo>;
   /** Encodes and stores documents; `onProgress` gets the running count of encoded documents. */
-  add(docs: DocumentInput[], options?: { onProgress?: (documents: number) => void }): Promise<void>;
+  add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options?: { onProgress?: (documents: number) => void }): Promise<void>;
   delete(ids: string[]): Promise<number>;
   search(text: string, options: StoreSearchOptions): Promise<SearchHit[]>;
   close(): Promise<void>;
