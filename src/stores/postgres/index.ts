@@ -49,6 +49,8 @@ export interface PostgresStoreOptions {
   search?: Partial<TokenSearchDefaults>;
   /** Most token rows per INSERT statement (default 16384). */
   tokensPerStatement?: number;
+  /** Token layout: smallest batch (in tokens) that rebuilds the HNSW index instead of row-by-row inserts; see PostgresStoreTuning. */
+  bulkLoadMinTokens?: number;
 }
 
 /**
@@ -77,6 +79,8 @@ export async function openPostgresStoreTyped(url: string, options: PostgresStore
     return new PostgresStore(writer, reader, settings, {
       search: { ...DEFAULT_TOKEN_SEARCH, ...options.search },
       tokensPerStatement: options.tokensPerStatement ?? DEFAULT_TUNING.tokensPerStatement,
+      bulkLoadMinTokens: options.bulkLoadMinTokens ?? DEFAULT_TUNING.bulkLoadMinTokens,
+      bulkMaintenanceWorkMem: DEFAULT_TUNING.bulkMaintenanceWorkMem,
     });
   } catch (e) {
     await Promise.all([...new Set([writer.pool, reader.pool])].map((p) => p.end()));

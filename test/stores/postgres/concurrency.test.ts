@@ -84,3 +84,30 @@ pgTest('token layout: bulk load without the HNSW index, then build it; searches 
     await dropPostgresCollection(url, name);
   }
 });
+
+pgTest('token layout: a batch at least as big as the collection rebuilds the HNSW index in its transaction; a small one does not', async (_t, url) => {
+  const name = uniqueName('autobulk');
+  const store = await openPostgresStoreTyped(url, { collection: name, dim: DIM, create: true, bulkLoadMinTokens: 100 });
+  const indexOid = async (): Promise<number> =>
+    Number((await adminQuery(url, 'SELECT to_regclass($1)::oid AS oid', [`"tartan_${name}_tokens_hnsw"`])).rows[0].oid);
+  try {
+    const next = rng(9);
+    const before = await indexOid();
+    const big = randomBatch(Array.from({ length: 30 }, () => 6), DIM, next); // 180 tokens >= 100 and >= 0 stored
+    await store.add(Array.from({ length: 30 }, (_, i) => ({ id: `d${i}` })), big);
+    const afterBulk = await indexOid();
+    assert.ok(afterBulk > 0 && afterBulk !== before, 'index rebuilt');
+    const small = randomBatch([6, 6], DIM, next); // 12 tokens: row-by-row into the existing index
+    await store.add([{ id: 's0' }, { id: 's1' }], small);
+    assert.equal(await indexOid(), afterBulk);
+    // A failing bulk batch rolls back the index drop as well.
+    const failing = randomBatch(Array.from({ length: 40 }, () => 6), DIM, next);
+    await assert.rejects(store.add(Array.from({ length: 40 }, (_, i) => ({ id: i === 39 ? 'd0' : `f${i}` })), failing));
+    assert.equal(await indexOid(), afterBulk);
+    assert.equal((await store.search(matrixAt(big, 7), { k: 1 }))[0].id, 'd7');
+    assert.equal((await store.search(matrixAt(small, 1), { k: 1 }))[0].id, 's1');
+  } finally {
+    await store.close();
+    await dropPostgresCollection(url, name);
+  }
+});
