@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import { commandGroup, formatTable, printJson } from '../output.js';
 import {
+  ensureSyntheticModel,
   makeSyntheticModel,
   SYNTHETIC_ARCHITECTURES,
   SYNTHETIC_KINDS,
@@ -18,6 +19,7 @@ interface MakeSyntheticFlags {
   dim?: string;
   seed?: string;
   layout: SyntheticLayout;
+  reuse?: boolean;
   json?: boolean;
 }
 
@@ -41,23 +43,20 @@ export function register(program: Command): void {
     .option('--dim <n>', 'ColBERT output dimension (colbert only; default 128)')
     .option('--seed <n>', 'random seed; the same seed writes a byte-identical model.onnx (default 42)')
     .addOption(new Option('--layout <layout>', 'onnx: projection inside model.onnx; pylate: backbone + 1_Dense safetensors (colbert only)').choices([...SYNTHETIC_LAYOUTS]).default('onnx'))
+    .option('--reuse', 'keep the folder if it already holds an intact model built with the same options')
     .option('--json', 'print what was written as JSON')
     .addHelpText('after', '\nExamples:\n  tartan models make-synthetic /tmp/colbert-small --arch bert-small --kind colbert --dim 96 --layout pylate\n  tartan models make-synthetic /tmp/rerank --arch minilm-l6 --kind cross-encoder --json\n')
     .action(async (dir: string, flags: MakeSyntheticFlags) => {
       const started = performance.now();
-      const info = await makeSyntheticModel(dir, {
-        arch: flags.arch,
-        kind: flags.kind,
-        dim: integer('--dim', flags.dim),
-        seed: integer('--seed', flags.seed),
-        layout: flags.layout,
-      });
+      const opts = { arch: flags.arch, kind: flags.kind, dim: integer('--dim', flags.dim), seed: integer('--seed', flags.seed), layout: flags.layout };
+      const info = flags.reuse ? await ensureSyntheticModel(dir, opts) : { ...(await makeSyntheticModel(dir, opts)), reused: false };
       const seconds = (performance.now() - started) / 1000;
       if (flags.json) {
         printJson({ ...info, seconds: Number(seconds.toFixed(2)) });
         return;
       }
-      console.log(`wrote a synthetic ${info.arch} ${info.kind} model (${info.layout} layout, seed ${info.seed}) to ${info.dir} in ${seconds.toFixed(1)} s`);
+      const verb = info.reused ? 'kept the existing' : 'wrote a';
+      console.log(`${verb} synthetic ${info.arch} ${info.kind} model (${info.layout} layout, seed ${info.seed}) in ${info.dir} (${seconds.toFixed(1)} s)`);
       const width = info.kind === 'colbert' ? `, ColBERT dim ${info.dim}` : '';
       console.log(`parameters ${info.params.toLocaleString('en-US')}, ONNX output "${info.output}"${width}, ${megabytes(info.totalBytes)} in all\n`);
       console.log(formatTable(['file', 'bytes'], info.files.map((f) => [f.path, f.bytes])));

@@ -5,6 +5,9 @@
  */
 import type { BertArchitecture, SyntheticKind, SyntheticLayout } from './architectures.js';
 
+/** Bumped whenever the graph, the weights or the folder files change, so cached folders are rebuilt. */
+export const SYNTHETIC_BUILDER_VERSION = 1;
+
 /** The Hugging Face `config.json` of the encoder. */
 export function bertConfig(arch: BertArchitecture, kind: SyntheticKind): Record<string, unknown> {
   const classifier = kind === 'cross-encoder';
@@ -91,11 +94,14 @@ export function syntheticMarker(fields: {
   seed: number;
   params: number;
   output: string;
+  /** Files written besides the marker, relative to the folder. */
+  files: string[];
 }): Record<string, unknown> {
   const { arch, ...rest } = fields;
   return {
     synthetic: true,
     generator: 'tartan',
+    builderVersion: SYNTHETIC_BUILDER_VERSION,
     note: 'random weights at a real architecture size: outputs carry no meaning, compute cost matches the real model',
     ...rest,
     arch: arch.name,

@@ -1,5 +1,6 @@
 /** Random-weight ONNX BERT models at real sizes, for tests and benchmarks where real weights cannot be downloaded. */
 export { makeSyntheticModel, pylateProjection, type SyntheticModelInfo, type SyntheticModelOptions } from './make-synthetic.js';
+export { ensureSyntheticModel } from './ensure-synthetic.js';
 export { buildSyntheticGraph, SYNTHETIC_OPSET, type SyntheticGraph } from './synthetic-graph.js';
 export {
   ARCHITECTURES as SYNTHETIC_ARCHITECTURES,

@@ -50,6 +50,8 @@ export interface SyntheticModelInfo {
 
 const DEFAULT_COLBERT_DIM = 128;
 const DEFAULT_SEED = 42;
+/** The file that marks a folder as a synthetic model and records how it was built. */
+export const MARKER_FILE = 'tartan-synthetic.json';
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt'] as const;
 /** Files only some kinds or layouts write; removed when a rebuild in the same folder does not write them. */
 const OPTIONAL_OUTPUTS = ['config_sentence_transformers.json', 'modules.json', '1_Dense', '1_Pooling'] as const;
@@ -58,7 +60,17 @@ function invalid(message: string): TartanError {
   return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
-function checkOptions(opts: SyntheticModelOptions): { kind: SyntheticKind; layout: SyntheticLayout; seed: number; dim?: number } {
+/** Options with defaults applied; `dim` is set for colbert only. */
+export interface ResolvedSyntheticOptions {
+  arch: SyntheticArch;
+  kind: SyntheticKind;
+  layout: SyntheticLayout;
+  seed: number;
+  dim?: number;
+}
+
+/** Checks options and applies defaults; throws INVALID_ARGUMENT saying what to use instead. */
+export function resolveSyntheticOptions(opts: SyntheticModelOptions): ResolvedSyntheticOptions {
   if (!Object.hasOwn(ARCHITECTURES, opts.arch)) throw invalid(`unknown synthetic architecture "${opts.arch}": use one of ${Object.keys(ARCHITECTURES).join(', ')}`);
   if (!SYNTHETIC_KINDS.includes(opts.kind)) throw invalid(`unknown synthetic model kind "${opts.kind}": use one of ${SYNTHETIC_KINDS.join(', ')}`);
   const layout = opts.layout ?? 'onnx';
@@ -68,7 +80,7 @@ function checkOptions(opts: SyntheticModelOptions): { kind: SyntheticKind; layou
   if (opts.dim !== undefined && (!Number.isInteger(opts.dim) || opts.dim < 1 || opts.dim > 4096)) throw invalid(`dim must be an integer from 1 to 4096, got ${opts.dim}`);
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalid(`seed must be an integer from 0 to 4294967295, got ${seed}`);
-  return { kind: opts.kind, layout, seed, dim: opts.kind === 'colbert' ? (opts.dim ?? DEFAULT_COLBERT_DIM) : undefined };
+  return { arch: opts.arch, kind: opts.kind, layout, seed, dim: opts.kind === 'colbert' ? (opts.dim ?? DEFAULT_COLBERT_DIM) : undefined };
 }
 
 /**
@@ -108,7 +120,7 @@ async function writeJson(dir: string, path: string, value: unknown): Promise<voi
  * ```
  */
 export async function makeSyntheticModel(dir: string, opts: SyntheticModelOptions): Promise<SyntheticModelInfo> {
-  const { kind, layout, seed, dim } = checkOptions(opts);
+  const { kind, layout, seed, dim } = resolveSyntheticOptions(opts);
   const arch = ARCHITECTURES[opts.arch];
   await mkdir(dir, { recursive: true });
 
@@ -145,8 +157,8 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
   // A folder rebuilt as another kind must not keep the old kind's files (a stale 1_Dense would make it look PyLate).
   for (const stale of OPTIONAL_OUTPUTS) if (!written.some((w) => w === stale || w.startsWith(`${stale}/`))) await rm(join(dir, stale), { recursive: true, force: true });
   const outDim = kind === 'colbert' ? (dim as number) : kind === 'cross-encoder' ? 1 : arch.hidden;
-  await writeJson(dir, 'tartan-synthetic.json', syntheticMarker({ arch, kind, layout, dim: outDim, seed, params, output }));
-  written.push('tartan-synthetic.json');
+  await writeJson(dir, MARKER_FILE, syntheticMarker({ arch, kind, layout, dim: outDim, seed, params, output, files: [...written] }));
+  written.push(MARKER_FILE);
 
   const files = await Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(dir, path))).size })));
   return { dir, arch: arch.name, kind, layout, seed, hidden: arch.hidden, dim: outDim, output, params, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0) };

@@ -35,6 +35,21 @@ test('tartan models make-synthetic writes a folder and reports it as JSON', asyn
   }
 });
 
+test('tartan models make-synthetic --reuse keeps an intact folder', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
+  try {
+    const args = ['models', 'make-synthetic', join(root, 'm'), '--arch', 'tiny', '--kind', 'cross-encoder', '--reuse', '--json'];
+    const first = tartan(args);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).reused, false);
+    const second = tartan(args);
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(JSON.parse(second.stdout).reused, true);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
 test('tartan models make-synthetic refuses --dim for a dense model with E_INVALID_ARGUMENT', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
   try {
