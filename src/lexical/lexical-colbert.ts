@@ -132,11 +132,27 @@ export class LexicalColbert implements LateInteractionEncoder {
    * cheaper (use it for documents, never for queries, whose rows are summed).
    */
   embedText(text: string, distinct = false): TokenMatrix {
-    const tokens = this.tokensOf(text).terms;
-    const terms = distinct ? [...new Set(tokens)] : tokens;
+    const terms = this.termsOf(text, distinct);
     const data = new Float32Array(terms.length * this.dim);
-    for (let r = 0; r < terms.length; r++) this.writeWordVector(terms[r], data, r * this.dim);
+    this.writeTermVectors(terms, data, 0);
     return { data, rows: terms.length, dim: this.dim };
+  }
+
+  /** The tokens of `text` that get rows, in row order (first occurrences only with `distinct`). */
+  termsOf(text: string, distinct = false): string[] {
+    const tokens = this.tokensOf(text).terms;
+    return distinct ? [...new Set(tokens)] : tokens;
+  }
+
+  /**
+   * Writes one row per term into `out` from row `startRow` on: lets a caller
+   * fill one packed corpus buffer without an intermediate matrix per document.
+   */
+  writeTermVectors(terms: readonly string[], out: Float32Array, startRow: number): void {
+    if ((startRow + terms.length) * this.dim > out.length) {
+      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the output holds ${Math.floor(out.length / this.dim)} rows; ${startRow + terms.length} are needed.`);
+    }
+    for (let r = 0; r < terms.length; r++) this.writeWordVector(terms[r], out, (startRow + r) * this.dim);
   }
 
   /** Same as {@link embedText}: queries get no expansion rows in this model. */

@@ -17,24 +17,34 @@ function documentText(doc: BeirDocument): string {
   return doc.title ? `${doc.title}\n${doc.text}` : doc.text;
 }
 
-/** Encodes the corpus into one packed float32 batch (rows of every document, plus offsets). */
+/**
+ * Encodes the corpus into one packed float32 batch, one row per distinct token
+ * of each document (identical rows cannot change a maximum). Terms are listed
+ * first so the batch is allocated once, at its exact size, and document
+ * frequencies for the query weights are counted on the way.
+ */
 function encodeCorpus(model: LexicalColbert, context: PipelineContext): F32Documents {
   const { corpus } = context.dataset;
   const offsets = new Uint32Array(corpus.length + 1);
-  const parts: Float32Array[] = [];
-  let rows = 0;
-  context.progress.start('encoding lexical', corpus.length);
+  const termLists: string[][] = new Array(corpus.length);
+  const df = new Map<string, number>();
+  context.progress.start('analysing lexical', corpus.length);
   for (let i = 0; i < corpus.length; i++) {
-    // one row per distinct token: identical rows cannot change a maximum
-    const m = model.embedText(documentText(corpus[i]), true);
-    parts.push(m.data);
-    rows += m.rows;
-    offsets[i + 1] = rows;
+    const terms = model.termsOf(documentText(corpus[i]), true);
+    termLists[i] = terms;
+    for (const term of terms) df.set(term, (df.get(term) ?? 0) + 1);
+    offsets[i + 1] = offsets[i] + terms.length;
     context.progress.tick();
   }
   context.progress.stop();
-  const data = new Float32Array(rows * model.dim);
-  for (let i = 0; i < parts.length; i++) data.set(parts[i], offsets[i] * model.dim);
+  if (corpus.length > 0) model.setDocumentFrequencies(df, corpus.length);
+  const data = new Float32Array(offsets[corpus.length] * model.dim);
+  context.progress.start('encoding lexical', corpus.length);
+  for (let i = 0; i < corpus.length; i++) {
+    model.writeTermVectors(termLists[i], data, offsets[i]);
+    context.progress.tick();
+  }
+  context.progress.stop();
   return { dtype: 'f32', data, offsets, dim: model.dim };
 }
 
@@ -46,7 +56,6 @@ export function lexicalRetriever(context: PipelineContext): Retriever {
   const dim = context.settings.dim !== undefined ? Number(context.settings.dim) : undefined;
   const model = new LexicalColbert({ dim });
   const { corpus } = context.dataset;
-  model.fitDocumentFrequencies(corpus.map(documentText));
   const docs = encodeCorpus(model, context);
   const idOf = (o: number) => corpus[o].id;
   let stages: Record<string, number> = {};
