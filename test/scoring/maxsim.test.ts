@@ -9,7 +9,7 @@ import type { F32Documents, PackedDocuments } from '../../src/scoring/types.js';
 import { oracleSumOfMax, randomDocs, randomQuery, rng } from './random-data.js';
 
 const native = nativeKernels();
-const noNative = native ? false : 'native addon not built (TARTAN_SKIP_NATIVE or no compiler): TypeScript path only';
+const noNative = native ? false : 'native addon not available (not built, or TARTAN_NATIVE=0): TypeScript path only';
 
 /** Awkward shapes: no documents, empty documents, one-row documents, block tails, odd dims. */
 const SHAPES: { qrows: number; dim: number; lengths: number[] }[] = [
