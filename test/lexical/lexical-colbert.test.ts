@@ -104,3 +104,15 @@ test('distinct embedding keeps one row per distinct token, in first-seen order',
   assert.deepEqual(distinct.data.subarray(0, 128), all.data.subarray(0, 128));
   assert.deepEqual(distinct.data.subarray(128, 256), all.data.subarray(256, 384));
 });
+
+test('writeTermVectors fills a caller buffer and refuses one that is too small', async () => {
+  const { ErrorCodes, isTartanError } = await import('../../src/errors.js');
+  const model = new LexicalColbert({ dim: 16 });
+  const terms = model.termsOf('alpha beta alpha', true);
+  assert.deepEqual(terms, ['alpha', 'beta']);
+  const out = new Float32Array(3 * 16);
+  model.writeTermVectors(terms, out, 1);
+  assert.deepEqual(out.subarray(16), model.embedText('alpha beta').data);
+  assert.ok(out.subarray(0, 16).every((v) => v === 0));
+  assert.throws(() => model.writeTermVectors(terms, out, 2), (e) => isTartanError(e, ErrorCodes.DIMENSION_MISMATCH));
+});
