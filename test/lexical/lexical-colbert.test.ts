@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LexicalColbert } from '../../src/lexical/lexical-colbert.js';
 import type { TokenMatrix } from '../../src/tensors.js';
+import { ErrorCodes, isTartanError } from '../../src/errors.js';
 
 function rowNorm(m: TokenMatrix, r: number): number {
   let s = 0;
@@ -105,8 +106,7 @@ test('distinct embedding keeps one row per distinct token, in first-seen order',
   assert.deepEqual(distinct.data.subarray(128, 256), all.data.subarray(256, 384));
 });
 
-test('writeTermVectors fills a caller buffer and refuses one that is too small', async () => {
-  const { ErrorCodes, isTartanError } = await import('../../src/errors.js');
+test('writeTermVectors fills a caller buffer and refuses one that is too small', () => {
   const model = new LexicalColbert({ dim: 16 });
   const terms = model.termsOf('alpha beta alpha', true);
   assert.deepEqual(terms, ['alpha', 'beta']);
