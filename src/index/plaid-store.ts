@@ -7,15 +7,40 @@
  * const hits = await store.search(query, { k: 10, nprobe: 4 });
  */
 import type { StoreSearchOptions } from '../stores/types.js';
-import type { TokenMatrix } from '../tensors.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
 import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot } from './snapshot.js';
 import type { Candidate } from './search-stages.js';
-import { candidatePassages, centroidInteraction, exactRerank, probeCentroids } from './search-stages.js';
+import { candidatePassages, centroidInteraction, decompressPassage, exactRerank, probeCentroids } from './search-stages.js';
 import { engineOf } from './codebook.js';
 
 export class PlaidStore extends FileStore {
+  /**
+   * Every live passage decompressed to float32, with its document id: the
+   * vectors an exhaustive exact search over this index would score (benchmarks use it as ground truth).
+   */
+  exportVectors(): { ids: string[]; vectors: TokenMatrixBatch } {
+    const snap = this.current().acquire();
+    try {
+      const cands: Candidate[] = [];
+      const ids: string[] = [];
+      snap.segments.forEach((seg, si) => {
+        for (let p = 0; p < seg.passageDoc.length; p++) {
+          if (snap.deleted[seg.entry.docBase + seg.passageDoc[p]]) continue;
+          cands.push({ seg: si, passage: p, score: 0 });
+          ids.push(seg.docs.ids[seg.passageDoc[p]]);
+        }
+      });
+      const dim = this.dim;
+      const offsets = new Uint32Array(cands.length + 1);
+      cands.forEach((c, i) => { const seg = snap.segments[c.seg]; offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage]; });
+      const data = new Float32Array(offsets[cands.length] * dim);
+      if (snap.codebook) cands.forEach((c, i) => decompressPassage(snap, snap.segments[c.seg], c.passage, data, offsets[i]));
+      return { ids, vectors: { data, offsets, dim } };
+    } finally { snap.release(); }
+  }
+
   static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {
     FileStore.initFolder(dir, { ...options, mode: 'plaid' });
     return new PlaidStore(dir, FileStore.loadSnapshot(dir));
