@@ -4,7 +4,7 @@
  * API-key-guarded writes, Prometheus metrics and the web page.
  *
  * @example
- * const app = await buildServer({ backend: defaultBackend(), dataDir: './indexes' });
+ * const app = await buildServer({ dataDir: './indexes' });
  * await app.listen({ port: 7700, host: '127.0.0.1' });
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,6 +13,7 @@ import { IndexRegistry, parseIndexArg } from './index-registry.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { toHttpError } from './http-errors.js';
+import { createDefaultBackend } from './default-backend.js';
 import { resolveLimits, type ServerContext, type ServerOptions } from './context.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerIndexRoutes } from './routes/indexes.js';
@@ -25,7 +26,9 @@ import { registerMetricsRoutes } from './routes/metrics.js';
 import { registerOpenApiRoutes } from './routes/openapi.js';
 import { registerWebRoutes } from './routes/web.js';
 
-export type { ServerOptions } from './context.js';
+export type { ServerOptions, ServerLimits, ServerModels } from './context.js';
+export type { ServerBackend, ServedIndex, TokenMatchExplanation } from './backend.js';
+export { createDefaultBackend } from './default-backend.js';
 
 /** Builds the app and opens the configured indexes; call `listen` on the result, `close` when done. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -42,19 +45,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const collector = new OpenApiCollector();
   app.addHook('onRoute', collector.onRoute);
 
-  const registry = new IndexRegistry(options.backend, options.dataDir);
+  const backend = options.backend ?? createDefaultBackend();
+  const registry = new IndexRegistry(backend, options.dataDir);
   const indexModel = options.models?.indexModel ?? 'lexical';
   const ctx: ServerContext = {
-    backend: options.backend,
+    backend,
     registry,
     metrics: new Metrics(),
     limits,
     models: { ...options.models, indexModel, colbert: options.models?.colbert ?? indexModel },
     apiKey: options.apiKey || undefined,
   };
-  for (const arg of options.indexes ?? []) {
-    const { name, location } = parseIndexArg(arg);
-    await registry.open(name, location);
+  try {
+    for (const arg of options.indexes ?? []) {
+      const { name, location } = parseIndexArg(arg);
+      await registry.open(name, location);
+    }
+  } catch (err) {
+    // a bad --index must not leave the indexes opened before it locked
+    await registry.closeAll();
+    await backend.dispose();
+    throw err;
   }
   await registry.openDataDir((name, err) => app.log.warn({ err }, `index ${name} under the data dir could not be opened`));
 
@@ -84,7 +95,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
   app.addHook('onClose', async () => {
     await registry.closeAll();
-    await options.backend.dispose();
+    await backend.dispose();
   });
 
   registerHealthRoutes(app, ctx);

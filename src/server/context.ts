@@ -48,7 +48,8 @@ export interface ServerModels {
 }
 
 export interface ServerOptions {
-  backend: ServerBackend;
+  /** Index and model access; default: the real one (createDefaultBackend). */
+  backend?: ServerBackend;
   /** Where indexes created over HTTP live; without it creation is refused. */
   dataDir?: string;
   /** `name=location` or a location, opened at start. */
