@@ -6,10 +6,11 @@
  *
  * Run alone on synthetic clustered ColBERT-like vectors (SciFact-sized by default):
  *   node --import tsx src/bench/postgres-bench.ts --url postgres://postgres@127.0.0.1:54329/tartan_test [--docs 5183]
- *     [--search nprobe/ndocs/efSearch,...] [--m 16] [--ef-construction 64] [--json]
+ *     [--search nprobe/ndocs/efSearch,...] [--m 16] [--ef-construction 64] [--keep] [--reuse] [--json]
  */
 import { pathToFileURL } from 'node:url';
 import { cpus } from 'node:os';
+import { ErrorCodes, isTartanError } from '../errors.js';
 import { maxsim } from '../scoring/maxsim.js';
 import { topK } from '../scoring/topk.js';
 import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../tensors.js';
@@ -39,6 +40,8 @@ export interface PostgresBenchOptions {
   /** Collection name prefix (default 'bench'); collections are dropped afterwards unless `keep`. */
   collectionPrefix?: string;
   keep?: boolean;
+  /** Reuse a kept collection holding exactly these documents (skips ingest; ingest figures are then null). */
+  reuse?: boolean;
   /** Progress lines (default none). */
   log?: (line: string) => void;
 }
@@ -61,9 +64,9 @@ export interface PostgresBenchRow {
   bytesPerToken: number;
   storageBytes: number;
   /** Documents per second from first INSERT to a searchable collection (HNSW built, for the token layout). */
-  ingestDocsPerSec: number;
-  loadSeconds: number;
-  indexBuildSeconds: number;
+  ingestDocsPerSec: number | null;
+  loadSeconds: number | null;
+  indexBuildSeconds: number | null;
   /** Documents per second added to the searchable collection (HNSW maintained row by row); null when not measured. */
   onlineIngestDocsPerSec: number | null;
   search: Record<string, number | string>;
@@ -99,6 +102,21 @@ async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: n
   }
 }
 
+/** True when a kept collection holds exactly `documents` documents (so a benchmark may reuse it). */
+async function reusable(url: string, collection: string, documents: number): Promise<boolean> {
+  try {
+    const store = await openPostgresStoreTyped(url, { collection });
+    try {
+      return (await store.info()).documents === documents;
+    } finally {
+      await store.close();
+    }
+  } catch (e) {
+    if (isTartanError(e, ErrorCodes.INDEX_NOT_FOUND)) return false;
+    throw e;
+  }
+}
+
 /** Adds copies of the first `n` documents under new ids to the live collection, times it, then deletes them. */
 async function onlineIngest(store: PostgresStore, docs: TokenMatrixBatch, n: number): Promise<number | null> {
   const count = Math.min(n, batchSize(docs));
@@ -124,17 +142,22 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
   const rows: PostgresBenchRow[] = [];
   for (const layout of opts.layouts ?? ['token', 'document']) {
     const collection = `${opts.collectionPrefix ?? 'bench'}_${layout}`;
-    await dropPostgresCollection(url, collection);
+    const reused = opts.reuse ? await reusable(url, collection, batchSize(docs)) : false;
+    if (!reused) await dropPostgresCollection(url, collection);
     const store = await openPostgresStoreTyped(url, { collection, dim: docs.dim, layout, create: true, hnsw: opts.hnsw, poolSize: 2 });
     try {
-      await store.dropVectorIndex();
-      const t0 = performance.now();
-      await ingest(store, docs, opts.batchDocs ?? 256, log);
-      const t1 = performance.now();
-      log(`  ${layout}: loaded in ${((t1 - t0) / 1000).toFixed(1)} s${layout === 'token' ? ', building HNSW' : ''}`);
-      await store.buildVectorIndex({ maintenanceWorkMem: opts.maintenanceWorkMem ?? '2GB' });
-      const t2 = performance.now();
-      await store.analyze();
+      let ingestFigures = { ingestDocsPerSec: null as number | null, loadSeconds: null as number | null, indexBuildSeconds: null as number | null };
+      if (!reused) {
+        await store.dropVectorIndex();
+        const t0 = performance.now();
+        await ingest(store, docs, opts.batchDocs ?? 256, log);
+        const t1 = performance.now();
+        log(`  ${layout}: loaded in ${((t1 - t0) / 1000).toFixed(1)} s${layout === 'token' ? ', building HNSW' : ''}`);
+        await store.buildVectorIndex({ maintenanceWorkMem: opts.maintenanceWorkMem ?? '2GB' });
+        const t2 = performance.now();
+        await store.analyze();
+        ingestFigures = { ingestDocsPerSec: batchSize(docs) / ((t2 - t0) / 1000), loadSeconds: (t1 - t0) / 1000, indexBuildSeconds: (t2 - t1) / 1000 };
+      }
       const info = await store.info();
       const settings: Array<TokenSearchSetting | null> = layout === 'token' ? (opts.tokenSearch ?? [{ nprobe: 32, ndocs: 64, efSearch: 64 }]) : [null];
       const timed = layout === 'document' ? queries.slice(0, opts.documentLayoutQueries ?? 10) : queries;
@@ -157,7 +180,7 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
           recallAtK: recall / timed.length,
           p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
           bytesPerToken: info.bytesPerToken, storageBytes: Number(info.storageBytes),
-          ingestDocsPerSec: info.documents / ((t2 - t0) / 1000), loadSeconds: (t1 - t0) / 1000, indexBuildSeconds: (t2 - t1) / 1000,
+          ...ingestFigures,
           onlineIngestDocsPerSec: null,
           search: setting
             ? { stage1: 'hnsw per query vector', ...setting, m: store.settings.hnsw.m, efConstruction: store.settings.hnsw.efConstruction }
@@ -270,7 +293,8 @@ async function main(args: string[]): Promise<void> {
     console.table(rows.map((r) => ({
       layout: r.layout, search: 'nprobe' in r.search ? `${r.search.nprobe}/${r.search.ndocs}/${r.search.efSearch}` : 'exact', docs: r.documents, tokens: r.tokens, queries: r.queries, [`recall@${r.k}`]: r.recallAtK.toFixed(3),
       'p50 ms': r.p50Ms.toFixed(1), 'p95 ms': r.p95Ms.toFixed(1), 'B/token': r.bytesPerToken.toFixed(0),
-      'ingest docs/s': r.ingestDocsPerSec.toFixed(1), 'online docs/s': r.onlineIngestDocsPerSec?.toFixed(1) ?? '-', 'load s': r.loadSeconds.toFixed(1), 'index s': r.indexBuildSeconds.toFixed(1),
+      'ingest docs/s': r.ingestDocsPerSec?.toFixed(1) ?? '-', 'online docs/s': r.onlineIngestDocsPerSec?.toFixed(1) ?? '-',
+      'load s': r.loadSeconds?.toFixed(1) ?? '-', 'index s': r.indexBuildSeconds?.toFixed(1) ?? '-',
     })));
   }
 }
