@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSyntheticGraph, SYNTHETIC_ARCHITECTURES } from '../../../src/models/synthetic/index.js';
+import { colbertSettings } from '../../../src/models/synthetic/folder-files.js';
 
 /** BertModel parameters without the pooler, by the architecture's formula (written out here, independent of the builder). */
 function bertParams(layers: number, h: number, ffn: number): number {
@@ -40,4 +41,10 @@ test('model.onnx size is the float32 weights plus a small graph overhead', () =>
     const overhead = g.model.byteLength - g.params * 4;
     assert.ok(overhead > 0 && overhead < 100_000, `${arch}: ${overhead} bytes beyond the weights`);
   }
+});
+
+test('ColBERT settings follow the model they stand for: 180-token documents for colbertv2.0 (bert-base), 300 otherwise', () => {
+  assert.equal(colbertSettings(SYNTHETIC_ARCHITECTURES['bert-base']).document_length, 180);
+  assert.equal(colbertSettings(SYNTHETIC_ARCHITECTURES['bert-small']).document_length, 300);
+  assert.equal(colbertSettings(SYNTHETIC_ARCHITECTURES['bert-small']).query_length, 32);
 });
