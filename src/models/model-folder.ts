@@ -192,11 +192,14 @@ function readPooling(dir: string, spec?: ModelSpec): 'cls' | 'mean' {
   return spec?.pooling ?? 'cls';
 }
 
+/** What a folder holds apart from the ONNX session: enough to tokenize and to know the settings. */
+export type ModelFolderInfo = Omit<ModelFolder, 'session'>;
+
 /**
- * Loads a model folder: tokenizer, layout, projection, settings and an ONNX session.
- * Errors: MODEL_FILES_MISSING (names the files and folder), MODEL_LAYOUT_UNKNOWN, MODEL_CORRUPT.
+ * Reads a model folder without loading its ONNX graph: tokenizer, layout, projection, settings.
+ * Errors: MODEL_FILES_MISSING (names the files and folder), MODEL_LAYOUT_UNKNOWN, MODEL_CORRUPT, TOKENIZER.
  */
-export async function loadModelFolder(dirPath: string, options: LoadFolderOptions = {}): Promise<ModelFolder> {
+export async function readModelFolder(dirPath: string, options: Omit<LoadFolderOptions, keyof SessionOptions> = {}): Promise<ModelFolderInfo> {
   const dir = resolve(dirPath);
   if (!existsSync(dir)) throw missing(dir, ['tokenizer.json', 'model.onnx'], 'everything (the folder does not exist)');
   const spec = options.spec;
@@ -207,17 +210,23 @@ export async function loadModelFolder(dirPath: string, options: LoadFolderOption
   }
   const tokenizer = await ModelTokenizer.load(dir);
   const projection = layout.type === 'pylate' ? await readProjection(dir, layout.denseFile) : [];
-  const session = await OnnxSession.create(join(dir, layout.onnxFile), options);
   const config = readJson<{ max_position_embeddings?: number }>(join(dir, 'config.json'));
   const maxLength = Math.min(spec?.maxLength ?? tokenizer.modelMaxLength, config?.max_position_embeddings ?? Infinity, tokenizer.modelMaxLength);
-  const folder: ModelFolder = { dir, modelId: spec?.id ?? dir, kind, layout, session, tokenizer, projection, maxLength, ...(spec ? { spec } : {}) };
+  const info: ModelFolderInfo = { dir, modelId: spec?.id ?? dir, kind, layout, tokenizer, projection, maxLength, ...(spec ? { spec } : {}) };
   if (kind === 'colbert') {
-    folder.colbert = readColbertSettings(dir, tokenizer, spec);
-    folder.colbert.documentLength = Math.min(folder.colbert.documentLength, maxLength);
+    info.colbert = readColbertSettings(dir, tokenizer, spec);
+    info.colbert.documentLength = Math.min(info.colbert.documentLength, maxLength);
   }
   if (kind === 'dense') {
-    folder.pooling = readPooling(dir, spec);
-    folder.normalize = spec?.normalize ?? true;
+    info.pooling = readPooling(dir, spec);
+    info.normalize = spec?.normalize ?? true;
   }
-  return folder;
+  return info;
+}
+
+/** Reads a model folder ({@link readModelFolder}) and loads its ONNX graph; a graph onnxruntime cannot load is MODEL_CORRUPT. */
+export async function loadModelFolder(dirPath: string, options: LoadFolderOptions = {}): Promise<ModelFolder> {
+  const info = await readModelFolder(dirPath, options);
+  const session = await OnnxSession.create(join(info.dir, info.layout.onnxFile), options);
+  return { ...info, session };
 }

@@ -15,9 +15,10 @@ import { TextCrossEncoder } from './cross-encoder.js';
 import { TextEmbedding } from './dense.js';
 import { ensureModelFiles, type HubOptions } from './hub.js';
 import { LateInteractionTextEmbedding } from './late-interaction.js';
-import { loadModelFolder, type ModelFolder } from './model-folder.js';
+import { loadModelFolder, readModelFolder, type ModelFolder, type ModelFolderInfo } from './model-folder.js';
 import type { SessionOptions } from './onnx-session.js';
 import { defaultModel, findModelSpec, getModelSpec } from './registry.js';
+import type { ModelSpec } from './registry-types.js';
 import type { Encoder, ModelKind } from './types.js';
 
 /** Options for loading any encoder. */
@@ -48,16 +49,13 @@ export function isLocalModelPath(idOrPath: string): boolean {
 }
 
 /**
- * Resolves an id or path to a loaded {@link ModelFolder} of the expected kind (when given).
- * Local folders that match a registry id's name are not looked up: a path always wins.
+ * Resolves an id or path to a local folder: an existing directory is used as is (with the
+ * registry entry `options.registryId`, if given); a registry id is fetched into, or found in,
+ * the hub cache. A path always wins over a registry id of the same name.
  */
-export async function resolveModelFolder(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<ModelFolder> {
+export async function resolveModelDir(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<{ dir: string; spec?: ModelSpec }> {
   const target = idOrPath ?? defaultModel(kind ?? 'colbert').id;
-  const session = { threads: options.threads, interOpThreads: options.interOpThreads };
-  if (isDirectory(target)) {
-    const spec = options.registryId ? getModelSpec(options.registryId) : undefined;
-    return loadModelFolder(target, { ...session, ...(kind ? { kind } : {}), ...(spec ? { spec, kind: kind ?? spec.kind } : {}) });
-  }
+  if (isDirectory(target)) return { dir: target, ...(options.registryId ? { spec: getModelSpec(options.registryId) } : {}) };
   if (!findModelSpec(target) && /^[./~]|\\/.test(target)) {
     throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${target} does not exist; check the path, or pass a registry id (see \`tartan models list\`).`, { details: { missing: [target] } });
   }
@@ -73,7 +71,24 @@ export async function resolveModelFolder(idOrPath: string | undefined, kind: Mod
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.progressBar !== undefined ? { progressBar: options.progressBar } : {}),
   });
-  return loadModelFolder(dir, { ...session, spec, kind: spec.kind });
+  return { dir, spec };
+}
+
+function folderOptions(kind: ModelKind | undefined, spec: ModelSpec | undefined): { kind?: ModelKind; spec?: ModelSpec } {
+  const k = kind ?? spec?.kind;
+  return { ...(k ? { kind: k } : {}), ...(spec ? { spec } : {}) };
+}
+
+/** Resolves an id or path ({@link resolveModelDir}) and loads the folder with its ONNX session. */
+export async function resolveModelFolder(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<ModelFolder> {
+  const { dir, spec } = await resolveModelDir(idOrPath, kind, options);
+  return loadModelFolder(dir, { threads: options.threads, interOpThreads: options.interOpThreads, ...folderOptions(kind, spec) });
+}
+
+/** Resolves an id or path and reads the folder without loading the ONNX graph (tokenizer and settings only). */
+export async function resolveModelInfo(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<ModelFolderInfo> {
+  const { dir, spec } = await resolveModelDir(idOrPath, kind, options);
+  return readModelFolder(dir, folderOptions(kind, spec));
 }
 
 /**

@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { ErrorCodes, isTartanError } from '../../src/errors.js';
 import { fixtureTokenizerDir, sharedDir } from '../../src/paths.js';
 import { LateInteractionTextEmbedding } from '../../src/models/late-interaction.js';
-import { detectKind, loadModelFolder } from '../../src/models/model-folder.js';
+import { detectKind, loadModelFolder, readModelFolder } from '../../src/models/model-folder.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
 let root = '';
@@ -125,6 +125,10 @@ test('a corrupt ONNX file is MODEL_CORRUPT; a non-identity projection is MODEL_L
   await cp(join(root, 'tiny'), dir, { recursive: true });
   await writeFile(join(dir, 'model.onnx'), randomBytes(4096));
   await assert.rejects(loadModelFolder(dir), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_CORRUPT) && e.message.includes('model.onnx'));
+  // Reading settings and tokenizer does not touch the graph.
+  const info = await readModelFolder(dir);
+  assert.equal(info.colbert?.queryLength, 32);
+  assert.equal(info.projection[0].outFeatures, 8);
   const odd = join(root, 'tanh');
   await cp(join(root, 'tiny'), odd, { recursive: true });
   await mkdir(join(odd, '1_Dense'), { recursive: true });
