@@ -8,7 +8,7 @@
  * with the server, so figures are a floor, to compare within one run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { ErrorCodes, TartanError } from '../errors.js';
@@ -51,8 +51,16 @@ export interface ServeBenchRow {
   timeouts: number;
 }
 
+/** Index.search called directly (no HTTP), sequentially: the baseline the HTTP rows compare against. */
+export interface DirectBaseline {
+  searches: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
 export interface ServeBenchReport {
-  machine: { cpu: string; cores: number; node: string };
+  machine: { cpu: string; cores: number; node: string; loadAverage1m: number };
+  direct: DirectBaseline;
   index: { location: string; documents: number; model: string; buildSeconds: number | null };
   queries: number;
   durationSec: number;
@@ -100,6 +108,8 @@ export async function runServeBench(options: ServeBenchOptions = {}): Promise<Se
     log(`built ${location} in ${buildSeconds.toFixed(1)} s`);
   }
 
+  log('direct Index.search baseline');
+  const direct = await directBaseline(backend, location, queries, k, durationSec);
   const app = await buildServer({ backend, indexes: [`scifact=${location}`], limits: { maxK: Math.max(k, 1000) } });
   try {
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -110,7 +120,8 @@ export async function runServeBench(options: ServeBenchOptions = {}): Promise<Se
       rows.push(await loadLevel(url, queries, connections, durationSec, k, options.explain ?? false));
     }
     return {
-      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version },
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
+      direct,
       index: { location: options.index ?? 'temporary lexical SciFact index', documents: info.documents, model: info.model ?? 'unknown', buildSeconds },
       queries: queries.length,
       durationSec,
@@ -122,6 +133,25 @@ export async function runServeBench(options: ServeBenchOptions = {}): Promise<Se
     await app.close();
     if (tempDir) rmSync(tempDir, { recursive: true, force: true });
   }
+}
+
+/** Sequential searches straight on the index for up to `seconds` (at least 3, at most 200 queries). */
+async function directBaseline(backend: ServerBackend, location: string, queries: string[], k: number, seconds: number): Promise<DirectBaseline> {
+  const index = await backend.openIndex(location);
+  const times: number[] = [];
+  try {
+    const until = performance.now() + seconds * 1000;
+    for (let i = 0; i < Math.min(200, queries.length) && (times.length < 3 || performance.now() < until); i++) {
+      const t0 = performance.now();
+      await index.search(queries[i], { k });
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    await index.close();
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+  return { searches: times.length, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
 async function loadLevel(url: string, queries: string[], connections: number, durationSec: number, k: number, explain: boolean): Promise<ServeBenchRow> {

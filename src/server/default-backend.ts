@@ -6,31 +6,11 @@
  */
 import { rm } from 'node:fs/promises';
 import { ErrorCodes, TartanError } from '../errors.js';
+import { loadColbertEncoder } from '../index/encoder.js';
+import { Index } from '../index/index.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder, Encoder, LateInteractionEncoder, ModelKind } from '../models/types.js';
 import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
-
-/** The static side of the Index facade (src/index/index.ts) as the server uses it. */
-interface IndexClass {
-  create(dir: string, options: { model: string; nbits?: number }): Promise<ServedIndex>;
-  open(location: string): Promise<ServedIndex>;
-}
-
-/** The facade module, imported on first use (an API-only server never loads the index code). */
-const INDEX_MODULE = '../index/index.js';
-const ENCODER_MODULE = '../index/encoder.js';
-
-async function indexClass(): Promise<IndexClass> {
-  const mod = (await import(INDEX_MODULE)) as { Index?: IndexClass };
-  if (!mod.Index) throw new TartanError(ErrorCodes.INTERNAL, 'the Index facade is missing from this build; reinstall tartan');
-  return mod.Index;
-}
-
-/** ColBERT encoders load like the index loads them (`lexical`, `lexical:<dim>`, ids, folders). */
-async function loadColbert(id: string): Promise<LateInteractionEncoder> {
-  const mod = (await import(ENCODER_MODULE)) as { loadColbertEncoder: (model: string) => Promise<LateInteractionEncoder> };
-  return mod.loadColbertEncoder(id);
-}
 
 export function createDefaultBackend(): ServerBackend {
   const encoders = new Map<string, Promise<Encoder>>();
@@ -39,7 +19,8 @@ export function createDefaultBackend(): ServerBackend {
     const key = `${kind}\0${id}`;
     let p = encoders.get(key);
     if (!p) {
-      p = kind === 'colbert' ? loadColbert(id) : loadEncoder(id, kind);
+      // ColBERT encoders load as indexes load them (`lexical`, `lexical:<dim>`, ids, folders).
+      p = kind === 'colbert' ? loadColbertEncoder(id) : loadEncoder(id, kind);
       encoders.set(key, p);
       p.catch(() => encoders.delete(key)); // a failed load (e.g. offline) may succeed later
     }
@@ -49,11 +30,11 @@ export function createDefaultBackend(): ServerBackend {
   };
 
   return {
-    async createIndex(dir: string, options: CreateIndexOptions) {
-      return (await indexClass()).create(dir, options);
+    async createIndex(dir: string, options: CreateIndexOptions): Promise<ServedIndex> {
+      return Index.create(dir, options);
     },
-    async openIndex(location: string) {
-      return (await indexClass()).open(location);
+    async openIndex(location: string): Promise<ServedIndex> {
+      return Index.open(location);
     },
     async destroyIndex(location: string) {
       if (/^postgres(ql)?:\/\//i.test(location)) return;

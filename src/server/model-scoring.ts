@@ -4,8 +4,10 @@
  * request limits), so each call encodes them directly.
  */
 import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
+import { explainMaxSim } from '../scoring/explain.js';
+import { maxsim } from '../scoring/maxsim.js';
+import { packMatrices } from '../tensors.js';
 import type { TokenMatchExplanation } from './backend.js';
-import { explainPair } from './token-similarity.js';
 
 /** Collects an async iterable (encoders yield one result per input). */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -17,21 +19,29 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 /** ColBERT (MaxSim, sum of maxima) scores of one query against each document, raw and per query token. */
 export async function colbertScores(encoder: LateInteractionEncoder, query: string, documents: string[]): Promise<Array<{ raw: number; normalized: number }>> {
   const [q] = await collect(encoder.queryEmbed([query]));
-  const docs = await collect(encoder.passageEmbed(documents));
-  return docs.map((d) => {
-    const { raw } = explainPair(q, d, [], []);
-    return { raw, normalized: q.rows > 0 ? raw / q.rows : 0 };
-  });
+  const docs = packMatrices(await collect(encoder.passageEmbed(documents)), encoder.dim);
+  const { raw, normalized } = maxsim(q, { dtype: 'f32', data: docs.data, offsets: docs.offsets, dim: docs.dim });
+  return Array.from(raw, (r, i) => ({ raw: r, normalized: normalized[i] }));
 }
 
-/** Which query token matched which document token, with the full similarity matrix. */
+/**
+ * Which query token matched which document token, with the full similarity
+ * matrix (rounded to 4 decimals: it is for display and JSON size matters).
+ */
 export async function explainMatch(encoder: LateInteractionEncoder, query: string, document: string): Promise<TokenMatchExplanation> {
   const [q] = await collect(encoder.queryEmbed([query]));
   const [d] = await collect(encoder.passageEmbed([document]));
-  const queryTokens = encoder.vectorTokens(query, true).map((t) => t.text);
-  const docTokens = encoder.vectorTokens(document, false).map((t) => t.text);
-  const { raw: _raw, ...explanation } = explainPair(q, d, queryTokens.slice(0, q.rows), docTokens.slice(0, d.rows));
-  return explanation;
+  const label = (tokens: string[], rows: number) => (tokens.length === rows ? tokens : Array.from({ length: rows }, (_, i) => `#${i}`));
+  const queryTokens = label(encoder.vectorTokens(query, true).map((t) => t.text), q.rows);
+  const docTokens = label(encoder.vectorTokens(document, false).map((t) => t.text), d.rows);
+  const e = explainMaxSim(q, d, { queryTokens, docTokens, matrix: true });
+  return {
+    queryTokens,
+    docTokens,
+    similarity: Array.from(e.matrix?.data ?? [], (v) => Math.round(v * 1e4) / 1e4),
+    best: e.matches.map((m) => m.docIndex),
+    share: e.matches.map((m) => m.share),
+  };
 }
 
 /** Cosine similarity of the query embedding with each document embedding. */

@@ -55,9 +55,11 @@ export function register(program: Command): void {
         log: (line) => { if (!opts.json) process.stderr.write(`${line}\n`); },
       });
       if (opts.json) return printJson(report);
-      console.log(`${report.machine.cpu}, ${report.machine.cores} cores, node ${report.machine.node}`);
+      console.log(`${report.machine.cpu}, ${report.machine.cores} cores, node ${report.machine.node}, load average ${report.machine.loadAverage1m.toFixed(1)}`);
       console.log(`index: ${report.index.location} (${report.index.documents} docs, model ${report.index.model}), ${report.queries} queries, k=${report.k}, ${report.durationSec} s per level`);
-      console.log(formatTable(['connections', 'requests', 'QPS', 'p50 ms', 'p99 ms', 'errors'],
-        report.rows.map((r) => [r.connections, r.requests, r.qps.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1), r.errors])));
+      console.log(`direct Index.search (no HTTP, sequential): p50 ${report.direct.p50Ms.toFixed(1)} ms, p99 ${report.direct.p99Ms.toFixed(1)} ms over ${report.direct.searches} queries`);
+      console.log(formatTable(['connections', 'requests', 'QPS', 'p50 ms', 'p99 ms', 'p50 / direct', 'errors'],
+        report.rows.map((r) => [r.connections, r.requests, r.qps.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1),
+          r.requests > 0 ? (r.p50Ms / report.direct.p50Ms).toFixed(2) : '-', r.errors])));
     });
 }
