@@ -15,7 +15,8 @@ import { poolTokens } from './token-pooling.js';
 import { encodeResiduals } from './residual-codec.js';
 import { buildInvertedLists } from './inverted-lists.js';
 import { encodeDocuments } from './metadata-store.js';
-import { encodeF16, encodeI8 } from './flat-codec.js';
+import { toFloat16 } from '../scoring/float16.js';
+import { quantizeRowsInt8 } from '../scoring/quantize.js';
 
 /** Passages of a batch of documents: all token rows packed, passage p owned by document passageDoc[p]. */
 export interface PassageBatch {
@@ -91,7 +92,7 @@ export async function buildPlaidSegment(docs: readonly DocumentInput[], passages
 export function buildFlatSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, dtype: 'f16' | 'i8'): SegmentBuffers {
   const { records, texts } = encodeDocuments(docs);
   const common = { docs: Buffer.from(records, 'utf8'), text: texts, passages: encodePassageTable(passages.passageDoc, passages.offsets) };
-  if (dtype === 'f16') return { ...common, vectors: bytesOf(encodeF16(passages.data)) };
-  const { values, scales } = encodeI8(passages.data, dim);
-  return { ...common, vectors: bytesOf(values), scales: bytesOf(scales) };
+  if (dtype === 'f16') return { ...common, vectors: bytesOf(toFloat16(passages.data)) };
+  const { data, scales } = quantizeRowsInt8(passages.data, dim);
+  return { ...common, vectors: bytesOf(data), scales: bytesOf(scales) };
 }

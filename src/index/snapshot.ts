@@ -16,6 +16,7 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson } from './residual-codec.js';
+import { fromFloat16 } from '../scoring/float16.js';
 import type { Codebook } from './codebook.js';
 
 /** A loaded segment. Passage p of the segment spans tokens tokenOffsets[p]..[p+1] and belongs to local document passageDoc[p]. */
@@ -74,7 +75,8 @@ export class Snapshot {
     if (cb && previous?.codebook && previous.manifest.codebook?.files.centroids.name === cb.files.centroids.name) {
       this.codebook = previous.codebook;
     } else if (cb) {
-      const centroids = aligned(readEntry(dir, cb.files.centroids), Float32Array, 4);
+      // Centroids are stored as float16.
+      const centroids = fromFloat16(aligned(readEntry(dir, cb.files.centroids), Uint16Array, 2));
       const codec: ResidualCodec = codecFromJson(JSON.parse(Buffer.from(readEntry(dir, cb.files.codec)).toString('utf8')));
       this.codebook = { centroids, k: cb.centroids, codec };
     }
