@@ -21,3 +21,4 @@ export * from './models/model-loader.js';
 export * from './scoring/index.js';
 export * from './lexical/index.js';
 export * from './eval/index.js';
+export * from './server/app.js';
