@@ -39,7 +39,8 @@ function render(r: MaxSimBenchReport): string {
     (x.median_s * 1000).toFixed(1),
     (x.tokens_per_s / 1e6).toFixed(3),
     x.gflops.toFixed(2),
-    r.peak_gflops ? `${((x.gflops / (x.threads > 1 && r.peak_gflops_all ? r.peak_gflops_all : r.peak_gflops)) * 100).toFixed(1)}%` : '-',
+    // int8 rates count integer multiply-adds, which the float FMA peak does not bound: no share for them.
+    r.peak_gflops && x.dtype !== 'i8' ? `${((x.gflops / (x.threads > 1 && r.peak_gflops_all ? r.peak_gflops_all : r.peak_gflops)) * 100).toFixed(1)}%` : '-',
     x.cpu_per_wall.toFixed(2),
     x.gflops_per_cpu_s.toFixed(2),
   ]);
