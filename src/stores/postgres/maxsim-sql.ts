@@ -74,7 +74,7 @@ export function tokenCandidateSearchSql(t: CollectionTables, where: string): str
       ORDER BY a.approx_score DESC
       LIMIT $5
     )
-    SELECT c.id, c.text, c.metadata, s.score, (SELECT count(*) FROM candidates)::int AS candidate_count
+    SELECT c.id, c.text, c.metadata, s.score
     FROM candidates c
     CROSS JOIN LATERAL (
       SELECT tartan_maxsim($1::halfvec[], (SELECT array_agg(x.vec) FROM ${tokens} x WHERE x.doc_key = c.doc_key), $2::float8[]) AS score

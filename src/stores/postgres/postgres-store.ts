@@ -46,7 +46,7 @@ export const DEFAULT_TUNING: PostgresStoreTuning = {
 /** smallint `pos` column. */
 const MAX_ROWS_PER_DOCUMENT = 32_767;
 
-interface HitRow { id: string; text: string | null; metadata: Record<string, MetadataValue>; score: number; candidate_count?: number }
+interface HitRow { id: string; text: string | null; metadata: Record<string, MetadataValue>; score: number }
 
 /** The PostgreSQL store; create it with `openPostgresStore` (src/stores/postgres/index.ts). */
 export class PostgresStore implements VectorStore {
@@ -202,8 +202,8 @@ export class PostgresStore implements VectorStore {
         await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(ef, 1000))]);
         const f = compileFilter(options.filter, 6);
         const r = await client.query<HitRow>(tokenCandidateSearchSql(this.tables, f.sql), [q, w, k, perVector, ndocs, ...f.params]);
-        const enough = r.rows.length >= k || (r.rows[0]?.candidate_count ?? 0) >= k;
-        if (enough || !options.filter) return r.rows;
+        // Fewer than k hits only when the filter removed most candidates: then score every matching document.
+        if (r.rows.length >= k || !options.filter) return r.rows;
       }
       const f = compileFilter(options.filter, options.candidates ? 5 : 4);
       const conditions = [f.sql];
