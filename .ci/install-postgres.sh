@@ -11,6 +11,8 @@ set -euo pipefail
 PG_MAJOR=15
 PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config"
 export DEBIAN_FRONTEND=noninteractive
+# Keep our createcluster.conf (below) when postgresql-common's postinst offers its own via ucf.
+export UCF_FORCE_CONFFOLD=1
 # Wait for other apt/dpkg runs on a shared machine instead of failing at once.
 APT=(apt-get -o DPkg::Lock::Timeout=600)
 
