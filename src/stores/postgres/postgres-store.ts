@@ -184,7 +184,9 @@ export class PostgresStore implements VectorStore {
     if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
     if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
     const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${k}.`);
+    for (const [name, v] of [['k', k], ['nprobe', options.nprobe], ['ndocs', options.ndocs]] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
+    }
     const weights = options.weights;
     if (weights && weights.length !== query.rows) {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${weights.length} weights for ${query.rows} query vectors; give one weight per query vector.`);

@@ -143,6 +143,9 @@ for (const layout of ['token', 'document'] as const) {
       assert.deepEqual(await store.get(['x1']), []);
       await assert.rejects(store.add([{ id: 'y' }, { id: 'y' }], randomBatch([1, 1], DIM, next)), (e) => isTartanError(e, ErrorCodes.DUPLICATE_ID));
       await assert.rejects(store.add([{ id: 'z' }], randomBatch([1, 1], DIM, next)), (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
+      for (const bad of [{ k: 0 }, { nprobe: -1 }, { ndocs: 1.5 }]) {
+        await assert.rejects(store.search(randomMatrix(1, DIM, next), bad), (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT), JSON.stringify(bad));
+      }
     }, url);
   });
 }
