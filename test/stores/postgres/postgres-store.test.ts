@@ -124,7 +124,7 @@ for (const layout of ['token', 'document'] as const) {
     }, url);
   });
 
-  pgTest(`${layout} layout: a failing batch leaves nothing behind (one transaction)`, async (_t, url) => {
+  pgTest(`${layout} layout: a failing batch leaves nothing behind (one transaction); bad arguments are refused`, async (_t, url) => {
     await withStore(layout, async (store, c) => {
       const next = rng(3);
       // 40 documents x 5 rows = 200 tokens: four INSERT statements of <= 64 tokens; the last hits an existing id.
