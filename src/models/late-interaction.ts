@@ -14,6 +14,7 @@ import type { TokenMatrix } from '../tensors.js';
 import { ColbertProcessor, copyNormalizedRows, type PreparedInput } from './colbert-processing.js';
 import { DEFAULT_BATCH_SIZE, padRows, runByLength, windows } from './batching.js';
 import type { LinearLayer, ModelFolder } from './model-folder.js';
+import type { SessionStats } from './onnx-session.js';
 import { resolveModelFolder, type LoadModelOptions } from './model-loader.js';
 import { assertText } from './tokenizer.js';
 import type { EmbedOptions, LateInteractionEncoder, VectorToken } from './types.js';
@@ -86,6 +87,11 @@ export class LateInteractionTextEmbedding implements LateInteractionEncoder {
   vectorTokens(text: string, isQuery: boolean): VectorToken[] {
     assertText(text);
     return this.processor.vectorTokens(text, isQuery);
+  }
+
+  /** Cumulative onnxruntime counters (time in run(), padded vs real tokens), for benchmarks. */
+  runtimeStats(): SessionStats {
+    return { ...this.folder.session.stats };
   }
 
   async dispose(): Promise<void> {

@@ -10,6 +10,7 @@
  * ```
  */
 import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ErrorCodes, TartanError } from '../errors.js';
 
@@ -47,8 +48,20 @@ export function resolveThreads(threads?: number, env: NodeJS.ProcessEnv = proces
   return value;
 }
 
+/** Cumulative counters of one session, for benchmarks: time inside onnxruntime and padding. */
+export interface SessionStats {
+  runs: number;
+  /** Milliseconds spent inside onnxruntime's run(). */
+  runMs: number;
+  /** Token slots fed (batch x padded length), and how many were attended (mask = 1): for documents, the real tokens. */
+  paddedTokens: number;
+  realTokens: number;
+}
+
 /** One loaded ONNX graph. */
 export class OnnxSession {
+  readonly stats: SessionStats = { runs: 0, runMs: 0, paddedTokens: 0, realTokens: 0 };
+
   private constructor(private readonly session: ort.InferenceSession, readonly path: string) {}
 
   /** Loads a graph; MODEL_FILES_MISSING when the file is absent, MODEL_CORRUPT when onnxruntime cannot load it. */
@@ -96,11 +109,16 @@ export class OnnxSession {
     }
     const name = this.pickOutput(preferred);
     let results: ort.InferenceSession.OnnxValueMapType;
+    const started = performance.now();
     try {
       results = await this.session.run(feeds, [name]);
     } catch (err) {
       throw new TartanError(ErrorCodes.MODEL_RUNTIME, `onnxruntime failed running ${this.path}: ${(err as Error).message.split('\n')[0]}. Check that the model folder matches its registry entry; try a smaller batch size if memory ran out.`, { cause: err });
     }
+    this.stats.runs++;
+    this.stats.runMs += performance.now() - started;
+    this.stats.paddedTokens += size;
+    for (let i = 0; i < size; i++) this.stats.realTokens += input.attention[i] ? 1 : 0;
     const tensor = results[name] as ort.Tensor;
     const data = tensor.data;
     const floats = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);

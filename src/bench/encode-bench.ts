@@ -1,0 +1,173 @@
+/**
+ * `tartan bench encode`: ColBERT passage encoding throughput of tartan against
+ * the same ONNX graph run through @huggingface/transformers' feature-extraction
+ * pipeline, in one process. Reports passages/s, tokens/s, the share of wall
+ * time spent outside onnxruntime's run() (tokenising, padding, post-processing)
+ * and the padding waste (padded slots that held no token).
+ */
+import { cpus, loadavg, availableParallelism, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ErrorCodes, TartanError } from '../errors.js';
+import { readJsonl } from '../eval/jsonl.js';
+import { LateInteractionTextEmbedding } from '../models/late-interaction.js';
+
+export interface EncodeBenchOptions {
+  model: string;
+  docs: string;
+  limit?: number;
+  batchSize?: number;
+  threads?: number;
+  /** Also run @huggingface/transformers on the same graph (default true). */
+  baseline?: boolean;
+  repeats?: number;
+  onStatus?: (message: string) => void;
+}
+
+export interface EncodeRun {
+  impl: 'tartan' | 'transformers.js';
+  wall_s: number;
+  passages_per_s: number;
+  tokens_per_s: number;
+  /** tartan only: share of wall time outside onnxruntime's run(). */
+  outside_run_share?: number;
+  /** tartan only: padded token slots that held no token, over all slots fed. */
+  padding_waste?: number;
+}
+
+export interface EncodeBenchReport {
+  machine: { cpu: string; cores: number; node: string; loadavg_1m: number };
+  config: { model: string; passages: number; tokens: number; batch_size: number; threads: number; document_length: number; repeats: number };
+  results: EncodeRun[];
+  /** tartan passages/s over transformers.js passages/s (medians). */
+  ratio_vs_transformers?: number;
+}
+
+/** Reads `limit` passages ("title\ntext" when a title is present) from a BEIR corpus.jsonl or any {text} JSONL. */
+export async function readPassages(path: string, limit = Infinity): Promise<string[]> {
+  const out: string[] = [];
+  for await (const { value, line } of readJsonl(path)) {
+    if (out.length >= limit) break;
+    const text = typeof value.text === 'string' ? value.text : undefined;
+    if (text === undefined) throw new TartanError(ErrorCodes.INPUT_FORMAT, `${path} line ${line} has no "text" string field`);
+    const title = typeof value.title === 'string' && value.title ? `${value.title}\n` : '';
+    if ((title + text).trim()) out.push(title + text);
+  }
+  return out;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function runTartan(model: LateInteractionTextEmbedding, passages: string[], batchSize: number): Promise<EncodeRun & { tokens: number }> {
+  const before = model.runtimeStats();
+  const t0 = performance.now();
+  let tokens = 0;
+  for await (const m of model.passageEmbed(passages, { batchSize })) tokens += m.rows;
+  const wall = (performance.now() - t0) / 1000;
+  const after = model.runtimeStats();
+  const runS = (after.runMs - before.runMs) / 1000;
+  const slots = after.paddedTokens - before.paddedTokens;
+  const real = after.realTokens - before.realTokens;
+  return {
+    impl: 'tartan', wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: real / wall,
+    outside_run_share: Math.max(0, 1 - runS / wall), padding_waste: slots > 0 ? 1 - real / slots : 0, tokens: real,
+  };
+}
+
+/** A folder laid out the way transformers.js expects (onnx/model.onnx), pointing at the same graph. */
+function transformersView(modelDir: string, maxLength: number): { root: string; name: string } {
+  const root = mkdtempSync(join(tmpdir(), 'tartan-tfjs-'));
+  const dir = join(root, 'model');
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  symlinkSync(resolve(modelDir, 'model.onnx'), join(dir, 'onnx', 'model.onnx'));
+  for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt']) {
+    if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(dir, f));
+  }
+  // Same truncation as tartan's document length, so both run the same token counts.
+  const configPath = join(dir, 'tokenizer_config.json');
+  const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(configPath, JSON.stringify({ ...config, model_max_length: maxLength }));
+  return { root, name: 'model' };
+}
+
+interface FeatureExtractor {
+  (texts: string[], options?: Record<string, unknown>): Promise<{ dims: number[] }>;
+  dispose(): Promise<void>;
+}
+
+async function loadTransformers(modelDir: string, threads: number, maxLength: number): Promise<{ extractor: FeatureExtractor; cleanup: () => void }> {
+  let mod: { env: Record<string, unknown>; pipeline: (task: string, model: string, options: Record<string, unknown>) => Promise<unknown> };
+  try {
+    mod = (await import('@huggingface/transformers')) as unknown as typeof mod;
+  } catch {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the transformers.js baseline needs the dev dependency @huggingface/transformers (npm i -D @huggingface/transformers), or pass --no-baseline');
+  }
+  const view = transformersView(modelDir, maxLength);
+  mod.env.localModelPath = view.root + '/';
+  mod.env.allowRemoteModels = false;
+  mod.env.allowLocalModels = true;
+  const extractor = (await mod.pipeline('feature-extraction', view.name, {
+    dtype: 'fp32', device: 'cpu', session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+  })) as FeatureExtractor;
+  return { extractor, cleanup: () => rmSync(view.root, { recursive: true, force: true }) };
+}
+
+async function runTransformers(extractor: FeatureExtractor, passages: string[], batchSize: number, tokens: number): Promise<EncodeRun> {
+  const t0 = performance.now();
+  for (let i = 0; i < passages.length; i += batchSize) {
+    await extractor(passages.slice(i, i + batchSize), { pooling: 'none', normalize: false });
+  }
+  const wall = (performance.now() - t0) / 1000;
+  return { impl: 'transformers.js', wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: tokens / wall };
+}
+
+/** Runs the benchmark; see the module comment. */
+export async function runEncodeBench(options: EncodeBenchOptions): Promise<EncodeBenchReport> {
+  const status = options.onStatus ?? (() => {});
+  const threads = options.threads ?? availableParallelism();
+  const batchSize = options.batchSize ?? 32;
+  const repeats = options.repeats ?? 1;
+  const passages = await readPassages(options.docs, options.limit ?? 1000);
+  if (passages.length === 0) throw new TartanError(ErrorCodes.INPUT_FORMAT, `${options.docs} holds no passages`);
+  const model = await LateInteractionTextEmbedding.load(options.model, { threads, batchSize });
+  const documentLength = model.processor.settings.documentLength;
+  const warm = passages.slice(0, Math.min(4, passages.length));
+  const results: EncodeRun[] = [];
+  let tokens = 0;
+  let tfjs: Awaited<ReturnType<typeof loadTransformers>> | undefined;
+  try {
+    await runTartan(model, warm, batchSize);
+    if (options.baseline !== false) {
+      // transformers.js sees the document marker too: tartan's inputs are one token longer per passage.
+      tfjs = await loadTransformers(options.model, threads, documentLength - 1);
+      await tfjs.extractor(warm, { pooling: 'none' });
+    }
+    // Alternate the two implementations so drifting machine load hits both alike.
+    for (let r = 0; r < repeats; r++) {
+      status(`tartan: ${passages.length} passages (run ${r + 1}/${repeats})`);
+      const t = await runTartan(model, passages, batchSize);
+      tokens = t.tokens;
+      const { tokens: _t, ...run } = t;
+      results.push(run);
+      if (tfjs) {
+        status(`transformers.js: ${passages.length} passages (run ${r + 1}/${repeats})`);
+        results.push(await runTransformers(tfjs.extractor, passages, batchSize, tokens));
+      }
+    }
+  } finally {
+    await model.dispose();
+    if (tfjs) { await tfjs.extractor.dispose(); tfjs.cleanup(); }
+  }
+  const med = (impl: EncodeRun['impl']) => median(results.filter((x) => x.impl === impl).map((x) => x.passages_per_s));
+  const report: EncodeBenchReport = {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg_1m: loadavg()[0] },
+    config: { model: options.model, passages: passages.length, tokens, batch_size: batchSize, threads, document_length: documentLength, repeats },
+    results,
+  };
+  if (tfjs) report.ratio_vs_transformers = med('tartan') / med('transformers.js');
+  return report;
+}
