@@ -4,7 +4,7 @@
  * implementation (default-backend.ts) binds it to the `Index` facade and the
  * model loader; keeping routes behind this seam keeps them free of storage details.
  */
-import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
+import type { DocumentInput, MetadataFilter, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
 import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
 
 /** A model-bound index as the server uses it: text in, hits out. */
@@ -37,7 +37,23 @@ export interface TokenMatchExplanation {
   share: number[];
 }
 
+/** A hit of a multi-stage pipeline: `stage` names the stage whose score `score` is. */
+export interface PipelineSearchHit extends SearchHit {
+  stage: string;
+}
+
+/** A bound retrieval pipeline (e.g. `colbert>cross-encoder`). */
+export interface ServedPipeline {
+  search(query: string, options: { k: number; filter?: MetadataFilter }): Promise<{ hits: Array<Omit<PipelineSearchHit, 'normalizedScore'> & { normalizedScore?: number }>; latencyMs: Record<string, number> }>;
+}
+
 export interface ServerBackend {
+  /**
+   * Binds a pipeline preset or spec (src/retrieval) to an index and the
+   * configured models; throws E_UNKNOWN_PIPELINE for unknown names and
+   * E_INVALID_ARGUMENT when a stage needs something the server lacks.
+   */
+  pipeline(index: ServedIndex, spec: string, models: { crossEncoder?: string }): Promise<ServedPipeline>;
   createIndex(dir: string, options: CreateIndexOptions): Promise<ServedIndex>;
   openIndex(location: string): Promise<ServedIndex>;
   /** Removes an index created under the data dir (files or tables). */

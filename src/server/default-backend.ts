@@ -10,7 +10,9 @@ import { loadColbertEncoder } from '../index/encoder.js';
 import { Index } from '../index/index.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder, Encoder, LateInteractionEncoder, ModelKind } from '../models/types.js';
-import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
+import { Pipeline } from '../retrieval/pipeline.js';
+import { parsePipeline } from '../retrieval/pipeline-spec.js';
+import type { CreateIndexOptions, ServedIndex, ServedPipeline, ServerBackend } from './backend.js';
 
 export function createDefaultBackend(): ServerBackend {
   const encoders = new Map<string, Promise<Encoder>>();
@@ -39,6 +41,13 @@ export function createDefaultBackend(): ServerBackend {
     async destroyIndex(location: string) {
       if (/^postgres(ql)?:\/\//i.test(location)) return;
       await rm(location, { recursive: true, force: true });
+    },
+    async pipeline(index: ServedIndex, spec: string, models: { crossEncoder?: string }): Promise<ServedPipeline> {
+      const parsed = parsePipeline(spec);
+      if (!(index instanceof Index)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `pipeline "${spec}" needs a tartan index; use pipeline "colbert"`);
+      const wantsCross = parsed.rerank.some((s) => s.name === 'cross-encoder');
+      const crossEncoder = wantsCross && models.crossEncoder ? await load(models.crossEncoder, 'cross-encoder') : undefined;
+      return Pipeline.build(parsed, { colbert: index, ...(crossEncoder ? { crossEncoder } : {}) });
     },
     colbert: (id: string): Promise<LateInteractionEncoder> => load(id, 'colbert'),
     dense: (id: string): Promise<DenseEncoder> => load(id, 'dense'),

@@ -4,7 +4,7 @@
  * token matched which document token, with the full similarity matrix).
  */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { PIPELINE_PRESETS } from '../../retrieval/pipeline-spec.js';
 import type { MetadataFilter, SearchHit } from '../../stores/types.js';
 import type { TokenMatchExplanation } from '../backend.js';
 import type { ServerContext } from '../context.js';
@@ -13,8 +13,11 @@ import { withDeadline } from '../deadline.js';
 import { indexNameParams, nonEmptyText } from './schemas.js';
 import { explanationSchema } from './explanation-schema.js';
 
-/** Pipelines this server can run. Extend as src/retrieval gains presets. */
-export const PIPELINES = ['colbert'] as const;
+/** `colbert` runs the index directly; any other preset or spec goes through src/retrieval's Pipeline. */
+const DIRECT = 'colbert';
+
+/** A hit as the route returns it; pipelines may end with a stage that has no normalised score. */
+type ServedHit = Omit<SearchHit, 'normalizedScore'> & { normalizedScore?: number; stage?: string };
 
 interface SearchBody {
   query: string;
@@ -39,7 +42,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         properties: {
           query: { type: 'string', minLength: 1, maxLength: 4096 },
           k: { type: 'integer', minimum: 1, maximum: ctx.limits.maxK, default: 10 },
-          pipeline: { type: 'string', description: `one of: ${PIPELINES.join(', ')}`, default: 'colbert' },
+          pipeline: { type: 'string', maxLength: 200, description: `preset (${Object.keys(PIPELINE_PRESETS).join(', ')}) or spec such as colbert:100>cross-encoder; stages need the matching models`, default: 'colbert' },
           filter: { type: 'object', description: 'metadata filter: {field: value | {$in:[...]} | {$gt,$gte,$lt,$lte}}' },
           explain: { type: 'boolean', default: false, description: `explain up to ${ctx.limits.maxExplained} hits` },
           nprobe: { type: 'integer', minimum: 1, maximum: 1024 },
@@ -54,6 +57,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
             pipeline: { type: 'string' },
             model: { type: 'string' },
             tookMs: { type: 'number' },
+            stageMs: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per pipeline stage' },
             hits: {
               type: 'array',
               items: {
@@ -62,7 +66,8 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
                   id: { type: 'string' },
                   rank: { type: 'integer' },
                   score: { type: 'number' },
-                  normalizedScore: { type: 'number' },
+                  normalizedScore: { type: 'number', description: 'raw score / query tokens; absent when a non-ColBERT stage scored last' },
+                  stage: { type: 'string', description: 'pipeline stage whose score this is' },
                   text: { type: 'string' },
                   metadata: { type: 'object', additionalProperties: true },
                   explanation: explanationSchema,
@@ -76,23 +81,30 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
   }, async (request) => {
     const { name } = request.params;
     const body = request.body;
-    const pipeline = body.pipeline ?? 'colbert';
-    if (!(PIPELINES as readonly string[]).includes(pipeline)) {
-      throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `unknown pipeline "${pipeline}"; this server runs: ${PIPELINES.join(', ')}`);
-    }
+    const pipeline = (body.pipeline ?? DIRECT).trim();
     nonEmptyText(body.query, 'query', 4096);
     const index = ctx.registry.get(name);
     const started = performance.now();
     const work = async () => {
       const info = await index.info();
-      const hits: SearchHit[] = await index.search(body.query, {
-        k: body.k ?? 10,
-        ...(body.filter ? { filter: body.filter } : {}),
-        ...(body.nprobe ? { nprobe: body.nprobe } : {}),
-        ...(body.ndocs ? { ndocs: body.ndocs } : {}),
-      });
+      const k = body.k ?? 10;
+      let hits: ServedHit[];
+      let stages: Record<string, number> | undefined;
+      if (pipeline === DIRECT) {
+        hits = await index.search(body.query, {
+          k,
+          ...(body.filter ? { filter: body.filter } : {}),
+          ...(body.nprobe ? { nprobe: body.nprobe } : {}),
+          ...(body.ndocs ? { ndocs: body.ndocs } : {}),
+        });
+      } else {
+        const bound = await ctx.backend.pipeline(index, pipeline, ctx.models.crossEncoder ? { crossEncoder: ctx.models.crossEncoder } : {});
+        const result = await bound.search(body.query, { k, ...(body.filter ? { filter: body.filter } : {}) });
+        hits = result.hits;
+        stages = result.latencyMs;
+      }
       const model = info.model ?? ctx.models.indexModel;
-      let explained: Array<SearchHit & { explanation?: TokenMatchExplanation }> = hits;
+      let explained: Array<ServedHit & { explanation?: TokenMatchExplanation }> = hits;
       if (body.explain) {
         const encoder = index.encoder ?? (await ctx.backend.colbert(model));
         explained = [];
@@ -100,7 +112,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
           explained.push(i < ctx.limits.maxExplained && h.text ? { ...h, explanation: await explainMatch(encoder, body.query, h.text) } : h);
         }
       }
-      return { index: name, pipeline, model, tookMs: performance.now() - started, hits: explained };
+      return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: explained };
     };
     return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
   });
