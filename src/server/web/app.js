@@ -19,6 +19,14 @@ function showView(name) {
   }
 }
 
+/** Offers the cross-encoder pipeline when the server has a cross-encoder. */
+async function loadPipelines() {
+  const health = await (await fetch('/api/health')).json();
+  if (health.models?.crossEncoder) {
+    $('pipeline').append(el('option', { value: 'colbert>cross-encoder', text: `colbert > cross-encoder (${health.models.crossEncoder})` }));
+  }
+}
+
 async function loadIndexes() {
   const res = await fetch('/api/indexes');
   const data = await res.json();
@@ -49,6 +57,7 @@ function resultItem(hit, query) {
       el('span', { class: 'doc-id', text: hit.id }),
       el('span', { class: 'score', title: 'raw MaxSim: sum over query tokens of the best similarity', text: `raw ${fmt(hit.score)}` }),
       el('span', { class: 'score', title: 'raw score divided by the number of query tokens', text: `normalised ${fmt(hit.normalizedScore)}` }),
+      hit.stage ? el('span', { class: 'score', title: 'the pipeline stage that gave the score', text: `by ${hit.stage}` }) : null,
       toggle),
     el('p', { class: 'doc-text' }, highlightedText(hit.text ?? '', matched)),
     heatmapBox);
@@ -59,10 +68,11 @@ async function search(event) {
   const index = $('index-select').value;
   const query = $('query').value;
   const k = Number($('k').value) || 10;
+  const pipeline = $('pipeline').value || 'colbert';
   if (!index) return setStatus('Pick an index first.', true);
   setStatus('Searching…');
   try {
-    const data = await postJson(`/api/indexes/${encodeURIComponent(index)}/search`, { query, k, explain: true });
+    const data = await postJson(`/api/indexes/${encodeURIComponent(index)}/search`, { query, k, pipeline, explain: true });
     $('results').replaceChildren(...data.hits.map((h) => resultItem(h, query)));
     $('search-meta').textContent = `${data.hits.length} results from ${data.index} (${data.model}, ${data.pipeline}) in ${data.tookMs.toFixed(1)} ms`;
     setStatus(data.hits.length ? '' : 'No results.');
@@ -88,3 +98,4 @@ $('tab-compare').addEventListener('click', () => showView('compare'));
 $('search-form').addEventListener('submit', search);
 $('compare-form').addEventListener('submit', compare);
 loadIndexes().catch((err) => setStatus(`Could not list indexes: ${err.message}`, true));
+loadPipelines().catch(() => undefined); // the default pipeline works without it
