@@ -148,6 +148,14 @@ export abstract class FileStore implements VectorStore {
     } finally { snap.release(); }
   }
 
+  /** External ids of the live documents, in insertion order, and the manifest generation they belong to. */
+  documentIds(): { ids: string[]; generation: number } {
+    const snap = this.current().acquire();
+    try {
+      return { ids: [...snap.idToDoc.keys()], generation: snap.manifest.generation };
+    } finally { snap.release(); }
+  }
+
   private describe(snap: Snapshot, doc: number): DocumentInput & { metadata?: Record<string, MetadataValue> } {
     const { seg, local } = snap.locate(doc)!;
     const text = readText(seg.docs, seg.text, local);
