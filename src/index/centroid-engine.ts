@@ -21,7 +21,8 @@ export class CentroidEngine {
   private constructor(private readonly session: ort.InferenceSession, readonly k: number, readonly dim: number) {}
 
   /**
-   * Builds the engine for `centroids` (k x dim, row-major).
+   * Builds the engine for `centroids` (k x dim, row-major). `threads`: onnxruntime intra-op threads
+   * (1 suits the small per-query product; the default, all cores, suits bulk assignment).
    * @example const engine = await CentroidEngine.create(centroids, 128); const s = await engine.scores(query);
    */
   static async create(centroids: Float32Array, dim: number, threads?: number): Promise<CentroidEngine> {
@@ -36,6 +37,8 @@ export class CentroidEngine {
     const bytes = modelProto(g, { opset: 17 }).toBuffer();
     const session = await ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
       graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
+      // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
     });
     return new CentroidEngine(session, k, dim);
   }

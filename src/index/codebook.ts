@@ -17,10 +17,16 @@ export interface Codebook {
   engine?: Promise<CentroidEngine>;
 }
 
-/** The codebook's centroid engine (created once, shared by searches and adds). */
+/** The codebook's single-threaded centroid engine for query scoring (created once, shared by searches). */
 export function engineOf(cb: Codebook): Promise<CentroidEngine> {
-  cb.engine ??= CentroidEngine.create(cb.centroids, cb.codec.dim);
+  cb.engine ??= CentroidEngine.create(cb.centroids, cb.codec.dim, 1);
   return cb.engine;
+}
+
+/** Nearest centroid of every row, with a multi-threaded engine made for this bulk job. */
+export async function assignBulk(cb: Pick<Codebook, 'centroids' | 'codec'>, data: Float32Array): Promise<Uint32Array> {
+  const engine = await CentroidEngine.create(cb.centroids, cb.codec.dim);
+  try { return await engine.nearest(data); } finally { await engine.dispose(); }
 }
 
 /** Rows of `data` picked at random (without replacement) up to `max`. */
@@ -98,14 +104,16 @@ export async function trainCodebook(data: Float32Array, dim: number, nbits: numb
   const kk = k > 0 ? Math.min(k, tokens) : defaultCentroidCount(tokens);
   // Centroids are stored as float16 (half the bytes); residuals are taken against the rounded values so decoding is exact to them.
   const centroids = fromFloat16(toFloat16(await trainCentroids(data, dim, kk, { iterations: 4, seed })));
-  const engine = CentroidEngine.create(centroids, dim);
+
   // The codec needs residuals of a sample only.
   const step = Math.max(1, Math.floor(tokens / 65536));
   const rows = Math.ceil(tokens / step);
   const sample = new Float32Array(rows * dim);
   for (let i = 0, r = 0; i < tokens; i += step, r++) sample.set(data.subarray(i * dim, i * dim + dim), r * dim);
-  const codes = await (await engine).nearest(sample);
+  const engine = await CentroidEngine.create(centroids, dim);
+  const codes = await engine.nearest(sample);
+  await engine.dispose();
   const { residuals, sqNormSum } = residualsOf(sample, dim, centroids, codes);
   const codec = trainCodec(residuals, dim, nbits);
-  return { centroids, k: kk, codec, engine, trainResidual: sqNormSum / Math.max(1, rows) };
+  return { centroids, k: kk, codec, trainResidual: sqNormSum / Math.max(1, rows) };
 }

@@ -6,18 +6,44 @@
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 
+/**
+ * Files are kept in the heap while the process-wide total stays under this
+ * budget (TARTAN_INDEX_CACHE_MB, default 256): a syscall per passage costs more
+ * than the search itself on small indexes. Beyond it, reads are positioned.
+ */
+let cacheBudget = Number(process.env.TARTAN_INDEX_CACHE_MB ?? 256) * 2 ** 20;
+let cachedBytes = 0;
+
+/** Sets the in-heap cache budget in bytes for files opened from now on (0 = always positioned reads). */
+export function setReadCacheBudget(bytes: number): void {
+  cacheBudget = bytes;
+}
+
 export class PositionedFile {
   private fd: number;
   readonly size: number;
+  private cache?: Uint8Array;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
+    if (this.size > 0 && cachedBytes + this.size <= cacheBudget) {
+      cachedBytes += this.size;
+      this.cache = this.readRange(0, this.size, new Uint8Array(this.size));
+    }
   }
 
-  /** Reads `length` bytes at `offset` into a new Uint8Array (or into `into`). */
+  /** Reads `length` bytes at `offset`: a view of the cached file, or a new Uint8Array (or `into`) filled by a positioned read. */
   read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-    const out = into ?? new Uint8Array(length);
+    if (this.cache) {
+      const view = this.cache.subarray(offset, offset + length);
+      if (into) { into.set(view); return into; }
+      return view;
+    }
+    return this.readRange(offset, length, into ?? new Uint8Array(length));
+  }
+
+  private readRange(offset: number, length: number, out: Uint8Array): Uint8Array {
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, out, done, length - done, offset + done);
@@ -35,5 +61,6 @@ export class PositionedFile {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    if (this.cache) { cachedBytes -= this.size; this.cache = undefined; }
   }
 }

@@ -9,7 +9,7 @@ import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
 import { matrixAt } from '../tensors.js';
 import type { IndexSettings } from './manifest.js';
 import type { Codebook } from './codebook.js';
-import { engineOf, residualsOf } from './codebook.js';
+import { assignBulk, residualsOf } from './codebook.js';
 import { chunkMatrix } from './chunking.js';
 import { poolTokens } from './token-pooling.js';
 import { encodeResiduals } from './residual-codec.js';
@@ -69,7 +69,7 @@ export function codeArray(k: number, n: number): Uint16Array | Uint32Array {
 /** Builds a plaid segment; also returns the summed squared residual norm (drift statistics). */
 export async function buildPlaidSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, codebook: Codebook): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
   const tokens = passages.data.length / dim;
-  const assigned = tokens > 0 ? await (await engineOf(codebook)).nearest(passages.data) : new Uint32Array(0);
+  const assigned = tokens > 0 ? await assignBulk(codebook, passages.data) : new Uint32Array(0);
   const { residuals, sqNormSum } = residualsOf(passages.data, dim, codebook.centroids, assigned);
   const packed = encodeResiduals(codebook.codec, residuals);
   const codes = codeArray(codebook.k, tokens);

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { PlaidStore } from '../../src/index/plaid-store.js';
 import { FlatStore } from '../../src/index/flat-store.js';
 import { openFileStore } from '../../src/index/open-store.js';
+import { setReadCacheBudget } from '../../src/index/read-positioned.js';
 import { isTartanError } from '../../src/errors.js';
 import { matrixAt, packMatrices } from '../../src/tensors.js';
 import type { TokenMatrixBatch } from '../../src/tensors.js';
@@ -104,6 +105,16 @@ test('plaid store: add to existing centroids, delete (tombstones), compact, reop
   assert.deepEqual((await reopened.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => h.id), after.map((h) => h.id));
   assert.deepEqual((await reopened.get(['d1', `d${target}`])).map((d) => d.id), ['d1']);
   await reopened.close();
+  // The same answers when nothing is cached in the heap (positioned reads only, as for large indexes).
+  setReadCacheBudget(0);
+  try {
+    const uncached = await openFileStore(dir);
+    assert.deepEqual((await uncached.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => [h.id, h.score]), after.map((h) => [h.id, h.score]));
+    assert.equal((await uncached.get(['d1']))[0].text, 'text of 1');
+    await uncached.close();
+  } finally {
+    setReadCacheBudget(256 * 2 ** 20);
+  }
 });
 
 test('plaid store: chunked long documents score as their best chunk; pooling shrinks tokens', async (t) => {
