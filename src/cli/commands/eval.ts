@@ -3,7 +3,9 @@ import { Command } from 'commander';
 import { ErrorCodes, TartanError } from '../../errors.js';
 import { loadBeir } from '../../eval/beir.js';
 import { evaluateRetrievers } from '../../eval/evaluate.js';
-import { getPipeline, listPipelines, loadPipelineModules } from '../../eval/pipeline-registry.js';
+import { getPipeline, listPipelines, loadPipelineModules, type PipelineDefinition } from '../../eval/pipeline-registry.js';
+import { collectionPipeline } from '../../eval/pipelines/presets.js';
+import { isTartanError } from '../../errors.js';
 import { silentProgress, stderrProgress } from '../../eval/progress.js';
 import { formatReport, writeReportJson } from '../../eval/report.js';
 import type { Retriever } from '../../eval/retriever.js';
@@ -18,6 +20,19 @@ interface EvalOptions {
   set: string[];
   list?: boolean;
   progress: boolean;
+  model?: string;
+  denseModel?: string;
+  crossEncoderModel?: string;
+}
+
+/** A registered pipeline, else a pipeline spec such as `bm25:200>colbert` run over a tartan index. */
+function pipelineFor(name: string): PipelineDefinition {
+  try {
+    return getPipeline(name);
+  } catch (e) {
+    if (!isTartanError(e, ErrorCodes.UNKNOWN_PIPELINE) || !/[>+:]/.test(name)) throw e;
+    return collectionPipeline(name);
+  }
 }
 
 function parseSettings(pairs: readonly string[]): Record<string, string> {
@@ -41,9 +56,12 @@ export function register(program: Command): void {
     .option('--json <file>', 'also write the report as JSON to this file')
     .option('--work-dir <dir>', 'persist and reuse indexes here (default: build in memory)')
     .option('--set <key=value>', 'pipeline setting, repeatable (e.g. --set k1=1.2 --set b=0.75)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--model <id|path>', 'ColBERT model for the index-based pipelines (default: lexical, the built-in download-free model)')
+    .option('--dense-model <id|path>', 'dense model for dense and hybrid pipelines')
+    .option('--cross-encoder-model <id|path>', 'cross-encoder for the colbert>cross-encoder pipeline')
     .option('--list', 'list the available pipelines and exit')
     .option('--no-progress', 'no progress bars on stderr')
-    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json')
+    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work')
     .action(async (opts: EvalOptions) => {
       await loadPipelineModules();
       if (opts.list) {
@@ -58,8 +76,11 @@ export function register(program: Command): void {
       }
       const names = opts.pipeline.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       if (names.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; run `tartan eval --list` to see them.');
-      const definitions = names.map(getPipeline);
+      const definitions = names.map(pipelineFor);
       const settings = parseSettings(opts.set);
+      if (opts.model) settings.model = opts.model;
+      if (opts.denseModel) settings['dense-model'] = opts.denseModel;
+      if (opts.crossEncoderModel) settings['cross-encoder-model'] = opts.crossEncoderModel;
       // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
       const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
       const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
