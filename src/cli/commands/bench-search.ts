@@ -9,7 +9,7 @@ import { loadVectors, saveVectors } from '../../index/vectors-file.js';
 interface Opts {
   index?: string; queries?: string; vectors?: string; saveVectors?: string; corpus?: string; model?: string;
   syntheticTokens?: string; dim: string; nbits: string; centroids?: string; nprobe?: string; ndocs?: string;
-  nprobeList: string; ndocsList: string; maxQueries: string; maxDocs?: string; keepIndex?: string; json?: boolean;
+  nprobeList: string; ndocsList: string; maxQueries: string; maxDocs?: string; keepIndex?: string; encodeOnly?: boolean; json?: boolean;
 }
 
 const list = (s: string) => s.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
@@ -35,6 +35,7 @@ export function register(program: Command): void {
     .option('--corpus <path>', 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv) or corpus .jsonl to encode')
     .option('--model <id|path>', 'ColBERT model for --corpus')
     .option('--max-docs <n>', 'encode only the first n documents of --corpus')
+    .option('--encode-only', 'with --save-vectors: stop after saving')
     .option('--synthetic-tokens <n>', 'measure on n clustered random tokens (no model)')
     .option('--dim <n>', 'dimension of synthetic vectors', '128')
     .option('--nbits <n>', 'residual bits', '2')
@@ -66,6 +67,7 @@ export function register(program: Command): void {
         const c = await encodeBeir(o.corpus, o.model, { ...(o.maxDocs ? { maxDocs: num(o.maxDocs) } : {}), maxQueries: Number(o.maxQueries), log: options.log });
         saveVectors(o.saveVectors, c);
         process.stderr.write(`saved ${c.docIds.length} documents and ${c.queryIds.length} queries to ${o.saveVectors} (encoding ${c.encodeSeconds?.docs} s)\n`);
+        if (o.encodeOnly) return;
         r = await benchEncoded(c, options);
       } else {
         throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'say what to measure: --synthetic-tokens N, --vectors FILE, --index DIR --queries JSONL, or --save-vectors FILE --corpus DIR --model ID');
