@@ -45,7 +45,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const collector = new OpenApiCollector();
   app.addHook('onRoute', collector.onRoute);
 
-  const backend = options.backend ?? createDefaultBackend();
+  const backend = options.backend ?? createDefaultBackend(options.models?.dense ? { dense: options.models.dense } : {});
   const registry = new IndexRegistry(backend, options.dataDir);
   const indexModel = options.models?.indexModel ?? 'lexical';
   const ctx: ServerContext = {

@@ -10,11 +10,33 @@ import { loadColbertEncoder } from '../index/encoder.js';
 import { Index } from '../index/index.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder, Encoder, LateInteractionEncoder, ModelKind } from '../models/types.js';
+import { Collection } from '../retrieval/collection.js';
 import { Pipeline } from '../retrieval/pipeline.js';
 import { parsePipeline } from '../retrieval/pipeline-spec.js';
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
 import type { CreateIndexOptions, ServedIndex, ServedPipeline, ServerBackend } from './backend.js';
 
-export function createDefaultBackend(): ServerBackend {
+/** An index served with its side indexes (BM25, and dense when the server has a dense model), kept in step on writes. */
+class ServedCollection implements ServedIndex {
+  constructor(readonly collection: Collection) {}
+  get encoder(): LateInteractionEncoder { return this.collection.index.encoder; }
+  info(): Promise<StoreInfo> { return this.collection.index.info(); }
+  async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options?: { onProgress?: (documents: number) => void }): Promise<void> {
+    const all: DocumentInput[] = [];
+    for await (const d of docs) all.push(d);
+    await this.collection.add(all, options);
+  }
+  delete(ids: string[]): Promise<number> { return this.collection.delete(ids); }
+  search(text: string, options: StoreSearchOptions): Promise<SearchHit[]> { return this.collection.index.search(text, options); }
+  close(): Promise<void> { return this.collection.close(); }
+}
+
+/** Models the backend attaches to every index: `dense` keeps a dense side index for dense and hybrid pipelines. */
+export interface BackendModels {
+  dense?: string;
+}
+
+export function createDefaultBackend(models: BackendModels = {}): ServerBackend {
   const encoders = new Map<string, Promise<Encoder>>();
 
   const load = async <K extends ModelKind>(id: string, kind: K): Promise<Extract<Encoder, { kind: K }>> => {
@@ -31,12 +53,21 @@ export function createDefaultBackend(): ServerBackend {
     return enc as Extract<Encoder, { kind: K }>;
   };
 
+  const serve = async (index: Index): Promise<ServedIndex> => {
+    try {
+      return new ServedCollection(await Collection.attach(index, models.dense ? { denseModel: models.dense } : {}));
+    } catch (e) {
+      await index.close();
+      throw e;
+    }
+  };
+
   return {
     async createIndex(dir: string, options: CreateIndexOptions): Promise<ServedIndex> {
-      return Index.create(dir, options);
+      return serve(await Index.create(dir, options));
     },
     async openIndex(location: string): Promise<ServedIndex> {
-      return Index.open(location);
+      return serve(await Index.open(location));
     },
     async destroyIndex(location: string) {
       if (/^postgres(ql)?:\/\//i.test(location)) return;
@@ -44,10 +75,11 @@ export function createDefaultBackend(): ServerBackend {
     },
     async pipeline(index: ServedIndex, spec: string, models: { crossEncoder?: string }): Promise<ServedPipeline> {
       const parsed = parsePipeline(spec);
-      if (!(index instanceof Index)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `pipeline "${spec}" needs a tartan index; use pipeline "colbert"`);
+      const components = index instanceof ServedCollection ? index.collection.components() : index instanceof Index ? { colbert: index } : undefined;
+      if (!components) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `pipeline "${spec}" needs a tartan index; use pipeline "colbert"`);
       const wantsCross = parsed.rerank.some((s) => s.name === 'cross-encoder');
       const crossEncoder = wantsCross && models.crossEncoder ? await load(models.crossEncoder, 'cross-encoder') : undefined;
-      return Pipeline.build(parsed, { colbert: index, ...(crossEncoder ? { crossEncoder } : {}) });
+      return Pipeline.build(parsed, { ...components, ...(crossEncoder ? { crossEncoder } : {}) });
     },
     colbert: (id: string): Promise<LateInteractionEncoder> => load(id, 'colbert'),
     dense: (id: string): Promise<DenseEncoder> => load(id, 'dense'),

@@ -264,11 +264,15 @@ test('unknown routes get a 404 in the error format', async () => {
   assert.equal(r.body.error.code, 'E_ROUTE_NOT_FOUND');
 });
 
-test('pipelines: presets need their models; colbert>cross-encoder runs with a configured cross-encoder', async () => {
+test('pipelines: BM25 runs from the index side index; presets need their models; colbert>cross-encoder runs with a configured cross-encoder', async () => {
   const url = `${server.url}/api/indexes/valid/search`;
-  const bm25 = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'bm25>colbert' } });
-  assert.equal(bm25.status, 400);
-  assert.match(bm25.body.error.message, /BM25/);
+  const bm25 = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'bm25>colbert', k: 3 } });
+  assert.equal(bm25.status, 200, JSON.stringify(bm25.body));
+  assert.ok(bm25.body.hits.length > 0);
+  assert.ok('bm25' in bm25.body.stageMs && 'colbert-rerank' in bm25.body.stageMs);
+  const hybrid = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'hybrid' } });
+  assert.equal(hybrid.status, 400);
+  assert.match(hybrid.body.error.message, /dense/);
   const noCross = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'colbert>cross-encoder' } });
   assert.equal(noCross.status, 400);
   assert.match(noCross.body.error.message, /--cross-encoder-model/);
