@@ -284,6 +284,7 @@ async function main(args: string[]): Promise<void> {
   });
   const rows = await runPostgresBench(url, docs, queries, {
     exact, log, layouts, k: num('--k', 10), tokenSearch, documentLayoutQueries: num('--document-queries', 10),
+    keep: args.includes('--keep'), reuse: args.includes('--reuse'),
     hnsw: { m: num('--m', 16), efConstruction: num('--ef-construction', 64) },
   });
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
