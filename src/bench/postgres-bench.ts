@@ -29,7 +29,7 @@ export interface PostgresBenchOptions {
   documentLayoutQueries?: number;
   /** HNSW build parameters (token layout). */
   hnsw?: Partial<HnswParams>;
-  /** Token-layout search settings to time on the same collection, one row each (default one: 32 / 64 / 64). */
+  /** Token-layout search settings to time on the same collection, one row each (default one: 256 / 256 / 256). */
   tokenSearch?: TokenSearchSetting[];
   /** `maintenance_work_mem` for the HNSW build (default '2GB'). */
   maintenanceWorkMem?: string;
@@ -159,7 +159,7 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
         ingestFigures = { ingestDocsPerSec: batchSize(docs) / ((t2 - t0) / 1000), loadSeconds: (t1 - t0) / 1000, indexBuildSeconds: (t2 - t1) / 1000 };
       }
       const info = await store.info();
-      const settings: Array<TokenSearchSetting | null> = layout === 'token' ? (opts.tokenSearch ?? [{ nprobe: 32, ndocs: 64, efSearch: 64 }]) : [null];
+      const settings: Array<TokenSearchSetting | null> = layout === 'token' ? (opts.tokenSearch ?? [{ nprobe: 256, ndocs: 256, efSearch: 256 }]) : [null];
       const timed = layout === 'document' ? queries.slice(0, opts.documentLayoutQueries ?? 10) : queries;
       for (const setting of settings) {
         const searchOptions = { k, ...(setting ? { nprobe: setting.nprobe, ndocs: setting.ndocs } : {}) };
@@ -278,7 +278,7 @@ async function main(args: string[]): Promise<void> {
   const exact = exactTopK(docs, queries, num('--k', 10));
   const layouts = (argValue(args, '--layouts') ?? 'token,document').split(',') as PostgresLayout[];
   // --search "32/64/64,64/200/100" = nprobe/ndocs/efSearch settings, each timed on the same collection.
-  const tokenSearch = (argValue(args, '--search') ?? '32/64/64').split(',').map((t) => {
+  const tokenSearch = (argValue(args, '--search') ?? '256/256/256').split(',').map((t) => {
     const [nprobe, ndocs, efSearch] = t.split('/').map(Number);
     return { nprobe, ndocs, efSearch };
   });
