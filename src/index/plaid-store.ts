@@ -12,7 +12,7 @@ import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot } from './snapshot.js';
 import type { Candidate } from './search-stages.js';
-import { candidatePassages, centroidInteraction, decompressPassage, exactRerank, probeCentroids } from './search-stages.js';
+import { centroidInteraction, decompressPassage, exactRerank, prunedCandidates } from './search-stages.js';
 import { engineOf } from './codebook.js';
 
 export class PlaidStore extends FileStore {
@@ -63,9 +63,9 @@ export class PlaidStore extends FileStore {
     } else {
       const s = snap.manifest.settings;
       const scores = await (await engineOf(cb)).scores(query.data, query.rows);
-      const probes = probeCentroids(scores, query.rows, cb.k, options.nprobe ?? s.nprobe);
-      const lists = candidatePassages(snap, probes, allowed);
-      cands = centroidInteraction(snap, lists, scores, query.rows, options.ndocs ?? s.ndocs);
+      const ndocs = options.ndocs ?? s.ndocs;
+      const lists = prunedCandidates(snap, scores, query.rows, cb.k, options.nprobe ?? s.nprobe, allowed, 4 * ndocs);
+      cands = centroidInteraction(snap, lists, scores, query.rows, ndocs);
     }
     const { raw, normalized } = exactRerank(snap, query, cands, options.weights);
     return bestPerDocument(snap, cands, raw, normalized);

@@ -2,7 +2,8 @@
  * PLAID's search stages over a snapshot:
  * 1. centroid scores: every query token against every centroid;
  * 2. candidate generation: passages in the inverted lists of each query
- *    token's `nprobe` best centroids (filtered and deleted documents skipped);
+ *    token's `nprobe` best centroids (filtered and deleted documents skipped),
+ *    pruned to 4 x ndocs by a score computed from the lists alone;
  * 3. centroid interaction: an approximate MaxSim per candidate using the
  *    centroid scores of its token codes (no residuals read), keeping `ndocs`;
  * 4. exact rerank: the survivors' residuals are read, decompressed to float32
@@ -36,37 +37,49 @@ export function centroidScores(query: TokenMatrix, centroids: Float32Array, k: n
   return out;
 }
 
-/** The union of each query row's `nprobe` best centroids. */
-export function probeCentroids(scores: Float32Array, rows: number, k: number, nprobe: number): Uint32Array {
-  const chosen = new Uint8Array(k);
-  const col = new Float32Array(k);
-  for (let q = 0; q < rows; q++) {
-    for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
-    for (const c of topK(col, nprobe).indices) chosen[c] = 1;
-  }
-  const out: number[] = [];
-  for (let c = 0; c < k; c++) if (chosen[c]) out.push(c);
-  return Uint32Array.from(out);
-}
-
 /** A candidate passage: segment index and local passage number. */
 export interface Candidate { seg: number; passage: number; score: number }
 
-/** Stage 2: candidate passages per segment from the probed centroids; `allowed` is a per-global-document mask (1 = may be returned). */
-export function candidatePassages(snap: Snapshot, probes: Uint32Array, allowed: Uint8Array): Uint32Array[] {
-  return snap.segments.map((seg) => {
-    const seen = new Uint8Array(seg.passageDoc.length);
-    const out: number[] = [];
-    const base = seg.entry.docBase;
-    for (const c of probes) {
-      seg.ivf!.forEach(c, (p) => {
-        if (seen[p]) return;
-        seen[p] = 1;
-        if (allowed[base + seg.passageDoc[p]]) out.push(p);
-      });
+/**
+ * Stage 2 with pruning (PLAID's cheap pass): each candidate scores the sum over
+ * query rows of the best probed-centroid score among the lists it appears in,
+ * computed from the inverted lists alone; the best `keep` per index survive,
+ * grouped by segment for the full centroid interaction.
+ */
+export function prunedCandidates(snap: Snapshot, scores: Float32Array, rows: number, k: number, nprobe: number, allowed: Uint8Array, keep: number): Uint32Array[] {
+  const col = new Float32Array(k);
+  const perRow: Uint32Array[] = [];
+  for (let q = 0; q < rows; q++) {
+    for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
+    perRow.push(topK(col, nprobe).indices);
+  }
+  const segOf: number[] = [], passOf: number[] = [], approx: number[] = [];
+  snap.segments.forEach((seg, si) => {
+    const n = seg.passageDoc.length, base = seg.entry.docBase;
+    const total = new Float32Array(n);
+    const best = new Float32Array(n).fill(-Infinity);
+    const seen = new Uint8Array(n);
+    const list: number[] = [];
+    for (let q = 0; q < rows; q++) {
+      const touched: number[] = [];
+      for (const c of perRow[q]) {
+        const sc = scores[c * rows + q];
+        seg.ivf!.forEach(c, (p) => {
+          if (!allowed[base + seg.passageDoc[p]]) return;
+          if (best[p] === -Infinity) { touched.push(p); best[p] = sc; } else if (sc > best[p]) best[p] = sc;
+        });
+      }
+      for (const p of touched) {
+        total[p] += best[p];
+        best[p] = -Infinity;
+        if (!seen[p]) { seen[p] = 1; list.push(p); }
+      }
     }
-    return Uint32Array.from(out);
+    for (const p of list) { segOf.push(si); passOf.push(p); approx.push(total[p]); }
   });
+  const lists: number[][] = snap.segments.map(() => []);
+  for (const i of topK(approx, keep).indices) lists[segOf[i]].push(passOf[i]);
+  return lists.map((l) => Uint32Array.from(l));
 }
 
 /** Stage 3: approximate scores from centroid codes (sum over query rows of the best centroid score among the passage's tokens). */
