@@ -11,7 +11,7 @@ import { explainMaxSim } from '../scoring/explain.js';
 import type { Explanation } from '../scoring/explain.js';
 
 /** One hit's explanation, or undefined when the hit has no stored text. */
-export async function explainHit(encoder: LateInteractionEncoder, queryText: string, query: TokenMatrix, hit: SearchHit, options: { weights?: Float32Array } = {}): Promise<Explanation | undefined> {
+export async function explainHit(encoder: LateInteractionEncoder, queryText: string, query: TokenMatrix, hit: Pick<SearchHit, 'text'>, options: { weights?: Float32Array } = {}): Promise<Explanation | undefined> {
   if (hit.text === undefined || hit.text.trim().length === 0) return undefined;
   let doc: TokenMatrix | undefined;
   for await (const m of encoder.passageEmbed([hit.text])) doc = m;

@@ -8,10 +8,11 @@ import { ErrorCodes, TartanError } from '../../errors.js';
 import { Index } from '../../index/index.js';
 import { isPostgresLocation } from '../../index/open-store.js';
 import { countDocuments, expandInputs, readDocuments } from '../../index/input-files.js';
+import { Collection } from '../../retrieval/collection.js';
 
 interface IndexOptions {
   model?: string; nbits: string; mode: string; poolFactor: string; chunkTokens: string; chunkOverlap: string;
-  centroids?: string; flatDtype: string; json?: boolean; progress: boolean;
+  centroids?: string; flatDtype: string; denseModel?: string; json?: boolean; progress: boolean;
 }
 
 function int(name: string, v: string): number {
@@ -34,9 +35,13 @@ export function register(program: Command): void {
     .option('--chunk-overlap <n>', 'tokens shared by consecutive chunks', '0')
     .option('--centroids <n>', 'number of centroids (default: from the token count)')
     .option('--flat-dtype <t>', 'flat mode storage: f16 or i8', 'f16')
+    .option('--dense-model <id|path>', 'also keep dense vectors from this model, for the dense and hybrid pipelines (file indexes)')
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print a JSON summary')
     .action(async (dir: string, inputs: string[], opts: IndexOptions) => {
+      if (opts.denseModel && isPostgresLocation(dir)) {
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--dense-model keeps dense vectors beside file indexes only; index into a folder to use the dense and hybrid pipelines');
+      }
       const files = expandInputs(inputs);
       const exists = !isPostgresLocation(dir) && existsSync(join(dir, 'manifest.json'));
       const index = exists
@@ -66,7 +71,13 @@ export function register(program: Command): void {
       }
       const seconds = (performance.now() - started) / 1000;
       const info = await index.info();
-      await index.close();
+      // Side indexes (BM25 always, dense when asked) are built now so the first pipeline search does not pay for them.
+      if (!isPostgresLocation(dir)) {
+        const collection = await Collection.attach(index, opts.denseModel ? { denseModel: opts.denseModel } : {});
+        await collection.close();
+      } else {
+        await index.close();
+      }
       const summary = { index: dir, added: done, seconds: Number(seconds.toFixed(2)), docsPerSecond: Number((done / Math.max(seconds, 1e-9)).toFixed(1)), info };
       if (opts.json) printJson(summary);
       else console.log(`indexed ${done} documents into ${dir} in ${summary.seconds}s (${summary.docsPerSecond} docs/s); ${info.documents} documents, ${info.tokens} tokens, ${info.bytesPerToken.toFixed(1)} bytes/token`);
