@@ -16,6 +16,7 @@ import { topK } from '../scoring/topk.js';
 import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../tensors.js';
 import { dropPostgresCollection, openPostgresStoreTyped, type HnswParams, type PostgresLayout } from '../stores/postgres/index.js';
 import type { PostgresStore } from '../stores/postgres/postgres-store.js';
+import { createPool, parsePostgresUrl, quoteIdent, withClient } from '../stores/postgres/connection.js';
 
 /** Options of {@link runPostgresBench}. */
 export interface PostgresBenchOptions {
@@ -61,6 +62,10 @@ export interface PostgresBenchRow {
   recallAtK: number;
   p50Ms: number;
   p95Ms: number;
+  /** Sequential queries per second (timed queries / their summed latency). */
+  qps: number;
+  /** Rows in the vectors table: one per token (token layout) or per document (document layout). */
+  vectorRows: number;
   bytesPerToken: number;
   storageBytes: number;
   /** Documents per second from first INSERT to a searchable collection (HNSW built, for the token layout). */
@@ -117,6 +122,17 @@ async function reusable(url: string, collection: string, documents: number): Pro
   }
 }
 
+/** Rows of the collection's vectors table (tokens, or doc_vectors). */
+async function countVectorRows(url: string, store: PostgresStore): Promise<number> {
+  const table = store.settings.layout === 'token' ? store.tables.tokens : store.tables.docVectors;
+  const p = createPool(parsePostgresUrl(url), { max: 1 });
+  try {
+    return await withClient(p, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteIdent(table)}`)).rows[0].n));
+  } finally {
+    await p.pool.end();
+  }
+}
+
 /** Adds copies of the first `n` documents under new ids to the live collection, times it, then deletes them. */
 async function onlineIngest(store: PostgresStore, docs: TokenMatrixBatch, n: number): Promise<number | null> {
   const count = Math.min(n, batchSize(docs));
@@ -159,6 +175,7 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
         ingestFigures = { ingestDocsPerSec: batchSize(docs) / ((t2 - t0) / 1000), loadSeconds: (t1 - t0) / 1000, indexBuildSeconds: (t2 - t1) / 1000 };
       }
       const info = await store.info();
+      const vectorRows = await countVectorRows(url, store);
       const settings: Array<TokenSearchSetting | null> = layout === 'token' ? (opts.tokenSearch ?? [{ nprobe: 256, ndocs: 256, efSearch: 256 }]) : [null];
       const timed = layout === 'document' ? queries.slice(0, opts.documentLayoutQueries ?? 10) : queries;
       for (const setting of settings) {
@@ -171,6 +188,7 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
           const s = performance.now();
           const hits = await store.search(timed[i], searchOptions);
           latencies.push(performance.now() - s);
+          if ((i + 1) % 25 === 0 && i + 1 < timed.length) log(`  ${layout}: ${i + 1}/${timed.length} queries`);
           const truth = new Set(Array.from(exact[i].subarray(0, k), String));
           recall += hits.filter((h) => truth.has(h.id)).length / Math.min(k, truth.size);
         }
@@ -179,6 +197,7 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
           backend: 'postgres', layout, documents: info.documents, tokens: info.tokens, dim: docs.dim, queries: timed.length, k,
           recallAtK: recall / timed.length,
           p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
+          qps: timed.length / (latencies.reduce((a, b) => a + b, 0) / 1000), vectorRows,
           bytesPerToken: info.bytesPerToken, storageBytes: Number(info.storageBytes),
           ...ingestFigures,
           onlineIngestDocsPerSec: null,

@@ -10,6 +10,7 @@ interface Opts {
   index?: string; queries?: string; vectors?: string; saveVectors?: string; corpus?: string; model?: string;
   syntheticTokens?: string; dim: string; nbits: string; centroids?: string; nprobe?: string; ndocs?: string;
   nprobeList: string; ndocsList: string; maxQueries: string; maxDocs?: string; keepIndex?: string; encodeOnly?: boolean; json?: boolean;
+  keep?: boolean; pgQueries?: string; pgDocumentQueries?: string;
 }
 
 const list = (s: string) => s.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
@@ -28,7 +29,7 @@ export function register(program: Command): void {
   commandGroup(program, 'bench', 'benchmarks')
     .command('search')
     .description('measure the embedded index: recall@10 vs exact MaxSim, recall/latency over nprobe x ndocs, p50/p95, QPS, bytes/token, build time')
-    .option('--index <dir>', 'a prebuilt plaid index to measure (with --queries)')
+    .option('--index <dir|url>', 'a prebuilt plaid index to measure (with --queries); or a postgres:// URL: compare the embedded index with both PostgreSQL layouts on the same vectors (--vectors, --corpus/--model or --synthetic-tokens)')
     .option('--queries <jsonl>', 'queries (_id/id, text) encoded with the index model')
     .option('--vectors <file>', 'encoded documents + queries saved earlier with --save-vectors')
     .option('--save-vectors <file>', 'encode --corpus with --model and save the vectors here (then measure)')
@@ -46,8 +47,15 @@ export function register(program: Command): void {
     .option('--ndocs-list <list>', 'ndocs values of the curve', '64,128,256,512')
     .option('--max-queries <n>', 'queries used', '300')
     .option('--keep-index <dir>', 'build the index here and keep it')
+    .option('--keep', 'with --index postgres://...: keep the benchmark collections (default: dropped)')
+    .option('--pg-queries <n>', 'with --index postgres://...: most queries timed on the token layout (default --max-queries)')
+    .option('--pg-document-queries <n>', 'with --index postgres://...: most queries timed on the document layout (exact scan)', '20')
     .option('--json', 'print JSON')
     .action(async (o: Opts) => {
+      if (o.index && /^postgres(ql)?:\/\//i.test(o.index) && !o.encodeOnly) {
+        await (await import('../../bench/backend-comparison.js')).benchSearchBackends(o.index, o);
+        return;
+      }
       const options: SearchBenchOptions = {
         nprobeList: list(o.nprobeList), ndocsList: list(o.ndocsList), maxQueries: Number(o.maxQueries),
         ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}), ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
