@@ -11,9 +11,9 @@ import { ErrorCodes, TartanError } from '../errors.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../stores/types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
 import type { IndexSettings, Manifest } from './manifest.js';
-import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, manifestBytes, readManifest, referencedFiles, writeManifest } from './manifest.js';
+import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, manifestBytes, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
 import { TEMP_SUFFIX } from './atomic-file.js';
-import { LOCK_NAME, WriteLock } from './lock.js';
+import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
 import { Snapshot } from './snapshot.js';
 import { prepareAdd } from './update.js';
 import { prepareDelete } from './delete.js';
@@ -21,6 +21,8 @@ import { prepareCompact } from './compact.js';
 import { readText } from './metadata-store.js';
 import { matchesFilter, validateFilter } from './filter.js';
 import { checkNbits } from './residual-codec.js';
+import type { CheckReport } from './check.js';
+import { checkIndex } from './check.js';
 
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
@@ -36,6 +38,8 @@ export interface ScoredDoc { doc: number; raw: number; normalized: number }
 export abstract class FileStore implements VectorStore {
   protected snap: Snapshot;
   private lock?: WriteLock;
+  /** Writes of this object run one at a time: each starts from the snapshot the previous one published. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   protected constructor(readonly dir: string, snap: Snapshot) {
     this.snap = snap;
@@ -59,23 +63,31 @@ export abstract class FileStore implements VectorStore {
     writeManifest(dir, m);
   }
 
-  /** Loads a snapshot, retrying once if a concurrent compaction removed files between reading the manifest and opening them. */
+  /**
+   * Loads a snapshot. A writer in another process may publish a new manifest
+   * and remove files of the one just read before they are opened: that shows
+   * as a missing file while the manifest changed, and is retried. A damaged
+   * file under an unchanged manifest is reported at once.
+   */
   protected static loadSnapshot(dir: string, previous?: Snapshot): Snapshot {
-    try {
-      return new Snapshot(dir, readManifest(dir), previous);
-    } catch (e) {
-      if (e instanceof TartanError && e.code === ErrorCodes.INDEX_CORRUPT && existsSync(join(dir, MANIFEST_NAME))) return new Snapshot(dir, readManifest(dir), previous);
-      throw e;
+    for (let attempt = 0; ; attempt++) {
+      const stamp = manifestStamp(dir);
+      const manifest = readManifest(dir);
+      try {
+        return new Snapshot(dir, manifest, previous, stamp);
+      } catch (e) {
+        if (attempt < 5 && e instanceof TartanError && e.code === ErrorCodes.INDEX_CORRUPT && manifestStamp(dir) !== stamp) continue;
+        throw e;
+      }
     }
   }
 
   /** Reloads when another process wrote a newer manifest. */
   protected current(): Snapshot {
-    if (!this.lock) {
+    if (!this.lock && manifestStamp(this.dir) !== this.snap.stamp) {
       try {
-        const mtime = statSync(join(this.dir, MANIFEST_NAME)).mtimeMs;
-        if (mtime !== this.snap.manifestMtimeMs) this.swap(FileStore.loadSnapshot(this.dir, this.snap));
-      } catch { /* keep serving the snapshot we have */ }
+        this.swap(FileStore.loadSnapshot(this.dir, this.snap));
+      } catch { /* keep serving the verified snapshot we have; `check` reports what is wrong */ }
     }
     return this.snap;
   }
@@ -94,11 +106,25 @@ export abstract class FileStore implements VectorStore {
     }
   }
 
-  /** Publishes a prepared manifest: written last, then the new snapshot replaces the old one and stale files go. */
+  /**
+   * Publishes a prepared manifest: written last, then the new snapshot replaces the old one and stale files go.
+   * The lock and the manifest on disk are checked first, so a writer whose lock was broken never overwrites another's work.
+   */
   private publish(m: Manifest): void {
+    this.lock!.assertHeld();
+    if (manifestStamp(this.dir) !== this.snap.stamp) {
+      throw new TartanError(ErrorCodes.INDEX_LOCKED, `the index at ${this.dir} was changed by another writer while this one held the lock; the write was not applied, reopen the index and retry`);
+    }
     writeManifest(this.dir, m);
     this.swap(new Snapshot(this.dir, m, this.snap));
     this.removeUnreferenced();
+  }
+
+  /** Runs `fn` after the writes already queued on this object (failed ones included). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
   }
 
   /**
@@ -109,30 +135,47 @@ export abstract class FileStore implements VectorStore {
     const keep = referencedFiles(this.snap.manifest);
     keep.add(LOCK_NAME);
     for (const name of readdirSync(this.dir)) {
-      const isOurs = /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || name.endsWith(TEMP_SUFFIX);
+      const isOurs = /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || name.endsWith(TEMP_SUFFIX) || this.isOldLockTemp(name);
       if (isOurs && !keep.has(name)) {
         try { unlinkSync(join(this.dir, name)); } catch { /* removed by someone else */ }
       }
     }
   }
 
+  /** A private file of a lock attempt that crashed (they live microseconds; an old one is left over). */
+  private isOldLockTemp(name: string): boolean {
+    if (!name.startsWith(LOCK_TEMP_PREFIX)) return false;
+    try { return Date.now() - statSync(join(this.dir, name)).mtimeMs > 60_000; } catch { return false; }
+  }
+
   async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
     if (docs.length === 0) return;
-    this.writer();
-    this.publish(await prepareAdd(this.dir, this.snap, docs, vectors));
+    return this.serial(async () => {
+      this.writer();
+      this.publish(await prepareAdd(this.dir, this.snap, docs, vectors));
+    });
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    this.writer();
-    const { manifest, removed } = prepareDelete(this.dir, this.snap, ids);
-    if (manifest) this.publish(manifest);
-    return removed;
+    return this.serial(async () => {
+      this.writer();
+      const { manifest, removed } = prepareDelete(this.dir, this.snap, ids);
+      if (manifest) this.publish(manifest);
+      return removed;
+    });
   }
 
   /** Rewrites the live documents into one segment and drops tombstones (no re-clustering). */
   async compact(): Promise<void> {
-    this.writer();
-    this.publish(prepareCompact(this.dir, this.snap));
+    return this.serial(async () => {
+      this.writer();
+      this.publish(prepareCompact(this.dir, this.snap));
+    });
+  }
+
+  /** Verifies the index on disk (checksums, counts, tables against each other); see {@link checkIndex}. */
+  check(): Promise<CheckReport> {
+    return checkIndex(this.dir);
   }
 
   async get(ids: readonly string[]): Promise<DocumentInput[]> {
@@ -221,6 +264,7 @@ export abstract class FileStore implements VectorStore {
   }
 
   async close(): Promise<void> {
+    await this.writes;
     this.lock?.release();
     this.lock = undefined;
     this.snap.retire();

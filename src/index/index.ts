@@ -19,6 +19,7 @@ import { PlaidStore } from './plaid-store.js';
 import { FlatStore } from './flat-store.js';
 import { isPostgresLocation, openStore } from './open-store.js';
 import { loadColbertEncoder } from './encoder.js';
+import type { CheckReport } from './check.js';
 
 /** Options of {@link Index.create}. */
 export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 'model'>> {
@@ -121,6 +122,12 @@ export class Index {
   async compact(): Promise<void> {
     if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to the file index; PostgreSQL reclaims space with VACUUM');
     await this.store.compact();
+  }
+
+  /** Verifies the file index on disk (checksums, counts, tables against each other); `ok` is false with coded problems when damaged. */
+  async check(): Promise<CheckReport> {
+    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
+    return this.store.check();
   }
 
   info(): Promise<StoreInfo> {

@@ -6,18 +6,18 @@
  * never block it; the snapshot's descriptors are closed when the last user
  * releases it after it was replaced.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { TartanError } from '../errors.js';
 import type { FileEntry, Manifest, SegmentEntry } from './manifest.js';
-import { PositionedFile } from './read-positioned.js';
+import { manifestStamp } from './manifest.js';
+import type { PositionedFile } from './read-positioned.js';
 import { InvertedLists } from './inverted-lists.js';
 import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
-import { codecFromJson } from './residual-codec.js';
+import { codecFromJson, residualBytes } from './residual-codec.js';
 import { fromFloat16 } from '../scoring/float16.js';
 import type { Codebook } from './codebook.js';
+import { CheckedFile, corruptFile, readVerified } from './verify.js';
 
 /** A loaded segment. Passage p of the segment spans tokens tokenOffsets[p]..[p+1] and belongs to local document passageDoc[p]. */
 export interface LoadedSegment {
@@ -33,28 +33,19 @@ export interface LoadedSegment {
   text?: PositionedFile;
 }
 
-function readEntry(dir: string, f: FileEntry): Uint8Array {
-  const path = join(dir, f.name);
-  let data: Buffer;
-  try { data = readFileSync(path); } catch (e) {
-    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `index file ${path} named by the manifest is missing; restore the folder or rebuild the index`, { cause: e });
-  }
-  if (data.length !== f.bytes) throw new TartanError(ErrorCodes.INDEX_CORRUPT, `index file ${path} has ${data.length} bytes, the manifest says ${f.bytes}; rebuild the index`);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-function openEntry(dir: string, f: FileEntry): PositionedFile {
-  const file = new PositionedFile(join(dir, f.name));
-  if (file.size !== f.bytes) {
-    file.close();
-    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `index file ${f.name} has ${file.size} bytes, the manifest says ${f.bytes}; rebuild the index`);
-  }
-  return file;
-}
-
 function aligned<T>(bytes: Uint8Array, ctor: new (b: ArrayBuffer, o: number, n: number) => T, width: number): T {
   const b = bytes.byteOffset % width === 0 ? bytes : bytes.slice();
   return new ctor(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength / width);
+}
+
+/** Inverted lists whose header (k + 1 byte offsets) rises from 0 to the end of the body, so walking a list stays inside it. */
+function checkedLists(bytes: Uint8Array, k: number): InvertedLists {
+  const head = (k + 1) * 4;
+  if (bytes.byteLength < head) throw new RangeError(`${bytes.byteLength} bytes is shorter than the header for ${k} centroids`);
+  const offsets = aligned(bytes.subarray(0, head), Uint32Array, 4);
+  if (offsets[0] !== 0 || offsets[k] !== bytes.byteLength - head) throw new RangeError('list offsets do not span the body');
+  for (let c = 0; c < k; c++) if (offsets[c + 1] < offsets[c]) throw new RangeError(`list ${c} ends before it starts`);
+  return new InvertedLists(bytes, k);
 }
 
 export class Snapshot {
@@ -64,24 +55,33 @@ export class Snapshot {
   readonly deleted: Uint8Array;
   /** External id -> global document number (live documents only). */
   readonly idToDoc = new Map<string, number>();
-  readonly manifestMtimeMs: number;
+  /** Identity of the manifest file this snapshot was read from (see {@link manifestStamp}); a reader reloads when it changes. */
+  readonly stamp: string;
   private users = 0;
   private retired = false;
 
-  /** `previous`: the snapshot this one replaces; its codebook (and centroid engine) is reused when unchanged. */
-  constructor(readonly dir: string, readonly manifest: Manifest, previous?: Snapshot) {
-    this.manifestMtimeMs = statSync(join(dir, 'manifest.json')).mtimeMs;
+  /**
+   * `previous`: the snapshot this one replaces; its codebook (and centroid engine) is reused when unchanged.
+   * `stamp`: taken before the manifest was read, so a manifest replaced meanwhile is seen as newer.
+   * Every file is checked against the manifest (size, sha256) and the tables against each other before use.
+   */
+  constructor(readonly dir: string, readonly manifest: Manifest, previous?: Snapshot, stamp?: string) {
+    this.stamp = stamp ?? manifestStamp(dir);
     const cb = manifest.codebook;
     if (cb && previous?.codebook && previous.manifest.codebook?.files.centroids.name === cb.files.centroids.name) {
       this.codebook = previous.codebook;
     } else if (cb) {
-      // Centroids are stored as float16.
-      const centroids = fromFloat16(aligned(readEntry(dir, cb.files.centroids), Uint16Array, 2));
-      const codec: ResidualCodec = codecFromJson(JSON.parse(Buffer.from(readEntry(dir, cb.files.codec)).toString('utf8')));
-      this.codebook = { centroids, k: cb.centroids, codec };
+      this.codebook = this.loadCodebook(cb.centroids, cb.files);
     }
     this.deleted = new Uint8Array(manifest.nextDocBase);
-    if (manifest.tombstones) for (const d of aligned(readEntry(dir, manifest.tombstones), Uint32Array, 4)) this.deleted[d] = 1;
+    if (manifest.tombstones) {
+      const t = manifest.tombstones;
+      const table = this.table(t, () => aligned(readVerified(dir, t), Uint32Array, 4));
+      for (const d of table) {
+        if (d >= manifest.nextDocBase) throw corruptFile(dir, t.name, 'format', `names document ${d}, past the ${manifest.nextDocBase} documents of the index`);
+        this.deleted[d] = 1;
+      }
+    }
     try {
       for (const entry of manifest.segments) this.segments.push(this.loadSegment(entry));
     } catch (e) {
@@ -93,23 +93,75 @@ export class Snapshot {
     }
   }
 
+  /** Runs a decoder of file `f`; anything but a coded error becomes INDEX_CORRUPT naming the file. */
+  private table<T>(f: FileEntry, decode: () => T): T {
+    try { return decode(); } catch (e) {
+      if (e instanceof TartanError) throw e;
+      throw corruptFile(this.dir, f.name, 'format', `cannot be decoded (${(e as Error).message})`, e);
+    }
+  }
+
+  private loadCodebook(k: number, files: Record<string, FileEntry>): Codebook {
+    const dim = this.manifest.settings.dim;
+    // Centroids are stored as float16.
+    const centroids = this.table(files.centroids, () => fromFloat16(aligned(readVerified(this.dir, files.centroids), Uint16Array, 2)));
+    if (centroids.length !== k * dim) throw corruptFile(this.dir, files.centroids.name, 'format', `holds ${centroids.length / dim} centroids, the manifest says ${k}`);
+    const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
+    const buckets = 2 ** codec.nbits;
+    if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');
+    if (codec.dim !== dim || codec.nbits !== this.manifest.settings.nbits) throw corruptFile(this.dir, files.codec.name, 'format', `is for dim ${codec.dim} / ${codec.nbits} bits, the index has dim ${dim} / ${this.manifest.settings.nbits} bits`);
+    return { centroids, k, codec };
+  }
+
   private loadSegment(entry: SegmentEntry): LoadedSegment {
-    const f = entry.files;
-    const docs = decodeDocuments(Buffer.from(readEntry(this.dir, f.docs)).toString('utf8'));
-    const table = aligned(readEntry(this.dir, f.passages), Uint32Array, 4);
+    const f = entry.files, dir = this.dir;
+    const bad = (file: FileEntry, what: string) => corruptFile(dir, file.name, 'format', what);
+    const docs = this.table(f.docs, () => decodeDocuments(Buffer.from(readVerified(dir, f.docs)).toString('utf8')));
+    if (docs.ids.length !== entry.documents) throw bad(f.docs, `holds ${docs.ids.length} documents, the manifest says ${entry.documents}`);
+    const table = this.table(f.passages, () => aligned(readVerified(dir, f.passages), Uint32Array, 4));
     const p = table.length / 2;
+    if (p !== entry.passages) throw bad(f.passages, `holds ${p} passages, the manifest says ${entry.passages}`);
     const passageDoc = table.subarray(0, p);
     const tokenOffsets = new Uint32Array(p + 1);
-    for (let i = 0; i < p; i++) tokenOffsets[i + 1] = tokenOffsets[i] + table[p + i];
-    const seg: LoadedSegment = { entry, docs, passageDoc, tokenOffsets, text: f.text.bytes > 0 ? openEntry(this.dir, f.text) : undefined };
-    if (f.codes) {
-      const k = this.manifest.codebook?.centroids ?? 0;
-      seg.codes = k <= 65536 ? aligned(readEntry(this.dir, f.codes), Uint16Array, 2) : aligned(readEntry(this.dir, f.codes), Uint32Array, 4);
-      seg.ivf = new InvertedLists(readEntry(this.dir, f.ivf), k);
-      seg.residuals = openEntry(this.dir, f.residuals);
+    for (let i = 0; i < p; i++) {
+      if (passageDoc[i] >= entry.documents) throw bad(f.passages, `assigns passage ${i} to document ${passageDoc[i]} of ${entry.documents}`);
+      tokenOffsets[i + 1] = tokenOffsets[i] + table[p + i];
     }
-    if (f.vectors) seg.vectors = openEntry(this.dir, f.vectors);
-    if (f.scales) seg.scales = aligned(readEntry(this.dir, f.scales), Float32Array, 4);
+    if (tokenOffsets[p] !== entry.tokens) throw bad(f.passages, `sums to ${tokenOffsets[p]} tokens, the manifest says ${entry.tokens}`);
+    const seg: LoadedSegment = { entry, docs, passageDoc, tokenOffsets };
+    const opened: PositionedFile[] = [];
+    const open = (file: FileEntry) => { const h = CheckedFile.open(dir, file); opened.push(h); return h; };
+    try {
+      if (f.text.bytes > 0) seg.text = open(f.text);
+      for (let i = 0; i < docs.ids.length; i++) {
+        const off = docs.textRefs[2 * i], len = docs.textRefs[2 * i + 1];
+        if (off >= 0 && off + len > f.text.bytes) throw bad(f.docs, `points document ${i}'s text past the end of ${f.text.name}`);
+      }
+      const s = this.manifest.settings, tokens = entry.tokens;
+      if (f.codes) {
+        const k = this.manifest.codebook?.centroids ?? 0;
+        if (!this.codebook) throw bad(f.codes, 'has codes but the manifest names no codebook');
+        const codes = this.table(f.codes, () => (k <= 65536 ? aligned(readVerified(dir, f.codes), Uint16Array, 2) : aligned(readVerified(dir, f.codes), Uint32Array, 4)));
+        if (codes.length !== tokens) throw bad(f.codes, `holds ${codes.length} codes for ${tokens} tokens`);
+        seg.codes = codes;
+        seg.ivf = this.table(f.ivf, () => checkedLists(readVerified(dir, f.ivf), k));
+        seg.residuals = open(f.residuals);
+        if (seg.residuals.size !== tokens * residualBytes(s.dim, s.nbits)) throw bad(f.residuals, `has ${seg.residuals.size} bytes for ${tokens} tokens`);
+      } else if (s.mode === 'plaid' && tokens > 0) {
+        throw bad(f.docs, 'belongs to a plaid segment without codes');
+      }
+      if (f.vectors) {
+        seg.vectors = open(f.vectors);
+        if (seg.vectors.size !== tokens * s.dim * (s.flatDtype === 'f16' ? 2 : 1)) throw bad(f.vectors, `has ${seg.vectors.size} bytes for ${tokens} tokens of dim ${s.dim}`);
+      } else if (s.mode === 'flat' && tokens > 0) {
+        throw bad(f.docs, 'belongs to a flat segment without vectors');
+      }
+      if (f.scales) seg.scales = this.table(f.scales, () => aligned(readVerified(dir, f.scales), Float32Array, 4));
+      if (s.mode === 'flat' && s.flatDtype === 'i8' && (seg.scales?.length ?? 0) !== tokens) throw bad(f.scales ?? f.docs, `holds ${seg.scales?.length ?? 0} scales for ${tokens} tokens`);
+    } catch (e) {
+      for (const h of opened) h.close();
+      throw e;
+    }
     return seg;
   }
 

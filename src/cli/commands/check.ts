@@ -1,0 +1,40 @@
+/** `tartan check <dir>`: verifies a file index (checksums, counts, tables against each other); exit code 1 when damaged. */
+import { Command } from 'commander';
+import { printJson } from '../output.js';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { checkIndex } from '../../index/check.js';
+import type { CheckReport } from '../../index/check.js';
+import { isPostgresLocation } from '../../index/open-store.js';
+
+function kib(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+/** The human-readable report. */
+export function formatReport(r: CheckReport): string {
+  const lines = [`index      ${r.dir}`];
+  if (r.generation !== undefined) lines.push(`manifest   generation ${r.generation}, ${r.mode ?? '?'} mode, dim ${r.dim ?? '?'}, ${r.segments} segment(s)`);
+  lines.push(`files      ${r.files} named by the manifest, ${kib(r.bytes)}`);
+  lines.push(`contents   ${r.documents} live documents (${r.deleted} deleted), ${r.passages} passages, ${r.tokens} tokens`);
+  for (const w of r.warnings) lines.push(`warning    ${w}`);
+  for (const p of r.problems) lines.push(`${p.code}  ${p.file ?? '-'}: ${p.message}`);
+  lines.push(r.ok
+    ? `healthy: every checksum matches and the tables agree (${r.seconds.toFixed(2)}s)`
+    : `DAMAGED: ${r.problems.length} problem(s); restore the folder from a backup or rebuild the index (documents can be re-added from their source)`);
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('check')
+    .description('verify a file index: the manifest, the size and sha256 of every file, counts, and that inverted lists, passage tables, tombstones and ids agree (exit code 1 when damaged)')
+    .argument('<dir>', 'index folder')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, opts: { json?: boolean }) => {
+      if (isPostgresLocation(dir)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to file indexes; PostgreSQL checks its own pages (see amcheck)');
+      const report = await checkIndex(dir);
+      if (opts.json) printJson(report);
+      else console.log(formatReport(report));
+      if (!report.ok) process.exitCode = 1;
+    });
+}
