@@ -1,3 +1,5 @@
+import { ErrorCodes, TartanError } from './errors.js';
+
 /**
  * Packed token matrices: the data type that flows from the encoders to the
  * scorers and the index. A batch of matrices is one typed array plus row
@@ -29,6 +31,10 @@ export function batchSize(batch: TokenMatrixBatch): number {
 
 /** A zero-copy view of matrix `i` of a batch. */
 export function matrixAt(batch: TokenMatrixBatch, i: number): TokenMatrix {
+  // An index outside the batch would read undefined offsets and return a NaN-shaped view.
+  if (!Number.isInteger(i) || i < 0 || i >= batch.offsets.length - 1) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `matrix index ${i} is outside the batch of ${batch.offsets.length - 1} matrices`);
+  }
   const start = batch.offsets[i], end = batch.offsets[i + 1];
   return { data: batch.data.subarray(start * batch.dim, end * batch.dim), rows: end - start, dim: batch.dim };
 }
@@ -39,8 +45,13 @@ export function packMatrices(matrices: readonly TokenMatrix[], dim?: number): To
   const offsets = new Uint32Array(matrices.length + 1);
   let rows = 0;
   for (let i = 0; i < matrices.length; i++) {
-    if (matrices[i].dim !== d) throw new RangeError(`matrix ${i} has dim ${matrices[i].dim}, expected ${d}`);
-    rows += matrices[i].rows;
+    const m = matrices[i];
+    if (m.dim !== d) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `matrix ${i} has dim ${m.dim}, expected ${d}; pack matrices of one model only`);
+    // Short data would otherwise be packed as silent zeros.
+    if (!Number.isInteger(m.rows) || m.rows < 0 || !(m.data instanceof Float32Array) || m.data.length < m.rows * d) {
+      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `matrix ${i} claims ${m.rows} rows of dim ${d} but holds ${m.data?.length ?? 0} values`);
+    }
+    rows += m.rows;
     offsets[i + 1] = rows;
   }
   const data = new Float32Array(rows * d);

@@ -5,6 +5,7 @@
  * for searches that still hold the old snapshot (POSIX keeps unlinked open files).
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { ErrorCodes, TartanError } from '../errors.js';
 
 /**
  * Files are kept in the heap while the process-wide total stays under this
@@ -35,6 +36,8 @@ export class PositionedFile {
 
   /** Reads `length` bytes at `offset`: a view of the cached file, or a new Uint8Array (or `into`) filled by a positioned read. */
   read(offset: number, length: number, into?: Uint8Array): Uint8Array {
+    // A range past the end means the file is shorter than its tables say: never hand back a short view.
+    if (!(offset >= 0 && length >= 0 && offset + length <= this.size)) throw this.corrupt(offset, length);
     if (this.cache) {
       const view = this.cache.subarray(offset, offset + length);
       if (into) { into.set(view); return into; }
@@ -47,10 +50,14 @@ export class PositionedFile {
     let done = 0;
     while (done < length) {
       const n = readSync(this.fd, out, done, length - done, offset + done);
-      if (n === 0) throw new RangeError(`short read of ${this.path} at ${offset + done}`);
+      if (n === 0) throw this.corrupt(offset, length);
       done += n;
     }
     return out;
+  }
+
+  private corrupt(offset: number, length: number): TartanError {
+    return new TartanError(ErrorCodes.INDEX_CORRUPT, `${this.path} holds ${this.size} bytes but a read of ${length} bytes at ${offset} was needed; the index is damaged; restore it from a backup or rebuild it`);
   }
 
   /** Reads the whole file (for small tables). */

@@ -5,6 +5,7 @@
  * so 300 and 310 both decode to 280. Matching it moves scores by a few
  * percent on long documents and keeps rankings comparable to Anserini's.
  */
+import { ErrorCodes, TartanError } from '../errors.js';
 
 /** Encodes a non-negative integer into 4 significant bits, order-preserving (Lucene `longToInt4`). */
 function toInt4(value: number): number {
@@ -27,7 +28,7 @@ const EXACT_BELOW = 255 - toInt4(0x7fffffff);
 
 /** Encodes a document length into one byte (0..255). */
 export function encodeLength(length: number): number {
-  if (!Number.isInteger(length) || length < 0) throw new RangeError(`length must be a non-negative integer, got ${length}`);
+  if (!Number.isInteger(length) || length < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `length must be a non-negative integer, got ${length}`);
   if (length < EXACT_BELOW) return length;
   return EXACT_BELOW + toInt4(Math.min(length, 0x7fffffff) - EXACT_BELOW);
 }

@@ -4,6 +4,7 @@
  * run (score descending, then document id descending), so a top-k cut keeps
  * exactly the documents trec_eval would rank first.
  */
+import { ErrorCodes, TartanError } from '../errors.js';
 
 /** The selected items, best first. */
 export interface TopKResult {
@@ -28,7 +29,7 @@ export class TopK {
 
   /** `idOf` gives the external id used to break score ties. */
   constructor(readonly k: number, private readonly idOf: (ordinal: number) => string) {
-    if (!Number.isInteger(k) || k < 0) throw new RangeError(`k must be a non-negative integer, got ${k}`);
+    if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
     this.ordinals = new Uint32Array(k);
     this.scores = new Float32Array(k);
   }

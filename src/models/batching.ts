@@ -8,6 +8,7 @@
  * planBatches([5, 30, 6, 29], 2); // [[0, 2], [3, 1]]: short with short, long with long
  * ```
  */
+import { ErrorCodes, TartanError } from '../errors.js';
 
 /** Default texts per ONNX run. */
 export const DEFAULT_BATCH_SIZE = 32;
@@ -17,7 +18,7 @@ export const DEFAULT_BATCH_SIZE = 32;
  * inputs of similar length (sorted ascending; ties keep input order). Every index appears once.
  */
 export function planBatches(lengths: readonly number[], batchSize: number): number[][] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `batchSize must be a positive integer, got ${String(batchSize)}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
   const batches: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
@@ -32,7 +33,7 @@ export async function runByLength<T, R>(items: readonly T[], lengthOf: (item: T)
   const results = new Array<R>(items.length);
   for (const batch of planBatches(items.map(lengthOf), batchSize)) {
     const out = await runBatch(batch.map((i) => items[i]));
-    if (out.length !== batch.length) throw new RangeError(`batch runner returned ${out.length} results for ${batch.length} inputs`);
+    if (out.length !== batch.length) throw new TartanError(ErrorCodes.MODEL_RUNTIME, `batch runner returned ${out.length} results for ${batch.length} inputs`);
     batch.forEach((index, k) => (results[index] = out[k]));
   }
   return results;

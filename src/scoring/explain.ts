@@ -65,8 +65,10 @@ function checkTokens(tokens: readonly string[] | undefined, rows: number, what: 
  */
 export function explainMaxSim(query: TokenMatrix, doc: TokenMatrix, opts: ExplainOptions = {}): Explanation {
   validateQuery(query);
-  if (doc.dim !== query.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document has dim ${doc.dim} but the query has dim ${query.dim}; encode both with the same model`);
-  if (!Number.isInteger(doc.rows) || doc.rows < 0 || doc.data.length < doc.rows * doc.dim) {
+  if (!doc || !(doc.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the document must be a TokenMatrix with a Float32Array `data`');
+  if (doc.dim !== query.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document has dim ${String(doc.dim)} but the query has dim ${query.dim}; encode both with the same model`);
+  if (!Number.isInteger(doc.rows) || doc.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the document has ${String(doc.rows)} rows; rows must be a non-negative integer`);
+  if (doc.data.length < doc.rows * doc.dim) {
     throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document data holds ${doc.data.length} values, fewer than rows x dim = ${doc.rows * doc.dim}`);
   }
   assertFinite(doc.data.subarray(0, doc.rows * doc.dim), 'the document');

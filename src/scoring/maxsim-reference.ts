@@ -5,6 +5,7 @@
  * document without rows; int8 documents are scored with the int8-quantised query
  * (exact integer dot products, then both scales), exactly as the native kernel does.
  */
+import { ErrorCodes, TartanError } from '../errors.js';
 import type { TokenMatrix } from '../tensors.js';
 import { halfTable } from './float16.js';
 import type { Int8Rows } from './quantize.js';
@@ -92,7 +93,7 @@ export function referenceKernel(query: TokenMatrix, docs: PackedDocuments, weigh
   const dim = query.dim;
   if (docs.dtype === 'f32') return scoreFloat(query, docs.data, null, docs.offsets, weights);
   if (docs.dtype === 'f16') return scoreFloat(query, null, docs.data, docs.offsets, weights);
-  if (!query8) throw new RangeError('int8 documents need the int8 query');
+  if (!query8) throw new TartanError(ErrorCodes.INTERNAL, 'int8 documents need the int8 query (a bug in the caller of referenceKernel)');
   const { rows: qrows } = query;
   const ndocs = docs.offsets.length - 1;
   const sums = new Float32Array(ndocs);

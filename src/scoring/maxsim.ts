@@ -23,6 +23,8 @@ import { validateDocuments, validateQuery } from './validate.js';
 import { finishScores, planVariant } from './variants.js';
 
 const DTYPE_CODE = { f32: 0, f16: 1, i8: 2 } as const;
+/** Most worker threads one MaxSim call may ask for. */
+const MAX_THREADS = 1024;
 
 /** The implementation `impl` resolves to here: 'native' where the addon loaded, else 'ts'. */
 export function resolveImpl(impl: MaxSimOptions['impl']): 'native' | 'ts' {
@@ -40,7 +42,10 @@ export function resolveImpl(impl: MaxSimOptions['impl']): 'native' | 'ts' {
 
 function threadCount(threads: number | undefined): number {
   if (threads === undefined) return availableParallelism();
-  if (!Number.isInteger(threads) || threads < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `threads must be a positive integer, got ${threads}`);
+  // The native pool starts one OS thread per requested thread (up to one per document): bound it.
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+  }
   return threads;
 }
 

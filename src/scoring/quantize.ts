@@ -2,6 +2,7 @@
  * Compact document encodings for MaxSim: float16 packs and int8 rows with one
  * float32 scale per row (value = int8 * scale, scale = max |x| / 127).
  */
+import { ErrorCodes, TartanError } from '../errors.js';
 import type { TokenMatrixBatch } from '../tensors.js';
 import { fromFloat16, toFloat16 } from './float16.js';
 import type { F16Documents, F32Documents, I8Documents, PackedDocuments } from './types.js';
@@ -18,6 +19,7 @@ export interface Int8Rows {
  * @example quantizeRowsInt8(new Float32Array([0.5, -1]), 2) // data [64, -127], scales [1/127]
  */
 export function quantizeRowsInt8(data: Float32Array, dim: number): Int8Rows {
+  if (!Number.isInteger(dim) || dim < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be a non-negative integer, got ${dim}`);
   const rows = dim === 0 ? 0 : Math.floor(data.length / dim);
   const out = new Int8Array(rows * dim);
   const scales = new Float32Array(rows);

@@ -26,7 +26,7 @@ function worse(sa: number, ia: number, sb: number, ib: number): boolean {
  * @example topK(Float32Array.of(0.2, 0.9, 0.5, 0.9), 2) // indices [1, 3], scores [0.9, 0.9]
  */
 export function topK(scores: Float32Array | Float64Array | readonly number[], k: number): TopK {
-  if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
   const n = scores.length;
   const size = Math.min(k, n);
   // The heap keeps the `size` best so far with the worst at the root.

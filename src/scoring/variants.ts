@@ -19,16 +19,18 @@ export interface VariantPlan {
 
 /** Checks the variant options and builds the kernel weights. */
 export function planVariant(variant: MaxSimVariant | undefined, weights: Float32Array | undefined, queryRows: number): VariantPlan {
-  const v = variant ?? (weights ? 'weighted' : 'sum');
+  // null counts as "no weights"; any other non-array value is an error, not silently ignored.
+  const given = weights !== undefined && weights !== null;
+  const v = variant ?? (given ? 'weighted' : 'sum');
   if (v !== 'sum' && v !== 'mean' && v !== 'weighted') {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `unknown MaxSim variant '${String(v)}'; use 'sum', 'mean' or 'weighted'`);
   }
   if (v !== 'weighted') {
-    if (weights) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `weights were given with variant '${v}'; pass variant: 'weighted' to use them, or drop them`);
+    if (given) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `weights were given with variant '${v}'; pass variant: 'weighted' to use them, or drop them`);
     return { variant: v, weights: new Float32Array(queryRows).fill(1), divisor: queryRows };
   }
   if (!(weights instanceof Float32Array) || weights.length !== queryRows) {
-    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `variant 'weighted' needs a Float32Array with one weight per query row (${queryRows}), got ${weights ? weights.length : 'none'}`);
+    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `variant 'weighted' needs a Float32Array with one weight per query row (${queryRows}), got ${weights instanceof Float32Array ? weights.length : given ? typeof weights : 'none'}`);
   }
   let sum = 0;
   for (let i = 0; i < weights.length; i++) {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { isTartanError } from '../../src/errors.js';
 import fc from 'fast-check';
 import { padRows, planBatches, runByLength, windows } from '../../src/models/batching.js';
 
@@ -12,7 +13,7 @@ test('planBatches groups similar lengths and covers every index once', () => {
     const ordered = batches.flat().map((i) => lengths[i]);
     for (let i = 1; i < ordered.length; i++) assert.ok(ordered[i - 1] <= ordered[i]);
   }));
-  assert.throws(() => planBatches([1], 0), RangeError);
+  assert.throws(() => planBatches([1], 0), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
 });
 
 test('runByLength restores input order and runs sorted batches', async () => {
@@ -24,7 +25,7 @@ test('runByLength restores input order and runs sorted batches', async () => {
   });
   assert.deepEqual(out, ['CCC', 'A', 'BBBB', 'DD', 'E']);
   assert.deepEqual(seen, [[1, 1], [2, 3], [4]]);
-  await assert.rejects(runByLength(items, (s) => s.length, 2, async () => []), RangeError);
+  await assert.rejects(runByLength(items, (s) => s.length, 2, async () => []), (e) => isTartanError(e, 'E_MODEL_RUNTIME'));
 });
 
 test('windows cuts sync and async streams; padRows pads to the longest row', async () => {
