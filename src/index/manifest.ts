@@ -79,7 +79,7 @@ export function sha256(data: Uint8Array | string): string {
  * byte before it, so any flipped or missing byte of the manifest is detected
  * (a checksum of re-serialised JSON would miss changes JSON.parse forgives).
  */
-const TRAILER = /,\n "sha256": "([0-9a-f]{64})"\n\}\n?$/;
+const TRAILER = /,\n "sha256": "([0-9a-f]{64})"\n\}\n$/;
 
 function manifestCorrupt(path: string, why: string, cause?: unknown): TartanError {
   return new TartanError(ErrorCodes.INDEX_CORRUPT, `the manifest ${path} ${why}; restore the index folder from a backup or rebuild the index`, {
