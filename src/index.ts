@@ -5,6 +5,7 @@
 export * from './errors.js';
 export * from './tensors.js';
 export * from './index/exports.js';
+export * from './retrieval/exports.js';
 export * from './models/synthetic/index.js';
 export * from './stores/postgres/index.js';
 export * from './models/hub.js';

@@ -14,6 +14,7 @@ import { nativeKernels, nativeStatus } from '../scoring/maxsim-native.js';
 import { toF16Documents, toI8Documents } from '../scoring/quantize.js';
 import type { PackedDocuments } from '../scoring/types.js';
 import type { TokenMatrix } from '../tensors.js';
+import { randomRows, seededRandom } from '../random.js';
 
 export interface MaxSimBenchOptions {
   docTokens?: number;
@@ -69,32 +70,6 @@ export interface MaxSimBenchReport {
   peak_gflops_all_per_cpu_s: number | null;
   results: MaxSimBenchResult[];
   goals: MaxSimBenchGoal[];
-}
-
-/** mulberry32: fast, seeded, good enough for benchmark data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function unitRows(rand: () => number, rows: number, dim: number): Float32Array {
-  const out = new Float32Array(rows * dim);
-  for (let r = 0; r < rows; r++) {
-    let n = 0;
-    for (let k = 0; k < dim; k++) {
-      const v = rand() * 2 - 1;
-      out[r * dim + k] = v;
-      n += v * v;
-    }
-    const inv = 1 / Math.sqrt(n);
-    for (let k = 0; k < dim; k++) out[r * dim + k] *= inv;
-  }
-  return out;
 }
 
 /** Offsets of documents of 100-300 rows adding up to exactly `tokens` rows. */
@@ -173,12 +148,12 @@ export function runMaxSimBench(opts: MaxSimBenchOptions = {}): MaxSimBenchReport
   const repeats = opts.repeats ?? 5;
   const allThreads = opts.threads ?? availableParallelism();
   const say = opts.onProgress ?? (() => {});
-  const rand = rng(opts.seed ?? 7);
+  const rand = seededRandom(opts.seed ?? 7);
 
   say(`generating ${docTokens} document tokens x ${dim} dims`);
-  const query: TokenMatrix = { data: unitRows(rand, qrows, dim), rows: qrows, dim };
+  const query: TokenMatrix = { data: randomRows(rand, qrows, dim), rows: qrows, dim };
   const offsets = documentOffsets(rand, docTokens);
-  const batch = { data: unitRows(rand, docTokens, dim), offsets, dim };
+  const batch = { data: randomRows(rand, docTokens, dim), offsets, dim };
   const stores: Record<BenchDType, PackedDocuments> = { f32: { dtype: 'f32', ...batch }, f16: toF16Documents(batch), i8: toI8Documents(batch) };
 
   const addon = nativeKernels();

@@ -9,7 +9,7 @@ import type { Retriever } from './retriever.js';
 import { DEFAULT_METRICS, evaluateRun, metricKey, type MetricSpec, type Run } from './run.js';
 
 /** One pipeline's row: metric values keyed like `ndcg@10`, plus latencies. */
-export interface PipelineResult {
+export interface PipelineEvaluation {
   name: string;
   /** Metric values (`ndcg@10`, `recall@100`, `mrr@10`, `map@100` by default). */
   [metric: string]: number | string | Record<string, LatencyStats> | undefined;
@@ -24,7 +24,7 @@ export interface EvaluationReport {
   dataset: string;
   split: string;
   queries: number;
-  pipelines: PipelineResult[];
+  pipelines: PipelineEvaluation[];
 }
 
 /** Options of {@link evaluateRetrievers}. */
@@ -53,7 +53,7 @@ export async function evaluateRetrievers(dataset: BeirDataset, retrievers: reado
   const metrics = options.metrics ?? DEFAULT_METRICS;
   const depth = Math.max(...metrics.map((m) => m.k));
   const progress = options.progress ?? silentProgress;
-  const pipelines: PipelineResult[] = [];
+  const pipelines: PipelineEvaluation[] = [];
   for (const retriever of retrievers) {
     const latencies = new LatencyRecorder();
     const run: Run = new Map();
@@ -75,7 +75,7 @@ export async function evaluateRetrievers(dataset: BeirDataset, retrievers: reado
     const evaluation = evaluateRun(run, dataset.qrels, metrics);
     const metricValues: Record<string, number> = {};
     for (const spec of metrics) metricValues[metricKey(spec)] = round4(evaluation.mean[metricKey(spec)]);
-    const row: PipelineResult = { name: retriever.name, ...metricValues, latency_ms: latencies.summary() };
+    const row: PipelineEvaluation = { name: retriever.name, ...metricValues, latency_ms: latencies.summary() };
     if (options.indexMs?.[retriever.name] !== undefined) row.index_ms = Math.round(options.indexMs[retriever.name]);
     pipelines.push(row);
   }

@@ -1,21 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { tartanSync } from './run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const mainJs = join(here, '../../src/cli/main.js');
-const mainTs = join(here, '../../src/cli/main.ts');
-
-function tartan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const argv = existsSync(mainJs) ? [mainJs, ...args] : ['--import', 'tsx', mainTs, ...args];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { ...process.env, TARTAN_HOME: join(dir, 'home') } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const tartan = (...args: string[]) => tartanSync(args, { env: { TARTAN_HOME: join(dir, 'home') } });
 
 interface Hit { id: string; rank: number; score: number; normalizedScore?: number; stage: string }
 interface Out { pipeline?: string; latency_ms: Record<string, number>; hits: Hit[]; error?: { code: string; message: string } }

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { tartanSync } from '../cli/run-cli.js';
 import { loadBeir, type BeirDataset } from '../../src/eval/beir.js';
 import { evaluateRetrievers, type Retriever } from '../../src/eval/evaluate.js';
 import { getPipeline, listPipelines, loadPipelineModules, registerPipeline } from '../../src/eval/pipeline-registry.js';
@@ -90,21 +89,18 @@ test('built-in bm25 and lexical pipelines load from the registry and find the ri
 });
 
 test('tartan eval prints one row per pipeline and writes JSON', () => {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const dir = writeDataset();
   const json = join(dir, 'report.json');
   try {
-    const args = [...(fromSource ? ['--import', 'tsx'] : []), main, 'eval', '--dataset', dir, '--pipeline', 'bm25,lexical', '--json', json];
-    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    const args = ['eval', '--dataset', dir, '--pipeline', 'bm25,lexical', '--json', json];
+    const r = tartanSync(args);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^bm25\s+1\.0000/m);
     assert.match(r.stdout, /^lexical\s+/m);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { queries: number; pipelines: Array<{ name: string }> };
     assert.equal(report.queries, 3);
     assert.deepEqual(report.pipelines.map((p) => p.name), ['bm25', 'lexical']);
-    const bad = spawnSync(process.execPath, [...args.slice(0, -4), '--pipeline', 'nope'], { encoding: 'utf8' });
+    const bad = tartanSync([...args.slice(0, -4), '--pipeline', 'nope']);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /E_UNKNOWN_PIPELINE/);
   } finally {

@@ -1,20 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { tempDir } from './helpers.js';
+import { tartanSync } from '../cli/run-cli.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const mainJs = join(here, '../../src/cli/main.js');
-const mainTs = join(here, '../../src/cli/main.ts');
-
-function tartan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const argv = existsSync(mainJs) ? [mainJs, ...args] : ['--import', 'tsx', mainTs, ...args];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: { ...process.env, TARTAN_HOME: join(here, '.no-home') } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const tartan = (...args: string[]) => tartanSync(args, { env: { TARTAN_HOME: join(here, '.no-home') } });
 
 const records = [
   { id: 'asp', text: 'Aspirin reduces fever and relieves pain.', lang: 'en', year: 2001 },

@@ -1,27 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { tartan } from '../cli/run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
-const run = promisify(execFile);
-// From source (tsx) the CLI is main.ts; in the compiled suite it is dist/src/cli/main.js.
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), main, ...args], { env: { ...process.env, TARTAN_ONNX_THREADS: '1' }, maxBuffer: 64 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const cli = (...args: string[]) => tartan(args, { env: { TARTAN_ONNX_THREADS: '1' } });
 
 let root = '';
 before(async () => {
@@ -35,7 +20,7 @@ after(async () => {
 
 test('embed --json: one {text, shape, vectors} per text; --query gives 32 rows', async () => {
   const docs = await cli('embed', '--model', join(root, 'colbert'), '--json', 'What is Qdrant?', 'Relational databases are not well-suited for search');
-  assert.equal(docs.code, 0, docs.stderr);
+  assert.equal(docs.status, 0, docs.stderr);
   const out = JSON.parse(docs.stdout) as { text: string; shape: [number, number]; vectors: number[][] }[];
   assert.deepEqual(out.map((o) => o.shape), [[8, 16], [11, 16]]);
   assert.equal(out[1].text, 'Relational databases are not well-suited for search');
@@ -47,7 +32,7 @@ test('embed --json: one {text, shape, vectors} per text; --query gives 32 rows',
 
 test('tokenize --json lists the tokens that get vectors, with offsets', async () => {
   const r = await cli('tokenize', '--model', join(root, 'colbert'), '--json', 'Qdrant, a database.');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const [t] = JSON.parse(r.stdout) as { count: number; tokens: { token: string; offset: [number, number] | null }[] }[];
   assert.deepEqual(t.tokens.map((x) => x.token), ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]']);
   assert.equal(t.count, 8);
@@ -57,7 +42,7 @@ test('tokenize --json lists the tokens that get vectors, with offsets', async ()
 
 test('rerank --json ranks every document by score, best first', async () => {
   const r = await cli('rerank', '--model', join(root, 'ce'), '--json', 'what is qdrant', 'a vector database', 'bread recipes', 'search engine');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const ranked = JSON.parse(r.stdout) as { rank: number; index: number; score: number; text: string }[];
   assert.deepEqual(ranked.map((x) => x.rank), [1, 2, 3]);
   assert.deepEqual(ranked.map((x) => x.index).sort(), [0, 1, 2]);
@@ -66,7 +51,7 @@ test('rerank --json ranks every document by score, best first', async () => {
 
 test('errors are coded JSON with --json and a non-zero exit', async () => {
   const r = await cli('embed', '--model', join(root, 'nope'), '--json', 'text');
-  assert.notEqual(r.code, 0);
+  assert.notEqual(r.status, 0);
   assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'E_MODEL_FILES_MISSING');
   const list = await cli('models', 'list', '--json');
   const models = JSON.parse(list.stdout) as { id: string; default: boolean; supported: boolean }[];

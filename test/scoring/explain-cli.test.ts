@@ -1,26 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { tartan } from '../cli/run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
-const run = promisify(execFile);
-const fromSource = import.meta.url.endsWith('.ts');
-const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), main, ...args], { env: { ...process.env, TARTAN_ONNX_THREADS: '1' }, maxBuffer: 16 * 1024 * 1024 });
-    return { stdout, stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout: string; stderr: string; code: number };
-    return { stdout: err.stdout, stderr: err.stderr, code: err.code };
-  }
-}
+const cli = (...args: string[]) => tartan(args, { env: { TARTAN_ONNX_THREADS: '1' } });
 
 let root = '';
 before(async () => {
@@ -41,7 +27,7 @@ interface ExplainJson {
 
 test('explain --json: one match per query token, consistent with the matrix, shares summing to 1', async () => {
   const r = await cli('explain', '--model', join(root, 'colbert'), '--json', 'what is qdrant?', 'Qdrant is a vector database, written in Rust.');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout) as ExplainJson;
   assert.equal(out.queryTokens.length, 32);
   assert.deepEqual(out.queryTokens.slice(0, 3), ['[CLS]', '[unused0]', 'what']);
@@ -64,10 +50,10 @@ test('explain --json: one match per query token, consistent with the matrix, sha
 
 test('explain prints a readable table; a bad --variant is a coded error', async () => {
   const r = await cli('explain', '--model', join(root, 'colbert'), 'what is qdrant?', 'Qdrant is a vector database.');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /query token\s+doc #\s+best doc token\s+similarity\s+share/);
   assert.match(r.stdout, /normalised 0\.\d{4}/);
   const bad = await cli('explain', '--model', join(root, 'colbert'), '--variant', 'median', 'a', 'b');
-  assert.notEqual(bad.code, 0);
+  assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /E_INVALID_ARGUMENT/);
 });

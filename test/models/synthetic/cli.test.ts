@@ -4,17 +4,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../../../src/paths.js';
+import { tartanSync } from '../../cli/run-cli.js';
 
-/** Runs the CLI the way this test file runs: from source under tsx, or the compiled dist/ build. */
-function tartan(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
-  const entry = fromSource ? ['--import', 'tsx', join(packageRoot, 'src', 'cli', 'main.ts')] : [join(packageRoot, 'dist', 'src', 'cli', 'main.js')];
-  const r = spawnSync(process.execPath, [...entry, ...args], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const tartan = (args: string[]) => tartanSync(args, { cwd: packageRoot, timeoutMs: 60_000 });
 
 test('tartan models make-synthetic writes a folder and reports it as JSON', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));

@@ -47,17 +47,7 @@ export async function adminQuery(url: string, sql: string, params: unknown[] = [
   }
 }
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../../../src/random.js';
 
 /** `rows` random L2-normalised vectors of `dim` values. */
 export function randomMatrix(rows: number, dim: number, next: () => number): TokenMatrix {
