@@ -9,6 +9,10 @@ import type { TokenMatrix } from '../tensors.js';
 
 /** Row ranges [start, end) of the windows of a document with `rows` rows. */
 export function chunkRanges(rows: number, size: number, overlap: number): Array<[number, number]> {
+  // A NaN or fractional size would step by NaN (an endless loop) or cut rows in halves.
+  if (!Number.isInteger(size) || !Number.isInteger(overlap)) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `chunk size and overlap must be integers (got ${size} and ${overlap})`);
+  }
   if (size <= 0 || rows <= size) return [[0, rows]];
   if (overlap < 0 || overlap >= size) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `chunk overlap must be in [0, chunk size) (got ${overlap} with size ${size}); try overlap = size / 4`);

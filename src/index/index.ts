@@ -19,6 +19,20 @@ import { PlaidStore } from './plaid-store.js';
 import { FlatStore } from './flat-store.js';
 import { isPostgresLocation, openStore } from './open-store.js';
 import { loadColbertEncoder } from './encoder.js';
+import { checkCreateSettings, checkDocument, checkIds, checkSearchOptions } from './options-check.js';
+import { assertText } from '../models/tokenizer.js';
+import { validateQuery } from '../scoring/validate.js';
+
+/** Refuses a location that is not a folder path or URL string (a number would become a folder named "42"). */
+function checkLocation(location: unknown): asserts location is string {
+  if (typeof location !== 'string' || location.length === 0 || location.includes('\0')) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the index location must be a folder path or a postgres:// URL, got ${typeof location === 'string' ? JSON.stringify(location) : typeof location}`);
+  }
+}
+
+function isIterable(v: unknown): v is Iterable<unknown> | AsyncIterable<unknown> {
+  return v !== null && typeof v === 'object' && (Symbol.iterator in v || Symbol.asyncIterator in v);
+}
 import type { CheckReport } from './check.js';
 
 /** Options of {@link Index.create}. */
@@ -42,6 +56,9 @@ export class Index {
 
   /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
   static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
+    checkLocation(dirOrUrl);
+    const { encoder: _enc, ...given } = options;
+    checkCreateSettings(given);
     const encoder = options.encoder ?? (await loadColbertEncoder(options.model));
     const model = options.model ?? encoder.modelId;
     if (isPostgresLocation(dirOrUrl)) {
@@ -55,6 +72,7 @@ export class Index {
 
   /** Opens an existing index and reloads its model (or uses `options.encoder`). */
   static async open(dirOrUrl: string, options: { encoder?: LateInteractionEncoder; model?: string } = {}): Promise<Index> {
+    checkLocation(dirOrUrl);
     const store = await openStore(dirOrUrl, options.model ? { model: options.model } : {});
     const model = options.model ?? (await store.info()).model;
     const encoder = options.encoder ?? (await loadColbertEncoder(model));
@@ -67,7 +85,12 @@ export class Index {
 
   /** Encodes and adds documents (any iterable, streamed in segments); `onProgress` reports the count. */
   async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: IndexAddOptions = {}): Promise<void> {
+    if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'add takes a list (or iterable) of documents like [{"id": "d1", "text": "..."}]');
     const segmentTokens = options.segmentTokens ?? 500_000;
+    if (!Number.isInteger(segmentTokens) || segmentTokens < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${String(segmentTokens)}`);
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
+    // Ids seen in this call: a repeat in a later segment would otherwise fail after earlier segments were published.
+    const seen = new Set<string>();
     let pending: DocumentInput[] = [];
     let matrices: TokenMatrix[] = [];
     let tokens = 0, count = 0;
@@ -79,7 +102,8 @@ export class Index {
     let batch: DocumentInput[] = [];
     const encodeBatch = async () => {
       const texts = batch.map((d) => {
-        if (typeof d.text !== 'string' || d.text.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
+        if (d.text === undefined || (typeof d.text === 'string' && d.text.trim().length === 0)) throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
+        assertText(d.text, count + pending.length);
         return d.text;
       });
       let i = 0;
@@ -93,6 +117,9 @@ export class Index {
       if (tokens >= segmentTokens) await flush();
     };
     for await (const d of docs) {
+      checkDocument(d, seen.size);
+      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      seen.add(d.id);
       batch.push(d);
       if (batch.length >= 64) await encodeBatch();
     }
@@ -101,19 +128,25 @@ export class Index {
   }
 
   /** Deletes documents by id; returns how many existed. */
-  delete(ids: readonly string[]): Promise<number> {
+  async delete(ids: readonly string[]): Promise<number> {
+    checkIds(ids);
     return this.store.delete(ids);
   }
 
   /** Encodes the query and searches. */
   async search(query: string, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    checkSearchOptions(options);
     const q = await this.encodeQuery(query);
+    if (q.dim !== this.store.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`);
+    // A NaN query would otherwise rank documents by garbage (or return nothing) without a word.
+    if (q.rows > 0) validateQuery(q);
     return this.store.search(q, options);
   }
 
   /** The query's token matrix (for explanations or custom scoring). */
   async encodeQuery(query: string): Promise<TokenMatrix> {
-    if (typeof query !== 'string' || query.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
+    if (typeof query === 'string' && query.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
+    assertText(query);
     for await (const m of this.encoder.queryEmbed([query])) return m;
     throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no query matrix');
   }
