@@ -9,7 +9,8 @@
  * terms, docIds (UTF-8 JSON arrays). The file is written under a temporary name,
  * fsynced, then renamed over the old one, so a crash never leaves a half-written index.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../index/atomic-file.js';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
 import { Bm25Index, type Bm25Snapshot } from './bm25.js';
@@ -70,28 +71,9 @@ export function saveBm25(index: Bm25Index, dir: string): void {
 
   mkdirSync(dir, { recursive: true });
   const finalPath = join(dir, BM25_FILE);
-  const tmpPath = `${finalPath}.tmp-${process.pid}-${Date.now()}`;
-  const fd = openSync(tmpPath, 'w');
-  try {
-    writeAll(fd, preamble);
-    writeAll(fd, Buffer.alloc(pad8(preamble.length) - preamble.length));
-    for (const [, blob] of blobs) {
-      writeAll(fd, blob);
-      writeAll(fd, Buffer.alloc(pad8(blob.length) - blob.length));
-    }
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmpPath, finalPath);
-  // make the rename itself durable
-  const dirFd = openSync(dir, 'r');
-  try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
-}
-
-function writeAll(fd: number, bytes: Buffer): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  const parts: Uint8Array[] = [preamble, Buffer.alloc(pad8(preamble.length) - preamble.length)];
+  for (const [, blob] of blobs) parts.push(blob, Buffer.alloc(pad8(blob.length) - blob.length));
+  writeFileAtomic(finalPath, parts);
 }
 
 /** True when `dir` holds a saved BM25 index. */
