@@ -83,6 +83,13 @@ function lockedError(dir: string, path: string, pid?: number): TartanError {
   return new TartanError(ErrorCodes.INDEX_LOCKED, `the index at ${dir} is being written by ${who}; wait for it to finish (searches still work), or remove ${path} if that process is gone`, { details: pid !== undefined ? { pid } : {} });
 }
 
+/** Test hook: called after a lock was judged stale and before it is removed (tests run a rival writer there). */
+let takeoverHook: (() => void) | undefined;
+/** Sets or clears the takeover hook. */
+export function setTakeoverHook(hook: (() => void) | undefined): void {
+  takeoverHook = hook;
+}
+
 /** A held write lock; release it when done writing. */
 export class WriteLock {
   private constructor(private readonly dir: string, private readonly path: string, private readonly token: string) {}
@@ -102,6 +109,7 @@ export class WriteLock {
         if (raw === undefined) continue; // released meanwhile
         const holder = parseHolder(raw);
         if (holderAlive(holder)) throw lockedError(dir, path, holder.pid);
+        takeoverHook?.();
         try { renameSync(path, aside); } catch { continue; } // someone else moved it first
         if (readOrUndefined(aside) === raw) { unlinkSync(aside); continue; }
         // What we moved is a fresh lock another process placed after our read: put it back and give way.
