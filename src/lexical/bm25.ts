@@ -94,11 +94,14 @@ export class Bm25Index {
   /** Per-search scratch: accumulated scores and which ordinals were touched. */
   private scratch = new Float64Array(0);
   private touched = new Uint32Array(0);
+  private seen = new Uint8Array(0);
 
   constructor(params: Bm25Params = {}, analyser: EnglishAnalyser = new EnglishAnalyser()) {
+    if (params === null || typeof params !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'BM25 parameters must be an object like { k1: 0.9, b: 0.4 }.');
     const k1 = params.k1 ?? 0.9, b = params.b ?? 0.4;
-    if (!Number.isFinite(k1) || k1 < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 k1 must be a finite number >= 0, got ${k1}; the usual range is 0.5-2 (default 0.9).`);
-    if (!(b >= 0 && b <= 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${b}; default 0.4.`);
+    // typeof checks: a string such as "0.5" would pass the range comparisons by coercion.
+    if (typeof k1 !== 'number' || !Number.isFinite(k1) || k1 < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 k1 must be a finite number >= 0, got ${String(k1)}; the usual range is 0.5-2 (default 0.9).`);
+    if (typeof b !== 'number' || !(b >= 0 && b <= 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${String(b)}; default 0.4.`);
     this.k1 = k1;
     this.b = b;
     this.analyser = analyser;
@@ -159,7 +162,8 @@ export class Bm25Index {
    * Statistics (N, df, avgdl) count live documents only.
    */
   search(query: string, k: number): Bm25Hit[] {
-    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${k}.`);
+    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${String(k)}.`);
+    if (typeof query !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the BM25 query must be a string, got ${query === null ? 'null' : typeof query}.`);
     const live = this.size;
     if (live === 0) return [];
     const boosts = new Map<string, number>();
@@ -169,8 +173,9 @@ export class Bm25Index {
     if (this.scratch.length < n) {
       this.scratch = new Float64Array(Math.max(n, this.scratch.length * 2));
       this.touched = new Uint32Array(this.scratch.length);
+      this.seen = new Uint8Array(this.scratch.length);
     }
-    const acc = this.scratch, touched = this.touched;
+    const acc = this.scratch, touched = this.touched, seen = this.seen;
     let touchedCount = 0;
     const normInverse = this.normInverseTable(live);
 
@@ -186,8 +191,9 @@ export class Bm25Index {
         const d = docs[p];
         if (this.deleted[d] === 1) continue;
         const score = f(weight - f(weight / f(1 + f(tfs[p] * normInverse[this.normBytes[d]]))));
-        if (acc[d] === 0) touched[touchedCount++] = d;
-        // a zero score never happens for a matching term (weight > 0), so 0 marks "untouched"
+        // A separate mark, not acc[d] === 0: with a huge k1 a matching term scores 0 in float32,
+        // and a zero-marker would list the document once per query term.
+        if (seen[d] === 0) { seen[d] = 1; touched[touchedCount++] = d; }
         acc[d] += score;
       }
     }
@@ -197,6 +203,7 @@ export class Bm25Index {
       const d = touched[i];
       top.push(d, acc[d]);
       acc[d] = 0;
+      seen[d] = 0;
     }
     const { ordinals, scores } = top.drain();
     const hits: Bm25Hit[] = new Array(ordinals.length);

@@ -128,6 +128,11 @@ export class ModelTokenizer {
 
   /** Encodes one text; with `addSpecialTokens` (default true) the model's template wraps it. No truncation. */
   encode(text: string, addSpecialTokens = true): EncodedText {
+    // The inner tokenizer encodes a number or an object as an empty text: refuse instead.
+    if (typeof text !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the tokenizer input is ${text === null ? 'null' : typeof text}, not a string; pass strings only.`);
+    if (text.length > MAX_TEXT_CHARS) {
+      throw new TartanError(ErrorCodes.TEXT_TOO_LONG, `the tokenizer input has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first.`);
+    }
     const e = this.inner.encode(text, { add_special_tokens: addSpecialTokens });
     return { ids: e.ids, tokens: e.tokens };
   }
@@ -142,7 +147,11 @@ export class ModelTokenizer {
     const d = this.encode(document, false);
     const t = this.template;
     const specials = t.pairPrefix.length + t.pairMiddle.length + t.pairSuffix.length;
-    const budget = Math.max(0, maxLength - specials);
+    // NaN would disable truncation and a too-small length would still emit the special tokens.
+    if (!Number.isInteger(maxLength) || maxLength < specials + 1) {
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `maxLength must be an integer of at least ${specials + 1} (the pair's special tokens plus one), got ${maxLength}`);
+    }
+    const budget = maxLength - specials;
     let qLen = q.ids.length;
     let dLen = d.ids.length;
     if (qLen + dLen > budget) {

@@ -58,8 +58,10 @@ function parseStage<N extends string>(part: string, allowed: Set<string>, where:
  */
 export function parsePipeline(text: string, fusion: 'rrf' | 'score' = 'rrf'): PipelineSpec {
   if (typeof text !== 'string' || text.trim() === '') throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `empty pipeline; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+  if (fusion !== 'rrf' && fusion !== 'score') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `fusion must be "rrf" or "score", got ${typeof fusion === 'string' ? JSON.stringify(fusion) : typeof fusion}`);
   const name = text.trim();
-  const spec = PIPELINE_PRESETS[name] ?? name;
+  // Own keys only: "constructor" or "__proto__" must not resolve to Object.prototype members.
+  const spec = Object.hasOwn(PIPELINE_PRESETS, name) ? PIPELINE_PRESETS[name] : name;
   const [first, ...rest] = spec.split('>');
   return {
     name,
