@@ -12,9 +12,8 @@ import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { FileEntry, Manifest } from './manifest.js';
-import { MANIFEST_NAME, manifestStamp, readManifest, referencedFiles } from './manifest.js';
+import { MANIFEST_NAME, isIndexWriterFile, manifestStamp, readManifest, referencedFiles } from './manifest.js';
 import { LOCK_NAME, LOCK_TEMP_PREFIX } from './lock.js';
-import { TEMP_SUFFIX } from './atomic-file.js';
 import { Snapshot } from './snapshot.js';
 import { buildInvertedLists } from './inverted-lists.js';
 import { SUPPORTED_NBITS } from './residual-codec.js';
@@ -142,7 +141,7 @@ function checkTables(dir: string, m: Manifest, snap: Snapshot, f: Findings): voi
 /** Files the manifest does not name that a crashed write leaves (the next writer removes them), and a dead writer's lock. */
 function leftovers(dir: string, m: Manifest, f: Findings): void {
   const keep = referencedFiles(m);
-  const orphans = readdirSync(dir).filter((n) => !keep.has(n) && (/^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(n) || n.endsWith(TEMP_SUFFIX) || n.startsWith(LOCK_TEMP_PREFIX)));
+  const orphans = readdirSync(dir).filter((n) => !keep.has(n) && (isIndexWriterFile(n) || n.startsWith(LOCK_TEMP_PREFIX)));
   if (orphans.length) f.warnings.push(`${orphans.length} file(s) not named by the manifest (left by an interrupted or superseded write; the next write removes them): ${orphans.slice(0, 5).join(', ')}${orphans.length > 5 ? ', ...' : ''}`);
   if (existsSync(join(dir, LOCK_NAME))) f.warnings.push(`${LOCK_NAME} is present: a writer is active, or one died and the next writer takes the lock over`);
 }

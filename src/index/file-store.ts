@@ -11,8 +11,7 @@ import { ErrorCodes, TartanError } from '../errors.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../stores/types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
 import type { IndexSettings, Manifest } from './manifest.js';
-import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, manifestBytes, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
-import { TEMP_SUFFIX } from './atomic-file.js';
+import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, isIndexWriterFile, manifestBytes, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
 import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
 import { Snapshot } from './snapshot.js';
 import { prepareAdd } from './update.js';
@@ -40,6 +39,7 @@ export abstract class FileStore implements VectorStore {
   private lock?: WriteLock;
   /** Writes of this object run one at a time: each starts from the snapshot the previous one published. */
   private writes: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   protected constructor(readonly dir: string, snap: Snapshot) {
     this.snap = snap;
@@ -84,6 +84,8 @@ export abstract class FileStore implements VectorStore {
 
   /** Reloads when another process wrote a newer manifest. */
   protected current(): Snapshot {
+    // A closed store's files are closed: reading them would fail with a misleading I/O error.
+    if (this.closed) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the index at ${this.dir} was closed; open it again to use it`);
     if (!this.lock && manifestStamp(this.dir) !== this.snap.stamp) {
       try {
         this.swap(FileStore.loadSnapshot(this.dir, this.snap));
@@ -99,6 +101,7 @@ export abstract class FileStore implements VectorStore {
   }
 
   private writer(): void {
+    if (this.closed) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the index at ${this.dir} was closed; open it again to write to it`);
     if (!this.lock) {
       this.lock = WriteLock.acquire(this.dir);
       this.swap(FileStore.loadSnapshot(this.dir, this.snap));
@@ -135,7 +138,7 @@ export abstract class FileStore implements VectorStore {
     const keep = referencedFiles(this.snap.manifest);
     keep.add(LOCK_NAME);
     for (const name of readdirSync(this.dir)) {
-      const isOurs = /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || name.endsWith(TEMP_SUFFIX) || this.isOldLockTemp(name);
+      const isOurs = isIndexWriterFile(name) || this.isOldLockTemp(name);
       if (isOurs && !keep.has(name)) {
         try { unlinkSync(join(this.dir, name)); } catch { /* removed by someone else */ }
       }
@@ -244,7 +247,7 @@ export abstract class FileStore implements VectorStore {
   }
 
   async info(): Promise<StoreInfo> {
-    const m = this.current().manifest;
+    const m = this.closed ? this.snap.manifest : this.current().manifest;
     const s = m.settings;
     const tokens = m.segments.reduce((n, seg) => n + seg.tokens, 0);
     const documents = m.segments.reduce((n, seg) => n + seg.documents, 0) - m.deleted;
@@ -265,6 +268,7 @@ export abstract class FileStore implements VectorStore {
 
   async close(): Promise<void> {
     await this.writes;
+    this.closed = true;
     this.lock?.release();
     this.lock = undefined;
     this.snap.retire();

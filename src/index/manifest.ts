@@ -158,6 +158,15 @@ export function referencedFiles(m: Manifest): Set<string> {
   return names;
 }
 
+/**
+ * True for the names of data files and temporary files an index writer creates
+ * (the ones a writer may remove when no manifest names them). Side files of
+ * other components in the folder (BM25, dense, their temp files) are not ours.
+ */
+export function isIndexWriterFile(name: string): boolean {
+  return /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || /^\.(manifest\.json|(seg-\d+|codebook-g\d+|tombstones-g\d+)\.[a-z0-9]+)\.\d+\.tmp$/.test(name);
+}
+
 /** Total bytes of the referenced data files, optionally only those whose role passes `role`. */
 export function manifestBytes(m: Manifest, role: (r: string) => boolean = () => true): number {
   let n = 0;

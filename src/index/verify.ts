@@ -139,8 +139,9 @@ export class CheckedFile extends PositionedFile {
       throw corruptFile(this.dir, this.entry.name, 'format', `was asked for bytes ${offset}..${offset + length} of ${this.size} (the tables pointing into it disagree with it)`);
     }
     try { return super.read(offset, length, into); } catch (e) {
-      // Only a file changed under an open descriptor gets here (short read).
-      throw corruptFile(this.dir, this.entry.name, 'size', 'became shorter while open', e);
+      // A short read: the file was cut under an open descriptor.
+      if (e instanceof RangeError) throw corruptFile(this.dir, this.entry.name, 'size', 'became shorter while open', e);
+      throw e;
     }
   }
 }

@@ -153,6 +153,9 @@ test('concurrency: a second writer, in this process or another, is refused with 
   assert.deepEqual(await lockWorker(['add', dir, 'other']), ['ok']);
   assert.equal((await second.get(['other'])).length, 1, 'the second process wrote once the first closed');
   await second.close();
+  // A closed store says so instead of failing on its closed files.
+  await assert.rejects(second.get(['other']), (e) => isTartanError(e, 'E_INVALID_ARGUMENT') && /closed/.test(e.message));
+  await assert.rejects(second.delete(['other']), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
   assert.ok((await checkIndex(dir)).ok);
 });
 
