@@ -7,7 +7,10 @@
         "native/thread-pool.cc",
         "native/kernels-scalar.cc",
         "native/kernels-avx2.cc",
-        "native/kernels-avx512.cc"
+        "native/kernels-avx512.cc",
+        "native/plaid.cc",
+        "native/plaid-avx512.cc",
+        "native/plaid-addon.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -15,6 +15,10 @@
 #include "thread-pool.h"
 
 namespace tartan {
+
+// The PLAID search kernels (plaid-addon.cc) add their functions under `plaid`.
+void registerPlaid(Napi::Env env, Napi::Object exports);
+
 namespace {
 
 bool cpuHasAvx512() {
@@ -203,6 +207,7 @@ Napi::Value Peak(const Napi::CallbackInfo& info) {
 Napi::Value HardwareThreads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hardwareThreads()); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  registerPlaid(env, exports);
   exports.Set("score", Napi::Function::New(env, Score));
   exports.Set("isa", Napi::Function::New(env, Isa));
   exports.Set("supportedIsas", Napi::Function::New(env, SupportedIsas));
@@ -213,6 +218,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 }
 
 }  // namespace
+
+// The kernel set in use, for the PLAID reranker (it scores decompressed candidates with it).
+const KernelSet& activeKernelSet() { return activeSet(); }
+
 }  // namespace tartan
 
 static Napi::Object InitTartanNative(Napi::Env env, Napi::Object exports) { return tartan::Init(env, exports); }

@@ -46,8 +46,10 @@ export function buildInvertedLists(codes: ArrayLike<number>, tokenOffsets: Array
 
 /** Read access to serialised inverted lists. */
 export class InvertedLists {
-  private readonly offsets: Uint32Array;
-  private readonly body: Uint8Array;
+  /** k + 1 byte offsets into `body` (read by the native list scorer). */
+  readonly offsets: Uint32Array;
+  /** Delta-encoded varint passage numbers. */
+  readonly body: Uint8Array;
 
   constructor(serialised: Uint8Array, readonly k: number) {
     const copy = serialised.byteOffset % 4 === 0 ? serialised : serialised.slice();

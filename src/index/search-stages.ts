@@ -1,44 +1,40 @@
 /**
- * PLAID's search stages over a snapshot:
- * 1. centroid scores: every query token against every centroid;
+ * PLAID's search stages over a snapshot (kernels in plaid-kernels.ts, native
+ * where the addon is built):
+ * 1. centroid scores: every query token against every centroid (once per query);
  * 2. candidate generation: passages in the inverted lists of each query
  *    token's `nprobe` best centroids (filtered and deleted documents skipped),
- *    pruned to 4 x ndocs by a score computed from the lists alone;
- * 3. centroid interaction: an approximate MaxSim per candidate using the
+ *    pruned to `keep` by a score computed from the lists alone;
+ * 3. centroid interaction: an approximate MaxSim per candidate from the
  *    centroid scores of its token codes (no residuals read), keeping `ndocs`;
- * 4. exact rerank: the survivors' residuals are read, decompressed to float32
- *    and scored with the real MaxSim.
+ * 4. exact rerank: the survivors' residuals are read and scored with the real
+ *    MaxSim, decompressed a batch at a time (never the whole candidate set).
  */
 import type { TokenMatrix } from '../tensors.js';
 import { maxsim } from '../scoring/maxsim.js';
 import { topK } from '../scoring/topk.js';
+import { finishScores, planVariant } from '../scoring/variants.js';
+import { validateQuery } from '../scoring/validate.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
-import { decompress, residualBytes } from './residual-codec.js';
+import { residualBytes } from './residual-codec.js';
+import { centroidScoresTs, decompressTokens, interaction, listScores, probe, rerankNative } from './plaid-kernels.js';
+import type { Codes } from './plaid-kernels.js';
 
 /** Scores of all centroids for all query rows, centroid-major: out[c * rows + q] = <q, C_c>. */
 export function centroidScores(query: TokenMatrix, centroids: Float32Array, k: number): Float32Array {
-  const { rows, dim, data } = query;
-  const out = new Float32Array(k * rows);
-  for (let c = 0; c < k; c++) {
-    const co = c * dim, oo = c * rows;
-    for (let q = 0; q < rows; q++) {
-      const qo = q * dim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
-      for (; d + 3 < dim; d += 4) {
-        s0 += data[qo + d] * centroids[co + d];
-        s1 += data[qo + d + 1] * centroids[co + d + 1];
-        s2 += data[qo + d + 2] * centroids[co + d + 2];
-        s3 += data[qo + d + 3] * centroids[co + d + 3];
-      }
-      for (; d < dim; d++) s0 += data[qo + d] * centroids[co + d];
-      out[oo + q] = s0 + s1 + s2 + s3;
-    }
-  }
-  return out;
+  return centroidScoresTs(query.data, query.rows, query.dim, centroids.subarray(0, k * query.dim));
 }
 
 /** A candidate passage: segment index and local passage number. */
 export interface Candidate { seg: number; passage: number; score: number }
+
+/** Per passage of `seg`: 1 where its document may be returned. */
+function allowedPassages(seg: LoadedSegment, allowed: Uint8Array): Uint8Array {
+  const n = seg.passageDoc.length, base = seg.entry.docBase;
+  const out = new Uint8Array(n);
+  for (let p = 0; p < n; p++) out[p] = allowed[base + seg.passageDoc[p]];
+  return out;
+}
 
 /**
  * Stage 2 with pruning (PLAID's cheap pass): each candidate scores the sum over
@@ -47,81 +43,83 @@ export interface Candidate { seg: number; passage: number; score: number }
  * grouped by segment for the full centroid interaction.
  */
 export function prunedCandidates(snap: Snapshot, scores: Float32Array, rows: number, k: number, nprobe: number, allowed: Uint8Array, keep: number): Uint32Array[] {
-  const col = new Float32Array(k);
-  const perRow: Uint32Array[] = [];
-  for (let q = 0; q < rows; q++) {
-    for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
-    perRow.push(topK(col, nprobe).indices);
-  }
-  const segOf: number[] = [], passOf: number[] = [], approx: number[] = [];
-  snap.segments.forEach((seg, si) => {
-    const n = seg.passageDoc.length, base = seg.entry.docBase;
-    const total = new Float32Array(n);
-    const best = new Float32Array(n).fill(-Infinity);
-    const seen = new Uint8Array(n);
-    const list: number[] = [];
-    for (let q = 0; q < rows; q++) {
-      const touched: number[] = [];
-      for (const c of perRow[q]) {
-        const sc = scores[c * rows + q];
-        seg.ivf!.forEach(c, (p) => {
-          if (!allowed[base + seg.passageDoc[p]]) return;
-          if (best[p] === -Infinity) { touched.push(p); best[p] = sc; } else if (sc > best[p]) best[p] = sc;
-        });
-      }
-      for (const p of touched) {
-        total[p] += best[p];
-        best[p] = -Infinity;
-        if (!seen[p]) { seen[p] = 1; list.push(p); }
-      }
-    }
-    for (const p of list) { segOf.push(si); passOf.push(p); approx.push(total[p]); }
+  const probes = probe(scores, rows, k, nprobe);
+  const found: Array<{ passages: Uint32Array; scores: Float32Array }> = snap.segments.map((seg) => {
+    const ok = allowedPassages(seg, allowed);
+    const passages = new Uint32Array(ok.length), approx = new Float32Array(ok.length);
+    const n = listScores(seg.ivf!, probes, nprobe, scores, rows, ok, passages, approx);
+    return { passages: passages.subarray(0, n), scores: approx.subarray(0, n) };
   });
+  if (found.length === 1) {
+    const best = topK(found[0].scores, keep).indices;
+    return [Uint32Array.from(best, (i) => found[0].passages[i])];
+  }
+  const total = found.reduce((n, f) => n + f.passages.length, 0);
+  const all = new Float32Array(total), segOf = new Uint32Array(total);
+  let o = 0;
+  found.forEach((f, si) => { all.set(f.scores, o); segOf.fill(si, o, o + f.scores.length); o += f.scores.length; });
   const lists: number[][] = snap.segments.map(() => []);
-  for (const i of topK(approx, keep).indices) lists[segOf[i]].push(passOf[i]);
+  const starts = [0];
+  for (const f of found) starts.push(starts[starts.length - 1] + f.passages.length);
+  for (const i of topK(all, keep).indices) lists[segOf[i]].push(found[segOf[i]].passages[i - starts[segOf[i]]]);
   return lists.map((l) => Uint32Array.from(l));
 }
 
 /** Stage 3: approximate scores from centroid codes (sum over query rows of the best centroid score among the passage's tokens). */
 export function centroidInteraction(snap: Snapshot, candidates: Uint32Array[], scores: Float32Array, rows: number, keep: number): Candidate[] {
+  const parts = candidates.map((list, si) => interaction(snap.segments[si].codes!, snap.segments[si].tokenOffsets, list, scores, rows));
+  const total = candidates.reduce((n, l) => n + l.length, 0);
+  const approx = new Float32Array(total);
   const all: Candidate[] = [];
-  const best = new Float32Array(rows);
   candidates.forEach((list, si) => {
-    const seg = snap.segments[si];
-    const codes = seg.codes!;
-    for (const p of list) {
-      best.fill(-Infinity);
-      for (let t = seg.tokenOffsets[p]; t < seg.tokenOffsets[p + 1]; t++) {
-        const o = codes[t] * rows;
-        for (let q = 0; q < rows; q++) if (scores[o + q] > best[q]) best[q] = scores[o + q];
-      }
-      let s = 0;
-      for (let q = 0; q < rows; q++) s += best[q];
-      all.push({ seg: si, passage: p, score: s });
-    }
+    for (let i = 0; i < list.length; i++) { approx[all.length] = parts[si][i]; all.push({ seg: si, passage: list[i], score: parts[si][i] }); }
   });
-  const approx = Float32Array.from(all, (c) => c.score);
   return Array.from(topK(approx, keep).indices, (i) => all[i]);
 }
 
-/** Reads and decompresses the vectors of one passage into `out` at row `outRow`. */
-export function decompressPassage(snap: Snapshot, seg: LoadedSegment, p: number, out: Float32Array, outRow: number): void {
+/** Codes and packed residuals of `cands`, gathered contiguously; candidate i spans tokens offsets[i]..offsets[i+1]. */
+function gather(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>): { codes: Codes; packed: Uint8Array; offsets: Uint32Array } {
   const cb = snap.codebook!;
   const rb = residualBytes(cb.codec.dim, cb.codec.nbits);
-  const t0 = seg.tokenOffsets[p], t1 = seg.tokenOffsets[p + 1];
-  const packed = seg.residuals!.read(t0 * rb, (t1 - t0) * rb);
-  decompress(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, out, outRow);
-}
-
-/** Stage 4: exact MaxSim on the decompressed vectors of `cands`; returns raw and normalised scores in the same order. */
-export function exactRerank(snap: Snapshot, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
-  const dim = query.dim;
   const offsets = new Uint32Array(cands.length + 1);
   cands.forEach((c, i) => {
     const seg = snap.segments[c.seg];
     offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage];
   });
-  const data = new Float32Array(offsets[cands.length] * dim);
-  cands.forEach((c, i) => decompressPassage(snap, snap.segments[c.seg], c.passage, data, offsets[i]));
-  return maxsim(query, { dtype: 'f32', data, offsets, dim }, weights ? { variant: 'weighted', weights } : undefined);
+  const tokens = offsets[cands.length];
+  const wide = snap.segments.some((s) => s.codes instanceof Uint32Array);
+  const codes = wide ? new Uint32Array(tokens) : new Uint16Array(tokens);
+  const packed = new Uint8Array(tokens * rb);
+  cands.forEach((c, i) => {
+    const seg = snap.segments[c.seg];
+    const t0 = seg.tokenOffsets[c.passage], n = offsets[i + 1] - offsets[i];
+    if (n === 0) return;
+    codes.set(seg.codes!.subarray(t0, t0 + n), offsets[i]);
+    // Cached residual files give a view, copied here; others are read straight into place.
+    seg.residuals!.read(t0 * rb, n * rb, packed.subarray(offsets[i] * rb, offsets[i + 1] * rb));
+  });
+  return { codes, packed, offsets };
+}
+
+/** Reads and decompresses the vectors of one passage into `out` at row `outRow`. */
+export function decompressPassage(snap: Snapshot, seg: LoadedSegment, p: number, out: Float32Array, outRow: number): void {
+  const cb = snap.codebook!;
+  const { dim, nbits } = cb.codec;
+  const rb = residualBytes(dim, nbits);
+  const t0 = seg.tokenOffsets[p], t1 = seg.tokenOffsets[p + 1];
+  const packed = seg.residuals!.read(t0 * rb, (t1 - t0) * rb);
+  decompressTokens(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, out.subarray(outRow * dim, (outRow + t1 - t0) * dim));
+}
+
+/** Stage 4: exact MaxSim on the decompressed vectors of `cands`; returns raw and normalised scores in the same order. */
+export function exactRerank(snap: Snapshot, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
+  const cb = snap.codebook!;
+  validateQuery(query);
+  const plan = planVariant(undefined, weights, query.rows);
+  const { codes, packed, offsets } = gather(snap, cands);
+  const sums = rerankNative(query.data, query.rows, plan.weights, cb.codec, cb.centroids, codes, packed, offsets);
+  if (sums) return finishScores(sums, plan);
+  const data = new Float32Array(offsets[cands.length] * query.dim);
+  decompressTokens(cb.codec, cb.centroids, codes, packed, data);
+  return maxsim(query, { dtype: 'f32', data, offsets, dim: query.dim }, weights ? { variant: 'weighted', weights } : undefined);
 }

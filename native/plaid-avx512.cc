@@ -1,0 +1,137 @@
+// AVX-512 variants of the PLAID kernels (see plaid.h). Compiled for AVX-512 through the target
+// pragma; plaid.cc calls them only after avx512::supported() said the CPU has it.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "plaid.h"
+
+namespace tartan {
+namespace avx512 {
+
+bool supported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("fma");
+}
+
+}  // namespace avx512
+}  // namespace tartan
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx2,fma")
+
+namespace tartan {
+namespace avx512 {
+namespace {
+
+constexpr int CB = 12;  // centroids per block: 2 x 12 accumulators, as the MaxSim kernel
+
+inline __mmask16 laneMask(int valid) {
+  return valid >= 16 ? static_cast<__mmask16>(0xffff) : valid <= 0 ? 0 : static_cast<__mmask16>((1u << valid) - 1);
+}
+
+// Accumulates nc (<= CB) centroids starting at cv against 32 transposed query rows at qt.
+template <int NC>
+inline void block(const float* cv, int dim, const float* qt, int qpad, float* out, int rows, __mmask16 m0, __mmask16 m1) {
+  __m512 a0[NC], a1[NC];
+  for (int j = 0; j < NC; j++) { a0[j] = _mm512_setzero_ps(); a1[j] = _mm512_setzero_ps(); }
+  for (int d = 0; d < dim; d++) {
+    const __m512 q0 = _mm512_load_ps(qt + static_cast<size_t>(d) * qpad);
+    const __m512 q1 = _mm512_load_ps(qt + static_cast<size_t>(d) * qpad + 16);
+#pragma GCC unroll 12
+    for (int j = 0; j < NC; j++) {
+      const __m512 b = _mm512_set1_ps(cv[static_cast<size_t>(j) * dim + d]);
+      a0[j] = _mm512_fmadd_ps(b, q0, a0[j]);
+      a1[j] = _mm512_fmadd_ps(b, q1, a1[j]);
+    }
+  }
+  for (int j = 0; j < NC; j++) {
+    _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * rows, m0, a0[j]);
+    _mm512_mask_storeu_ps(out + static_cast<size_t>(j) * rows + 16, m1, a1[j]);
+  }
+}
+
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+
+}  // namespace
+
+void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
+  // qt[d][qpad]: one aligned load holds dimension d of 16 query rows.
+  const int qpad = (rows + 31) / 32 * 32;
+  std::unique_ptr<float, AlignedFree> buf(static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(dim) * qpad * sizeof(float))));
+  float* qt = buf.get();
+  std::memset(qt, 0, static_cast<size_t>(dim) * qpad * sizeof(float));
+  for (int q = 0; q < rows; q++)
+    for (int d = 0; d < dim; d++) qt[static_cast<size_t>(d) * qpad + q] = query[static_cast<size_t>(q) * dim + d];
+  for (int qc = 0; qc < qpad; qc += 32) {
+    const __mmask16 m0 = laneMask(rows - qc), m1 = laneMask(rows - qc - 16);
+    size_t c = 0;
+    for (; c + CB <= k; c += CB) block<CB>(centroids + c * dim, dim, qt + qc, qpad, out + c * rows + qc, rows, m0, m1);
+    for (; c < k; c++) block<1>(centroids + c * dim, dim, qt + qc, qpad, out + c * rows + qc, rows, m0, m1);
+  }
+}
+
+void decodeRow(const ResidualDecoder& dec, const float* centroid, const uint8_t* packed, float* out) {
+  const int dim = dec.dim, nbits = dec.nbits;
+  const float* wt = dec.wt;
+  // Lane i of a group of 16 dimensions reads bits [i * nbits, (i + 1) * nbits) of the group's
+  // 2 * nbits bytes: dword (i * nbits) / 32, shifted right by (i * nbits) % 32.
+  alignas(64) int32_t idx[16], sh[16];
+  for (int i = 0; i < 16; i++) { idx[i] = (i * nbits) / 32; sh[i] = (i * nbits) % 32; }
+  const __m512i vidx = _mm512_load_si512(idx), vsh = _mm512_load_si512(sh);
+  const __m512i mask = _mm512_set1_epi32((1 << nbits) - 1);
+  const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2);
+  const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  const int groupBytes = 2 * nbits;
+  __m512 norm = _mm512_setzero_ps();
+  for (int d0 = 0; d0 < dim; d0 += 16) {
+    alignas(16) uint8_t bytes[16] = {0};
+    std::memcpy(bytes, packed + (d0 / 16) * groupBytes, groupBytes);
+    const __m512i raw = _mm512_castsi128_si512(_mm_load_si128(reinterpret_cast<const __m128i*>(bytes)));
+    __m512i code;
+    if (nbits == 8) code = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(bytes)));
+    else code = _mm512_and_si512(_mm512_srlv_epi32(_mm512_permutexvar_epi32(vidx, raw), vsh), mask);
+    __m512 w;
+    if (nbits == 1) {
+      w = _mm512_mask_blend_ps(_mm512_test_epi32_mask(code, one), _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
+    } else if (nbits == 2) {
+      const __mmask16 lo = _mm512_test_epi32_mask(code, one), hi = _mm512_test_epi32_mask(code, two);
+      const __m512 w01 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
+      const __m512 w23 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + 2 * dim + d0), _mm512_loadu_ps(wt + 3 * dim + d0));
+      w = _mm512_mask_blend_ps(hi, w01, w23);
+    } else {
+      const __m512i at = _mm512_add_epi32(_mm512_mullo_epi32(code, _mm512_set1_epi32(dim)), _mm512_add_epi32(lane, _mm512_set1_epi32(d0)));
+      w = _mm512_i32gather_ps(at, wt, 4);
+    }
+    const __m512 v = _mm512_add_ps(_mm512_loadu_ps(centroid + d0), w);
+    _mm512_storeu_ps(out + d0, v);
+    norm = _mm512_fmadd_ps(v, v, norm);
+  }
+  const float n = _mm512_reduce_add_ps(norm);
+  if (n > 0) {
+    const __m512 inv = _mm512_set1_ps(1.0f / std::sqrt(n));
+    for (int d0 = 0; d0 < dim; d0 += 16) _mm512_storeu_ps(out + d0, _mm512_mul_ps(_mm512_loadu_ps(out + d0), inv));
+  }
+}
+
+void maxInto(float* best, const float* row, int rows) {
+  int q = 0;
+  for (; q + 16 <= rows; q += 16) _mm512_storeu_ps(best + q, _mm512_max_ps(_mm512_loadu_ps(best + q), _mm512_loadu_ps(row + q)));
+  if (q < rows) {
+    const __mmask16 m = laneMask(rows - q);
+    _mm512_mask_storeu_ps(best + q, m, _mm512_max_ps(_mm512_maskz_loadu_ps(m, best + q), _mm512_maskz_loadu_ps(m, row + q)));
+  }
+}
+
+}  // namespace avx512
+}  // namespace tartan
+
+#pragma GCC pop_options

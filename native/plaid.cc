@@ -1,0 +1,243 @@
+// Portable PLAID kernels and the dispatch to the AVX-512 variants (plaid-avx512.cc).
+// The scalar code follows the TypeScript twins in src/index/plaid-kernels.ts operation for
+// operation (same order of additions, same float32/float64 roundings) so results agree exactly
+// where the tests require it (stages 2 and 3, and decoding on CPUs without AVX-512).
+#include "plaid.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "kernels.h"
+
+namespace tartan {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+bool useAvx512() {
+  static const bool yes = avx512::supported();
+  return yes;
+}
+
+void centroidScoresScalar(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
+  for (size_t c = 0; c < k; c++) {
+    const float* cv = centroids + c * dim;
+    for (int q = 0; q < rows; q++) {
+      const float* qv = query + static_cast<size_t>(q) * dim;
+      float acc = 0;
+      for (int d = 0; d < dim; d++) acc += qv[d] * cv[d];
+      out[c * rows + q] = acc;
+    }
+  }
+}
+
+void decodeRowScalar(const ResidualDecoder& dec, const float* centroid, const uint8_t* packed, float* out) {
+  const int dim = dec.dim, nbits = dec.nbits, mask = (1 << nbits) - 1;
+  // Same arithmetic as decompress() in residual-codec.ts: float64 sum and norm, float32 stores.
+  double norm = 0;
+  for (int d = 0; d < dim; d++) {
+    const int bit = d * nbits;
+    const int code = (packed[bit >> 3] >> (bit & 7)) & mask;
+    const double v = static_cast<double>(centroid[d]) + dec.wt[code * dim + d];
+    out[d] = static_cast<float>(v);
+    norm += v * v;
+  }
+  if (norm > 0) {
+    const double inv = 1 / std::sqrt(norm);
+    for (int d = 0; d < dim; d++) out[d] = static_cast<float>(out[d] * inv);
+  }
+}
+
+inline void maxIntoScalar(float* best, const float* row, int rows) {
+  for (int q = 0; q < rows; q++)
+    if (row[q] > best[q]) best[q] = row[q];
+}
+
+// Entry a ranks below entry b: lower score, or the same score and a higher id (as topK in TS).
+inline bool worse(float sa, uint32_t ia, float sb, uint32_t ib) { return sa < sb || (sa == sb && ia > ib); }
+
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+
+}  // namespace
+
+void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
+  if (useAvx512()) avx512::centroidScores(query, rows, dim, centroids, k, out);
+  else centroidScoresScalar(query, rows, dim, centroids, k, out);
+}
+
+void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes) {
+  const size_t size = std::min<size_t>(nprobe, k);
+  std::vector<float> hs(size);
+  std::vector<uint32_t> hi(size);
+  for (int q = 0; q < rows; q++) {
+    // A min-heap of the `size` best, worst at the root: O(k) for the usual small nprobe.
+    size_t count = 0;
+    auto siftDown = [&](size_t p) {
+      for (;;) {
+        const size_t l = 2 * p + 1, r = l + 1;
+        size_t w = p;
+        if (l < count && worse(hs[l], hi[l], hs[w], hi[w])) w = l;
+        if (r < count && worse(hs[r], hi[r], hs[w], hi[w])) w = r;
+        if (w == p) return;
+        std::swap(hs[p], hs[w]);
+        std::swap(hi[p], hi[w]);
+        p = w;
+      }
+    };
+    for (size_t c = 0; c < k; c++) {
+      const float s = scores[c * rows + q];
+      if (count < size) {
+        size_t i = count++;
+        hs[i] = s; hi[i] = static_cast<uint32_t>(c);
+        while (i > 0) {
+          const size_t p = (i - 1) / 2;
+          if (!worse(hs[i], hi[i], hs[p], hi[p])) break;
+          std::swap(hs[i], hs[p]);
+          std::swap(hi[i], hi[p]);
+          i = p;
+        }
+      } else if (size > 0 && worse(hs[0], hi[0], s, static_cast<uint32_t>(c))) {
+        hs[0] = s; hi[0] = static_cast<uint32_t>(c);
+        siftDown(0);
+      }
+    }
+    // Best first, as topK returns them (the order decides first-seen order in stage 2).
+    std::vector<size_t> order(count);
+    for (size_t i = 0; i < count; i++) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return worse(hs[b], hi[b], hs[a], hi[a]); });
+    for (size_t i = 0; i < count; i++) probes[static_cast<size_t>(q) * nprobe + i] = hi[order[i]];
+    for (size_t i = count; i < static_cast<size_t>(nprobe); i++) probes[static_cast<size_t>(q) * nprobe + i] = UINT32_MAX;
+  }
+}
+
+size_t plaidListScores(const uint32_t* offsets, const uint8_t* body, const uint32_t* probes, int nprobe,
+                       const float* scores, int rows, const uint8_t* allowed, size_t passages,
+                       uint32_t* outPassages, float* outScores) {
+  // Scratch kept per thread: reset entry by entry after use, so a search costs O(postings).
+  thread_local std::vector<float> best, total;
+  thread_local std::vector<uint8_t> seen;
+  thread_local std::vector<uint32_t> touched;
+  if (best.size() < passages) { best.assign(passages, kNegInf); total.assign(passages, 0.0f); seen.assign(passages, 0); }
+  size_t count = 0;
+  for (int q = 0; q < rows; q++) {
+    touched.clear();
+    for (int i = 0; i < nprobe; i++) {
+      const uint32_t c = probes[static_cast<size_t>(q) * nprobe + i];
+      if (c == UINT32_MAX) continue;
+      const float sc = scores[static_cast<size_t>(c) * rows + q];
+      uint32_t pos = offsets[c];
+      const uint32_t end = offsets[c + 1];
+      uint64_t prev = 0;
+      while (pos < end) {
+        uint64_t v = 0;
+        int shift = 0;
+        uint8_t byte;
+        do { byte = body[pos++]; v |= static_cast<uint64_t>(byte & 0x7f) << shift; shift += 7; } while ((byte & 0x80) && shift < 63);
+        prev += v;
+        const size_t p = static_cast<size_t>(prev);
+        if (p >= passages || !allowed[p]) continue;
+        if (best[p] == kNegInf) { touched.push_back(static_cast<uint32_t>(p)); best[p] = sc; }
+        else if (sc > best[p]) best[p] = sc;
+      }
+    }
+    for (const uint32_t p : touched) {
+      total[p] += best[p];
+      best[p] = kNegInf;
+      if (!seen[p]) { seen[p] = 1; outPassages[count++] = p; }
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t p = outPassages[i];
+    outScores[i] = total[p];
+    total[p] = 0;
+    seen[p] = 0;
+  }
+  return count;
+}
+
+template <typename Code>
+void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
+                      const float* scores, int rows, float* out) {
+  thread_local std::vector<float> best;
+  best.resize(rows);
+  const bool wide = useAvx512();
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t p = list[i];
+    std::fill(best.begin(), best.end(), kNegInf);
+    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
+      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+      if (wide) avx512::maxInto(best.data(), row, rows);
+      else maxIntoScalar(best.data(), row, rows);
+    }
+    // Summed in float64 like the TypeScript twin, then rounded once.
+    double s = 0;
+    for (int q = 0; q < rows; q++) s += best[q];
+    out[i] = static_cast<float>(s);
+  }
+}
+
+template <typename Code>
+void plaidDecompress(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
+  const size_t rb = (static_cast<size_t>(dec.dim) * dec.nbits + 7) / 8;
+  const bool wide = useAvx512() && dec.dim % 16 == 0;
+  for (size_t t = 0; t < n; t++) {
+    const float* c = dec.centroids + static_cast<size_t>(codes[t]) * dec.dim;
+    if (wide) avx512::decodeRow(dec, c, packed + t * rb, out + t * dec.dim);
+    else decodeRowScalar(dec, c, packed + t * rb, out + t * dec.dim);
+  }
+}
+
+template <typename Code>
+void plaidRerank(const KernelSet& set, const float* query, int rows, const float* weights, const ResidualDecoder& dec,
+                 const Code* codes, const uint8_t* packed, const uint32_t* offsets, size_t n, float* out) {
+  MaxSimJob job;
+  job.query = query;
+  job.qrows = rows;
+  job.dim = dec.dim;
+  job.weights = weights;
+  job.qpad = (rows + set.qblock - 1) / set.qblock * set.qblock;
+  std::vector<float> qscales(job.qpad, 0.0f);
+  job.qscales = qscales.data();
+  const size_t bytes = set.prepare(job, DType::F32, nullptr);
+  std::unique_ptr<void, AlignedFree> qt(bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr);
+  set.prepare(job, DType::F32, qt.get());
+  job.packed = qt.get();
+  // Candidates are decoded in batches of about this many tokens (256 KiB at dim 128), small enough
+  // to stay in L2 between decoding and scoring, large enough to amortise the kernel call.
+  constexpr size_t kBatchTokens = 512;
+  thread_local std::vector<float> buf;
+  thread_local std::vector<uint32_t> local;
+  const size_t rb = (static_cast<size_t>(dec.dim) * dec.nbits + 7) / 8;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    local.assign(1, 0);
+    while (j < n && (j == i || offsets[j + 1] - offsets[i] <= kBatchTokens)) { local.push_back(offsets[j + 1] - offsets[i]); j++; }
+    const size_t tokens = offsets[j] - offsets[i];
+    if (buf.size() < tokens * dec.dim) buf.resize(tokens * dec.dim);
+    plaidDecompress(dec, codes + offsets[i], packed + static_cast<size_t>(offsets[i]) * rb, tokens, buf.data());
+    job.docs = buf.data();
+    job.offsets = local.data();
+    job.ndocs = j - i;
+    job.out = out + i;
+    set.f32(job, 0, j - i);
+    i = j;
+  }
+}
+
+template void plaidInteraction<uint16_t>(const uint16_t*, const uint32_t*, const uint32_t*, size_t, const float*, int, float*);
+template void plaidInteraction<uint32_t>(const uint32_t*, const uint32_t*, const uint32_t*, size_t, const float*, int, float*);
+template void plaidDecompress<uint16_t>(const ResidualDecoder&, const uint16_t*, const uint8_t*, size_t, float*);
+template void plaidDecompress<uint32_t>(const ResidualDecoder&, const uint32_t*, const uint8_t*, size_t, float*);
+template void plaidRerank<uint16_t>(const KernelSet&, const float*, int, const float*, const ResidualDecoder&, const uint16_t*,
+                                    const uint8_t*, const uint32_t*, size_t, float*);
+template void plaidRerank<uint32_t>(const KernelSet&, const float*, int, const float*, const ResidualDecoder&, const uint32_t*,
+                                    const uint8_t*, const uint32_t*, size_t, float*);
+
+}  // namespace tartan

@@ -1,0 +1,60 @@
+// PLAID search kernels: the stages of src/index/search-stages.ts in C++, so that a search never
+// materialises more than one passage of float vectors and never allocates per candidate.
+// Every kernel has a TypeScript twin that returns the same values (stages 2 and 3 bit for bit,
+// stages 1 and 4 to float32 rounding); test/index/plaid-kernels.test.ts compares them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tartan {
+
+struct KernelSet;
+
+// Stage 1: out[c * rows + q] = <query_q, centroid_c> for k centroids of `dim` floats.
+void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
+
+// Top `nprobe` centroids of every query row (ties to the lower id), probes[q * nprobe + i].
+void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes);
+
+// Stage 2 over one segment's inverted lists (offsets: k + 1 byte offsets into `body`, delta varints).
+// For each candidate passage (a passage of a probed list whose `allowed` byte is set) the sum over
+// query rows of the best score among its probed centroids; passages in first-seen order.
+// Returns the number of candidates written to outPassages / outScores (each `passages` long).
+size_t plaidListScores(const uint32_t* offsets, const uint8_t* body, const uint32_t* probes, int nprobe,
+                       const float* scores, int rows, const uint8_t* allowed, size_t passages,
+                       uint32_t* outPassages, float* outScores);
+
+// Stage 3: for each listed passage, sum over query rows of the best centroid score among its tokens.
+template <typename Code>
+void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
+                      const float* scores, int rows, float* out);
+
+// Residual decoding shared by the decompressor and the reranker: bucket values transposed to
+// wt[b * dim + d] so that one vector load holds bucket b of consecutive dimensions.
+struct ResidualDecoder {
+  int dim = 0;
+  int nbits = 0;
+  const float* centroids = nullptr;  // k x dim
+  const float* wt = nullptr;         // (1 << nbits) x dim
+};
+
+// Decodes `n` tokens (codes + packed residuals, rb bytes each) into unit rows of out (n x dim).
+template <typename Code>
+void plaidDecompress(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out);
+
+// Stage 4: exact MaxSim of the query against candidates whose tokens are codes[offsets[i]..] /
+// packed[offsets[i] * rb ..], decompressed one candidate at a time into a reused buffer and
+// scored by the f32 kernel of `set`. out[i] = sum_q weights[q] * max_t <q, v_t>.
+template <typename Code>
+void plaidRerank(const KernelSet& set, const float* query, int rows, const float* weights, const ResidualDecoder& dec,
+                 const Code* codes, const uint8_t* packed, const uint32_t* offsets, size_t n, float* out);
+
+// Instruction-set variants, chosen at run time in plaid.cc.
+namespace avx512 {
+bool supported();
+void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
+void decodeRow(const ResidualDecoder& dec, const float* centroid, const uint8_t* packed, float* out);
+void maxInto(float* best, const float* row, int rows);
+}  // namespace avx512
+
+}  // namespace tartan

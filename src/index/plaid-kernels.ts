@@ -1,0 +1,163 @@
+/**
+ * The PLAID search kernels: native (native/plaid.cc, under `plaid` in the
+ * addon) where the addon is built, else the TypeScript twins below, which
+ * return the same values: probes, list scores and centroid interaction bit
+ * for bit; centroid scores and reranked MaxSim to float32 rounding.
+ * TARTAN_NATIVE=0 (or an addon built before these kernels) selects the twins.
+ */
+import { nativeKernels } from '../scoring/maxsim-native.js';
+import { topK } from '../scoring/topk.js';
+import type { InvertedLists } from './inverted-lists.js';
+import type { ResidualCodec } from './residual-codec.js';
+import { decompress } from './residual-codec.js';
+
+export type Codes = Uint16Array | Uint32Array;
+
+/** The addon's PLAID functions (see native/plaid-addon.cc for the argument checks). */
+export interface PlaidAddon {
+  centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array): void;
+  probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array): void;
+  listScores(offsets: Uint32Array, body: Uint8Array, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number,
+    allowed: Uint8Array, outPassages: Uint32Array, outScores: Float32Array): number;
+  interaction(codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, scores: Float32Array, rows: number, out: Float32Array): void;
+  decompress(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
+  rerank(query: Float32Array, rows: number, weights: Float32Array, dim: number, nbits: number, centroids: Float32Array, wt: Float32Array,
+    codes: Codes, packed: Uint8Array, offsets: Uint32Array, out: Float32Array): void;
+}
+
+let forced: 'ts' | undefined;
+
+/** Forces the TypeScript twins ('ts') or restores the default ('auto'); for tests and benchmarks. */
+export function setPlaidImpl(impl: 'ts' | 'auto'): void {
+  forced = impl === 'ts' ? 'ts' : undefined;
+}
+
+/** The native PLAID kernels, or null (addon missing, disabled, older than these kernels, or forced off). */
+export function plaidNative(): PlaidAddon | null {
+  if (forced) return null;
+  const p = (nativeKernels() as unknown as { plaid?: PlaidAddon } | null)?.plaid;
+  return p && typeof p.rerank === 'function' ? p : null;
+}
+
+/** Stage 1 twin: out[c * rows + q] = <query_q, centroid_c> (the native kernel, or this loop). */
+export function centroidScoresTs(query: Float32Array, rows: number, dim: number, centroids: Float32Array): Float32Array {
+  const k = centroids.length / dim;
+  const out = new Float32Array(k * rows);
+  for (let c = 0; c < k; c++) {
+    const co = c * dim, oo = c * rows;
+    for (let q = 0; q < rows; q++) {
+      const qo = q * dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
+      for (; d + 3 < dim; d += 4) {
+        s0 += query[qo + d] * centroids[co + d];
+        s1 += query[qo + d + 1] * centroids[co + d + 1];
+        s2 += query[qo + d + 2] * centroids[co + d + 2];
+        s3 += query[qo + d + 3] * centroids[co + d + 3];
+      }
+      for (; d < dim; d++) s0 += query[qo + d] * centroids[co + d];
+      out[oo + q] = s0 + s1 + s2 + s3;
+    }
+  }
+  return out;
+}
+
+/** The `nprobe` best centroids of each query row, best first (ties to the lower id); missing ones are 0xffffffff. */
+export function probe(scores: Float32Array, rows: number, k: number, nprobe: number): Uint32Array {
+  const probes = new Uint32Array(rows * nprobe).fill(0xffffffff);
+  const native = plaidNative();
+  if (native) { native.probe(scores, rows, nprobe, probes); return probes; }
+  const col = new Float32Array(k);
+  for (let q = 0; q < rows; q++) {
+    for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
+    probes.set(topK(col, nprobe).indices, q * nprobe);
+  }
+  return probes;
+}
+
+/**
+ * Stage 2 over one segment: for every allowed passage of a probed list, the
+ * sum over query rows of its best probed-centroid score. Writes passages (in
+ * first-seen order) and scores; returns how many.
+ */
+export function listScores(ivf: InvertedLists, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number,
+  allowed: Uint8Array, outPassages: Uint32Array, outScores: Float32Array): number {
+  const native = plaidNative();
+  if (native) return native.listScores(ivf.offsets, ivf.body, probes, nprobe, scores, rows, allowed, outPassages, outScores);
+  const n = allowed.length;
+  const total = new Float32Array(n), best = new Float32Array(n).fill(-Infinity), seen = new Uint8Array(n);
+  let count = 0;
+  for (let q = 0; q < rows; q++) {
+    const touched: number[] = [];
+    for (let i = 0; i < nprobe; i++) {
+      const c = probes[q * nprobe + i];
+      if (c === 0xffffffff) continue;
+      const sc = scores[c * rows + q];
+      ivf.forEach(c, (p) => {
+        if (p >= n || !allowed[p]) return;
+        if (best[p] === -Infinity) { touched.push(p); best[p] = sc; } else if (sc > best[p]) best[p] = sc;
+      });
+    }
+    for (const p of touched) {
+      total[p] += best[p];
+      best[p] = -Infinity;
+      if (!seen[p]) { seen[p] = 1; outPassages[count++] = p; }
+    }
+  }
+  for (let i = 0; i < count; i++) outScores[i] = total[outPassages[i]];
+  return count;
+}
+
+/** Stage 3: per listed passage, sum over query rows (float64, rounded once) of the best centroid score among its tokens. */
+export function interaction(codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, scores: Float32Array, rows: number): Float32Array {
+  const out = new Float32Array(list.length);
+  const native = plaidNative();
+  if (native) { native.interaction(codes, tokenOffsets, list, scores, rows, out); return out; }
+  const best = new Float32Array(rows);
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i];
+    best.fill(-Infinity);
+    for (let t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
+      const o = codes[t] * rows;
+      for (let q = 0; q < rows; q++) if (scores[o + q] > best[q]) best[q] = scores[o + q];
+    }
+    let s = 0;
+    for (let q = 0; q < rows; q++) s += best[q];
+    out[i] = s;
+  }
+  return out;
+}
+
+const transposed = new WeakMap<ResidualCodec, Float32Array>();
+
+/** Bucket values bucket-major (wt[b * dim + d]), the layout the native decoder loads. */
+export function bucketsByValue(codec: ResidualCodec): Float32Array {
+  let wt = transposed.get(codec);
+  if (!wt) {
+    const { dim, weights } = codec, buckets = 1 << codec.nbits;
+    wt = new Float32Array(buckets * dim);
+    for (let d = 0; d < dim; d++) for (let b = 0; b < buckets; b++) wt[b * dim + d] = weights[d * buckets + b];
+    transposed.set(codec, wt);
+  }
+  return wt;
+}
+
+/** Decompresses tokens (codes + packed residuals) into unit float32 rows of `out`. */
+export function decompressTokens(codec: ResidualCodec, centroids: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void {
+  const native = plaidNative();
+  if (native) native.decompress(codec.dim, codec.nbits, centroids, bucketsByValue(codec), codes, packed, out);
+  else decompress(codec, centroids, codes, packed, out);
+}
+
+/**
+ * Stage 4 on the native side: candidate i's tokens are codes/packed rows
+ * offsets[i]..offsets[i+1]; returns sum_q weights[q] * max_t <q, v_t> per
+ * candidate without materialising more than a batch of rows. Null without the addon.
+ */
+export function rerankNative(query: Float32Array, rows: number, weights: Float32Array, codec: ResidualCodec, centroids: Float32Array,
+  codes: Codes, packed: Uint8Array, offsets: Uint32Array): Float32Array | null {
+  const native = plaidNative();
+  if (!native) return null;
+  const out = new Float32Array(offsets.length - 1);
+  native.rerank(query, rows, weights, codec.dim, codec.nbits, centroids, bucketsByValue(codec), codes, packed, offsets, out);
+  return out;
+}

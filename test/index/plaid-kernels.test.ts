@@ -1,0 +1,181 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { centroidScoresTs, decompressTokens, interaction, listScores, plaidNative, probe, rerankNative, setPlaidImpl } from '../../src/index/plaid-kernels.js';
+import { buildInvertedLists, InvertedLists } from '../../src/index/inverted-lists.js';
+import { decompress, encodeResiduals, residualBytes, trainCodec } from '../../src/index/residual-codec.js';
+import { maxsim } from '../../src/scoring/maxsim.js';
+import { PlaidStore } from '../../src/index/plaid-store.js';
+import { oracleSumOfMax, randomRows, rng } from '../scoring/random-data.js';
+import { clusteredBatch, queryFrom, tempDir } from './helpers.js';
+
+const noNative = plaidNative() ? false : 'native PLAID kernels not available (addon not built, older, or TARTAN_NATIVE=0)';
+
+/** Runs `fn` with the TypeScript twins forced, restoring the default after. */
+function withTs<T>(fn: () => T): T {
+  setPlaidImpl('ts');
+  try { return fn(); } finally { setPlaidImpl('auto'); }
+}
+
+function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, label: string): void {
+  assert.equal(a.length, b.length, `${label}: length`);
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `${label}: [${i}] ${a[i]} vs ${b[i]}`);
+}
+
+/** A random segment: passages of 0..40 tokens with codes below k. */
+function randomSegment(rand: () => number, passages: number, k: number, wide = false) {
+  const tokenOffsets = new Uint32Array(passages + 1);
+  for (let p = 0; p < passages; p++) tokenOffsets[p + 1] = tokenOffsets[p] + (p % 17 === 5 ? 0 : 1 + Math.floor(rand() * 40));
+  const codes = wide ? new Uint32Array(tokenOffsets[passages]) : new Uint16Array(tokenOffsets[passages]);
+  for (let t = 0; t < codes.length; t++) codes[t] = Math.floor(rand() * k);
+  return { tokenOffsets, codes, ivf: new InvertedLists(buildInvertedLists(codes, tokenOffsets, passages, k), k) };
+}
+
+test('probe: the nprobe best centroids per query row, best first, ties to the lower id; native equals TypeScript', () => {
+  const rows = 3, k = 10;
+  const scores = new Float32Array(k * rows);
+  // Row 0: centroid c scores c % 4 (ties among 3, 7 at the top; then 2, 6).
+  for (let c = 0; c < k; c++) { scores[c * rows] = c % 4; scores[c * rows + 1] = -c; scores[c * rows + 2] = c === 9 ? 5 : 0; }
+  const expected = [3, 7, 2, 0, 1, 2, 9, 0, 1];
+  assert.deepEqual(Array.from(withTs(() => probe(scores, rows, k, 3))), expected);
+  assert.deepEqual(Array.from(probe(scores, rows, k, 3)), expected);
+  // More probes than centroids: every centroid, then the "none" marker.
+  assert.deepEqual(Array.from(probe(Float32Array.of(1, 2), 1, 2, 4)), [1, 0, 0xffffffff, 0xffffffff]);
+  assert.deepEqual(Array.from(withTs(() => probe(Float32Array.of(1, 2), 1, 2, 4))), [1, 0, 0xffffffff, 0xffffffff]);
+  const rand = rng(5);
+  const big = randomRows(rand, 300, 32);
+  for (const nprobe of [1, 4, 33]) assert.deepEqual(probe(big, 32, 300, nprobe), withTs(() => probe(big, 32, 300, nprobe)), `nprobe ${nprobe}`);
+});
+
+test('list scores: sum over query rows of the best probed centroid a passage holds (oracle), native equals TypeScript', () => {
+  const rand = rng(7);
+  const k = 50, rows = 8, passages = 400, nprobe = 3;
+  const seg = randomSegment(rand, passages, k);
+  const scores = randomRows(rand, k, rows);
+  const probes = probe(scores, rows, k, nprobe);
+  const allowed = Uint8Array.from({ length: passages }, (_, p) => (p % 5 === 0 ? 0 : 1));
+  const run = () => {
+    const ps = new Uint32Array(passages), ss = new Float32Array(passages);
+    const n = listScores(seg.ivf, probes, nprobe, scores, rows, allowed, ps, ss);
+    return { ps: Array.from(ps.subarray(0, n)), ss: Array.from(ss.subarray(0, n)) };
+  };
+  const ts = withTs(run), nat = run();
+  assert.deepEqual(nat, ts, 'native and TypeScript agree bit for bit, same order');
+  // Oracle from the token codes directly.
+  const oracle = new Map<number, number>();
+  for (let p = 0; p < passages; p++) {
+    if (!allowed[p]) continue;
+    const held = new Set(seg.codes.subarray(seg.tokenOffsets[p], seg.tokenOffsets[p + 1]));
+    let total = 0, any = false;
+    for (let q = 0; q < rows; q++) {
+      let best = -Infinity;
+      for (const c of probes.subarray(q * nprobe, (q + 1) * nprobe)) if (held.has(c)) best = Math.max(best, scores[c * rows + q]);
+      if (best > -Infinity) { total = Math.fround(total + best); any = true; }
+    }
+    if (any) oracle.set(p, total);
+  }
+  assert.equal(ts.ps.length, oracle.size, 'every passage of a probed list, once');
+  ts.ps.forEach((p, i) => assert.equal(ts.ss[i], oracle.get(p), `passage ${p}`));
+});
+
+test('centroid interaction: native equals TypeScript bit for bit (16- and 32-bit codes, empty passages)', () => {
+  const rand = rng(9);
+  for (const [rows, wide] of [[32, false], [17, true], [1, false], [40, false]] as const) {
+    const k = 64;
+    const seg = randomSegment(rand, 120, k, wide);
+    const scores = randomRows(rand, k, rows);
+    const list = Uint32Array.from({ length: 60 }, (_, i) => (i * 7) % 120);
+    const nat = interaction(seg.codes, seg.tokenOffsets, list, scores, rows);
+    const ts = withTs(() => interaction(seg.codes, seg.tokenOffsets, list, scores, rows));
+    assert.deepEqual(nat, ts, `rows ${rows}`);
+    // Oracle for one non-empty passage.
+    const p = list[1];
+    let s = 0;
+    for (let q = 0; q < rows; q++) {
+      let best = -Infinity;
+      for (let t = seg.tokenOffsets[p]; t < seg.tokenOffsets[p + 1]; t++) best = Math.max(best, scores[seg.codes[t] * rows + q]);
+      s += best;
+    }
+    assert.equal(ts[1], Math.fround(s));
+  }
+});
+
+test('centroid scores: native kernel matches the TypeScript loop (odd shapes)', { skip: noNative }, () => {
+  const rand = rng(11);
+  for (const [rows, dim, k] of [[32, 128, 100], [5, 96, 13], [33, 17, 25], [1, 1, 1]]) {
+    const q = randomRows(rand, rows, dim), c = randomRows(rand, k, dim);
+    const out = new Float32Array(k * rows);
+    plaidNative()!.centroidScores(q, rows, dim, c, out);
+    assertClose(out, centroidScoresTs(q, rows, dim, c), 1e-5, `${rows}x${dim}x${k}`);
+  }
+});
+
+function codecFixture(dim: number, nbits: number, seed: number) {
+  const rand = rng(seed);
+  const k = 16, n = 90;
+  const centroids = randomRows(rand, k, dim);
+  const codes = Uint16Array.from({ length: n }, () => Math.floor(rand() * k));
+  const residuals = new Float32Array(n * dim).map(() => (rand() - 0.5) * 0.4);
+  const codec = trainCodec(residuals, dim, nbits);
+  return { centroids, codes, codec, packed: encodeResiduals(codec, residuals), n };
+}
+
+test('decompression: native equals TypeScript within float32 rounding for every nbits and odd dims', () => {
+  for (const nbits of [1, 2, 4, 8]) {
+    for (const dim of [128, 96, 20]) {
+      const f = codecFixture(dim, nbits, nbits * 100 + dim);
+      const ts = new Float32Array(f.n * dim), nat = new Float32Array(f.n * dim);
+      decompress(f.codec, f.centroids, f.codes, f.packed, ts);
+      decompressTokens(f.codec, f.centroids, f.codes, f.packed, nat);
+      assertClose(nat, ts, 2e-6, `nbits ${nbits} dim ${dim}`);
+    }
+  }
+});
+
+test('rerank: native fused decompress + MaxSim equals decompress then MaxSim (weights, empty and long candidates)', { skip: noNative }, () => {
+  const dim = 128;
+  const f = codecFixture(dim, 2, 3);
+  const rand = rng(4);
+  const rows = 32;
+  const query = randomRows(rand, rows, dim);
+  const offsets = Uint32Array.from([0, 5, 5, 30, 31, 90]); // an empty candidate, one of 59 rows (several batches)
+  const weights = Float32Array.from({ length: rows }, (_, i) => 0.5 + (i % 3));
+  const data = new Float32Array(f.n * dim);
+  decompress(f.codec, f.centroids, f.codes, f.packed, data);
+  const expected = maxsim({ data: query, rows, dim }, { dtype: 'f32', data, offsets, dim }, { variant: 'weighted', weights, impl: 'ts' }).raw;
+  const got = rerankNative(query, rows, weights, f.codec, f.centroids, f.codes, f.packed, offsets)!;
+  assertClose(got, expected, 1e-5 * rows, 'weighted');
+  assert.equal(got[1], 0, 'a candidate without tokens scores 0');
+  const ones = new Float32Array(rows).fill(1);
+  const oracle = oracleSumOfMax(query, rows, data, offsets, dim);
+  assertClose(rerankNative(query, rows, ones, f.codec, f.centroids, Uint32Array.from(f.codes), f.packed, offsets)!, oracle, 1e-4, '32-bit codes vs oracle');
+});
+
+test('native PLAID kernels refuse out-of-range centroid codes and short buffers', { skip: noNative }, () => {
+  const f = codecFixture(32, 2, 8);
+  const native = plaidNative()!;
+  const bad = f.codes.slice();
+  bad[3] = 16; // k = 16
+  assert.throws(() => native.decompress(32, 2, f.centroids, new Float32Array(4 * 32), bad, f.packed, new Float32Array(f.n * 32)), /outside the centroid table/);
+  assert.throws(() => native.decompress(32, 2, f.centroids, new Float32Array(4 * 32), f.codes, f.packed.subarray(0, 10), new Float32Array(f.n * 32)), /one residual per code/);
+  const seg = randomSegment(rng(1), 10, 4);
+  assert.throws(() => native.interaction(seg.codes, seg.tokenOffsets, Uint32Array.of(10), new Float32Array(8), 2, new Float32Array(1)), /outside the token table/);
+  assert.equal(residualBytes(32, 2), 8);
+});
+
+test('plaid store: search with native kernels returns the same hits as with the TypeScript twins', async (t) => {
+  const dir = tempDir(t);
+  const dim = 64;
+  const batch = clusteredBatch(150, dim, { seed: 21, topics: 24 });
+  const store = await PlaidStore.create(dir, { dim, nbits: 2, centroids: 32 });
+  await store.add(Array.from({ length: 150 }, (_, i) => ({ id: `d${i}` })), batch);
+  for (let q = 0; q < 4; q++) {
+    const query = queryFrom(batch, q * 31, 12, 50 + q);
+    const nat = await store.search(query, { k: 10, nprobe: 2, ndocs: 16 });
+    setPlaidImpl('ts');
+    let ts;
+    try { ts = await store.search(query, { k: 10, nprobe: 2, ndocs: 16 }); } finally { setPlaidImpl('auto'); }
+    assert.deepEqual(nat.map((h) => h.id), ts.map((h) => h.id), `query ${q}`);
+    assertClose(nat.map((h) => h.score), ts.map((h) => h.score), 1e-4, `query ${q} scores`);
+  }
+  await store.close();
+});
