@@ -96,15 +96,17 @@ export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
   } catch {
     throw corrupt('header is not JSON');
   }
-  if (header.format !== 'tartan-bm25') throw corrupt(`unexpected format "${String(header.format)}"`);
+  if (header === null || typeof header !== 'object' || header.format !== 'tartan-bm25') throw corrupt('unexpected format');
+  if (typeof header.version !== 'number') throw corrupt('no format version');
   if (header.version > BM25_FORMAT_VERSION) {
     throw new TartanError(ErrorCodes.INDEX_VERSION, `BM25 index ${path} has format version ${header.version}, newer than this tartan reads (${BM25_FORMAT_VERSION}); upgrade tartan or rebuild the index.`);
   }
   const base = pad8(12 + headerLength);
   const section = (name: string): Buffer => {
-    const entry = header.sections?.[name];
+    const entry: unknown = header.sections !== null && typeof header.sections === 'object' && Object.hasOwn(header.sections, name) ? header.sections[name] : undefined;
     if (!entry) throw corrupt(`section ${name} missing`);
-    const [offset, length] = entry;
+    if (!Array.isArray(entry) || entry.length !== 2 || !entry.every((v) => Number.isSafeInteger(v) && v >= 0)) throw corrupt(`section ${name} has no valid [offset, length]`);
+    const [offset, length] = entry as [number, number];
     if (base + offset + length > file.length) throw corrupt(`section ${name} runs past the end of the file`);
     return file.subarray(base + offset, base + offset + length);
   };
@@ -117,11 +119,17 @@ export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
     return out;
   };
   const json = (name: string): string[] => {
+    let value: unknown;
+    const bytes = section(name);
     try {
-      return JSON.parse(section(name).toString('utf8')) as string[];
+      value = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw corrupt(`section ${name} is not JSON`);
     }
+    if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw corrupt(`section ${name} is not a list of strings`);
+    // A repeated id or term would make two documents (or postings lists) answer to one name.
+    if (new Set(value).size !== value.length) throw corrupt(`section ${name} repeats an entry`);
+    return value as string[];
   };
   const terms = json('terms'), docIds = json('docIds');
   const snapshot: Bm25Snapshot = {
@@ -134,5 +142,12 @@ export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
     throw corrupt('section sizes disagree');
   }
   for (let i = 0; i < snapshot.postingDocs.length; i++) if (snapshot.postingDocs[i] >= docIds.length) throw corrupt('posting points past the last document');
-  return Bm25Index.fromSnapshot(snapshot, analyser);
+  // Decreasing offsets would give a negative (wrapped to ~4e9) postings count: an endless search.
+  if (snapshot.termOffsets[0] !== 0) throw corrupt('term offsets do not start at 0');
+  for (let t = 1; t < snapshot.termOffsets.length; t++) if (snapshot.termOffsets[t] < snapshot.termOffsets[t - 1]) throw corrupt('term offsets decrease');
+  try {
+    return Bm25Index.fromSnapshot(snapshot, analyser);
+  } catch (e) {
+    throw e instanceof TartanError && e.code === ErrorCodes.INVALID_ARGUMENT ? corrupt(`bad parameters: ${e.message}`) : e;
+  }
 }

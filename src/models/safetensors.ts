@@ -42,14 +42,18 @@ export class SafetensorsFile {
     } catch {
       throw corrupt('header is not JSON');
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw corrupt('header is not a JSON object');
     const body = buffer.subarray(8 + headerLength);
-    const header: Record<string, HeaderEntry> = {};
+    const header: Record<string, HeaderEntry> = Object.create(null) as Record<string, HeaderEntry>;
+    const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
     for (const [name, entry] of Object.entries(parsed)) {
       if (name === '__metadata__') continue;
       const e = entry as HeaderEntry;
-      const [start, end] = e.data_offsets ?? [];
-      if (!Array.isArray(e.shape) || typeof start !== 'number' || typeof end !== 'number' || end > body.length || start > end) {
-        throw corrupt(`tensor '${name}' has an invalid shape or byte range`);
+      // Negative, fractional or non-numeric offsets and dims would read outside the tensor or size arrays by garbage.
+      const offsets = e !== null && typeof e === 'object' && Array.isArray(e.data_offsets) && e.data_offsets.length === 2 ? e.data_offsets : [];
+      const [start, end] = offsets;
+      if (typeof e?.dtype !== 'string' || !Array.isArray(e.shape) || !e.shape.every(count) || !count(start) || !count(end) || end > body.length || start > end) {
+        throw corrupt(`tensor '${name}' has an invalid dtype, shape or byte range`);
       }
       header[name] = e;
     }
@@ -91,7 +95,13 @@ export class SafetensorsFile {
 
 /** Reads and parses a safetensors file. */
 export async function readSafetensors(path: string): Promise<SafetensorsFile> {
-  return SafetensorsFile.parse(await readFile(path), path);
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); download the model files again.`, { cause: e });
+  }
+  return SafetensorsFile.parse(bytes, path);
 }
 
 /** Converts an IEEE 754 half-precision bit pattern to a number. */

@@ -31,6 +31,8 @@ export class DenseIndex {
 
   /** Adds or replaces the vector of `id`. */
   add(id: string, vector: Float32Array): void {
+    if (typeof id !== 'string' || id.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'a dense vector needs a non-empty string id');
+    if (!(vector instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the vector for "${id}" must be a Float32Array`);
     if (vector.length !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `vector for "${id}" has ${vector.length} values, the dense index holds ${this.dim}; use the model the index was built with`);
     for (let i = 0; i < vector.length; i++) {
       if (!Number.isFinite(vector[i])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `vector for "${id}" holds a non-finite value at ${i}`);
@@ -66,7 +68,11 @@ export class DenseIndex {
 
   /** The k documents with the highest dot product with `query`, best first; `candidates` restricts the scan. */
   search(query: Float32Array, k: number, candidates?: readonly string[]): ScoredId[] {
+    if (!(query instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the dense query must be a Float32Array');
     if (query.length !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has ${query.length} values, the dense index holds ${this.dim}`);
+    // A NaN query scores every document NaN: the top k would be arbitrary, so refuse it.
+    for (let j = 0; j < query.length; j++) if (!Number.isFinite(query[j])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `the dense query holds ${query[j]} at ${j}; check the encoder output`);
+    if (candidates !== undefined && !Array.isArray(candidates)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'candidates must be an array of document ids');
     const rows = candidates ? candidates.map((id) => this.slot.get(id)).filter((r): r is number => r !== undefined) : undefined;
     const n = rows ? rows.length : this.ids.length;
     const scores = new Float32Array(n);
@@ -103,16 +109,22 @@ export class DenseIndex {
     if (!existsSync(path)) throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no dense index at ${path}; build it first`);
     const file = readFileSync(path);
     const corrupt = (why: string) => new TartanError(ErrorCodes.INDEX_CORRUPT, `dense index ${path} is damaged (${why}); delete it and rebuild`);
-    if (file.toString('utf8', 0, MAGIC.length) !== MAGIC) throw corrupt('bad magic');
+    if (file.length < MAGIC.length + 4 || file.toString('utf8', 0, MAGIC.length) !== MAGIC) throw corrupt('bad magic');
     const hlen = file.readUInt32LE(MAGIC.length);
     const start = MAGIC.length + 4 + hlen;
     if (start > file.length) throw corrupt('header past end of file');
     let header: { dim: number; count: number; ids: string[] };
     try { header = JSON.parse(file.toString('utf8', MAGIC.length + 4, start)); } catch { throw corrupt('header is not JSON'); }
-    if (file.length - start !== header.count * header.dim * 4 || header.ids.length !== header.count) throw corrupt('size does not match the header');
-    const index = new DenseIndex(header.dim, header.count);
+    if (header === null || typeof header !== 'object') throw corrupt('header is not an object');
+    const { dim, count, ids } = header;
+    if (!Number.isSafeInteger(dim) || dim <= 0 || !Number.isSafeInteger(count) || count < 0) throw corrupt('bad dim or count');
+    if (!Array.isArray(ids) || ids.length !== count || !ids.every((id) => typeof id === 'string' && id.length > 0)) throw corrupt('ids do not match the count');
+    if (new Set(ids).size !== count) throw corrupt('an id appears twice');
+    if (file.length - start !== count * dim * 4) throw corrupt('size does not match the header');
+    const index = new DenseIndex(dim, count);
     const vectors = new Float32Array(file.buffer.slice(file.byteOffset + start, file.byteOffset + file.length));
-    for (let i = 0; i < header.count; i++) index.add(header.ids[i], vectors.subarray(i * header.dim, (i + 1) * header.dim));
+    for (let i = 0; i < vectors.length; i++) if (!Number.isFinite(vectors[i])) throw corrupt(`vector value ${i} is ${vectors[i]}`);
+    for (let i = 0; i < count; i++) index.add(ids[i], vectors.subarray(i * dim, (i + 1) * dim));
     return index;
   }
 }
