@@ -22,6 +22,7 @@ import { matchesFilter, validateFilter } from './filter.js';
 import { checkNbits } from './residual-codec.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
+import { forgetVerified } from './verify.js';
 
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
@@ -141,6 +142,7 @@ export abstract class FileStore implements VectorStore {
       const isOurs = isIndexWriterFile(name) || this.isOldLockTemp(name);
       if (isOurs && !keep.has(name)) {
         try { unlinkSync(join(this.dir, name)); } catch { /* removed by someone else */ }
+        forgetVerified(join(this.dir, name));
       }
     }
   }

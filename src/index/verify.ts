@@ -41,14 +41,16 @@ function isVerified(path: string, sha: string): boolean {
   return id !== undefined && verified.get(path) === id;
 }
 
-function markVerified(path: string, sha: string): void {
+/** Records that the file at `path` was hashed and matched `sha` (as it is now on disk). */
+export function markVerified(path: string, sha: string): void {
   const id = identity(path, sha);
   if (id !== undefined) verified.set(path, id);
 }
 
-/** Forgets what was verified (tests that damage files in place within one stat-time tick). */
-export function forgetVerified(): void {
-  verified.clear();
+/** Forgets what was verified about `path` (when it is removed), or about every file. */
+export function forgetVerified(path?: string): void {
+  if (path === undefined) verified.clear();
+  else verified.delete(path);
 }
 
 /** Reads a whole file the manifest names, checking its size and sha256. */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { PlaidStore } from '../../src/index/plaid-store.js';
+import { Index } from '../../src/index/index.js';
 import { FlatStore } from '../../src/index/flat-store.js';
 import { openFileStore } from '../../src/index/open-store.js';
 import { checkIndex } from '../../src/index/check.js';
@@ -162,4 +163,18 @@ test('tartan check: exit code 0 and a report when healthy, 1 with coded problems
   const human = spawnSync(process.execPath, [cli, 'check', dir], { encoding: 'utf8' });
   assert.equal(human.status, 1);
   assert.match(human.stdout, new RegExp(`E_INDEX_CORRUPT  ${codes.replace('.', '\\.')}: .*sha256`));
+});
+
+test('Index.check: the facade reports a healthy index, then the damaged file', async (t) => {
+  const dir = tempDir(t);
+  const index = await Index.create(dir, { model: 'lexical' });
+  await index.add(['Aspirin reduces fever.', 'Green tea contains caffeine.', 'Rivers flow into the sea.'].map((text, i) => ({ id: `t${i}`, text })));
+  const healthy = await index.check();
+  assert.equal(healthy.ok, true, JSON.stringify(healthy.problems));
+  assert.equal(healthy.documents, 3);
+  const text = readManifest(dir).segments[0].files.text.name;
+  flip(join(dir, text), () => 0);
+  const damaged = await index.check();
+  assert.deepEqual(damaged.problems.map((p) => [p.file, p.reason]), [[text, 'checksum']]);
+  await index.close();
 });
