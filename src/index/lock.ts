@@ -78,8 +78,8 @@ function placeExclusive(src: string, dest: string, body: string): boolean {
   }
 }
 
-function lockedError(dir: string, path: string, pid?: number): TartanError {
-  const who = pid !== undefined ? `process ${pid}` : 'another process';
+function lockedError(dir: string, path: string, pid?: number, host?: string): TartanError {
+  const who = (pid !== undefined ? `process ${pid}` : 'another process') + (host !== undefined && host !== hostname() ? ` on host ${host}` : '');
   return new TartanError(ErrorCodes.INDEX_LOCKED, `the index at ${dir} is being written by ${who}; wait for it to finish (searches still work), or remove ${path} if that process is gone`, { details: pid !== undefined ? { pid } : {} });
 }
 
@@ -108,7 +108,7 @@ export class WriteLock {
         const raw = readOrUndefined(path);
         if (raw === undefined) continue; // released meanwhile
         const holder = parseHolder(raw);
-        if (holderAlive(holder)) throw lockedError(dir, path, holder.pid);
+        if (holderAlive(holder)) throw lockedError(dir, path, holder.pid, holder.host);
         takeoverHook?.();
         try { renameSync(path, aside); } catch { continue; } // someone else moved it first
         if (readOrUndefined(aside) === raw) { unlinkSync(aside); continue; }
