@@ -8,3 +8,5 @@ export type { CreateStoreOptions } from './file-store.js';
 export { openFileStore, openStore } from './open-store.js';
 export type { IndexSettings, Manifest } from './manifest.js';
 export { indexCollection, searchCollection, collectionDir } from './collection.js';
+export { checkIndex } from './check.js';
+export type { CheckReport, CheckProblem } from './check.js';
