@@ -76,7 +76,13 @@ export function loadQrels(dir: string, split = 'test'): Qrels {
     const available = existsSync(join(dir, 'qrels')) ? readdirSync(join(dir, 'qrels')).filter((f) => f.endsWith('.tsv')).map((f) => f.slice(0, -4)) : [];
     throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} does not exist; choose a split that exists${available.length ? ` (${available.join(', ')})` : ''} with --split.`);
   }
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TartanError(ErrorCodes.DATASET_FORMAT, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { cause: e });
+  }
+  const lines = content.split(/\r?\n/);
   const header = lines[0]?.split('\t') ?? [];
   if (header.length < 3 || !/^(query[-_]?id|qid)$/i.test(header[0].trim())) {
     throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line 1 must be the header "query-id<TAB>corpus-id<TAB>score", got ${JSON.stringify(lines[0] ?? '')}.`);

@@ -23,9 +23,15 @@ export interface JsonlRecord {
  */
 export async function* readJsonl(path: string): AsyncGenerator<JsonlRecord> {
   if (!existsSync(path)) throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} does not exist; a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/<split>.tsv.`);
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
   let line = 0;
-  for await (const text of lines) {
+  for (;;) {
+    // A read error (a folder named like the file, no permission) becomes DATASET_FORMAT naming the file.
+    const next = await lines.next().catch((e: unknown) => {
+      throw new TartanError(ErrorCodes.DATASET_FORMAT, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, { cause: e });
+    });
+    if (next.done) break;
+    const text = next.value;
     line++;
     if (text.trim().length === 0) continue;
     let value: unknown;

@@ -23,6 +23,8 @@ export const COMMIT_SHA = /^[0-9a-f]{40}$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 const REPO_ID = /^(?:[\w.-]+\/)?[\w.-]{1,96}$/;
+/** One safe folder or file name: what a commit sha, a hand-written ref ('local') or an etag may be. */
+export const SAFE_SEGMENT = /^(?!\.{1,2}$)[\w.-]{1,128}$/;
 
 function expandHome(p: string): string {
   return p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : p;
@@ -127,7 +129,9 @@ export class RepoCache {
     const p = this.refPath(revision);
     if (!existsSync(p)) return undefined;
     const commit = readFileSync(p, 'utf8').trim();
-    return commit.length > 0 ? commit : undefined;
+    // The ref names a folder under snapshots/: "../x" or "/etc" must not lead out of the cache.
+    if (!SAFE_SEGMENT.test(commit)) return undefined;
+    return commit;
   }
 
   /** Records `revision -> commit`; a no-op when the revision is the commit itself (as in Python). */

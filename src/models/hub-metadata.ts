@@ -5,6 +5,7 @@
  */
 import { ErrorCodes, TartanError } from '../errors.js';
 import { type HubFileRef, HubUnreachableError, httpStatusError, networkFailure } from './hub-http.js';
+import { SAFE_SEGMENT } from './hub-cache.js';
 
 export interface HubFileMetadata {
   /** Full commit sha from `X-Repo-Commit`. */
@@ -62,9 +63,18 @@ export async function fetchFileMetadata(ref: HubFileRef, headers: Record<string,
         { details: { url, status: res.status } },
       );
     }
+    const etag = normalizeEtag(rawEtag);
+    // Both become names under the cache folder (snapshots/<commit>, blobs/<etag>): a server must not steer them elsewhere.
+    if (!SAFE_SEGMENT.test(commit) || !SAFE_SEGMENT.test(etag)) {
+      throw new TartanError(
+        ErrorCodes.DOWNLOAD_FAILED,
+        `The server at ${url} sent a commit or ETag that is not a plain name (${JSON.stringify(commit.slice(0, 80))}, ${JSON.stringify(etag.slice(0, 80))}); it is not a Hugging Face hub. Check HF_ENDPOINT.`,
+        { details: { url } },
+      );
+    }
     return {
       commit,
-      etag: normalizeEtag(rawEtag),
+      etag,
       size: parseSize(res.headers.get('x-linked-size')) ?? parseSize(res.headers.get('content-length')),
       location: location ? new URL(location, url).href : url,
     };

@@ -15,7 +15,7 @@
  * ```
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
 import { DEFAULT_SKIPLIST } from './colbert-processing.js';
 import { OnnxSession, type SessionOptions } from './onnx-session.js';
@@ -63,18 +63,55 @@ export interface LoadFolderOptions extends SessionOptions {
 const BACKBONE_FILES = ['model.onnx', 'onnx/model.onnx'];
 const PROJECTED_FILES = ['vespa_colbert.onnx'];
 
-function readJson<T>(path: string): T | undefined {
+function corrupt(path: string, why: string, cause?: unknown): TartanError {
+  return new TartanError(ErrorCodes.MODEL_CORRUPT, `${path} ${why}; restore the file from the model repository.`, cause !== undefined ? { cause } : undefined);
+}
+
+type FieldType = 'string' | 'number' | 'boolean' | 'string[]';
+
+/**
+ * Reads a JSON config and checks the listed fields' types: a config that parses but holds
+ * (say) a string where a length belongs must fail here, not as a NaN length or a TypeError later.
+ * `shape` 'array' is for modules.json (a list of objects).
+ */
+function readJson<T>(path: string, fields: Record<string, FieldType> = {}, shape: 'object' | 'array' = 'object'): T | undefined {
   if (!existsSync(path)) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    value = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${path} is not valid JSON (${(err as Error).message}); restore the file from the model repository.`, { cause: err });
+    throw corrupt(path, `is not valid JSON (${(err as Error).message})`, err);
   }
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const items = shape === 'array' ? value : [value];
+  if (!Array.isArray(items) || !items.every(isObject)) throw corrupt(path, shape === 'array' ? 'is not a JSON list of objects' : 'is not a JSON object');
+  for (const item of items as Record<string, unknown>[]) {
+    for (const [key, type] of Object.entries(fields)) {
+      const v = item[key];
+      if (v === undefined || v === null) continue;
+      const ok = type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === type;
+      if (!ok) throw corrupt(path, `has ${key} = ${JSON.stringify(v)?.slice(0, 80)}, expected a ${type}`);
+    }
+  }
+  return value as T;
+}
+
+/** Checks that a folder named by modules.json stays inside the model folder. */
+function insideFolder(dir: string, folder: string, from: string): string {
+  const full = resolve(dir, folder);
+  const rel = relative(dir, full);
+  if (rel.startsWith('..') || isAbsolute(rel) || folder.includes('\0')) throw corrupt(from, `names the folder ${JSON.stringify(folder)}, outside the model folder`);
+  return full;
 }
 
 function missing(dir: string, files: string[], what: string): TartanError {
   return new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${dir} lacks ${what}: ${files.join(' or ')}. Copy the model's files there, or load it by registry id to download them.`, { details: { dir, missing: files } });
 }
+
+const ST_FIELDS: Record<string, FieldType> = {
+  similarity_fn_name: 'string', query_prefix: 'string', document_prefix: 'string', query_length: 'number',
+  document_length: 'number', attend_to_expansion_tokens: 'boolean', skiplist_words: 'string[]',
+};
 
 interface SentenceTransformersConfig {
   similarity_fn_name?: string;
@@ -88,10 +125,10 @@ interface SentenceTransformersConfig {
 
 /** Guesses the kind of a folder from its files: ColBERT settings or projection, a classifier config, else dense. */
 export function detectKind(dir: string): ModelKind {
-  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'));
+  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'), ST_FIELDS);
   if (st && (st.similarity_fn_name === 'MaxSim' || st.query_length !== undefined || st.query_prefix !== undefined)) return 'colbert';
   if (existsSync(join(dir, '1_Dense')) || PROJECTED_FILES.some((f) => existsSync(join(dir, f)))) return 'colbert';
-  const config = readJson<{ architectures?: string[] }>(join(dir, 'config.json'));
+  const config = readJson<{ architectures?: string[] }>(join(dir, 'config.json'), { architectures: 'string[]' });
   if (config?.architectures?.some((a) => /ForSequenceClassification$/.test(a))) return 'cross-encoder';
   return 'dense';
 }
@@ -123,14 +160,18 @@ export function detectLayout(dir: string, kind: ModelKind, spec?: ModelSpec): Mo
 
 /** Reads the PyLate projection chain: modules.json's Dense modules in order, else `1_Dense`. */
 export async function readProjection(dir: string, denseFile: string): Promise<LinearLayer[]> {
-  const modules = readJson<{ path?: string; type?: string }[]>(join(dir, 'modules.json'));
+  const modulesFile = join(dir, 'modules.json');
+  const modules = readJson<{ path?: string; type?: string }[]>(modulesFile, { path: 'string', type: 'string' }, 'array');
   const folders = modules?.filter((m) => /Dense/.test(m.type ?? '') && m.path).map((m) => m.path as string) ?? [];
+  for (const folder of folders) insideFolder(dir, folder, modulesFile);
   const denseFolders = folders.length > 0 ? folders : [denseFile.split('/')[0]];
   const layers: LinearLayer[] = [];
   for (const folder of denseFolders) {
     const file = join(dir, folder, 'model.safetensors');
     if (!existsSync(file)) throw missing(dir, [join(folder, 'model.safetensors')], 'a projection layer named in modules.json');
-    const config = readJson<{ in_features?: number; out_features?: number; bias?: boolean; activation_function?: string }>(join(dir, folder, 'config.json')) ?? {};
+    const config = readJson<{ in_features?: number; out_features?: number; bias?: boolean; activation_function?: string }>(join(dir, folder, 'config.json'), {
+      in_features: 'number', out_features: 'number', bias: 'boolean', activation_function: 'string',
+    }) ?? {};
     const activation = config.activation_function ?? 'torch.nn.modules.linear.Identity';
     if (!/Identity$/.test(activation)) {
       throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${join(dir, folder)} uses activation ${activation}; tartan applies identity-activation projections only. Export the whole model to ONNX instead.`);
@@ -164,7 +205,7 @@ export function readColbertSettings(dir: string, tokenizer: ModelTokenizer, spec
     skiplistWords: [...DEFAULT_SKIPLIST],
     maskTokenId: tokenizer.maskId ?? 103,
   };
-  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'));
+  const st = readJson<SentenceTransformersConfig>(join(dir, 'config_sentence_transformers.json'), ST_FIELDS);
   if (!st) return { ...base };
   const marker = (prefix: string | undefined, fallback: number, field: string): number => {
     if (prefix === undefined || prefix === '') return fallback;
@@ -185,7 +226,7 @@ export function readColbertSettings(dir: string, tokenizer: ModelTokenizer, spec
 }
 
 function readPooling(dir: string, spec?: ModelSpec): 'cls' | 'mean' {
-  const pooling = readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(join(dir, '1_Pooling', 'config.json'));
+  const pooling = readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(join(dir, '1_Pooling', 'config.json'), { pooling_mode_cls_token: 'boolean', pooling_mode_mean_tokens: 'boolean' });
   if (pooling?.pooling_mode_cls_token) return 'cls';
   if (pooling?.pooling_mode_mean_tokens) return 'mean';
   // Without a pooling config, follow the registry; bge-style CLS pooling otherwise.
@@ -210,8 +251,10 @@ export async function readModelFolder(dirPath: string, options: Omit<LoadFolderO
   }
   const tokenizer = await ModelTokenizer.load(dir);
   const projection = layout.type === 'pylate' ? await readProjection(dir, layout.denseFile) : [];
-  const config = readJson<{ max_position_embeddings?: number }>(join(dir, 'config.json'));
-  const maxLength = Math.min(spec?.maxLength ?? tokenizer.modelMaxLength, config?.max_position_embeddings ?? Infinity, tokenizer.modelMaxLength);
+  const config = readJson<{ max_position_embeddings?: number }>(join(dir, 'config.json'), { max_position_embeddings: 'number' });
+  const positions = config?.max_position_embeddings;
+  if (positions !== undefined && positions !== null && !(Number.isInteger(positions) && positions > 0)) throw corrupt(join(dir, 'config.json'), `has max_position_embeddings = ${positions}, expected a positive integer`);
+  const maxLength = Math.min(spec?.maxLength ?? tokenizer.modelMaxLength, positions ?? Infinity, tokenizer.modelMaxLength);
   const info: ModelFolderInfo = { dir, modelId: spec?.id ?? dir, kind, layout, tokenizer, projection, maxLength, ...(spec ? { spec } : {}) };
   if (kind === 'colbert') {
     info.colbert = readColbertSettings(dir, tokenizer, spec);

@@ -133,7 +133,13 @@ export class ModelTokenizer {
     if (text.length > MAX_TEXT_CHARS) {
       throw new TartanError(ErrorCodes.TEXT_TOO_LONG, `the tokenizer input has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first.`);
     }
-    const e = this.inner.encode(text, { add_special_tokens: addSpecialTokens });
+    let e: { ids: number[]; tokens: string[] };
+    try {
+      e = this.inner.encode(text, { add_special_tokens: addSpecialTokens });
+    } catch (err) {
+      // A tokenizer.json that loads can still fail on some inputs (a damaged vocabulary or model section).
+      throw new TartanError(ErrorCodes.TOKENIZER, `the tokenizer failed on this text (${(err as Error).message}); re-download the model's tokenizer.json.`, { cause: err });
+    }
     return { ids: e.ids, tokens: e.tokens };
   }
 
