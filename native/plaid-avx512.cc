@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -79,56 +80,136 @@ void centroidScores(const float* query, int rows, int dim, const float* centroid
   }
 }
 
-void decodeRow(const ResidualDecoder& dec, const float* centroid, const uint8_t* packed, float* out) {
-  const int dim = dec.dim, nbits = dec.nbits;
+namespace {
+
+// Decodes n tokens; NBITS fixed so the per-group byte load and bucket selection compile to a
+// few instructions (a generic loop with runtime shifts costs ~10x more).
+template <int NBITS, typename Code>
+void decodeRowsN(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
+  const int dim = dec.dim;
   const float* wt = dec.wt;
-  // Lane i of a group of 16 dimensions reads bits [i * nbits, (i + 1) * nbits) of the group's
-  // 2 * nbits bytes: dword (i * nbits) / 32, shifted right by (i * nbits) % 32.
+  constexpr int groupBytes = 2 * NBITS;  // 16 dimensions
+  const size_t rb = static_cast<size_t>(dim) * NBITS / 8;
+  // Lane i of a group reads bits [i * NBITS, (i + 1) * NBITS): dword (i * NBITS) / 32, shifted by (i * NBITS) % 32.
   alignas(64) int32_t idx[16], sh[16];
-  for (int i = 0; i < 16; i++) { idx[i] = (i * nbits) / 32; sh[i] = (i * nbits) % 32; }
+  for (int i = 0; i < 16; i++) { idx[i] = (i * NBITS) / 32; sh[i] = (i * NBITS) % 32; }
   const __m512i vidx = _mm512_load_si512(idx), vsh = _mm512_load_si512(sh);
-  const __m512i mask = _mm512_set1_epi32((1 << nbits) - 1);
+  const __m512i mask = _mm512_set1_epi32((1 << NBITS) - 1);
   const __m512i one = _mm512_set1_epi32(1), two = _mm512_set1_epi32(2);
   const __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const int groupBytes = 2 * nbits;
-  __m512 norm = _mm512_setzero_ps();
-  for (int d0 = 0; d0 < dim; d0 += 16) {
-    alignas(16) uint8_t bytes[16] = {0};
-    std::memcpy(bytes, packed + (d0 / 16) * groupBytes, groupBytes);
-    const __m512i raw = _mm512_castsi128_si512(_mm_load_si128(reinterpret_cast<const __m128i*>(bytes)));
-    __m512i code;
-    if (nbits == 8) code = _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(bytes)));
-    else code = _mm512_and_si512(_mm512_srlv_epi32(_mm512_permutexvar_epi32(vidx, raw), vsh), mask);
-    __m512 w;
-    if (nbits == 1) {
-      w = _mm512_mask_blend_ps(_mm512_test_epi32_mask(code, one), _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
-    } else if (nbits == 2) {
-      const __mmask16 lo = _mm512_test_epi32_mask(code, one), hi = _mm512_test_epi32_mask(code, two);
-      const __m512 w01 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
-      const __m512 w23 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + 2 * dim + d0), _mm512_loadu_ps(wt + 3 * dim + d0));
-      w = _mm512_mask_blend_ps(hi, w01, w23);
-    } else {
-      const __m512i at = _mm512_add_epi32(_mm512_mullo_epi32(code, _mm512_set1_epi32(dim)), _mm512_add_epi32(lane, _mm512_set1_epi32(d0)));
-      w = _mm512_i32gather_ps(at, wt, 4);
+  const __m512i vdim = _mm512_set1_epi32(dim);
+  // Centroid rows are random reads from a table larger than L2: ask for them a few tokens ahead.
+  constexpr size_t kAhead = 6;
+  const size_t rowBytes = static_cast<size_t>(dim) * sizeof(float);
+  for (size_t t = 0; t < std::min(n, kAhead); t++)
+    for (size_t b = 0; b < rowBytes; b += 64) _mm_prefetch(reinterpret_cast<const char*>(dec.centroids + static_cast<size_t>(codes[t]) * dim) + b, _MM_HINT_T0);
+  for (size_t t = 0; t < n; t++) {
+    if (t + kAhead < n) {
+      const char* ahead = reinterpret_cast<const char*>(dec.centroids + static_cast<size_t>(codes[t + kAhead]) * dim);
+      for (size_t b = 0; b < rowBytes; b += 64) _mm_prefetch(ahead + b, _MM_HINT_T0);
     }
-    const __m512 v = _mm512_add_ps(_mm512_loadu_ps(centroid + d0), w);
-    _mm512_storeu_ps(out + d0, v);
-    norm = _mm512_fmadd_ps(v, v, norm);
-  }
-  const float n = _mm512_reduce_add_ps(norm);
-  if (n > 0) {
-    const __m512 inv = _mm512_set1_ps(1.0f / std::sqrt(n));
-    for (int d0 = 0; d0 < dim; d0 += 16) _mm512_storeu_ps(out + d0, _mm512_mul_ps(_mm512_loadu_ps(out + d0), inv));
+    const float* centroid = dec.centroids + static_cast<size_t>(codes[t]) * dim;
+    const uint8_t* p = packed + t * rb;
+    float* o = out + t * dim;
+    __m512 norm = _mm512_setzero_ps();
+    for (int d0 = 0; d0 < dim; d0 += 16) {
+      const uint8_t* g = p + (d0 / 16) * groupBytes;
+      __m512i code;
+      if constexpr (NBITS == 8) {
+        code = _mm512_cvtepu8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(g)));
+      } else {
+        uint64_t bits = 0;
+        std::memcpy(&bits, g, groupBytes);
+        code = _mm512_and_si512(_mm512_srlv_epi32(_mm512_permutexvar_epi32(vidx, _mm512_castsi128_si512(_mm_cvtsi64_si128(static_cast<long long>(bits)))), vsh), mask);
+      }
+      __m512 w;
+      if constexpr (NBITS == 1) {
+        w = _mm512_mask_blend_ps(_mm512_test_epi32_mask(code, one), _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
+      } else if constexpr (NBITS == 2) {
+        const __mmask16 lo = _mm512_test_epi32_mask(code, one), hi = _mm512_test_epi32_mask(code, two);
+        const __m512 w01 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + d0), _mm512_loadu_ps(wt + dim + d0));
+        const __m512 w23 = _mm512_mask_blend_ps(lo, _mm512_loadu_ps(wt + 2 * dim + d0), _mm512_loadu_ps(wt + 3 * dim + d0));
+        w = _mm512_mask_blend_ps(hi, w01, w23);
+      } else {
+        const __m512i at = _mm512_add_epi32(_mm512_mullo_epi32(code, vdim), _mm512_add_epi32(lane, _mm512_set1_epi32(d0)));
+        w = _mm512_i32gather_ps(at, wt, 4);
+      }
+      const __m512 v = _mm512_add_ps(_mm512_loadu_ps(centroid + d0), w);
+      _mm512_storeu_ps(o + d0, v);
+      norm = _mm512_fmadd_ps(v, v, norm);
+    }
+    const float sq = _mm512_reduce_add_ps(norm);
+    if (sq > 0) {
+      const __m512 inv = _mm512_set1_ps(1.0f / std::sqrt(sq));
+      for (int d0 = 0; d0 < dim; d0 += 16) _mm512_storeu_ps(o + d0, _mm512_mul_ps(_mm512_loadu_ps(o + d0), inv));
+    }
   }
 }
 
-void maxInto(float* best, const float* row, int rows) {
-  int q = 0;
-  for (; q + 16 <= rows; q += 16) _mm512_storeu_ps(best + q, _mm512_max_ps(_mm512_loadu_ps(best + q), _mm512_loadu_ps(row + q)));
-  if (q < rows) {
-    const __mmask16 m = laneMask(rows - q);
-    _mm512_mask_storeu_ps(best + q, m, _mm512_max_ps(_mm512_maskz_loadu_ps(m, best + q), _mm512_maskz_loadu_ps(m, row + q)));
+template <typename Code>
+void decodeRowsAny(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
+  switch (dec.nbits) {
+    case 1: decodeRowsN<1>(dec, codes, packed, n, out); break;
+    case 2: decodeRowsN<2>(dec, codes, packed, n, out); break;
+    case 4: decodeRowsN<4>(dec, codes, packed, n, out); break;
+    default: decodeRowsN<8>(dec, codes, packed, n, out); break;
   }
+}
+
+}  // namespace
+
+void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
+void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
+
+namespace {
+
+template <typename Code>
+void interactionAny(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  alignas(64) float best[32];
+  if (rows <= 32) {
+    // The usual query (<= 32 rows): the running max lives in two registers.
+    const __mmask16 m0 = laneMask(rows), m1 = laneMask(rows - 16);
+    for (size_t i = 0; i < n; i++) {
+      const uint32_t p = list[i];
+      __m512 b0 = ninf, b1 = ninf;
+      for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
+        const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+        b0 = _mm512_max_ps(b0, _mm512_mask_loadu_ps(ninf, m0, row));
+        b1 = _mm512_max_ps(b1, _mm512_mask_loadu_ps(ninf, m1, row + 16));
+      }
+      _mm512_store_ps(best, b0);
+      _mm512_store_ps(best + 16, b1);
+      // Summed in float64 in row order, as the TypeScript twin, then rounded once.
+      double s = 0;
+      for (int q = 0; q < rows; q++) s += best[q];
+      out[i] = static_cast<float>(s);
+    }
+    return;
+  }
+  std::vector<float> wide(rows);
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t p = list[i];
+    std::fill(wide.begin(), wide.end(), -std::numeric_limits<float>::infinity());
+    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
+      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+      int q = 0;
+      for (; q + 16 <= rows; q += 16) _mm512_storeu_ps(wide.data() + q, _mm512_max_ps(_mm512_loadu_ps(wide.data() + q), _mm512_loadu_ps(row + q)));
+      for (; q < rows; q++) wide[q] = std::max(wide[q], row[q]);
+    }
+    double s = 0;
+    for (int q = 0; q < rows; q++) s += wide[q];
+    out[i] = static_cast<float>(s);
+  }
+}
+
+}  // namespace
+
+void interaction(const uint16_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
+  interactionAny(codes, tokenOffsets, list, n, scores, rows, out);
+}
+void interaction(const uint32_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
+  interactionAny(codes, tokenOffsets, list, n, scores, rows, out);
 }
 
 }  // namespace avx512

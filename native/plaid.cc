@@ -165,17 +165,12 @@ size_t plaidListScores(const uint32_t* offsets, const uint8_t* body, const uint3
 template <typename Code>
 void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
                       const float* scores, int rows, float* out) {
-  thread_local std::vector<float> best;
-  best.resize(rows);
-  const bool wide = useAvx512();
+  if (useAvx512()) { avx512::interaction(codes, tokenOffsets, list, n, scores, rows, out); return; }
+  std::vector<float> best(rows);
   for (size_t i = 0; i < n; i++) {
     const uint32_t p = list[i];
     std::fill(best.begin(), best.end(), kNegInf);
-    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
-      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
-      if (wide) avx512::maxInto(best.data(), row, rows);
-      else maxIntoScalar(best.data(), row, rows);
-    }
+    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) maxIntoScalar(best.data(), scores + static_cast<size_t>(codes[t]) * rows, rows);
     // Summed in float64 like the TypeScript twin, then rounded once.
     double s = 0;
     for (int q = 0; q < rows; q++) s += best[q];
@@ -186,12 +181,8 @@ void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uin
 template <typename Code>
 void plaidDecompress(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
   const size_t rb = (static_cast<size_t>(dec.dim) * dec.nbits + 7) / 8;
-  const bool wide = useAvx512() && dec.dim % 16 == 0;
-  for (size_t t = 0; t < n; t++) {
-    const float* c = dec.centroids + static_cast<size_t>(codes[t]) * dec.dim;
-    if (wide) avx512::decodeRow(dec, c, packed + t * rb, out + t * dec.dim);
-    else decodeRowScalar(dec, c, packed + t * rb, out + t * dec.dim);
-  }
+  if (useAvx512() && dec.dim % 16 == 0) { avx512::decodeRows(dec, codes, packed, n, out); return; }
+  for (size_t t = 0; t < n; t++) decodeRowScalar(dec, dec.centroids + static_cast<size_t>(codes[t]) * dec.dim, packed + t * rb, out + t * dec.dim);
 }
 
 template <typename Code>

@@ -53,8 +53,11 @@ void plaidRerank(const KernelSet& set, const float* query, int rows, const float
 namespace avx512 {
 bool supported();
 void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
-void decodeRow(const ResidualDecoder& dec, const float* centroid, const uint8_t* packed, float* out);
-void maxInto(float* best, const float* row, int rows);
+// Requires dim % 16 == 0.
+void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out);
+void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out);
+void interaction(const uint16_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out);
+void interaction(const uint32_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out);
 }  // namespace avx512
 
 }  // namespace tartan

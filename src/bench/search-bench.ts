@@ -9,7 +9,7 @@
  * a queries file, or clustered synthetic vectors of any size (no model).
  */
 import { cpus } from 'node:os';
-import { mkdtempSync, rmSync, createReadStream } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,15 +24,20 @@ import { topicCentres, syntheticChunk, syntheticQueries } from '../index/synthet
 import type { SyntheticSpec } from '../index/synthetic-vectors.js';
 import type { IndexSettings } from '../index/manifest.js';
 
-/** One point of the recall/latency curve. */
-export interface CurvePoint { nprobe: number; ndocs: number; recall_at_10: number; p50_ms: number; p95_ms: number; qps: number }
+/**
+ * One point of the recall/latency curve. recall_at_10: against exact MaxSim over the original float32
+ * vectors (search and compression loss); recall_at_10_index: against exact MaxSim over the index's own
+ * decompressed vectors (search loss only). cpu_p50_ms: process CPU time per search, steadier than wall
+ * time on a loaded machine.
+ */
+export interface CurvePoint { nprobe: number; ndocs: number; recall_at_10: number; recall_at_10_index?: number; p50_ms: number; p95_ms: number; cpu_p50_ms: number; qps: number }
 
 export interface SearchBenchReport {
   machine: { cpu: string; cores: number; node: string; loadavg?: number[] };
   source: string;
   documents: number; tokens: number; queries: number; dim: number; nbits: number; centroids: number;
   build_seconds?: number; bytes_per_token: number; total_bytes: number;
-  nprobe: number; ndocs: number; recall_at_10: number; p50_ms: number; p95_ms: number; qps: number;
+  nprobe: number; ndocs: number; recall_at_10: number; recall_at_10_index?: number; p50_ms: number; p95_ms: number; cpu_p50_ms: number; qps: number;
   curve: CurvePoint[];
   peak_rss_mb: number;
 }
@@ -47,6 +52,8 @@ export interface SearchBenchOptions {
   settings?: Partial<IndexSettings>;
   /** Where to build the index (kept); default a temporary folder, removed afterwards. */
   indexDir?: string;
+  /** With indexDir: open the index already there instead of building it (same source and settings assumed). */
+  reuseIndex?: boolean;
   log?: (line: string) => void;
 }
 
@@ -72,32 +79,58 @@ export function exactTop10(queries: TokenMatrixBatch, docs: TokenMatrixBatch, do
   return out;
 }
 
+const recallOf = (hits: Array<{ id: string }>, want: readonly string[]): [number, number] => {
+  const set = new Set(want);
+  return [hits.filter((h) => set.has(h.id)).length, set.size];
+};
+
 /** Recall@10 and latencies of one knob setting over all queries. */
-async function measure(store: PlaidStore, queries: TokenMatrix[], truth: string[][], nprobe: number, ndocs: number): Promise<CurvePoint> {
-  const times: number[] = [];
-  let hit = 0, total = 0;
+async function measure(store: PlaidStore, queries: TokenMatrix[], truth: Truth, nprobe: number, ndocs: number): Promise<CurvePoint> {
+  const times: number[] = [], cpu: number[] = [];
+  let hit = 0, total = 0, hitIndex = 0, totalIndex = 0;
   await store.search(queries[0], { k: 10, nprobe, ndocs }); // warm-up
   const started = performance.now();
   for (let q = 0; q < queries.length; q++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const hits = await store.search(queries[q], { k: 10, nprobe, ndocs });
     times.push(performance.now() - t0);
-    const want = new Set(truth[q]);
-    hit += hits.filter((h) => want.has(h.id)).length;
-    total += want.size;
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+    const [h, n] = recallOf(hits, truth.original[q]);
+    hit += h; total += n;
+    if (truth.index) { const [hi, ni] = recallOf(hits, truth.index[q]); hitIndex += hi; totalIndex += ni; }
   }
   const seconds = (performance.now() - started) / 1000;
-  return { nprobe, ndocs, recall_at_10: round(hit / Math.max(1, total), 4), p50_ms: round(median(times)), p95_ms: round(median(times, 0.95)), qps: round(queries.length / seconds, 1) };
+  return {
+    nprobe, ndocs, recall_at_10: round(hit / Math.max(1, total), 4),
+    ...(truth.index ? { recall_at_10_index: round(hitIndex / Math.max(1, totalIndex), 4) } : {}),
+    p50_ms: round(median(times)), p95_ms: round(median(times, 0.95)), cpu_p50_ms: round(median(cpu)), qps: round(queries.length / seconds, 1),
+  };
 }
 
-async function report(store: PlaidStore, source: string, queries: TokenMatrix[], truth: string[][], build: number | undefined, o: SearchBenchOptions): Promise<SearchBenchReport> {
+/** Exact top-10 ids per query: over the original vectors, and (when computed) over the index's decompressed vectors. */
+interface Truth { original: string[][]; index?: string[][] }
+
+/** Collections up to this many tokens also get ground truth over the index's own vectors (exported as float32). */
+const INDEX_TRUTH_MAX_TOKENS = 4_000_000;
+
+function indexTruth(store: PlaidStore, queries: TokenMatrix[], log?: (l: string) => void): string[][] | undefined {
+  const { ids, vectors } = store.exportVectors();
+  log?.(`exact MaxSim over the index's decompressed vectors: ${queries.length} queries x ${ids.length} passages`);
+  return exactTop10(packMatrices(queries, store.dim), vectors).map((best) => [...new Set(best.map(([, i]) => ids[i]))]);
+}
+
+/** `original` ground truth given; the one over the index's own vectors computed here unless `index` is given. */
+async function report(store: PlaidStore, source: string, queries: TokenMatrix[], given: Truth, build: number | undefined, o: SearchBenchOptions): Promise<SearchBenchReport> {
   const info = await store.info();
   const log = o.log ?? (() => {});
+  const truth: Truth = { original: given.original, index: given.index ?? (info.tokens <= INDEX_TRUTH_MAX_TOKENS ? indexTruth(store, queries, log) : undefined) };
   const curve: CurvePoint[] = [];
   for (const nprobe of o.nprobeList ?? [1, 2, 4, 8]) {
     for (const ndocs of o.ndocsList ?? [64, 128, 256, 512]) {
       const point = await measure(store, queries, truth, nprobe, ndocs);
-      log(`nprobe ${nprobe} ndocs ${ndocs}: recall@10 ${point.recall_at_10} p50 ${point.p50_ms} ms p95 ${point.p95_ms} ms`);
+      log(`nprobe ${nprobe} ndocs ${ndocs}: recall@10 ${point.recall_at_10} (vs index vectors ${point.recall_at_10_index ?? '-'}) p50 ${point.p50_ms} ms p95 ${point.p95_ms} ms cpu p50 ${point.cpu_p50_ms} ms`);
       curve.push(point);
     }
   }
@@ -108,7 +141,9 @@ async function report(store: PlaidStore, source: string, queries: TokenMatrix[],
     source, documents: info.documents, tokens: info.tokens, queries: queries.length, dim: info.dim, nbits: info.nbits as number, centroids: info.centroids as number,
     ...(build !== undefined ? { build_seconds: round(build, 2) } : {}),
     bytes_per_token: round(info.bytesPerToken, 2), total_bytes: info.totalBytes as number,
-    nprobe, ndocs, recall_at_10: headline.recall_at_10, p50_ms: headline.p50_ms, p95_ms: headline.p95_ms, qps: headline.qps,
+    nprobe, ndocs, recall_at_10: headline.recall_at_10,
+    ...(headline.recall_at_10_index !== undefined ? { recall_at_10_index: headline.recall_at_10_index } : {}),
+    p50_ms: headline.p50_ms, p95_ms: headline.p95_ms, cpu_p50_ms: headline.cpu_p50_ms, qps: headline.qps,
     curve, peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
   };
 }
@@ -118,6 +153,8 @@ function queryList(batch: TokenMatrixBatch, max: number): TokenMatrix[] {
   return Array.from({ length: n }, (_, i) => matrixAt(batch, i));
 }
 
+const reusable = (o: SearchBenchOptions): boolean => !!(o.reuseIndex && o.indexDir && existsSync(join(o.indexDir, 'manifest.json')));
+
 /** Builds an index from encoded vectors and measures it against exact MaxSim over the original float32 vectors. */
 export async function benchEncoded(c: EncodedCollection, o: SearchBenchOptions = {}): Promise<SearchBenchReport> {
   const dir = o.indexDir ?? mkdtempSync(join(tmpdir(), 'tartan-bench-'));
@@ -126,12 +163,18 @@ export async function benchEncoded(c: EncodedCollection, o: SearchBenchOptions =
     const qBatch = packMatrices(queries, c.dim);
     o.log?.(`exact MaxSim ground truth: ${queries.length} queries x ${c.docIds.length} documents`);
     const truth = exactTop10(qBatch, c.docs).map((best) => best.map(([, i]) => c.docIds[i]));
-    const store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
-    const t0 = performance.now();
-    await store.add(c.docIds.map((id) => ({ id })), c.docs);
-    const build = (performance.now() - t0) / 1000;
-    o.log?.(`built in ${build.toFixed(1)} s`);
-    const r = await report(store, `vectors (${c.model})`, queries, truth, build, o);
+    let store: PlaidStore, build: number | undefined;
+    if (reusable(o)) {
+      store = await PlaidStore.open(dir);
+      o.log?.(`reusing the index in ${dir}`);
+    } else {
+      store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
+      const t0 = performance.now();
+      await store.add(c.docIds.map((id) => ({ id })), c.docs);
+      build = (performance.now() - t0) / 1000;
+      o.log?.(`built in ${build.toFixed(1)} s`);
+    }
+    const r = await report(store, `vectors (${c.model})`, queries, { original: truth }, build, o);
     await store.close();
     return r;
   } finally {
@@ -154,7 +197,7 @@ export async function benchIndex(indexDir: string, queriesPath: string, o: Searc
   const { ids, vectors } = store.exportVectors();
   o.log?.(`exhaustive MaxSim over the index's own (decompressed) vectors: ${queries.length} queries x ${ids.length} passages`);
   const truth = exactTop10(packMatrices(queries, store.dim), vectors).map((best) => [...new Set(best.map(([, i]) => ids[i]))]);
-  const r = await report(store, `index ${indexDir}`, queries, truth, undefined, o);
+  const r = await report(store, `index ${indexDir}`, queries, { original: truth, index: truth }, undefined, o);
   await store.close();
   return r;
 }
@@ -170,7 +213,9 @@ export async function benchSynthetic(tokens: number, dim: number, o: SearchBench
   const totalDocs = Math.max(1, Math.round(tokens / spec.meanRows));
   const dir = o.indexDir ?? mkdtempSync(join(tmpdir(), 'tartan-bench-'));
   try {
-    const store = await PlaidStore.create(dir, { ...o.settings, dim, model: 'synthetic' });
+    const reuse = reusable(o);
+    const store = reuse ? await PlaidStore.open(dir) : await PlaidStore.create(dir, { ...o.settings, dim, model: 'synthetic' });
+    if (reuse) o.log?.(`reusing the index in ${dir} (ground truth regenerated from the same seeds)`);
     let queries: TokenMatrixBatch | undefined;
     let truth: Array<Array<[number, number]>> = [];
     let build = 0;
@@ -180,12 +225,12 @@ export async function benchSynthetic(tokens: number, dim: number, o: SearchBench
       queries ??= syntheticQueries(batch, o.maxQueries ?? 50, 32, 99);
       truth = exactTop10(queries, batch, done, truth);
       const t0 = performance.now();
-      await store.add(Array.from({ length: n }, (_, i) => ({ id: `s${done + i}` })), batch);
+      if (!reuse) await store.add(Array.from({ length: n }, (_, i) => ({ id: `s${done + i}` })), batch);
       build += (performance.now() - t0) / 1000;
       done += n;
       o.log?.(`added ${done}/${totalDocs} documents (${(build).toFixed(1)} s building, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
     }
-    const r = await report(store, `synthetic ${tokens} tokens`, queryList(queries!, Infinity), truth.map((b) => b.map(([, i]) => `s${i}`)), build, o);
+    const r = await report(store, `synthetic ${tokens} tokens`, queryList(queries!, Infinity), { original: truth.map((b) => b.map(([, i]) => `s${i}`)) }, reuse ? undefined : build, o);
     await store.close();
     return r;
   } finally {
