@@ -12,17 +12,22 @@ const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
 export function validateFilter(filter: unknown): asserts filter is MetadataFilter {
   const bad = (why: string) => new TartanError(ErrorCodes.INVALID_FILTER, `invalid filter: ${why}; use e.g. {"lang":"en"}, {"lang":{"$in":["en","de"]}} or {"year":{"$gte":2000,"$lt":2010}}`);
   if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) throw bad('it must be a JSON object of field conditions');
+  // Values must be metadata values: a non-finite number (1e999 in JSON) or a function never matches anything.
+  const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
   for (const [field, cond] of Object.entries(filter as Record<string, unknown>)) {
-    if (cond === null || typeof cond !== 'object') continue;
+    if (cond === null || typeof cond !== 'object') {
+      if (!scalar(cond)) throw bad(`field "${field}" compares with ${String(cond)}; use a string, a finite number, a boolean or null`);
+      continue;
+    }
     if (Array.isArray(cond)) throw bad(`field "${field}" has an array; use {"$in": [...]} for membership`);
     const keys = Object.keys(cond);
     if (keys.length === 0) throw bad(`field "${field}" has an empty condition`);
     for (const key of keys) {
       const v = (cond as Record<string, unknown>)[key];
       if (key === '$in') {
-        if (!Array.isArray(v)) throw bad(`"$in" of field "${field}" must be an array`);
+        if (!Array.isArray(v) || !v.every(scalar)) throw bad(`"$in" of field "${field}" must be an array of strings, finite numbers, booleans or null`);
       } else if ((RANGE_OPS as readonly string[]).includes(key)) {
-        if (typeof v !== 'number' && typeof v !== 'string') throw bad(`"${key}" of field "${field}" must be a number or string`);
+        if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) throw bad(`"${key}" of field "${field}" must be a finite number or a string`);
       } else {
         throw bad(`unknown operator "${key}" on field "${field}"`);
       }

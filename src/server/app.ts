@@ -13,6 +13,7 @@ import { IndexRegistry, parseIndexArg } from './index-registry.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';
 import { toHttpError } from './http-errors.js';
+import { clientErrorHandler, frameworkErrors, strictJsonBodies } from './transport-errors.js';
 import { createDefaultBackend } from './default-backend.js';
 import { resolveLimits, type ServerContext, type ServerOptions } from './context.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -41,7 +42,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Wrong types must be refused, not silently converted ("5" -> 5).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false, allowUnionTypes: true } },
     return503OnClosing: true,
+    frameworkErrors,
+    clientErrorHandler,
   });
+  strictJsonBodies(app, limits.bodyLimit);
   const collector = new OpenApiCollector();
   app.addHook('onRoute', collector.onRoute);
 
