@@ -65,6 +65,20 @@ Napi::Value CentroidScores(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// nearest(x f32[n * dim], dim, centroids f32[k * dim], out u32[n], threads)
+Napi::Value Nearest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const float* x; const float* c; uint32_t* out;
+  size_t nx, nc, nout;
+  const int dim = intArg(info, 1), threads = intArg(info, 4);
+  if (dim <= 0) return fail(env, "dim must be positive");
+  if (!arrayOf(info[0], napi_float32_array, x, nx) || nx % dim != 0) return fail(env, "x must be a Float32Array of n * dim");
+  if (!arrayOf(info[2], napi_float32_array, c, nc) || nc % dim != 0 || nc == 0) return fail(env, "centroids must be a non-empty Float32Array of k * dim");
+  if (!arrayOf(info[3], napi_uint32_array, out, nout) || nout != nx / dim) return fail(env, "out must be a Uint32Array of n");
+  plaidNearest(x, nx / dim, dim, c, nc / dim, out, threads < 1 ? 1 : threads);
+  return env.Undefined();
+}
+
 // probe(scores f32[k * rows], rows, nprobe, probes u32[rows * nprobe])
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -202,6 +216,7 @@ Napi::Value Rerank(const Napi::CallbackInfo& info) {
 void registerPlaid(Napi::Env env, Napi::Object exports) {
   Napi::Object plaid = Napi::Object::New(env);
   plaid.Set("centroidScores", Napi::Function::New(env, CentroidScores));
+  plaid.Set("nearest", Napi::Function::New(env, Nearest));
   plaid.Set("probe", Napi::Function::New(env, Probe));
   plaid.Set("listScores", Napi::Function::New(env, ListScores));
   plaid.Set("interaction", Napi::Function::New(env, Interaction));

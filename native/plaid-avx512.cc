@@ -158,6 +158,68 @@ void decodeRowsAny(const ResidualDecoder& dec, const Code* codes, const uint8_t*
 
 }  // namespace
 
+void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out) {
+  // Tokens go 256 at a time (8 chunks of 32, transposed: 128 KiB at dim 128, held in L2) past every
+  // block of 12 centroids (held in L1), so the centroid table is streamed once per 256 tokens.
+  constexpr size_t kChunks = 8, kTokens = 32 * kChunks;
+  std::unique_ptr<float, AlignedFree> buf(static_cast<float*>(std::aligned_alloc(64, kChunks * static_cast<size_t>(dim) * 32 * sizeof(float))));
+  alignas(64) float best[kTokens];
+  alignas(64) int32_t arg[kTokens];
+  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+  for (size_t s = 0; s < n; s += kTokens) {
+    const size_t m = std::min(kTokens, n - s);
+    float* qt = buf.get();
+    std::memset(qt, 0, kChunks * static_cast<size_t>(dim) * 32 * sizeof(float));
+    for (size_t t = 0; t < m; t++)
+      for (int d = 0; d < dim; d++) qt[(t / 32) * dim * 32 + static_cast<size_t>(d) * 32 + t % 32] = x[(s + t) * dim + d];
+    for (size_t i = 0; i < kTokens; i += 16) { _mm512_store_ps(best + i, ninf); _mm512_store_si512(arg + i, _mm512_setzero_si512()); }
+    const size_t chunks = (m + 31) / 32;
+    size_t c = 0;
+    for (; c < k; c += CB) {
+      const int nc = static_cast<int>(std::min<size_t>(CB, k - c));
+      const float* cv = centroids + c * dim;
+      for (size_t ch = 0; ch < chunks; ch++) {
+        const float* q = qt + ch * dim * 32;
+        __m512 a0[CB], a1[CB];
+#pragma GCC unroll 12
+        for (int j = 0; j < CB; j++) { a0[j] = _mm512_setzero_ps(); a1[j] = _mm512_setzero_ps(); }
+        if (nc == CB) {
+          for (int d = 0; d < dim; d++) {
+            const __m512 q0 = _mm512_load_ps(q + d * 32), q1 = _mm512_load_ps(q + d * 32 + 16);
+#pragma GCC unroll 12
+            for (int j = 0; j < CB; j++) {
+              const __m512 b = _mm512_set1_ps(cv[static_cast<size_t>(j) * dim + d]);
+              a0[j] = _mm512_fmadd_ps(b, q0, a0[j]);
+              a1[j] = _mm512_fmadd_ps(b, q1, a1[j]);
+            }
+          }
+        } else {
+          for (int d = 0; d < dim; d++) {
+            const __m512 q0 = _mm512_load_ps(q + d * 32), q1 = _mm512_load_ps(q + d * 32 + 16);
+            for (int j = 0; j < nc; j++) {
+              const __m512 b = _mm512_set1_ps(cv[static_cast<size_t>(j) * dim + d]);
+              a0[j] = _mm512_fmadd_ps(b, q0, a0[j]);
+              a1[j] = _mm512_fmadd_ps(b, q1, a1[j]);
+            }
+          }
+        }
+        // Strictly greater keeps the first best centroid, as ArgMax does.
+        __m512 b0 = _mm512_load_ps(best + ch * 32), b1 = _mm512_load_ps(best + ch * 32 + 16);
+        __m512i i0 = _mm512_load_si512(arg + ch * 32), i1 = _mm512_load_si512(arg + ch * 32 + 16);
+        for (int j = 0; j < nc; j++) {
+          const __m512i id = _mm512_set1_epi32(static_cast<int32_t>(c + j));
+          const __mmask16 g0 = _mm512_cmp_ps_mask(a0[j], b0, _CMP_GT_OQ), g1 = _mm512_cmp_ps_mask(a1[j], b1, _CMP_GT_OQ);
+          b0 = _mm512_mask_mov_ps(b0, g0, a0[j]); i0 = _mm512_mask_mov_epi32(i0, g0, id);
+          b1 = _mm512_mask_mov_ps(b1, g1, a1[j]); i1 = _mm512_mask_mov_epi32(i1, g1, id);
+        }
+        _mm512_store_ps(best + ch * 32, b0); _mm512_store_ps(best + ch * 32 + 16, b1);
+        _mm512_store_si512(arg + ch * 32, i0); _mm512_store_si512(arg + ch * 32 + 16, i1);
+      }
+    }
+    for (size_t t = 0; t < m; t++) out[s + t] = static_cast<uint32_t>(arg[t]);
+  }
+}
+
 void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
 void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
 

@@ -5,6 +5,7 @@
 #include "plaid.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "thread-pool.h"
 
 namespace tartan {
 namespace {
@@ -70,6 +72,33 @@ struct AlignedFree {
 void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
   if (useAvx512()) avx512::centroidScores(query, rows, dim, centroids, k, out);
   else centroidScoresScalar(query, rows, dim, centroids, k, out);
+}
+
+void plaidNearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out, int threads) {
+  auto range = [&](size_t begin, size_t end) {
+    if (useAvx512()) { avx512::nearest(x + begin * dim, end - begin, dim, centroids, k, out + begin); return; }
+    for (size_t t = begin; t < end; t++) {
+      float best = kNegInf;
+      uint32_t arg = 0;
+      for (size_t c = 0; c < k; c++) {
+        float acc = 0;
+        for (int d = 0; d < dim; d++) acc += x[t * dim + d] * centroids[c * dim + d];
+        if (acc > best) { best = acc; arg = static_cast<uint32_t>(c); }
+      }
+      out[t] = arg;
+    }
+  };
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threads, (n + 1023) / 1024)));
+  if (used <= 1) { range(0, n); return; }
+  // Blocks of 1024 rows handed out dynamically: threads of a shared machine progress unevenly.
+  std::atomic<size_t> next{0};
+  sharedPool().run(used, [&](int) {
+    for (;;) {
+      const size_t b = next.fetch_add(1024);
+      if (b >= n) break;
+      range(b, std::min(n, b + 1024));
+    }
+  });
 }
 
 void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes) {

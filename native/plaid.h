@@ -13,6 +13,9 @@ struct KernelSet;
 // Stage 1: out[c * rows + q] = <query_q, centroid_c> for k centroids of `dim` floats.
 void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
 
+// Build time: the nearest (max dot product, first on ties) centroid of each of n rows, on `threads` threads.
+void plaidNearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out, int threads);
+
 // Top `nprobe` centroids of every query row (ties to the lower id), probes[q * nprobe + i].
 void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes);
 
@@ -53,6 +56,7 @@ void plaidRerank(const KernelSet& set, const float* query, int rows, const float
 namespace avx512 {
 bool supported();
 void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
+void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out);
 // Requires dim % 16 == 0.
 void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out);
 void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out);

@@ -7,11 +7,13 @@
  * centroids as a constant, plus ArgMax) is built in memory with the project's
  * own ONNX writer; nothing is downloaded or written.
  */
+import { availableParallelism } from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder, TensorType, modelProto } from '../models/synthetic/onnx-graph.js';
 import { plaidNative } from './plaid-kernels.js';
 
 const BLOCK_ROWS = 2048;
+const NATIVE_BLOCK_ROWS = 65536;
 
 /** Transposes rows x dim into dim x rows. */
 function transpose(x: Float32Array, rows: number, dim: number): Float32Array {
@@ -74,6 +76,18 @@ export class CentroidEngine {
   async nearest(x: Float32Array): Promise<Uint32Array> {
     const rows = x.length / this.dim;
     const out = new Uint32Array(rows);
+    const native = plaidNative();
+    if (native) {
+      // Fused multiply + running argmax (no k x n score matrix), on every core; the event loop gets
+      // a turn between blocks so a server stays responsive during a large add.
+      const threads = this.threads ?? availableParallelism();
+      for (let start = 0; start < rows; start += NATIVE_BLOCK_ROWS) {
+        const n = Math.min(NATIVE_BLOCK_ROWS, rows - start);
+        native.nearest(x.subarray(start * this.dim, (start + n) * this.dim), this.dim, this.centroids, out.subarray(start, start + n), threads);
+        if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
+      }
+      return out;
+    }
     for (let start = 0; start < rows; start += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, rows - start);
       const block = x.subarray(start * this.dim, (start + n) * this.dim);

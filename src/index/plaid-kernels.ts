@@ -16,6 +16,7 @@ export type Codes = Uint16Array | Uint32Array;
 /** The addon's PLAID functions (see native/plaid-addon.cc for the argument checks). */
 export interface PlaidAddon {
   centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array): void;
+  nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
   probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array): void;
   listScores(offsets: Uint32Array, body: Uint8Array, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number,
     allowed: Uint8Array, outPassages: Uint32Array, outScores: Float32Array): number;

@@ -179,3 +179,20 @@ test('plaid store: search with native kernels returns the same hits as with the 
   }
   await store.close();
 });
+
+test('nearest centroid (build): native fused argmax equals a brute-force scan, first centroid on ties', { skip: noNative }, () => {
+  const rand = rng(13);
+  for (const [n, dim, k, threads] of [[1500, 128, 50, 2], [37, 20, 13, 1], [5, 3, 1, 1]]) {
+    const x = randomRows(rand, n, dim), c = randomRows(rand, k, dim);
+    const got = new Uint32Array(n);
+    plaidNative()!.nearest(x, dim, c, got, threads);
+    const want = new Uint32Array(n);
+    const scores = centroidScoresTs(x, n, dim, c);
+    for (let r = 0; r < n; r++) { let b = -Infinity; for (let j = 0; j < k; j++) if (scores[j * n + r] > b) { b = scores[j * n + r]; want[r] = j; } }
+    assert.deepEqual(got, want, `${n}x${dim}, k ${k}`);
+  }
+  const twins = Float32Array.of(1, 0, 1, 0); // two equal centroids: the first wins
+  const out = new Uint32Array(1);
+  plaidNative()!.nearest(Float32Array.of(1, 0), 2, twins, out, 1);
+  assert.equal(out[0], 0);
+});
