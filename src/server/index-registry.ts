@@ -4,7 +4,7 @@
  * slashes, dots or traversal), and created indexes always live directly under
  * the data dir. Writes to one index are serialised; searches run freely.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
 import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
@@ -66,7 +66,8 @@ export class IndexRegistry {
     if (!this.dataDir || !existsSync(this.dataDir)) return;
     for (const name of readdirSync(this.dataDir).sort()) {
       const location = join(this.dataDir, name);
-      if (!NAME_RE.test(name) || this.entries.has(name) || !statSync(location).isDirectory()) continue;
+      // lstat: a symbolic link in the data dir is not an index created here (deleting it over HTTP would reach elsewhere).
+      if (!NAME_RE.test(name) || this.entries.has(name) || !lstatSync(location).isDirectory()) continue;
       try {
         const index = await this.backend.openIndex(location);
         this.entries.set(name, { name, location, index, owned: true, writes: Promise.resolve() });

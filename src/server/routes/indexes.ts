@@ -4,6 +4,24 @@ import { requireApiKey } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { validateIndexName } from '../index-registry.js';
 import { indexInfoSchema, indexNameParams, writeSecurity } from './schemas.js';
+import { ErrorCodes, TartanError } from '../../errors.js';
+import { findModelSpec } from '../../models/registry.js';
+
+/**
+ * A client may pick the server's own models, a registry ColBERT model or the built-in lexical
+ * model; never a filesystem path (that would let any client make the server read folders of
+ * its choosing) nor an arbitrary hub repository (a download of the client's choosing).
+ */
+function checkClientModel(model: string, ctx: ServerContext): void {
+  if (model === ctx.models.indexModel || model === ctx.models.colbert) return;
+  const lexical = /^lexical(?::(\d{1,4}))?$/.exec(model);
+  if (lexical && (lexical[1] === undefined || (Number(lexical[1]) >= 1 && Number(lexical[1]) <= 4096))) return;
+  if (findModelSpec(model)?.kind === 'colbert') return;
+  throw new TartanError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `model ${JSON.stringify(model.slice(0, 200))} is not offered by this server; use ${JSON.stringify(ctx.models.indexModel)}, "lexical" or a registry ColBERT model (\`tartan models list\`). Local model folders are chosen by whoever starts the server (--model).`,
+  );
+}
 
 export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const guard = requireApiKey(ctx.apiKey);
@@ -38,6 +56,7 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
   }, async (request, reply) => {
     const { name, model, nbits } = request.body;
     validateIndexName(name);
+    if (model !== undefined) checkClientModel(model, ctx);
     await ctx.registry.create(name, { model: model ?? ctx.models.indexModel, ...(nbits !== undefined ? { nbits } : {}) });
     return reply.code(201).send(await describe(name));
   });
