@@ -65,7 +65,9 @@ export class Index {
       const { openPostgresStore } = await import('../stores/postgres/index.js');
       return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
     }
-    const { encoder: _e, model: _m, ...settings } = options;
+    const { encoder: _e, model: _m, ...rest } = options;
+    // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest".
+    const settings = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
     const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
     return new Index(dirOrUrl, await create(dirOrUrl, { ...settings, dim: encoder.dim, model }), encoder);
   }

@@ -176,6 +176,14 @@ test('Index.create / open: junk locations and settings are coded errors; accepte
     await mustRefuse(() => Index.open(loc as never), [ErrorCodes.INVALID_ARGUMENT, ErrorCodes.INDEX_NOT_FOUND], `open(${show(loc)})`);
   }
   await mustRefuse(() => Index.open(join(root, 'missing')), [ErrorCodes.INDEX_NOT_FOUND]);
+  // undefined settings (forwarded optional flags) take the defaults; stored as undefined they once made chunking loop forever
+  const defaults = await Index.create(fresh(), { model: 'lexical:16', mode: undefined, nbits: undefined, chunkTokens: undefined, chunkOverlap: undefined, nprobe: undefined });
+  try {
+    await defaults.add(DOCS);
+    assert.ok((await defaults.search('fever', { k: 1 })).length === 1);
+  } finally {
+    await defaults.close();
+  }
   await mustRefuse(() => Index.create(fresh(), { model: 'no-such-model-xyz' }), [ErrorCodes.UNKNOWN_MODEL, ErrorCodes.MODEL_FILES_MISSING]);
   await fc.assert(fc.asyncProperty(
     fc.constantFrom('nbits', 'mode', 'flatDtype', 'centroids', 'poolFactor', 'chunkTokens', 'chunkOverlap', 'nprobe', 'ndocs'),
