@@ -158,6 +158,17 @@ void decodeRowsAny(const ResidualDecoder& dec, const Code* codes, const uint8_t*
 
 }  // namespace
 
+bool anyAbove(const float* row, const float* thr, int rows) {
+  int q = 0;
+  for (; q + 16 <= rows; q += 16)
+    if (_mm512_cmp_ps_mask(_mm512_loadu_ps(row + q), _mm512_loadu_ps(thr + q), _CMP_GT_OQ)) return true;
+  if (q < rows) {
+    const __mmask16 m = laneMask(rows - q);
+    return _mm512_mask_cmp_ps_mask(m, _mm512_maskz_loadu_ps(m, row + q), _mm512_maskz_loadu_ps(m, thr + q), _CMP_GT_OQ) != 0;
+  }
+  return false;
+}
+
 void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out) {
   // Tokens go 256 at a time (8 chunks of 32, transposed: 128 KiB at dim 128, held in L2) past every
   // block of 12 centroids (held in L1), so the centroid table is streamed once per 256 tokens.

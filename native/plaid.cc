@@ -60,6 +60,12 @@ inline void maxIntoScalar(float* best, const float* row, int rows) {
     if (row[q] > best[q]) best[q] = row[q];
 }
 
+inline bool anyAboveScalar(const float* row, const float* thr, int rows) {
+  int any = 0;
+  for (int q = 0; q < rows; q++) any |= row[q] > thr[q];
+  return any != 0;
+}
+
 // Entry a ranks below entry b: lower score, or the same score and a higher id (as topK in TS).
 inline bool worse(float sa, uint32_t ia, float sb, uint32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
@@ -103,46 +109,67 @@ void plaidNearest(const float* x, size_t n, int dim, const float* centroids, siz
 
 void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes) {
   const size_t size = std::min<size_t>(nprobe, k);
-  std::vector<float> hs(size);
-  std::vector<uint32_t> hi(size);
-  for (int q = 0; q < rows; q++) {
-    // A min-heap of the `size` best, worst at the root: O(k) for the usual small nprobe.
-    size_t count = 0;
-    auto siftDown = [&](size_t p) {
-      for (;;) {
-        const size_t l = 2 * p + 1, r = l + 1;
-        size_t w = p;
-        if (l < count && worse(hs[l], hi[l], hs[w], hi[w])) w = l;
-        if (r < count && worse(hs[r], hi[r], hs[w], hi[w])) w = r;
-        if (w == p) return;
-        std::swap(hs[p], hs[w]);
-        std::swap(hi[p], hi[w]);
-        p = w;
-      }
-    };
-    for (size_t c = 0; c < k; c++) {
-      const float s = scores[c * rows + q];
-      if (count < size) {
-        size_t i = count++;
-        hs[i] = s; hi[i] = static_cast<uint32_t>(c);
-        while (i > 0) {
-          const size_t p = (i - 1) / 2;
-          if (!worse(hs[i], hi[i], hs[p], hi[p])) break;
-          std::swap(hs[i], hs[p]);
-          std::swap(hi[i], hi[p]);
-          i = p;
-        }
-      } else if (size > 0 && worse(hs[0], hi[0], s, static_cast<uint32_t>(c))) {
-        hs[0] = s; hi[0] = static_cast<uint32_t>(c);
-        siftDown(0);
+  // One min-heap per query row (worst at the root), filled in one pass over the centroid-major
+  // scores so the 1 MiB table is read sequentially once rather than once per row.
+  std::vector<float> hs(size * rows);
+  std::vector<uint32_t> hi(size * rows);
+  auto siftDown = [&](float* s, uint32_t* id, size_t n) {
+    for (size_t p = 0;;) {
+      const size_t l = 2 * p + 1, r = l + 1;
+      size_t w = p;
+      if (l < n && worse(s[l], id[l], s[w], id[w])) w = l;
+      if (r < n && worse(s[r], id[r], s[w], id[w])) w = r;
+      if (w == p) return;
+      std::swap(s[p], s[w]);
+      std::swap(id[p], id[w]);
+      p = w;
+    }
+  };
+  for (size_t c = 0; c < size; c++) {
+    for (int q = 0; q < rows; q++) {
+      float* s = hs.data() + q * size;
+      uint32_t* id = hi.data() + q * size;
+      size_t i = c;
+      s[i] = scores[c * rows + q]; id[i] = static_cast<uint32_t>(c);
+      while (i > 0) {
+        const size_t p = (i - 1) / 2;
+        if (!worse(s[i], id[i], s[p], id[p])) break;
+        std::swap(s[i], s[p]);
+        std::swap(id[i], id[p]);
+        i = p;
       }
     }
+  }
+  if (size > 0) {
+    // Later centroids have higher ids, so one enters a full heap only when strictly better than
+    // the root: a plain comparison with the row's threshold, rarely true.
+    std::vector<float> thr(rows);
+    const bool wide = useAvx512();
+    for (int q = 0; q < rows; q++) thr[q] = hs[q * size];
+    for (size_t c = size; c < k; c++) {
+      const float* row = scores + c * rows;
+      // A branch-free test first (vectorised by the compiler): most centroids enter no heap.
+      if (wide ? !avx512::anyAbove(row, thr.data(), rows) : !anyAboveScalar(row, thr.data(), rows)) continue;
+      for (int q = 0; q < rows; q++) {
+        if (!(row[q] > thr[q])) continue;
+        float* s = hs.data() + q * size;
+        uint32_t* id = hi.data() + q * size;
+        s[0] = row[q]; id[0] = static_cast<uint32_t>(c);
+        siftDown(s, id, size);
+        thr[q] = s[0];
+      }
+    }
+  }
+  std::vector<size_t> order(size);
+  for (int q = 0; q < rows; q++) {
+    const float* s = hs.data() + q * size;
+    const uint32_t* id = hi.data() + q * size;
     // Best first, as topK returns them (the order decides first-seen order in stage 2).
-    std::vector<size_t> order(count);
-    for (size_t i = 0; i < count; i++) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return worse(hs[b], hi[b], hs[a], hi[a]); });
-    for (size_t i = 0; i < count; i++) probes[static_cast<size_t>(q) * nprobe + i] = hi[order[i]];
-    for (size_t i = count; i < static_cast<size_t>(nprobe); i++) probes[static_cast<size_t>(q) * nprobe + i] = UINT32_MAX;
+    for (size_t i = 0; i < size; i++) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return worse(s[b], id[b], s[a], id[a]); });
+    uint32_t* out = probes + static_cast<size_t>(q) * nprobe;
+    for (size_t i = 0; i < size; i++) out[i] = id[order[i]];
+    for (size_t i = size; i < static_cast<size_t>(nprobe); i++) out[i] = UINT32_MAX;
   }
 }
 

@@ -57,6 +57,8 @@ namespace avx512 {
 bool supported();
 void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
 void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out);
+// True when row[q] > thr[q] for some q < rows.
+bool anyAbove(const float* row, const float* thr, int rows);
 // Requires dim % 16 == 0.
 void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out);
 void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out);

@@ -12,8 +12,7 @@ import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot } from './snapshot.js';
 import type { Candidate } from './search-stages.js';
-import { centroidInteraction, decompressPassage, exactRerank, prunedCandidates } from './search-stages.js';
-import { engineOf } from './codebook.js';
+import { decompressPassage, exactRerank, plaidCandidates } from './search-stages.js';
 
 export class PlaidStore extends FileStore {
   /**
@@ -62,10 +61,7 @@ export class PlaidStore extends FileStore {
       });
     } else {
       const s = snap.manifest.settings;
-      const scores = await (await engineOf(cb)).scores(query.data, query.rows);
-      const ndocs = options.ndocs ?? s.ndocs;
-      const lists = prunedCandidates(snap, scores, query.rows, cb.k, options.nprobe ?? s.nprobe, allowed, 4 * ndocs);
-      cands = centroidInteraction(snap, lists, scores, query.rows, ndocs);
+      cands = await plaidCandidates(snap, query, options.nprobe ?? s.nprobe, options.ndocs ?? s.ndocs, allowed);
     }
     const { raw, normalized } = exactRerank(snap, query, cands, options.weights);
     return bestPerDocument(snap, cands, raw, normalized);

@@ -17,8 +17,40 @@ import { finishScores, planVariant } from '../scoring/variants.js';
 import { validateQuery } from '../scoring/validate.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
 import { residualBytes } from './residual-codec.js';
-import { centroidScoresTs, decompressTokens, interaction, listScores, probe, rerankNative } from './plaid-kernels.js';
+import { centroidScoresTs, decompressTokens, interaction, listScores, plaidNative, probe, rerankNative } from './plaid-kernels.js';
 import type { Codes } from './plaid-kernels.js';
+import { engineOf } from './codebook.js';
+
+/**
+ * Scratch reused by every search on the native path, where stages 1 to 4 run
+ * synchronously (no other search can interleave): a search would otherwise
+ * allocate about 1.5 MiB of typed arrays, and the collector time that costs
+ * was about as large as stage 3.
+ */
+const scratch = { scores: new Float32Array(0), passages: new Uint32Array(0), approx: new Float32Array(0), allowed: new Uint8Array(0), codes16: new Uint16Array(0), codes32: new Uint32Array(0), packed: new Uint8Array(0) };
+
+function grown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(current: T, n: number, make: (n: number) => T): T {
+  return current.length >= n ? current : make(Math.max(n, Math.ceil(current.length * 1.5)));
+}
+
+/**
+ * Stages 1 to 3 for one query: the passages the exact rerank scores. Stage 2
+ * keeps `keepFactor` x ndocs candidates for the full centroid interaction.
+ */
+export async function plaidCandidates(snap: Snapshot, query: TokenMatrix, nprobe: number, ndocs: number, allowed: Uint8Array, keepFactor = 4): Promise<Candidate[]> {
+  const cb = snap.codebook!;
+  const native = plaidNative();
+  let scores: Float32Array;
+  if (native) {
+    scratch.scores = grown(scratch.scores, cb.k * query.rows, (n) => new Float32Array(n));
+    scores = scratch.scores.subarray(0, cb.k * query.rows);
+    native.centroidScores(query.data.subarray(0, query.rows * query.dim), query.rows, query.dim, cb.centroids, scores);
+  } else {
+    scores = await (await engineOf(cb)).scores(query.data, query.rows);
+  }
+  const lists = prunedCandidates(snap, scores, query.rows, cb.k, nprobe, allowed, keepFactor * ndocs);
+  return centroidInteraction(snap, lists, scores, query.rows, ndocs);
+}
 
 /** Scores of all centroids for all query rows, centroid-major: out[c * rows + q] = <q, C_c>. */
 export function centroidScores(query: TokenMatrix, centroids: Float32Array, k: number): Float32Array {
@@ -28,10 +60,11 @@ export function centroidScores(query: TokenMatrix, centroids: Float32Array, k: n
 /** A candidate passage: segment index and local passage number. */
 export interface Candidate { seg: number; passage: number; score: number }
 
-/** Per passage of `seg`: 1 where its document may be returned. */
+/** Per passage of `seg`: 1 where its document may be returned (a view of scratch, valid until the next call). */
 function allowedPassages(seg: LoadedSegment, allowed: Uint8Array): Uint8Array {
   const n = seg.passageDoc.length, base = seg.entry.docBase;
-  const out = new Uint8Array(n);
+  scratch.allowed = grown(scratch.allowed, n, (m) => new Uint8Array(m));
+  const out = scratch.allowed.subarray(0, n);
   for (let p = 0; p < n; p++) out[p] = allowed[base + seg.passageDoc[p]];
   return out;
 }
@@ -46,9 +79,11 @@ export function prunedCandidates(snap: Snapshot, scores: Float32Array, rows: num
   const probes = probe(scores, rows, k, nprobe);
   const found: Array<{ passages: Uint32Array; scores: Float32Array }> = snap.segments.map((seg) => {
     const ok = allowedPassages(seg, allowed);
-    const passages = new Uint32Array(ok.length), approx = new Float32Array(ok.length);
-    const n = listScores(seg.ivf!, probes, nprobe, scores, rows, ok, passages, approx);
-    return { passages: passages.subarray(0, n), scores: approx.subarray(0, n) };
+    scratch.passages = grown(scratch.passages, ok.length, (n) => new Uint32Array(n));
+    scratch.approx = grown(scratch.approx, ok.length, (n) => new Float32Array(n));
+    const n = listScores(seg.ivf!, probes, nprobe, scores, rows, ok, scratch.passages, scratch.approx);
+    // Copied out: the scratch is reused for the next segment.
+    return { passages: scratch.passages.slice(0, n), scores: scratch.approx.slice(0, n) };
   });
   if (found.length === 1) {
     const best = topK(found[0].scores, keep).indices;
@@ -77,7 +112,7 @@ export function centroidInteraction(snap: Snapshot, candidates: Uint32Array[], s
   return Array.from(topK(approx, keep).indices, (i) => all[i]);
 }
 
-/** Codes and packed residuals of `cands`, gathered contiguously; candidate i spans tokens offsets[i]..offsets[i+1]. */
+/** Codes and packed residuals of `cands`, gathered contiguously into scratch (used synchronously); candidate i spans tokens offsets[i]..offsets[i+1]. */
 function gather(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>): { codes: Codes; packed: Uint8Array; offsets: Uint32Array } {
   const cb = snap.codebook!;
   const rb = residualBytes(cb.codec.dim, cb.codec.nbits);
@@ -88,8 +123,11 @@ function gather(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: num
   });
   const tokens = offsets[cands.length];
   const wide = snap.segments.some((s) => s.codes instanceof Uint32Array);
-  const codes = wide ? new Uint32Array(tokens) : new Uint16Array(tokens);
-  const packed = new Uint8Array(tokens * rb);
+  let codes: Codes;
+  if (wide) { scratch.codes32 = grown(scratch.codes32, tokens, (n) => new Uint32Array(n)); codes = scratch.codes32.subarray(0, tokens); }
+  else { scratch.codes16 = grown(scratch.codes16, tokens, (n) => new Uint16Array(n)); codes = scratch.codes16.subarray(0, tokens); }
+  scratch.packed = grown(scratch.packed, tokens * rb, (n) => new Uint8Array(n));
+  const packed = scratch.packed.subarray(0, tokens * rb);
   cands.forEach((c, i) => {
     const seg = snap.segments[c.seg];
     const t0 = seg.tokenOffsets[c.passage], n = offsets[i + 1] - offsets[i];
