@@ -6,9 +6,12 @@
 import type { Manifest } from './manifest.js';
 import type { Snapshot } from './snapshot.js';
 import { writeFiles } from './segment-files.js';
+import { checkIds } from './options-check.js';
 
 /** Writes the tombstones file for `ids` and returns the next manifest, or undefined when none of the ids exist. */
 export function prepareDelete(dir: string, snap: Snapshot, ids: readonly string[]): { manifest?: Manifest; removed: number } {
+  // A bare string would be iterated character by character, deleting documents "a", "b", ... instead.
+  checkIds(ids);
   const docs = new Set<number>();
   for (const id of ids) {
     const d = snap.idToDoc.get(id);

@@ -163,6 +163,9 @@ test('Index: NaN and wrong-dimension vectors from an encoder are refused; NaN qu
     await mustRefuse(() => store.add([{ id: 'x' }], { data: new Float32Array(3), offsets: Uint32Array.of(0, 1), dim: 3 }), [ErrorCodes.DIMENSION_MISMATCH]);
     await store.add([{ id: 'x' }], { data: Float32Array.of(1, 0, 0, 0), offsets: Uint32Array.of(0, 1), dim: 4 });
     await mustRefuse(() => store.search({ data: Float32Array.of(NaN, 0, 0, 0), rows: 1, dim: 4 }), [ErrorCodes.NON_FINITE_VALUE]);
+    // the store itself must not split a string into one-character ids (it would delete documents "x", ...)
+    await mustRefuse(() => store.delete('xy' as never), [ErrorCodes.INVALID_ARGUMENT]);
+    assert.equal((await store.info()).documents, 1);
   } finally {
     await store.close();
   }
