@@ -142,7 +142,15 @@ export class Index {
     if (q.dim !== this.store.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`);
     // A NaN query would otherwise rank documents by garbage (or return nothing) without a word.
     if (q.rows > 0) validateQuery(q);
-    return this.store.search(q, options);
+    // Models that weight query tokens (the lexical model's IDF) score with weighted MaxSim.
+    const weights = options.weights ?? this.queryWeights(query);
+    return this.store.search(q, weights ? { ...options, weights } : options);
+  }
+
+  /** Per-token query weights when the model defines them (the lexical model's IDF), else undefined. */
+  queryWeights(query: string): Float32Array | undefined {
+    const weigh = (this.encoder as { queryWeights?: (text: string) => Float32Array }).queryWeights;
+    return typeof weigh === 'function' ? weigh.call(this.encoder, query) : undefined;
   }
 
   /** The query's token matrix (for explanations or custom scoring). */
@@ -174,3 +182,4 @@ export class Index {
     await this.encoder.dispose();
   }
 }
+

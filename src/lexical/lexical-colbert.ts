@@ -58,6 +58,12 @@ function mix32(h: number): number {
   return h >>> 0;
 }
 
+/** Document frequencies of analysed terms over `size` live documents. */
+export interface DocumentFrequencySource {
+  documentFrequency(term: string): number;
+  readonly size: number;
+}
+
 /** The analysed tokens of a text and their raw-token positions. */
 interface Tokens {
   terms: string[];
@@ -76,6 +82,8 @@ export class LexicalColbert implements LateInteractionEncoder {
   private readonly fallbackAnalyser = new EnglishAnalyser({ removeStopwords: false });
   private dfCounts: ReadonlyMap<string, number> | undefined;
   private dfDocuments = 0;
+  /** A live source of frequencies (e.g. a BM25 index over the same texts); wins over `dfCounts`. */
+  private dfSource: DocumentFrequencySource | undefined;
 
   /** Word vector cache: word -> row in `cacheRows`. */
   private readonly cacheIndex = new Map<string, number>();
@@ -99,6 +107,14 @@ export class LexicalColbert implements LateInteractionEncoder {
     if (!Number.isInteger(documents) || documents < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `documents must be a positive integer, got ${documents}.`);
     this.dfCounts = counts;
     this.dfDocuments = documents;
+  }
+
+  /**
+   * Reads document frequencies from a live source at query time, so weights follow adds and
+   * deletes. The source must analyse text as this model does (tartan's BM25 index does).
+   */
+  useDocumentFrequencies(source: DocumentFrequencySource | undefined): void {
+    this.dfSource = source;
   }
 
   /** Counts document frequencies over `texts` (a corpus or a sample of it) and uses them for query weights. */
@@ -168,10 +184,12 @@ export class LexicalColbert implements LateInteractionEncoder {
   queryWeights(text: string): Float32Array {
     const { terms } = this.tokensOf(text);
     const weights = new Float32Array(terms.length);
+    const source = this.dfSource && this.dfSource.size > 0 ? this.dfSource : undefined;
+    const documents = source ? source.size : this.dfDocuments;
     for (let i = 0; i < terms.length; i++) {
-      if (!this.dfCounts) { weights[i] = 1; continue; }
-      const df = Math.min(this.dfCounts.get(terms[i]) ?? 0, this.dfDocuments);
-      weights[i] = Math.log(1 + (this.dfDocuments - df + 0.5) / (df + 0.5));
+      if (!source && !this.dfCounts) { weights[i] = 1; continue; }
+      const df = Math.min(source ? source.documentFrequency(terms[i]) : this.dfCounts!.get(terms[i]) ?? 0, documents);
+      weights[i] = Math.log(1 + (documents - df + 0.5) / (df + 0.5));
     }
     return weights;
   }

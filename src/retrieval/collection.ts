@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../index/atomic-file.js';
 import { Index, type IndexAddOptions } from '../index/index.js';
 import { Bm25Index } from '../lexical/bm25.js';
 import { hasBm25, loadBm25, saveBm25 } from '../lexical/bm25-file.js';
+import { LexicalColbert } from '../lexical/lexical-colbert.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder } from '../models/types.js';
 import type { DocumentInput } from '../stores/types.js';
@@ -86,6 +87,8 @@ export class Collection {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'dense side indexes are kept for file indexes only; for PostgreSQL use the colbert pipeline');
     }
     const crossEncoder = options.crossEncoderModel ? await loadCross(options.crossEncoderModel) : undefined;
+    // The lexical model's query IDF weights come from the BM25 index over the same texts (same analyser).
+    if (bm25 && index.encoder instanceof LexicalColbert) index.encoder.useDocumentFrequencies(bm25);
     return new Collection(index, bm25, dense, crossEncoder);
   }
 

@@ -80,3 +80,27 @@ test('a damaged side-index state file is treated as stale', async () => {
   await assert.rejects(again.search('aspirin', { pipeline: 'dense' }), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
   await again.close();
 });
+
+test('the lexical model scores index searches with IDF weights taken from the BM25 side index', async () => {
+  const loc = join(dir, 'idf');
+  await (await Index.create(loc, { model: 'lexical', mode: 'flat' })).close();
+  const c = await Collection.open(loc);
+  await c.add(DOCS);
+  const query = 'blood pressure in adults';
+  const weights = c.index.queryWeights(query)!;
+  // "blood" and "pressure" are in two documents, "adults" in one: the rarer term weighs more.
+  assert.equal(weights.length, 3);
+  assert.ok(weights[2] > weights[0] && Math.abs(weights[0] - weights[1]) < 1e-6, `weights ${Array.from(weights)}`);
+  const [hit] = await c.index.search(query, { k: 1 });
+  assert.equal(hit.id, 'd1');
+  const sum = weights.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(hit.normalizedScore * sum - hit.score) < 1e-4, 'normalised by the sum of the weights');
+  await c.close();
+  // Without the side index the model has no frequencies: every weight is 1, and the score is plain MaxSim.
+  const bare = await Index.open(loc);
+  assert.deepEqual(Array.from(bare.queryWeights(query)!), [1, 1, 1]);
+  const [plain] = await bare.search(query, { k: 1 });
+  assert.ok(Math.abs(plain.normalizedScore * 3 - plain.score) < 1e-4);
+  assert.ok(Math.abs(plain.score - hit.score) > 1e-3, 'the weighted score differs from the plain one');
+  await bare.close();
+});

@@ -41,6 +41,8 @@ async function storeSearch(index: Index, queryText: string, opts: SearchOptions)
   if (nprobe) search.nprobe = nprobe;
   if (ndocs) search.ndocs = ndocs;
   const query = await index.encodeQuery(queryText);
+  const weights = index.queryWeights(queryText);
+  if (weights) search.weights = weights;
   const started = performance.now();
   const hits: PrintedHit[] = await index.store.search(query, search);
   return { hits, latencyMs: { colbert: performance.now() - started } as Record<string, number> };
@@ -89,14 +91,13 @@ export function register(program: Command): void {
         throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--nprobe and --ndocs tune the index search; leave out --pipeline to use them');
       }
       const index = await Index.open(dir);
-      const collection = opts.pipeline !== undefined
-        ? await Collection.attach(index, {
-          ...(opts.denseModel ? { denseModel: opts.denseModel } : {}),
-          ...(opts.crossEncoderModel ? { crossEncoderModel: opts.crossEncoderModel } : {}),
-        })
-        : undefined;
+      // Attached even without --pipeline: the side indexes also give the lexical model its IDF weights.
+      const collection = await Collection.attach(index, {
+        ...(opts.denseModel ? { denseModel: opts.denseModel } : {}),
+        ...(opts.crossEncoderModel ? { crossEncoderModel: opts.crossEncoderModel } : {}),
+      });
       try {
-        const { hits, latencyMs } = collection ? await pipelineSearch(collection, queryText, opts) : await storeSearch(index, queryText, opts);
+        const { hits, latencyMs } = opts.pipeline !== undefined ? await pipelineSearch(collection, queryText, opts) : await storeSearch(index, queryText, opts);
         const explanations = opts.explain ? await explainAll(index, queryText, hits) : [];
         if (opts.json) {
           printJson({
@@ -108,13 +109,13 @@ export function register(program: Command): void {
         }
         printHits(hits, explanations, latencyMs);
       } finally {
-        if (collection) await collection.close();
-        else await index.close();
+        await collection.close();
       }
     });
 }
 
 async function explainAll(index: Index, queryText: string, hits: PrintedHit[]): Promise<Array<Explanation | undefined>> {
   const query = await index.encodeQuery(queryText);
-  return Promise.all(hits.map((h) => explainHit(index.encoder, queryText, query, h)));
+  const weights = index.queryWeights(queryText);
+  return Promise.all(hits.map((h) => explainHit(index.encoder, queryText, query, h, weights ? { weights } : {})));
 }
