@@ -312,7 +312,7 @@ async function tartan(args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout:
   const fromSource = import.meta.url.endsWith('.ts');
   const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const node = fromSource ? ['--import', 'tsx', main] : [main];
-  return runFile(process.execPath, [...node, ...args], { env: { ...process.env, ...env }, timeout: 60_000 });
+  return runFile(process.execPath, [...node, ...args], { env: { ...process.env, ...env }, timeout: 180_000 });
 }
 
 test('CLI: two concurrent `models pull --json` processes share one download and print the snapshot', async () => {
