@@ -19,7 +19,8 @@ import { prepareDelete } from './delete.js';
 import { prepareCompact } from './compact.js';
 import { readText } from './metadata-store.js';
 import { matchesFilter, validateFilter } from './filter.js';
-import { checkNbits } from './residual-codec.js';
+import { MAX_DIM, checkCreateSettings, checkSearchOptions } from './options-check.js';
+import { validateQuery } from '../scoring/validate.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
 import { forgetVerified } from './verify.js';
@@ -52,13 +53,14 @@ export abstract class FileStore implements VectorStore {
 
   /** Writes a new empty index folder (fails with INDEX_EXISTS if one is there). */
   protected static initFolder(dir: string, options: CreateStoreOptions): void {
+    if (options === null || typeof options !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `store options must be an object like { dim: 128 }, got ${String(options)}`);
     if (existsSync(join(dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
-    const settings: IndexSettings = { ...DEFAULT_SETTINGS, ...options };
-    if (!Number.isInteger(settings.dim) || settings.dim <= 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be a positive integer (got ${settings.dim})`);
-    if (settings.mode !== 'plaid' && settings.mode !== 'flat') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `mode must be "plaid" or "flat" (got ${String(settings.mode)})`);
-    if (settings.mode === 'plaid') checkNbits(settings.nbits);
-    if (settings.flatDtype !== 'f16' && settings.flatDtype !== 'i8') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `flat dtype must be f16 or i8 (got ${String(settings.flatDtype)})`);
-    if (!(settings.poolFactor >= 1 && settings.poolFactor <= 4)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `pool factor must be between 1 and 4 (got ${settings.poolFactor})`);
+    // An explicit undefined (a forwarded optional flag) means "default", not "write no value to the manifest".
+    const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<IndexSettings>;
+    const settings = { ...DEFAULT_SETTINGS, ...given } as IndexSettings;
+    if (!Number.isInteger(settings.dim) || settings.dim <= 0 || settings.dim > MAX_DIM) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to ${MAX_DIM} (got ${String(settings.dim)})`);
+    // Every setting is checked before anything is written: the manifest loader refuses what this would let through.
+    checkCreateSettings(settings);
     mkdirSync(dir, { recursive: true });
     const m: Manifest = { format: FORMAT_NAME, version: FORMAT_VERSION, generation: 0, updatedAt: '', settings, segments: [], nextSegmentId: 1, nextDocBase: 0, deleted: 0 };
     writeManifest(dir, m);
@@ -219,7 +221,7 @@ export abstract class FileStore implements VectorStore {
     } else {
       for (let d = 0; d < allowed.length; d++) allowed[d] = snap.deleted[d] ? 0 : 1;
     }
-    if (options.filter) {
+    if (options.filter !== undefined && options.filter !== null) {
       validateFilter(options.filter);
       for (const seg of snap.segments) {
         for (let i = 0; i < seg.entry.documents; i++) {
@@ -235,14 +237,20 @@ export abstract class FileStore implements VectorStore {
   protected abstract score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): Promise<ScoredDoc[]> | ScoredDoc[];
 
   async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
-    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${query.dim} but the index stores dim ${this.dim}; encode the query with the index's model`);
-    const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer (got ${k})`);
+    // Checked here, not only in the Index facade: a non-number nprobe reaching the native kernels aborts the process.
+    checkSearchOptions(options);
+    const opts: StoreSearchOptions = options ?? {};
+    if (query === null || typeof query !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must be a TokenMatrix ({ data, rows, dim }), got ${String(query)}`);
+    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${String(query.dim)} but the index stores dim ${this.dim}; encode the query with the index's model`);
+    if (query.rows !== 0) validateQuery(query);
+    const k = opts.k ?? 10;
     const snap = this.current().acquire();
     try {
       if (k === 0 || query.rows === 0) return [];
-      const allowed = this.allowedDocs(snap, options);
-      const scored = await this.score(snap, query, options, allowed);
+      const allowed = this.allowedDocs(snap, opts);
+      // Probing more centroids than exist finds nothing more, and the probe table is rows x nprobe.
+      const nprobe = Math.min(opts.nprobe ?? snap.manifest.settings.nprobe, Math.max(1, snap.codebook?.k ?? 1));
+      const scored = await this.score(snap, query, { ...opts, nprobe }, allowed);
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
       return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
     } finally { snap.release(); }

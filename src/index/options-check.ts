@@ -27,7 +27,9 @@ function integerIn(name: string, v: unknown, min: number, max: number): void {
 }
 
 /** Most centroids, passages-per-search and probes any setting may ask for (far above useful values). */
-const LARGE = 1 << 24;
+export const LARGE = 1 << 24;
+/** Widest token vectors an index stores (models use 96 to 1024). */
+export const MAX_DIM = 1 << 16;
 
 /** Checks the settings given at creation (absent ones take defaults). */
 export function checkCreateSettings(s: Partial<IndexSettings>): void {

@@ -68,7 +68,9 @@ export class Snapshot {
   constructor(readonly dir: string, readonly manifest: Manifest, previous?: Snapshot, stamp?: string) {
     this.stamp = stamp ?? manifestStamp(dir);
     const cb = manifest.codebook;
-    if (cb && previous?.codebook && previous.manifest.codebook?.files.centroids.name === cb.files.centroids.name) {
+    const prev = previous?.manifest.codebook;
+    // Reused only when the same files with the same checksums and count are named (a lying manifest may keep a name).
+    if (cb && previous?.codebook && prev && prev.centroids === cb.centroids && ['centroids', 'codec'].every((r) => prev.files[r]?.name === cb.files[r].name && prev.files[r]?.sha256 === cb.files[r].sha256)) {
       this.codebook = previous.codebook;
     } else if (cb) {
       this.codebook = this.loadCodebook(cb.centroids, cb.files);
@@ -118,6 +120,12 @@ export class Snapshot {
     const bad = (file: FileEntry, what: string) => corruptFile(dir, file.name, 'format', what);
     const docs = this.table(f.docs, () => decodeDocuments(Buffer.from(readVerified(dir, f.docs)).toString('utf8')));
     if (docs.ids.length !== entry.documents) throw bad(f.docs, `holds ${docs.ids.length} documents, the manifest says ${entry.documents}`);
+    for (let i = 0; i < docs.ids.length; i++) {
+      // Ids become map keys and hit ids; text references become read offsets.
+      if (typeof docs.ids[i] !== 'string' || docs.ids[i].length === 0) throw bad(f.docs, `gives document ${i} no id string`);
+      const off = docs.textRefs[2 * i], len = docs.textRefs[2 * i + 1];
+      if (off !== -1 && !(Number.isSafeInteger(off) && Number.isSafeInteger(len) && off >= 0 && len >= 0)) throw bad(f.docs, `gives document ${i} a text reference that is not a byte range`);
+    }
     const table = this.table(f.passages, () => aligned(readVerified(dir, f.passages), Uint32Array, 4));
     const p = table.length / 2;
     if (p !== entry.passages) throw bad(f.passages, `holds ${p} passages, the manifest says ${entry.passages}`);
@@ -143,6 +151,9 @@ export class Snapshot {
         if (!this.codebook) throw bad(f.codes, 'has codes but the manifest names no codebook');
         const codes = this.table(f.codes, () => (k <= 65536 ? aligned(readVerified(dir, f.codes), Uint16Array, 2) : aligned(readVerified(dir, f.codes), Uint32Array, 4)));
         if (codes.length !== tokens) throw bad(f.codes, `holds ${codes.length} codes for ${tokens} tokens`);
+        // A code past the centroid table would index outside the centroid scores in every later stage.
+        const bound = this.codebook.k;
+        for (let t = 0; t < codes.length; t++) if (codes[t] >= bound) throw bad(f.codes, `gives token ${t} code ${codes[t]}, but there are ${bound} centroids`);
         seg.codes = codes;
         seg.ivf = this.table(f.ivf, () => checkedLists(readVerified(dir, f.ivf), k));
         seg.residuals = open(f.residuals);
