@@ -19,7 +19,7 @@ import { prepareDelete } from './delete.js';
 import { prepareCompact } from './compact.js';
 import { readText } from './metadata-store.js';
 import { matchesFilter, validateFilter } from './filter.js';
-import { MAX_DIM, checkCreateSettings, checkSearchOptions } from './options-check.js';
+import { MAX_DIM, checkCreateSettings, checkSearchOptions, describe } from './options-check.js';
 import { validateQuery } from '../scoring/validate.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
@@ -53,12 +53,12 @@ export abstract class FileStore implements VectorStore {
 
   /** Writes a new empty index folder (fails with INDEX_EXISTS if one is there). */
   protected static initFolder(dir: string, options: CreateStoreOptions): void {
-    if (options === null || typeof options !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `store options must be an object like { dim: 128 }, got ${String(options)}`);
+    if (options === null || typeof options !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `store options must be an object like { dim: 128 }, got ${options === null ? 'null' : typeof options}`);
     if (existsSync(join(dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
     // An explicit undefined (a forwarded optional flag) means "default", not "write no value to the manifest".
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<IndexSettings>;
     const settings = { ...DEFAULT_SETTINGS, ...given } as IndexSettings;
-    if (!Number.isInteger(settings.dim) || settings.dim <= 0 || settings.dim > MAX_DIM) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to ${MAX_DIM} (got ${String(settings.dim)})`);
+    if (!Number.isInteger(settings.dim) || settings.dim <= 0 || settings.dim > MAX_DIM) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to ${MAX_DIM} (got ${describe(settings.dim)})`);
     // Every setting is checked before anything is written: the manifest loader refuses what this would let through.
     checkCreateSettings(settings);
     mkdirSync(dir, { recursive: true });
@@ -240,8 +240,9 @@ export abstract class FileStore implements VectorStore {
     // Checked here, not only in the Index facade: a non-number nprobe reaching the native kernels aborts the process.
     checkSearchOptions(options);
     const opts: StoreSearchOptions = options ?? {};
-    if (query === null || typeof query !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must be a TokenMatrix ({ data, rows, dim }), got ${String(query)}`);
-    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${String(query.dim)} but the index stores dim ${this.dim}; encode the query with the index's model`);
+    if (query === null || typeof query !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must be a TokenMatrix ({ data, rows, dim }), got ${query === null ? 'null' : typeof query}`);
+    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${describe(query.dim)} but the index stores dim ${this.dim}; encode the query with the index's model`);
+    if (!Number.isInteger(query.rows) || query.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must have a non-negative integer number of rows, got ${describe(query.rows)}`);
     if (query.rows !== 0) validateQuery(query);
     const k = opts.k ?? 10;
     const snap = this.current().acquire();

@@ -15,8 +15,8 @@ function invalid(message: string): TartanError {
   return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
-/** Describes a value for a message without throwing (String() throws for symbols). */
-function describe(v: unknown): string {
+/** Describes a value for a message without throwing (String() throws for symbols and objects without a usable toString). */
+export function describe(v: unknown): string {
   try { return typeof v === 'string' ? JSON.stringify(v) : String(v); } catch { return typeof v; }
 }
 

@@ -92,6 +92,9 @@ for (const mode of ['plaid', 'flat'] as const) {
         ['plain array data', { data: Array.from(query.data), rows: query.rows, dim }],
         ['rows past the data', { data: query.data, rows: query.rows + 1, dim }],
         ['fractional rows', { data: query.data, rows: 1.5, dim }],
+        // String() of these throws: the messages must not use it
+        ['rows an object without a usable toString', { data: query.data, rows: { toString: '' }, dim }],
+        ['dim an object without a usable toString', { data: query.data, rows: query.rows, dim: { toString: '' } }],
         ['a NaN value', { data: Float32Array.from(query.data, (v, i) => (i === 5 ? NaN : v)), rows: query.rows, dim }],
       ];
       for (const [name, q] of bad) {
@@ -135,6 +138,7 @@ test('store creation: bad settings are refused before anything is written; an ex
     ['dim 0', 'plaid', { dim: 0 }, /dim/],
     ['dim 2^20', 'flat', { dim: 2 ** 20 }, /dim/],
     ['dim "16"', 'plaid', { dim: '16' }, /dim/],
+    ['dim an object without a usable toString', 'flat', { dim: { toString: '' } }, /dim/],
   ];
   for (const [name, mode, settings, field] of bad) {
     const dir = join(tempDir(t, 'tartan-create-'), 'idx');
