@@ -11,6 +11,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../errors.js';
 import type { FileEntry } from './manifest.js';
+import { MANIFEST_NAME } from './manifest.js';
 import { PositionedFile } from './read-positioned.js';
 
 /** Why a file is reported corrupt (`details.reason` of the error). */
@@ -23,6 +24,17 @@ export function corruptFile(dir: string, name: string, reason: CorruptReason, wh
   return new TartanError(ErrorCodes.INDEX_CORRUPT, `index file ${name} in ${dir} ${what}; ${ADVICE}`, {
     ...(cause !== undefined ? { cause } : {}), details: { file: name, reason },
   });
+}
+
+/**
+ * The path of file `f` of `dir`, refusing a name that is not a plain name inside the folder. readManifest
+ * already refuses such manifests; this also covers a manifest handed to a Snapshot without it.
+ */
+function pathOf(dir: string, f: FileEntry): string {
+  if (typeof f?.name !== 'string' || f.name.length === 0 || /[/\\\0]/.test(f.name) || f.name.includes('..')) {
+    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `the manifest of ${dir} names a file outside the index folder (${typeof f?.name === 'string' ? JSON.stringify(f.name).slice(0, 80) : typeof f?.name}); ${ADVICE}`, { details: { file: MANIFEST_NAME, reason: 'format' } });
+  }
+  return join(dir, f.name);
 }
 
 /** Stat identity of a file: changes when its content could have changed. */
@@ -55,7 +67,7 @@ export function forgetVerified(path?: string): void {
 
 /** Reads a whole file the manifest names, checking its size and sha256. */
 export function readVerified(dir: string, f: FileEntry): Uint8Array {
-  const path = join(dir, f.name);
+  const path = pathOf(dir, f);
   let data: Buffer;
   try { data = readFileSync(path); } catch (e) {
     throw corruptFile(dir, f.name, 'missing', 'named by the manifest is missing or unreadable', e);
@@ -102,12 +114,13 @@ export class CheckedFile extends PositionedFile {
   private ok = false;
 
   private constructor(private readonly dir: string, private readonly entry: FileEntry) {
-    super(join(dir, entry.name));
+    super(pathOf(dir, entry));
   }
 
   /** Opens file `f` of `dir`: size checked now, checksum now or on first read. */
   static open(dir: string, f: FileEntry): CheckedFile {
     let file: CheckedFile;
+    pathOf(dir, f);
     try { file = new CheckedFile(dir, f); } catch (e) {
       throw corruptFile(dir, f.name, 'missing', 'named by the manifest is missing or unreadable', e);
     }

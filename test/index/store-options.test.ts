@@ -11,9 +11,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlaidStore } from '../../src/index/plaid-store.js';
+import { Snapshot } from '../../src/index/snapshot.js';
 import { FlatStore } from '../../src/index/flat-store.js';
 import type { FileStore } from '../../src/index/file-store.js';
 import { DEFAULT_SETTINGS } from '../../src/index/file-store.js';
@@ -156,6 +157,22 @@ test('store creation: bad settings are refused before anything is written; an ex
   const s = readManifest(dir).settings;
   assert.deepEqual({ nprobe: s.nprobe, ndocs: s.ndocs, chunkTokens: s.chunkTokens, centroids: s.centroids },
     { nprobe: DEFAULT_SETTINGS.nprobe, ndocs: DEFAULT_SETTINGS.ndocs, chunkTokens: DEFAULT_SETTINGS.chunkTokens, centroids: DEFAULT_SETTINGS.centroids });
+});
+
+test('snapshot: a manifest handed over directly (not through readManifest) still cannot name a file outside the folder', async (t) => {
+  const { dir, store } = await build(t, 'flat');
+  await store.close();
+  const m = readManifest(dir);
+  const docs = m.segments[0].files.docs;
+  // A byte-identical copy outside the folder: only the name check stops the read.
+  const outside = join(dir, '..', `${docs.name}-outside`);
+  cpSync(join(dir, docs.name), outside);
+  t.after(() => rmSync(outside, { force: true }));
+  for (const name of [`../${docs.name}-outside`, outside]) {
+    const lying = structuredClone(m);
+    lying.segments[0].files.docs = { ...docs, name };
+    assert.throws(() => new Snapshot(dir, lying), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && /outside the index folder/.test(e.message), name);
+  }
 });
 
 /** The child: opens the index at argv[1], searches with the options JSON in argv[2], prints the outcome as one JSON line. */
