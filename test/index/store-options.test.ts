@@ -18,7 +18,8 @@ import { Snapshot } from '../../src/index/snapshot.js';
 import { FlatStore } from '../../src/index/flat-store.js';
 import type { FileStore } from '../../src/index/file-store.js';
 import { DEFAULT_SETTINGS } from '../../src/index/file-store.js';
-import { MANIFEST_NAME, readManifest, serializeManifest } from '../../src/index/manifest.js';
+import { MANIFEST_NAME, readManifest, serializeManifest, sha256, writeManifest } from '../../src/index/manifest.js';
+import { openFileStore } from '../../src/index/open-store.js';
 import { isTartanError } from '../../src/errors.js';
 import type { StoreSearchOptions } from '../../src/stores/types.js';
 import type { TokenMatrix } from '../../src/tensors.js';
@@ -173,6 +174,29 @@ test('snapshot: a manifest handed over directly (not through readManifest) still
     lying.segments[0].files.docs = { ...docs, name };
     assert.throws(() => new Snapshot(dir, lying), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && /outside the index folder/.test(e.message), name);
   }
+});
+
+test('snapshot: signed tables that lie (a code past the centroids, a document id that is not a string) are refused at open', async (t) => {
+  const { dir, store } = await build(t, 'plaid');
+  await store.close();
+  const good = readFileSync(join(dir, MANIFEST_NAME), 'utf8');
+  /** Rewrites file `role` of segment 0 and re-signs the manifest, so only the table checks can catch the lie. */
+  const lie = (role: 'codes' | 'docs', change: (b: Buffer) => Buffer) => {
+    writeFileSync(join(dir, MANIFEST_NAME), good);
+    const m = readManifest(dir);
+    const f = m.segments[0].files[role];
+    const bytes = change(readFileSync(join(dir, f.name)));
+    const name = `${f.name}.lie`;
+    writeFileSync(join(dir, name), bytes);
+    m.segments[0].files[role] = { name, bytes: bytes.length, sha256: sha256(bytes) };
+    writeManifest(dir, m);
+    return name;
+  };
+  // codes are uint16 here (8 centroids): code 8 would index past the centroid scores
+  const codes = lie('codes', (b) => { const c = Buffer.from(b); c.writeUInt16LE(8, 2); return c; });
+  await assert.rejects(openFileStore(dir), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === codes && /code 8/.test(e.message));
+  const docs = lie('docs', (b) => Buffer.from(b.toString('utf8').replace('"id":"d1"', '"id":1')));
+  await assert.rejects(openFileStore(dir), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === docs && /no id string/.test(e.message));
 });
 
 /** The child: opens the index at argv[1], searches with the options JSON in argv[2], prints the outcome as one JSON line. */
