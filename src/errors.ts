@@ -93,3 +93,14 @@ export class TartanError extends Error {
 export function isTartanError(e: unknown, code?: ErrorCode): e is TartanError {
   return e instanceof TartanError && (code === undefined || e.code === code);
 }
+
+/**
+ * Describes a value for an error message without throwing (String() throws for symbols and for
+ * objects without a usable toString) and without echoing megabytes of input.
+ * @example describeValue('3') // '"3"'; describeValue({ toString: '' }) // '{"toString":""}'
+ */
+export function describeValue(v: unknown, max = 60): string {
+  let t: string;
+  try { t = v === undefined ? 'undefined' : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? String(v); } catch { t = typeof v; }
+  return t.length > max ? `${t.slice(0, max - 3)}...` : t;
+}

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { LARGE, MAX_DIM } from './options-check.js';
 import { SUPPORTED_NBITS, residualBytes } from './residual-codec.js';
@@ -123,11 +123,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 type Json = Record<string, unknown>;
 
-/** Describes a value for a message without throwing and without echoing megabytes. */
+/** Describes a value for a message (never throws, never echoes megabytes). */
 function show(v: unknown): string {
-  let t: string;
-  try { t = v === undefined ? 'nothing' : JSON.stringify(v) ?? String(v); } catch { t = typeof v; }
-  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+  return v === undefined ? 'nothing' : describeValue(v);
 }
 
 /**

@@ -5,7 +5,7 @@
  * written or any vector scored (a NaN chunk size, for instance, would
  * otherwise loop forever, and a string of ids would be split into characters).
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { DocumentInput, StoreSearchOptions } from '../stores/types.js';
 import { validateFilter } from './filter.js';
 import type { IndexSettings } from './manifest.js';
@@ -15,9 +15,9 @@ function invalid(message: string): TartanError {
   return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
 }
 
-/** Describes a value for a message without throwing (String() throws for symbols and objects without a usable toString). */
+/** Describes a value for a message without throwing; see {@link describeValue}. */
 export function describe(v: unknown): string {
-  try { return typeof v === 'string' ? JSON.stringify(v) : String(v); } catch { return typeof v; }
+  return describeValue(v, 200);
 }
 
 function integerIn(name: string, v: unknown, min: number, max: number): void {

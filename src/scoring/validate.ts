@@ -1,5 +1,5 @@
 /** Input checks shared by every MaxSim implementation: shapes, offsets, finiteness. */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { TokenMatrix } from '../tensors.js';
 import type { PackedDocuments } from './types.js';
 
@@ -15,8 +15,8 @@ export function assertFinite(data: Float32Array, what: string): void {
 /** Throws for a malformed query matrix (no rows, bad dim, short data, NaN/Infinity). */
 export function validateQuery(query: TokenMatrix): void {
   if (!query || !(query.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query must be a TokenMatrix with a Float32Array `data`');
-  if (!Number.isInteger(query.rows) || query.rows < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query has ${String(query.rows)} rows; MaxSim needs at least one query vector`);
-  if (!Number.isInteger(query.dim) || query.dim < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query dim is ${String(query.dim)}; it must be a positive integer`);
+  if (!Number.isInteger(query.rows) || query.rows < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query has ${describeValue(query.rows)} rows; MaxSim needs at least one query vector`);
+  if (!Number.isInteger(query.dim) || query.dim < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query dim is ${describeValue(query.dim)}; it must be a positive integer`);
   if (query.data.length < query.rows * query.dim) {
     throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the query data holds ${query.data.length} values, fewer than rows x dim = ${query.rows * query.dim}`);
   }
@@ -34,7 +34,7 @@ export function validateDocuments(docs: PackedDocuments, dim: number): number {
   }
   const expected = docs.dtype === 'f32' ? Float32Array : docs.dtype === 'f16' ? Uint16Array : Int8Array;
   if (!(docs.data instanceof expected)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.dtype} documents need a ${expected.name} \`data\``);
-  if (docs.dim !== dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `documents have dim ${String(docs.dim)} but the query has dim ${dim}; encode both with the same model`);
+  if (docs.dim !== dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `documents have dim ${describeValue(docs.dim)} but the query has dim ${dim}; encode both with the same model`);
   const offsets = docs.offsets;
   if (!(offsets instanceof Uint32Array) || offsets.length < 1) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'document offsets must be a Uint32Array of length documents + 1 (use [0] for no documents)');
