@@ -7,17 +7,7 @@
  */
 import { ErrorCodes, TartanError } from '../../src/errors.js';
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as rng } from '../../src/random.js';
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
