@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { FileEntry, Manifest } from './manifest.js';
 import { MANIFEST_NAME, isIndexWriterFile, manifestStamp, readManifest, referencedFiles } from './manifest.js';
@@ -62,10 +62,10 @@ class Findings {
 /** Settings and segment bookkeeping of the manifest itself. */
 function checkManifest(m: Manifest, f: Findings): void {
   const s = m.settings, bad = (msg: string) => f.add('inconsistent', MANIFEST_NAME, msg);
-  if (!s || !Number.isInteger(s.dim) || s.dim <= 0) return bad(`settings.dim is ${String(s?.dim)}`);
-  if (s.mode !== 'plaid' && s.mode !== 'flat') bad(`settings.mode is ${String(s.mode)}`);
+  if (!s || !Number.isInteger(s.dim) || s.dim <= 0) return bad(`settings.dim is ${describeValue(s?.dim)}`);
+  if (s.mode !== 'plaid' && s.mode !== 'flat') bad(`settings.mode is ${describeValue(s.mode)}`);
   if (s.mode === 'plaid' && !(SUPPORTED_NBITS as readonly number[]).includes(s.nbits)) bad(`settings.nbits is ${s.nbits}`);
-  if (s.mode === 'flat' && s.flatDtype !== 'f16' && s.flatDtype !== 'i8') bad(`settings.flatDtype is ${String(s.flatDtype)}`);
+  if (s.mode === 'flat' && s.flatDtype !== 'f16' && s.flatDtype !== 'i8') bad(`settings.flatDtype is ${describeValue(s.flatDtype)}`);
   const roles = s.mode === 'plaid' ? ['docs', 'text', 'passages', 'codes', 'residuals', 'ivf'] : ['docs', 'text', 'passages', 'vectors', ...(s.flatDtype === 'i8' ? ['scales'] : [])];
   let docBase = 0;
   const ids = new Set<number>();
@@ -88,7 +88,7 @@ function checkFiles(dir: string, m: Manifest, f: Findings): { files: number; byt
   const entries: FileEntry[] = [...Object.values(m.codebook?.files ?? {}), ...m.segments.flatMap((s) => Object.values(s.files ?? {})), ...(m.tombstones ? [m.tombstones] : [])];
   let bytes = 0;
   for (const e of entries) {
-    if (typeof e?.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e.name) || e.name.startsWith('..')) { f.add('inconsistent', MANIFEST_NAME, `names a file outside the index folder: ${String(e?.name)}`); continue; }
+    if (typeof e?.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e.name) || e.name.startsWith('..')) { f.add('inconsistent', MANIFEST_NAME, `names a file outside the index folder: ${describeValue(e?.name)}`); continue; }
     const path = join(dir, e.name);
     let size: number;
     try { size = statSync(path).size; } catch { f.add('missing', e.name, `${e.name} is named by the manifest but missing`); continue; }

@@ -3,7 +3,7 @@
  * {@link MetadataFilter}: validated once, then matched per document before
  * any scoring, so filtered-out documents never become candidates.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { MetadataFilter, MetadataValue } from '../stores/types.js';
 
 const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
@@ -16,7 +16,7 @@ export function validateFilter(filter: unknown): asserts filter is MetadataFilte
   const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
   for (const [field, cond] of Object.entries(filter as Record<string, unknown>)) {
     if (cond === null || typeof cond !== 'object') {
-      if (!scalar(cond)) throw bad(`field "${field}" compares with ${String(cond)}; use a string, a finite number, a boolean or null`);
+      if (!scalar(cond)) throw bad(`field "${field}" compares with ${describeValue(cond)}; use a string, a finite number, a boolean or null`);
       continue;
     }
     if (Array.isArray(cond)) throw bad(`field "${field}" has an array; use {"$in": [...]} for membership`);

@@ -8,7 +8,7 @@
  * const hits = await index.search('what reduces fever', { k: 5 });
  * await index.close();
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { LateInteractionEncoder } from '../models/types.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../stores/types.js';
 import type { TokenMatrix } from '../tensors.js';
@@ -89,7 +89,7 @@ export class Index {
   async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: IndexAddOptions = {}): Promise<void> {
     if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'add takes a list (or iterable) of documents like [{"id": "d1", "text": "..."}]');
     const segmentTokens = options.segmentTokens ?? 500_000;
-    if (!Number.isInteger(segmentTokens) || segmentTokens < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${String(segmentTokens)}`);
+    if (!Number.isInteger(segmentTokens) || segmentTokens < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${describeValue(segmentTokens)}`);
     if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
     // Ids seen in this call: a repeat in a later segment would otherwise fail after earlier segments were published.
     const seen = new Set<string>();

@@ -5,7 +5,7 @@
  * training residuals and each bucket decodes to the median of its range.
  * Decoding adds the bucket values to the centroid and re-normalises.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 
 export const SUPPORTED_NBITS = [1, 2, 4, 8] as const;
 
@@ -24,7 +24,7 @@ export function residualBytes(dim: number, nbits: number): number {
 
 export function checkNbits(nbits: number): void {
   if (!(SUPPORTED_NBITS as readonly number[]).includes(nbits)) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `nbits must be one of ${SUPPORTED_NBITS.join(', ')} (got ${nbits}); 2 is a good default`);
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `nbits must be one of ${SUPPORTED_NBITS.join(', ')} (got ${describeValue(nbits)}); 2 is a good default`);
   }
 }
 

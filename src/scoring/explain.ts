@@ -7,7 +7,7 @@ import type { TokenMatrix } from '../tensors.js';
 import type { MaxSimVariant } from './types.js';
 import { assertFinite, validateQuery } from './validate.js';
 import { planVariant } from './variants.js';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 
 /** How one query token contributed to the score. */
 export interface TokenMatch {
@@ -66,8 +66,8 @@ function checkTokens(tokens: readonly string[] | undefined, rows: number, what: 
 export function explainMaxSim(query: TokenMatrix, doc: TokenMatrix, opts: ExplainOptions = {}): Explanation {
   validateQuery(query);
   if (!doc || !(doc.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the document must be a TokenMatrix with a Float32Array `data`');
-  if (doc.dim !== query.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document has dim ${String(doc.dim)} but the query has dim ${query.dim}; encode both with the same model`);
-  if (!Number.isInteger(doc.rows) || doc.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the document has ${String(doc.rows)} rows; rows must be a non-negative integer`);
+  if (doc.dim !== query.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document has dim ${describeValue(doc.dim)} but the query has dim ${query.dim}; encode both with the same model`);
+  if (!Number.isInteger(doc.rows) || doc.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the document has ${describeValue(doc.rows)} rows; rows must be a non-negative integer`);
   if (doc.data.length < doc.rows * doc.dim) {
     throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document data holds ${doc.data.length} values, fewer than rows x dim = ${doc.rows * doc.dim}`);
   }

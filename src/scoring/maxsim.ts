@@ -13,7 +13,7 @@
  * documents).
  */
 import { availableParallelism } from 'node:os';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { TokenMatrix } from '../tensors.js';
 import { nativeKernels, nativeStatus } from './maxsim-native.js';
 import { referenceKernel, type KernelResult } from './maxsim-reference.js';
@@ -30,7 +30,7 @@ const MAX_THREADS = 1024;
 export function resolveImpl(impl: MaxSimOptions['impl']): 'native' | 'ts' {
   const wanted = impl ?? 'auto';
   if (wanted !== 'auto' && wanted !== 'native' && wanted !== 'ts') {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `unknown MaxSim impl '${String(wanted)}'; use 'auto', 'native' or 'ts'`);
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `unknown MaxSim impl ${describeValue(wanted)}; use 'auto', 'native' or 'ts'`);
   }
   if (wanted === 'ts') return 'ts';
   if (nativeKernels()) return 'native';
