@@ -3,14 +3,18 @@
 // bounds; the TypeScript caller (src/index/plaid-kernels.ts) validates shapes as well.
 #include <napi.h>
 
+#include <algorithm>
+#include <exception>
 #include <string>
 
 #include "kernels.h"
 #include "plaid.h"
+#include "thread-pool.h"
 
 namespace tartan {
 
 const KernelSet& activeKernelSet();
+void registerPlaidTokens(Napi::Object plaid);
 
 namespace {
 
@@ -31,6 +35,11 @@ bool arrayOf(const Napi::Value& v, napi_typedarray_type type, T*& data, size_t& 
 }
 
 int intArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
+
+// Optional trailing thread count (1 when absent), at most 64.
+int threadsArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsNumber() ? std::max(1, std::min(64, info[i].As<Napi::Number>().Int32Value())) : 1;
+}
 
 // Centroid codes arrive as Uint16Array (k <= 65536) or Uint32Array.
 struct Codes {
@@ -61,7 +70,12 @@ Napi::Value CentroidScores(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[3], napi_float32_array, c, nc) || nc % dim != 0) return fail(env, "centroids must be a Float32Array of k * dim");
   const size_t k = nc / dim;
   if (!arrayOf(info[4], napi_float32_array, out, nout) || nout != k * rows) return fail(env, "out must be a Float32Array of k * rows");
-  plaidCentroidScores(q, rows, dim, c, k, out);
+  // Centroids split into contiguous chunks, one per thread.
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 5), k / 256)));
+  sharedPool().run(used, [&](int w) {
+    const size_t c0 = k * w / used, c1 = k * (w + 1) / used;
+    plaidCentroidScores(q, rows, dim, c + c0 * dim, c1 - c0, out + c0 * rows);
+  });
   return env.Undefined();
 }
 
@@ -89,56 +103,6 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[0], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
   if (!arrayOf(info[3], napi_uint32_array, probes, np) || np != static_cast<size_t>(rows) * nprobe) return fail(env, "probes must be a Uint32Array of rows * nprobe");
   plaidProbe(s, rows, ns / rows, nprobe, probes);
-  return env.Undefined();
-}
-
-// listScores(offsets u32[k + 1], body u8, probes u32, nprobe, scores f32, rows, allowed u8[passages],
-//            outPassages u32[passages], outScores f32[passages]) -> count
-Napi::Value ListScores(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const uint32_t* offsets; const uint8_t* body; const uint32_t* probes; const float* s; const uint8_t* allowed;
-  uint32_t* outP; float* outS;
-  size_t noff, nbody, nprobes, ns, nallowed, nop, nos;
-  const int nprobe = intArg(info, 3), rows = intArg(info, 5);
-  if (rows <= 0 || nprobe <= 0) return fail(env, "rows and nprobe must be positive");
-  if (!arrayOf(info[0], napi_uint32_array, offsets, noff) || noff < 1) return fail(env, "offsets must be a Uint32Array of k + 1");
-  if (!arrayOf(info[1], napi_uint8_array, body, nbody)) return fail(env, "body must be a Uint8Array");
-  const size_t k = noff - 1;
-  for (size_t c = 0; c < k; c++)
-    if (offsets[c] > offsets[c + 1]) return fail(env, "inverted list offsets must be non-decreasing");
-  if (offsets[k] > nbody) return fail(env, "inverted list offsets run past the body");
-  if (!arrayOf(info[2], napi_uint32_array, probes, nprobes) || nprobes != static_cast<size_t>(rows) * nprobe) return fail(env, "probes must be a Uint32Array of rows * nprobe");
-  for (size_t i = 0; i < nprobes; i++)
-    if (probes[i] >= k && probes[i] != UINT32_MAX) return fail(env, "a probed centroid is outside the inverted lists");
-  if (!arrayOf(info[4], napi_float32_array, s, ns) || ns != k * rows) return fail(env, "scores must be a Float32Array of k * rows");
-  if (!arrayOf(info[6], napi_uint8_array, allowed, nallowed)) return fail(env, "allowed must be a Uint8Array (one byte per passage)");
-  if (!arrayOf(info[7], napi_uint32_array, outP, nop) || nop < nallowed) return fail(env, "outPassages must hold one entry per passage");
-  if (!arrayOf(info[8], napi_float32_array, outS, nos) || nos < nallowed) return fail(env, "outScores must hold one entry per passage");
-  const size_t n = plaidListScores(offsets, body, probes, nprobe, s, rows, allowed, nallowed, outP, outS);
-  return Napi::Number::New(env, static_cast<double>(n));
-}
-
-// interaction(codes u16|u32, tokenOffsets u32[passages + 1], list u32, scores f32[k * rows], rows, out f32[list])
-Napi::Value Interaction(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Codes codes;
-  const uint32_t* tok; const uint32_t* list; const float* s; float* out;
-  size_t ntok, nlist, ns, nout;
-  const int rows = intArg(info, 4);
-  if (rows <= 0) return fail(env, "rows must be positive");
-  if (!codesOf(info[0], codes)) return fail(env, "codes must be a Uint16Array or Uint32Array");
-  if (!arrayOf(info[1], napi_uint32_array, tok, ntok) || ntok < 1) return fail(env, "tokenOffsets must be a Uint32Array of passages + 1");
-  if (!arrayOf(info[2], napi_uint32_array, list, nlist)) return fail(env, "list must be a Uint32Array");
-  if (!arrayOf(info[3], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
-  if (!arrayOf(info[5], napi_float32_array, out, nout) || nout < nlist) return fail(env, "out must hold one score per listed passage");
-  const size_t k = ns / rows;
-  for (size_t i = 0; i < nlist; i++) {
-    const uint32_t p = list[i];
-    if (p + 1 >= ntok || tok[p] > tok[p + 1] || tok[p + 1] > codes.length) return fail(env, "a listed passage is outside the token table");
-    if (!codesBelow(codes, tok[p], tok[p + 1], k)) return fail(env, "a centroid code is outside the centroid table");
-  }
-  if (codes.u16) plaidInteraction(codes.u16, tok, list, nlist, s, rows, out);
-  else plaidInteraction(codes.u32, tok, list, nlist, s, rows, out);
   return env.Undefined();
 }
 
@@ -206,22 +170,38 @@ Napi::Value Rerank(const Napi::CallbackInfo& info) {
   // An empty candidate scores 0, as in maxsim().
   for (size_t i = 0; i + 1 < noff; i++) out[i] = 0;
   const KernelSet& set = activeKernelSet();
-  if (codes.u16) plaidRerank(set, q, rows, w, dec, codes.u16, packed, offsets, noff - 1, out);
-  else plaidRerank(set, q, rows, w, dec, codes.u32, packed, offsets, noff - 1, out);
+  // Candidates split into contiguous chunks, one per thread (offsets stay absolute).
+  const size_t n = noff - 1;
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 11), n / 4)));
+  sharedPool().run(used, [&](int id) {
+    const size_t i0 = n * id / used, i1 = n * (id + 1) / used;
+    if (codes.u16) plaidRerank(set, q, rows, w, dec, codes.u16, packed, offsets + i0, i1 - i0, out + i0);
+    else plaidRerank(set, q, rows, w, dec, codes.u32, packed, offsets + i0, i1 - i0, out + i0);
+  });
   return env.Undefined();
+}
+
+// Runs a binding with C++ exceptions (allocation failures) turned into JavaScript errors: an
+// exception escaping into N-API would abort the process.
+template <Napi::Value (*F)(const Napi::CallbackInfo&)>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
+  try {
+    return F(info);
+  } catch (const std::exception& e) {
+    return fail(info.Env(), std::string("out of memory or bad input: ") + e.what());
+  }
 }
 
 }  // namespace
 
 void registerPlaid(Napi::Env env, Napi::Object exports) {
   Napi::Object plaid = Napi::Object::New(env);
-  plaid.Set("centroidScores", Napi::Function::New(env, CentroidScores));
-  plaid.Set("nearest", Napi::Function::New(env, Nearest));
-  plaid.Set("probe", Napi::Function::New(env, Probe));
-  plaid.Set("listScores", Napi::Function::New(env, ListScores));
-  plaid.Set("interaction", Napi::Function::New(env, Interaction));
-  plaid.Set("decompress", Napi::Function::New(env, Decompress));
-  plaid.Set("rerank", Napi::Function::New(env, Rerank));
+  plaid.Set("centroidScores", Napi::Function::New(env, guarded<CentroidScores>));
+  plaid.Set("nearest", Napi::Function::New(env, guarded<Nearest>));
+  plaid.Set("probe", Napi::Function::New(env, guarded<Probe>));
+  plaid.Set("decompress", Napi::Function::New(env, guarded<Decompress>));
+  plaid.Set("rerank", Napi::Function::New(env, guarded<Rerank>));
+  registerPlaidTokens(plaid);
   exports.Set("plaid", plaid);
 }
 

@@ -84,7 +84,7 @@ namespace {
 
 // Decodes n tokens; NBITS fixed so the per-group byte load and bucket selection compile to a
 // few instructions (a generic loop with runtime shifts costs ~10x more).
-template <int NBITS, typename Code>
+template <int NBITS, bool NORM_ONLY, typename Code>
 void decodeRowsN(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
   const int dim = dec.dim;
   const float* wt = dec.wt;
@@ -110,7 +110,7 @@ void decodeRowsN(const ResidualDecoder& dec, const Code* codes, const uint8_t* p
     }
     const float* centroid = dec.centroids + static_cast<size_t>(codes[t]) * dim;
     const uint8_t* p = packed + t * rb;
-    float* o = out + t * dim;
+    float* o = NORM_ONLY ? out : out + t * dim;
     __m512 norm = _mm512_setzero_ps();
     for (int d0 = 0; d0 < dim; d0 += 16) {
       const uint8_t* g = p + (d0 / 16) * groupBytes;
@@ -135,24 +135,26 @@ void decodeRowsN(const ResidualDecoder& dec, const Code* codes, const uint8_t* p
         w = _mm512_i32gather_ps(at, wt, 4);
       }
       const __m512 v = _mm512_add_ps(_mm512_loadu_ps(centroid + d0), w);
-      _mm512_storeu_ps(o + d0, v);
+      if constexpr (!NORM_ONLY) _mm512_storeu_ps(o + d0, v);
       norm = _mm512_fmadd_ps(v, v, norm);
     }
     const float sq = _mm512_reduce_add_ps(norm);
-    if (sq > 0) {
+    if constexpr (NORM_ONLY) {
+      out[t] = sq > 0 ? 1.0f / std::sqrt(sq) : 1.0f;
+    } else if (sq > 0) {
       const __m512 inv = _mm512_set1_ps(1.0f / std::sqrt(sq));
       for (int d0 = 0; d0 < dim; d0 += 16) _mm512_storeu_ps(o + d0, _mm512_mul_ps(_mm512_loadu_ps(o + d0), inv));
     }
   }
 }
 
-template <typename Code>
+template <bool NORM_ONLY, typename Code>
 void decodeRowsAny(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
   switch (dec.nbits) {
-    case 1: decodeRowsN<1>(dec, codes, packed, n, out); break;
-    case 2: decodeRowsN<2>(dec, codes, packed, n, out); break;
-    case 4: decodeRowsN<4>(dec, codes, packed, n, out); break;
-    default: decodeRowsN<8>(dec, codes, packed, n, out); break;
+    case 1: decodeRowsN<1, NORM_ONLY>(dec, codes, packed, n, out); break;
+    case 2: decodeRowsN<2, NORM_ONLY>(dec, codes, packed, n, out); break;
+    case 4: decodeRowsN<4, NORM_ONLY>(dec, codes, packed, n, out); break;
+    default: decodeRowsN<8, NORM_ONLY>(dec, codes, packed, n, out); break;
   }
 }
 
@@ -231,59 +233,33 @@ void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k
   }
 }
 
-void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
-void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny(dec, codes, packed, n, out); }
-
-namespace {
+void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny<false>(dec, codes, packed, n, out); }
+void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny<false>(dec, codes, packed, n, out); }
+void invNorms(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny<true>(dec, codes, packed, n, out); }
+void invNorms(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out) { decodeRowsAny<true>(dec, codes, packed, n, out); }
 
 template <typename Code>
-void interactionAny(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
-  const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
-  alignas(64) float best[32];
-  if (rows <= 32) {
-    // The usual query (<= 32 rows): the running max lives in two registers.
-    const __mmask16 m0 = laneMask(rows), m1 = laneMask(rows - 16);
-    for (size_t i = 0; i < n; i++) {
-      const uint32_t p = list[i];
-      __m512 b0 = ninf, b1 = ninf;
-      for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
-        const float* row = scores + static_cast<size_t>(codes[t]) * rows;
-        b0 = _mm512_max_ps(b0, _mm512_mask_loadu_ps(ninf, m0, row));
-        b1 = _mm512_max_ps(b1, _mm512_mask_loadu_ps(ninf, m1, row + 16));
-      }
-      _mm512_store_ps(best, b0);
-      _mm512_store_ps(best + 16, b1);
-      // Summed in float64 in row order, as the TypeScript twin, then rounded once.
-      double s = 0;
-      for (int q = 0; q < rows; q++) s += best[q];
-      out[i] = static_cast<float>(s);
-    }
-    return;
-  }
-  std::vector<float> wide(rows);
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t p = list[i];
-    std::fill(wide.begin(), wide.end(), -std::numeric_limits<float>::infinity());
-    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
-      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
-      int q = 0;
-      for (; q + 16 <= rows; q += 16) _mm512_storeu_ps(wide.data() + q, _mm512_max_ps(_mm512_loadu_ps(wide.data() + q), _mm512_loadu_ps(row + q)));
-      for (; q < rows; q++) wide[q] = std::max(wide[q], row[q]);
-    }
-    double s = 0;
-    for (int q = 0; q < rows; q++) s += wide[q];
-    out[i] = static_cast<float>(s);
+void passageBestAny(const Code* codes, size_t n, const float* scores, int rows, float* best) {
+  for (int q = 0; q < rows; q += 16) {
+    const __mmask16 m = laneMask(rows - q);
+    __m512 b = _mm512_maskz_loadu_ps(m, best + q);
+    for (size_t t = 0; t < n; t++) b = _mm512_max_ps(b, _mm512_maskz_loadu_ps(m, scores + static_cast<size_t>(codes[t]) * rows + q));
+    _mm512_mask_storeu_ps(best + q, m, b);
   }
 }
 
-}  // namespace
+void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
+void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 
-void interaction(const uint16_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
-  interactionAny(codes, tokenOffsets, list, n, scores, rows, out);
+uint64_t rowsAtLeast(const float* row, const float* tau, int rows) {
+  uint64_t m = 0;
+  for (int q = 0; q < rows; q += 16) {
+    const __mmask16 valid = laneMask(rows - q);
+    m |= static_cast<uint64_t>(_mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, row + q), _mm512_maskz_loadu_ps(valid, tau + q), _CMP_GE_OQ)) << q;
+  }
+  return m;
 }
-void interaction(const uint32_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out) {
-  interactionAny(codes, tokenOffsets, list, n, scores, rows, out);
-}
+
 
 }  // namespace avx512
 }  // namespace tartan

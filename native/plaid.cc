@@ -55,11 +55,6 @@ void decodeRowScalar(const ResidualDecoder& dec, const float* centroid, const ui
   }
 }
 
-inline void maxIntoScalar(float* best, const float* row, int rows) {
-  for (int q = 0; q < rows; q++)
-    if (row[q] > best[q]) best[q] = row[q];
-}
-
 inline bool anyAboveScalar(const float* row, const float* thr, int rows) {
   int any = 0;
   for (int q = 0; q < rows; q++) any |= row[q] > thr[q];
@@ -173,67 +168,6 @@ void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* p
   }
 }
 
-size_t plaidListScores(const uint32_t* offsets, const uint8_t* body, const uint32_t* probes, int nprobe,
-                       const float* scores, int rows, const uint8_t* allowed, size_t passages,
-                       uint32_t* outPassages, float* outScores) {
-  // Scratch kept per thread: reset entry by entry after use, so a search costs O(postings).
-  thread_local std::vector<float> best, total;
-  thread_local std::vector<uint8_t> seen;
-  thread_local std::vector<uint32_t> touched;
-  if (best.size() < passages) { best.assign(passages, kNegInf); total.assign(passages, 0.0f); seen.assign(passages, 0); }
-  size_t count = 0;
-  for (int q = 0; q < rows; q++) {
-    touched.clear();
-    for (int i = 0; i < nprobe; i++) {
-      const uint32_t c = probes[static_cast<size_t>(q) * nprobe + i];
-      if (c == UINT32_MAX) continue;
-      const float sc = scores[static_cast<size_t>(c) * rows + q];
-      uint32_t pos = offsets[c];
-      const uint32_t end = offsets[c + 1];
-      uint64_t prev = 0;
-      while (pos < end) {
-        uint64_t v = 0;
-        int shift = 0;
-        uint8_t byte;
-        do { byte = body[pos++]; v |= static_cast<uint64_t>(byte & 0x7f) << shift; shift += 7; } while ((byte & 0x80) && shift < 63);
-        prev += v;
-        const size_t p = static_cast<size_t>(prev);
-        if (p >= passages || !allowed[p]) continue;
-        if (best[p] == kNegInf) { touched.push_back(static_cast<uint32_t>(p)); best[p] = sc; }
-        else if (sc > best[p]) best[p] = sc;
-      }
-    }
-    for (const uint32_t p : touched) {
-      total[p] += best[p];
-      best[p] = kNegInf;
-      if (!seen[p]) { seen[p] = 1; outPassages[count++] = p; }
-    }
-  }
-  for (size_t i = 0; i < count; i++) {
-    const uint32_t p = outPassages[i];
-    outScores[i] = total[p];
-    total[p] = 0;
-    seen[p] = 0;
-  }
-  return count;
-}
-
-template <typename Code>
-void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
-                      const float* scores, int rows, float* out) {
-  if (useAvx512()) { avx512::interaction(codes, tokenOffsets, list, n, scores, rows, out); return; }
-  std::vector<float> best(rows);
-  for (size_t i = 0; i < n; i++) {
-    const uint32_t p = list[i];
-    std::fill(best.begin(), best.end(), kNegInf);
-    for (uint32_t t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) maxIntoScalar(best.data(), scores + static_cast<size_t>(codes[t]) * rows, rows);
-    // Summed in float64 like the TypeScript twin, then rounded once.
-    double s = 0;
-    for (int q = 0; q < rows; q++) s += best[q];
-    out[i] = static_cast<float>(s);
-  }
-}
-
 template <typename Code>
 void plaidDecompress(const ResidualDecoder& dec, const Code* codes, const uint8_t* packed, size_t n, float* out) {
   const size_t rb = (static_cast<size_t>(dec.dim) * dec.nbits + 7) / 8;
@@ -278,8 +212,6 @@ void plaidRerank(const KernelSet& set, const float* query, int rows, const float
   }
 }
 
-template void plaidInteraction<uint16_t>(const uint16_t*, const uint32_t*, const uint32_t*, size_t, const float*, int, float*);
-template void plaidInteraction<uint32_t>(const uint32_t*, const uint32_t*, const uint32_t*, size_t, const float*, int, float*);
 template void plaidDecompress<uint16_t>(const ResidualDecoder&, const uint16_t*, const uint8_t*, size_t, float*);
 template void plaidDecompress<uint32_t>(const ResidualDecoder&, const uint32_t*, const uint8_t*, size_t, float*);
 template void plaidRerank<uint16_t>(const KernelSet&, const float*, int, const float*, const ResidualDecoder&, const uint16_t*,

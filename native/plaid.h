@@ -19,19 +19,6 @@ void plaidNearest(const float* x, size_t n, int dim, const float* centroids, siz
 // Top `nprobe` centroids of every query row (ties to the lower id), probes[q * nprobe + i].
 void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes);
 
-// Stage 2 over one segment's inverted lists (offsets: k + 1 byte offsets into `body`, delta varints).
-// For each candidate passage (a passage of a probed list whose `allowed` byte is set) the sum over
-// query rows of the best score among its probed centroids; passages in first-seen order.
-// Returns the number of candidates written to outPassages / outScores (each `passages` long).
-size_t plaidListScores(const uint32_t* offsets, const uint8_t* body, const uint32_t* probes, int nprobe,
-                       const float* scores, int rows, const uint8_t* allowed, size_t passages,
-                       uint32_t* outPassages, float* outScores);
-
-// Stage 3: for each listed passage, sum over query rows of the best centroid score among its tokens.
-template <typename Code>
-void plaidInteraction(const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
-                      const float* scores, int rows, float* out);
-
 // Residual decoding shared by the decompressor and the reranker: bucket values transposed to
 // wt[b * dim + d] so that one vector load holds bucket b of consecutive dimensions.
 struct ResidualDecoder {
@@ -57,13 +44,19 @@ namespace avx512 {
 bool supported();
 void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
 void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out);
+// 1 / |centroid + residual| per token (float32 sums).
+void invNorms(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out);
+void invNorms(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out);
+// best[r] = max(best[r], scores[codes[t] * rows + r]) over n tokens.
+void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best);
+void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best);
+// Bit r set where row[r] >= tau[r], rows <= 64.
+uint64_t rowsAtLeast(const float* row, const float* tau, int rows);
 // True when row[q] > thr[q] for some q < rows.
 bool anyAbove(const float* row, const float* thr, int rows);
 // Requires dim % 16 == 0.
 void decodeRows(const ResidualDecoder& dec, const uint16_t* codes, const uint8_t* packed, size_t n, float* out);
 void decodeRows(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* packed, size_t n, float* out);
-void interaction(const uint16_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out);
-void interaction(const uint32_t* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n, const float* scores, int rows, float* out);
 }  // namespace avx512
 
 }  // namespace tartan

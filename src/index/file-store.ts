@@ -28,9 +28,13 @@ import { forgetVerified } from './verify.js';
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
 
-/** Defaults from `tartan bench search` on SciFact (lexical vectors, dim 128/96, nbits 2): recall@10 did not change from nprobe 1 / ndocs 32 up to nprobe 64 / ndocs 3000, latency grows with ndocs; nprobe 4 and ndocs 64 keep a margin. */
+/**
+ * Defaults from `tartan bench search` on SciFact vectors (bert-small ColBERT, dim 128, nbits 2): nprobe 32
+ * (centroids probed per query token) and ndocs 64 (passages reranked exactly) give recall@10 0.994 against
+ * exhaustive exact MaxSim over the index's own vectors; nprobe 24 / ndocs 32 give 0.94 in about 70% of the time.
+ */
 export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
-  mode: 'plaid', nbits: 2, flatDtype: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 4, ndocs: 64,
+  mode: 'plaid', nbits: 2, flatDtype: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 32, ndocs: 64,
 };
 
 /** A scored passage before it becomes a hit. */

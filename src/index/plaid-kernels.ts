@@ -1,13 +1,14 @@
 /**
- * The PLAID search kernels: native (native/plaid.cc, under `plaid` in the
- * addon) where the addon is built, else the TypeScript twins below, which
- * return the same values: probes, list scores and centroid interaction bit
- * for bit; centroid scores and reranked MaxSim to float32 rounding.
+ * The PLAID search kernels shared by the stages: native (native/plaid*.cc,
+ * under `plaid` in the addon) where the addon is built, else the TypeScript
+ * twins, which return the same values (probes bit for bit; centroid scores,
+ * decompression and reranked MaxSim to float32 rounding). Token-level stage
+ * kernels live in token-kernels.ts and fastscan-kernels.ts.
  * TARTAN_NATIVE=0 (or an addon built before these kernels) selects the twins.
  */
+import { availableParallelism } from 'node:os';
 import { nativeKernels } from '../scoring/maxsim-native.js';
 import { topK } from '../scoring/topk.js';
-import type { InvertedLists } from './inverted-lists.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { decompress } from './residual-codec.js';
 
@@ -15,15 +16,22 @@ export type Codes = Uint16Array | Uint32Array;
 
 /** The addon's PLAID functions (see native/plaid-addon.cc for the argument checks). */
 export interface PlaidAddon {
-  centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array): void;
+  centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array, threads?: number): void;
   nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
   probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array): void;
-  listScores(offsets: Uint32Array, body: Uint8Array, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number,
-    allowed: Uint8Array, outPassages: Uint32Array, outScores: Float32Array): number;
-  interaction(codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, scores: Float32Array, rows: number, out: Float32Array): void;
   decompress(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
   rerank(query: Float32Array, rows: number, weights: Float32Array, dim: number, nbits: number, centroids: Float32Array, wt: Float32Array,
-    codes: Codes, packed: Uint8Array, offsets: Uint32Array, out: Float32Array): void;
+    codes: Codes, packed: Uint8Array, offsets: Uint32Array, out: Float32Array, threads?: number): void;
+}
+
+/**
+ * Threads one native search uses (stage 1, the fast scan, the refinement and the rerank split
+ * their work): TARTAN_SEARCH_THREADS, else the cores available, at most 4 (beyond that the
+ * per-query work is too small to share well).
+ */
+export function searchThreads(): number {
+  const env = Number(process.env.TARTAN_SEARCH_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : Math.min(4, availableParallelism());
 }
 
 let forced: 'ts' | undefined;
@@ -75,59 +83,6 @@ export function probe(scores: Float32Array, rows: number, k: number, nprobe: num
   return probes;
 }
 
-/**
- * Stage 2 over one segment: for every allowed passage of a probed list, the
- * sum over query rows of its best probed-centroid score. Writes passages (in
- * first-seen order) and scores; returns how many.
- */
-export function listScores(ivf: InvertedLists, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number,
-  allowed: Uint8Array, outPassages: Uint32Array, outScores: Float32Array): number {
-  const native = plaidNative();
-  if (native) return native.listScores(ivf.offsets, ivf.body, probes, nprobe, scores, rows, allowed, outPassages, outScores);
-  const n = allowed.length;
-  const total = new Float32Array(n), best = new Float32Array(n).fill(-Infinity), seen = new Uint8Array(n);
-  let count = 0;
-  for (let q = 0; q < rows; q++) {
-    const touched: number[] = [];
-    for (let i = 0; i < nprobe; i++) {
-      const c = probes[q * nprobe + i];
-      if (c === 0xffffffff) continue;
-      const sc = scores[c * rows + q];
-      ivf.forEach(c, (p) => {
-        if (p >= n || !allowed[p]) return;
-        if (best[p] === -Infinity) { touched.push(p); best[p] = sc; } else if (sc > best[p]) best[p] = sc;
-      });
-    }
-    for (const p of touched) {
-      total[p] += best[p];
-      best[p] = -Infinity;
-      if (!seen[p]) { seen[p] = 1; outPassages[count++] = p; }
-    }
-  }
-  for (let i = 0; i < count; i++) outScores[i] = total[outPassages[i]];
-  return count;
-}
-
-/** Stage 3: per listed passage, sum over query rows (float64, rounded once) of the best centroid score among its tokens. */
-export function interaction(codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, scores: Float32Array, rows: number): Float32Array {
-  const out = new Float32Array(list.length);
-  const native = plaidNative();
-  if (native) { native.interaction(codes, tokenOffsets, list, scores, rows, out); return out; }
-  const best = new Float32Array(rows);
-  for (let i = 0; i < list.length; i++) {
-    const p = list[i];
-    best.fill(-Infinity);
-    for (let t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
-      const o = codes[t] * rows;
-      for (let q = 0; q < rows; q++) if (scores[o + q] > best[q]) best[q] = scores[o + q];
-    }
-    let s = 0;
-    for (let q = 0; q < rows; q++) s += best[q];
-    out[i] = s;
-  }
-  return out;
-}
-
 const transposed = new WeakMap<ResidualCodec, Float32Array>();
 
 /** Bucket values bucket-major (wt[b * dim + d]), the layout the native decoder loads. */
@@ -159,6 +114,6 @@ export function rerankNative(query: Float32Array, rows: number, weights: Float32
   const native = plaidNative();
   if (!native) return null;
   const out = new Float32Array(offsets.length - 1);
-  native.rerank(query, rows, weights, codec.dim, codec.nbits, centroids, bucketsByValue(codec), codes, packed, offsets, out);
+  native.rerank(query, rows, weights, codec.dim, codec.nbits, centroids, bucketsByValue(codec), codes, packed, offsets, out, searchThreads());
   return out;
 }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { centroidScoresTs, decompressTokens, interaction, listScores, plaidNative, probe, rerankNative, setPlaidImpl } from '../../src/index/plaid-kernels.js';
-import { buildInvertedLists, InvertedLists } from '../../src/index/inverted-lists.js';
+import { centroidScoresTs, decompressTokens, plaidNative, probe, rerankNative, setPlaidImpl } from '../../src/index/plaid-kernels.js';
 import { decompress, encodeResiduals, residualBytes, trainCodec } from '../../src/index/residual-codec.js';
 import { maxsim } from '../../src/scoring/maxsim.js';
 import { PlaidStore } from '../../src/index/plaid-store.js';
@@ -21,15 +20,6 @@ function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, la
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tol, `${label}: [${i}] ${a[i]} vs ${b[i]}`);
 }
 
-/** A random segment: passages of 0..40 tokens with codes below k. */
-function randomSegment(rand: () => number, passages: number, k: number, wide = false) {
-  const tokenOffsets = new Uint32Array(passages + 1);
-  for (let p = 0; p < passages; p++) tokenOffsets[p + 1] = tokenOffsets[p] + (p % 17 === 5 ? 0 : 1 + Math.floor(rand() * 40));
-  const codes = wide ? new Uint32Array(tokenOffsets[passages]) : new Uint16Array(tokenOffsets[passages]);
-  for (let t = 0; t < codes.length; t++) codes[t] = Math.floor(rand() * k);
-  return { tokenOffsets, codes, ivf: new InvertedLists(buildInvertedLists(codes, tokenOffsets, passages, k), k) };
-}
-
 test('probe: the nprobe best centroids per query row, best first, ties to the lower id; native equals TypeScript', () => {
   const rows = 3, k = 10;
   const scores = new Float32Array(k * rows);
@@ -44,59 +34,6 @@ test('probe: the nprobe best centroids per query row, best first, ties to the lo
   const rand = rng(5);
   const big = randomRows(rand, 300, 32);
   for (const nprobe of [1, 4, 33]) assert.deepEqual(probe(big, 32, 300, nprobe), withTs(() => probe(big, 32, 300, nprobe)), `nprobe ${nprobe}`);
-});
-
-test('list scores: sum over query rows of the best probed centroid a passage holds (oracle), native equals TypeScript', () => {
-  const rand = rng(7);
-  const k = 50, rows = 8, passages = 400, nprobe = 3;
-  const seg = randomSegment(rand, passages, k);
-  const scores = randomRows(rand, k, rows);
-  const probes = probe(scores, rows, k, nprobe);
-  const allowed = Uint8Array.from({ length: passages }, (_, p) => (p % 5 === 0 ? 0 : 1));
-  const run = () => {
-    const ps = new Uint32Array(passages), ss = new Float32Array(passages);
-    const n = listScores(seg.ivf, probes, nprobe, scores, rows, allowed, ps, ss);
-    return { ps: Array.from(ps.subarray(0, n)), ss: Array.from(ss.subarray(0, n)) };
-  };
-  const ts = withTs(run), nat = run();
-  assert.deepEqual(nat, ts, 'native and TypeScript agree bit for bit, same order');
-  // Oracle from the token codes directly.
-  const oracle = new Map<number, number>();
-  for (let p = 0; p < passages; p++) {
-    if (!allowed[p]) continue;
-    const held = new Set(seg.codes.subarray(seg.tokenOffsets[p], seg.tokenOffsets[p + 1]));
-    let total = 0, any = false;
-    for (let q = 0; q < rows; q++) {
-      let best = -Infinity;
-      for (const c of probes.subarray(q * nprobe, (q + 1) * nprobe)) if (held.has(c)) best = Math.max(best, scores[c * rows + q]);
-      if (best > -Infinity) { total = Math.fround(total + best); any = true; }
-    }
-    if (any) oracle.set(p, total);
-  }
-  assert.equal(ts.ps.length, oracle.size, 'every passage of a probed list, once');
-  ts.ps.forEach((p, i) => assert.equal(ts.ss[i], oracle.get(p), `passage ${p}`));
-});
-
-test('centroid interaction: native equals TypeScript bit for bit (16- and 32-bit codes, empty passages)', () => {
-  const rand = rng(9);
-  for (const [rows, wide] of [[32, false], [17, true], [1, false], [40, false]] as const) {
-    const k = 64;
-    const seg = randomSegment(rand, 120, k, wide);
-    const scores = randomRows(rand, k, rows);
-    const list = Uint32Array.from({ length: 60 }, (_, i) => (i * 7) % 120);
-    const nat = interaction(seg.codes, seg.tokenOffsets, list, scores, rows);
-    const ts = withTs(() => interaction(seg.codes, seg.tokenOffsets, list, scores, rows));
-    assert.deepEqual(nat, ts, `rows ${rows}`);
-    // Oracle for one non-empty passage.
-    const p = list[1];
-    let s = 0;
-    for (let q = 0; q < rows; q++) {
-      let best = -Infinity;
-      for (let t = seg.tokenOffsets[p]; t < seg.tokenOffsets[p + 1]; t++) best = Math.max(best, scores[seg.codes[t] * rows + q]);
-      s += best;
-    }
-    assert.equal(ts[1], Math.fround(s));
-  }
 });
 
 test('centroid scores: native kernel matches the TypeScript loop (odd shapes)', { skip: noNative }, () => {
@@ -150,15 +87,13 @@ test('rerank: native fused decompress + MaxSim equals decompress then MaxSim (we
   assertClose(rerankNative(query, rows, ones, f.codec, f.centroids, Uint32Array.from(f.codes), f.packed, offsets)!, oracle, 1e-4, '32-bit codes vs oracle');
 });
 
-test('native PLAID kernels refuse out-of-range centroid codes and short buffers', { skip: noNative }, () => {
+test('native decompression refuses out-of-range centroid codes and short buffers', { skip: noNative }, () => {
   const f = codecFixture(32, 2, 8);
   const native = plaidNative()!;
   const bad = f.codes.slice();
   bad[3] = 16; // k = 16
   assert.throws(() => native.decompress(32, 2, f.centroids, new Float32Array(4 * 32), bad, f.packed, new Float32Array(f.n * 32)), /outside the centroid table/);
   assert.throws(() => native.decompress(32, 2, f.centroids, new Float32Array(4 * 32), f.codes, f.packed.subarray(0, 10), new Float32Array(f.n * 32)), /one residual per code/);
-  const seg = randomSegment(rng(1), 10, 4);
-  assert.throws(() => native.interaction(seg.codes, seg.tokenOffsets, Uint32Array.of(10), new Float32Array(8), 2, new Float32Array(1)), /outside the token table/);
   assert.equal(residualBytes(32, 2), 8);
 });
 

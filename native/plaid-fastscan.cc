@@ -1,0 +1,187 @@
+// Fast-scan stage 2 (see plaid-fastscan.h): quantised nibble tables and the block scan. The
+// float operations after the integer sums are written out one by one, in the order of the
+// TypeScript twin, so both return the same bits.
+#include "plaid-fastscan.h"
+
+#include "thread-pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace tartan {
+namespace {
+
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+bool simd() {
+  static const bool yes = avx2::supported();
+  return yes;
+}
+
+void blockScoresScalar(const uint8_t* bytes, size_t rb, const uint8_t* qlutRow, float delta, float bias, float centroidScore,
+                       const float* invNorm, float* out) {
+  for (size_t i = 0; i < kScanBlock; i++) {
+    uint32_t s = 0;
+    for (size_t j = 0; j < rb; j++) {
+      const uint8_t b = bytes[j * kScanBlock + i];
+      s += qlutRow[2 * j * 16 + (b & 15)] + qlutRow[(2 * j + 1) * 16 + (b >> 4)];
+    }
+    const float dot = static_cast<float>(s) * delta + bias;
+    out[i] = (centroidScore + dot) * invNorm[i];
+  }
+}
+
+}  // namespace
+
+void plaidQuantLut(const float* query, int rows, const ResidualDecoder& dec, uint8_t* qlut, float* delta, float* bias) {
+  const int dim = dec.dim, nbits = dec.nbits, mask = (1 << nbits) - 1, per = 4 / nbits;
+  const size_t rb = (static_cast<size_t>(dim) * nbits + 7) / 8, nibbles = 2 * rb;
+  // Levels so that a token's sum of `nibbles` entries fits 16 bits (the SIMD accumulators).
+  const int levels = static_cast<int>(std::min<size_t>(255, 65535 / nibbles));
+  std::vector<float> tab(nibbles * 16), lo(nibbles);
+  for (int r = 0; r < rows; r++) {
+    const float* q = query + static_cast<size_t>(r) * dim;
+    float maxRange = 0;
+    for (size_t n = 0; n < nibbles; n++) {
+      float mn = std::numeric_limits<float>::infinity(), mx = -mn;
+      for (int v = 0; v < 16; v++) {
+        float t = 0;
+        for (int i = 0; i < per; i++) {
+          const int d = static_cast<int>(n) * per + i;
+          if (d < dim) t += q[d] * dec.wt[((v >> (i * nbits)) & mask) * dim + d];
+        }
+        tab[n * 16 + v] = t;
+        mn = std::min(mn, t);
+        mx = std::max(mx, t);
+      }
+      lo[n] = mn;
+      maxRange = std::max(maxRange, mx - mn);
+    }
+    const float step = maxRange > 0 ? maxRange / static_cast<float>(levels) : 1.0f;
+    float b = 0;
+    for (size_t n = 0; n < nibbles; n++) b += lo[n];
+    for (size_t n = 0; n < nibbles; n++) {
+      for (int v = 0; v < 16; v++) {
+        const float x = (tab[n * 16 + v] - lo[n]) / step;
+        const float qv = std::floor(x + 0.5f);
+        qlut[(static_cast<size_t>(r) * nibbles + n) * 16 + v] = static_cast<uint8_t>(std::min<float>(levels, std::max(0.0f, qv)));
+      }
+    }
+    delta[r] = step;
+    bias[r] = b;
+  }
+}
+
+size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, const float* scores, int rows,
+                     const uint8_t* qlut, const float* delta, const float* bias, const uint8_t* allowed,
+                     const float* imputed, float* found, uint32_t* outPassages, float* outEst, int threads) {
+  const size_t P = sb.passages, rb = sb.rb, nibbles = 2 * rb;
+  std::fill(found, found + P * rows, kNegInf);
+  // Rows are split between threads in groups of 16 (64 bytes of a passage's found scores), so
+  // threads write separate cache lines; hit[w][p] = 1 once thread w scored passage p.
+  const int groups = (rows + 15) / 16;
+  const int used = std::max(1, std::min(threads, groups));
+  std::vector<uint8_t> hitv(static_cast<size_t>(used) * P, 0);
+  const bool wide = simd();
+  sharedPool().run(used, [&](int w) {
+    uint8_t* hit = hitv.data() + static_cast<size_t>(w) * P;
+    alignas(32) float s32[kScanBlock];
+    const int r0 = std::min(rows, groups * w / used * 16), r1 = std::min(rows, groups * (w + 1) / used * 16);
+    for (int r = r0; r < r1; r++) {
+      const uint8_t* qrow = qlut + static_cast<size_t>(r) * nibbles * 16;
+      const float dr = delta[r], br = bias[r];
+      float* f = found + r;  // passage-major: f[p * rows]
+      for (int i = 0; i < nprobe; i++) {
+        const uint32_t c = probes[static_cast<size_t>(r) * nprobe + i];
+        if (c == UINT32_MAX) continue;
+        const float cs = scores[static_cast<size_t>(c) * rows + r];
+        for (uint32_t b = sb.blockStart[c]; b < sb.blockStart[c + 1]; b++) {
+          const uint8_t* bytes = sb.bytes + static_cast<size_t>(b) * rb * kScanBlock;
+          const float* inv = sb.invNorm + static_cast<size_t>(b) * kScanBlock;
+          if (wide) avx2::blockScores(bytes, rb, qrow, dr, br, cs, inv, s32);
+          else blockScoresScalar(bytes, rb, qrow, dr, br, cs, inv, s32);
+          const uint32_t* pass = sb.passage + static_cast<size_t>(b) * kScanBlock;
+          for (size_t t = 0; t < kScanBlock; t++) {
+            const uint32_t p = pass[t];
+            if (p >= P || !allowed[p]) continue;
+            f[static_cast<size_t>(p) * rows] = std::max(f[static_cast<size_t>(p) * rows], s32[t]);
+            hit[p] = 1;
+          }
+        }
+      }
+    }
+  });
+  size_t count = 0;
+  for (size_t p = 0; p < P; p++) {
+    uint8_t any = 0;
+    for (int w = 0; w < used; w++) any |= hitv[static_cast<size_t>(w) * P + p];
+    if (any) outPassages[count++] = static_cast<uint32_t>(p);
+  }
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t p = outPassages[i];
+    float est = 0;
+    for (int r = 0; r < rows; r++) {
+      const float v = found[static_cast<size_t>(p) * rows + r];
+      est += v == kNegInf ? imputed[r] : v;
+    }
+    outEst[i] = est;
+  }
+  return count;
+}
+
+template <typename Code>
+void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, const Code* codes, const uint32_t* tokenOffsets,
+                      size_t passages, const uint32_t* list, size_t n, const float* found, const float* scores, int rows,
+                      const uint8_t* qlut, const float* delta, const float* bias, float margin, float* out) {
+  const size_t nibbles = 2 * rb;
+  std::vector<float> best(rows), tau(rows);
+  static const bool hasAvx512 = avx512::supported();
+  const bool wide = hasAvx512 && rows <= 64;
+  for (size_t i = 0; i < n; i++) {
+    const uint32_t p = list[i];
+    const uint32_t t0 = tokenOffsets[p], t1 = tokenOffsets[p + 1];
+    std::fill(best.begin(), best.end(), kNegInf);
+    if (wide) {
+      avx512::passageBest(codes + t0, t1 - t0, scores, rows, best.data());
+    } else {
+      for (uint32_t t = t0; t < t1; t++)
+        for (int r = 0; r < rows; r++) best[r] = std::max(best[r], scores[static_cast<size_t>(codes[t]) * rows + r]);
+    }
+    const float* f = found + static_cast<size_t>(p) * rows;
+    for (int r = 0; r < rows; r++) {
+      tau[r] = std::max(best[r], f[r]) - margin;
+      best[r] = f[r];
+    }
+    for (uint32_t t = t0; t < t1; t++) {
+      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+      const uint8_t* pk = packed + static_cast<size_t>(t) * rb;
+      auto score = [&](int r) {
+        const uint8_t* q = qlut + static_cast<size_t>(r) * nibbles * 16;
+        uint32_t s = 0;
+        for (size_t j = 0; j < rb; j++) s += q[2 * j * 16 + (pk[j] & 15)] + q[(2 * j + 1) * 16 + (pk[j] >> 4)];
+        const float dot = static_cast<float>(s) * delta[r] + bias[r];
+        const float v = (row[r] + dot) * invNorm[t];
+        if (v > best[r]) best[r] = v;
+      };
+      if (wide) {
+        for (uint64_t m = avx512::rowsAtLeast(row, tau.data(), rows); m; m &= m - 1) score(__builtin_ctzll(m));
+      } else {
+        for (int r = 0; r < rows; r++)
+          if (row[r] >= tau[r]) score(r);
+      }
+    }
+    float sum = 0;
+    for (int r = 0; r < rows; r++) sum += best[r];
+    out[i] = sum;
+  }
+  (void)passages;
+}
+
+template void plaidRefineQuant<uint16_t>(const float*, const uint8_t*, size_t, const uint16_t*, const uint32_t*, size_t, const uint32_t*, size_t,
+                                         const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
+template void plaidRefineQuant<uint32_t>(const float*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, const uint32_t*, size_t,
+                                         const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
+
+}  // namespace tartan
