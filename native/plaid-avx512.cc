@@ -251,11 +251,13 @@ void passageBestAny(const Code* codes, size_t n, const float* scores, int rows, 
 void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 
-uint64_t rowsAtLeast(const float* row, const float* tau, int rows) {
+uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows) {
   uint64_t m = 0;
   for (int q = 0; q < rows; q += 16) {
     const __mmask16 valid = laneMask(rows - q);
-    m |= static_cast<uint64_t>(_mm512_mask_cmp_ps_mask(valid, _mm512_maskz_loadu_ps(valid, row + q), _mm512_maskz_loadu_ps(valid, tau + q), _CMP_GE_OQ)) << q;
+    const __m512 v = _mm512_maskz_loadu_ps(valid, row + q);
+    const __mmask16 ge = _mm512_mask_cmp_ps_mask(valid, v, _mm512_maskz_loadu_ps(valid, lo + q), _CMP_GE_OQ);
+    m |= static_cast<uint64_t>(_mm512_mask_cmp_ps_mask(ge, v, _mm512_maskz_loadu_ps(valid, hi + q), _CMP_LE_OQ)) << q;
   }
   return m;
 }

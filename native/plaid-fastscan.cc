@@ -133,11 +133,13 @@ size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, c
 
 template <typename Code>
 void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, const Code* codes, const uint32_t* tokenOffsets,
-                      size_t passages, const uint32_t* list, size_t n, const float* found, const float* scores, int rows,
-                      const uint8_t* qlut, const float* delta, const float* bias, float margin, float* out) {
+                      size_t passages, const uint32_t* list, size_t n, const float* found, const float* ceiling,
+                      const float* scores, int rows, const uint8_t* qlut, const float* delta, const float* bias, float margin,
+                      float* out) {
   const size_t nibbles = 2 * rb;
   std::vector<float> best(rows), tau(rows);
   static const bool hasAvx512 = avx512::supported();
+  static const bool permutes = vbmi::supported();
   const bool wide = hasAvx512 && rows <= 64;
   for (size_t i = 0; i < n; i++) {
     const uint32_t p = list[i];
@@ -160,16 +162,17 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       auto score = [&](int r) {
         const uint8_t* q = qlut + static_cast<size_t>(r) * nibbles * 16;
         uint32_t s = 0;
-        for (size_t j = 0; j < rb; j++) s += q[2 * j * 16 + (pk[j] & 15)] + q[(2 * j + 1) * 16 + (pk[j] >> 4)];
+        if (permutes) s = vbmi::nibbleSum(pk, rb, q);
+        else for (size_t j = 0; j < rb; j++) s += q[2 * j * 16 + (pk[j] & 15)] + q[(2 * j + 1) * 16 + (pk[j] >> 4)];
         const float dot = static_cast<float>(s) * delta[r] + bias[r];
         const float v = (row[r] + dot) * invNorm[t];
         if (v > best[r]) best[r] = v;
       };
       if (wide) {
-        for (uint64_t m = avx512::rowsAtLeast(row, tau.data(), rows); m; m &= m - 1) score(__builtin_ctzll(m));
+        for (uint64_t m = avx512::rowsInRange(row, tau.data(), ceiling, rows); m; m &= m - 1) score(__builtin_ctzll(m));
       } else {
         for (int r = 0; r < rows; r++)
-          if (row[r] >= tau[r]) score(r);
+          if (row[r] >= tau[r] && row[r] <= ceiling[r]) score(r);
       }
     }
     float sum = 0;
@@ -180,8 +183,8 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
 }
 
 template void plaidRefineQuant<uint16_t>(const float*, const uint8_t*, size_t, const uint16_t*, const uint32_t*, size_t, const uint32_t*, size_t,
-                                         const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
+                                         const float*, const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
 template void plaidRefineQuant<uint32_t>(const float*, const uint8_t*, size_t, const uint32_t*, const uint32_t*, size_t, const uint32_t*, size_t,
-                                         const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
+                                         const float*, const float*, const float*, int, const uint8_t*, const float*, const float*, float, float*);
 
 }  // namespace tartan

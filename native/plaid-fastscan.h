@@ -34,12 +34,20 @@ size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, c
 
 // Stage 3 with the quantised tables (see plaidRefine in plaid-tokens.h): per listed passage and row,
 // the best of the found score and the scores of the passage's tokens whose centroid score is within
-// `margin` of the row's best (centroid or found) score; tokens are visited in passage order, so the
+// `margin` of the row's best (centroid or found) score and at most ceiling[r] (tokens above it were
+// probed, so their scores are already in found); tokens are visited in passage order, so the
 // residual rows stream from memory and the 32 rows' tables (32 KiB) stay in L1.
 template <typename Code>
 void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, const Code* codes, const uint32_t* tokenOffsets,
-                      size_t passages, const uint32_t* list, size_t n, const float* found, const float* scores, int rows,
-                      const uint8_t* qlut, const float* delta, const float* bias, float margin, float* out);
+                      size_t passages, const uint32_t* list, size_t n, const float* found, const float* ceiling,
+                      const float* scores, int rows, const uint8_t* qlut, const float* delta, const float* bias, float margin,
+                      float* out);
+
+namespace vbmi {
+bool supported();
+// sum over j < rb of qrow[2j][packed[j] & 15] + qrow[2j + 1][packed[j] >> 4].
+uint32_t nibbleSum(const uint8_t* packed, size_t rb, const uint8_t* qrow);
+}  // namespace vbmi
 
 namespace avx2 {
 bool supported();

@@ -133,7 +133,7 @@ Napi::Value TokenScores(const Napi::CallbackInfo& info) {
 }
 
 // refine(invNorm f32[T], packed u8[T * rb], dim, nbits, codes u16|u32, tokenOffsets u32[P + 1], list u32,
-//        found f32[rows * P], scores f32[k * rows], rows, lut, margin, out f32[list])
+//        found f32[P * rows], ceiling f32[rows], scores f32[k * rows], rows, lut, margin, out f32[list])
 Napi::Value Refine(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint32_t* tok; size_t ntok;
@@ -152,14 +152,16 @@ Napi::Value Refine(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[4], napi_uint16_array, c16, ncodes) && !arrayOf(info[4], napi_uint32_array, c32, ncodes)) return fail(env, "codes must be a Uint16Array or Uint32Array");
   const uint32_t* list; const float* found; const float* s; const float* lut; float* out;
   size_t nlist, nfound, ns, nlut, nout;
-  const int rows = intArg(info, 9);
-  const float margin = static_cast<float>(info[11].As<Napi::Number>().DoubleValue());
+  const int rows = intArg(info, 10);
+  const float margin = static_cast<float>(info[12].As<Napi::Number>().DoubleValue());
   if (rows <= 0 || rows > 4096) return fail(env, "rows must be between 1 and 4096");
   if (!arrayOf(info[6], napi_uint32_array, list, nlist)) return fail(env, "list must be a Uint32Array");
   if (!arrayOf(info[7], napi_float32_array, found, nfound) || nfound < static_cast<size_t>(rows) * P) return fail(env, "found must hold rows * passages values");
-  if (!arrayOf(info[8], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
-  if (!arrayOf(info[10], napi_float32_array, lut, nlut) || nlut != static_cast<size_t>(rows) * tl.rb * 256) return fail(env, "lut must be a Float32Array of rows * bytes per residual * 256");
-  if (!arrayOf(info[12], napi_float32_array, out, nout) || nout < nlist) return fail(env, "out must hold one value per listed passage");
+  const float* ceiling; size_t nceil;
+  if (!arrayOf(info[8], napi_float32_array, ceiling, nceil) || nceil < static_cast<size_t>(rows)) return fail(env, "ceiling must hold one value per row");
+  if (!arrayOf(info[9], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
+  if (!arrayOf(info[11], napi_float32_array, lut, nlut) || nlut != static_cast<size_t>(rows) * tl.rb * 256) return fail(env, "lut must be a Float32Array of rows * bytes per residual * 256");
+  if (!arrayOf(info[13], napi_float32_array, out, nout) || nout < nlist) return fail(env, "out must hold one value per listed passage");
   const size_t kc = ns / rows;
   for (size_t i = 0; i < nlist; i++) {
     const uint32_t p = list[i];
@@ -168,8 +170,8 @@ Napi::Value Refine(const Napi::CallbackInfo& info) {
       if ((c16 ? c16[t] : c32[t]) >= kc) return fail(env, "a centroid code is outside the centroid table");
   }
   try {
-    if (c16) plaidRefine(tl, c16, tok, list, nlist, found, s, rows, lut, margin, out);
-    else plaidRefine(tl, c32, tok, list, nlist, found, s, rows, lut, margin, out);
+    if (c16) plaidRefine(tl, c16, tok, list, nlist, found, ceiling, s, rows, lut, margin, out);
+    else plaidRefine(tl, c32, tok, list, nlist, found, ceiling, s, rows, lut, margin, out);
   } catch (const std::exception& e) {
     return fail(env, std::string("refine failed: ") + e.what());
   }
@@ -237,12 +239,12 @@ Napi::Value FastScan(const Napi::CallbackInfo& info) {
 }
 
 // refineQuant(invNorm f32[T], packed u8[T * rb], dim, nbits, codes u16|u32, tokenOffsets u32[P + 1], list u32,
-//             found f32[P * rows], scores f32[k * rows], rows, qlut, delta, bias, margin, out f32[list])
+//             found f32[P * rows], ceiling f32[rows], scores f32[k * rows], rows, qlut, delta, bias, margin, out f32[list], threads)
 Napi::Value RefineQuant(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const float* inv; const uint8_t* packed; const uint32_t* tok;
   size_t ninv, npacked, ntok;
-  const int dim = intArg(info, 2), nbits = intArg(info, 3), rows = intArg(info, 9);
+  const int dim = intArg(info, 2), nbits = intArg(info, 3), rows = intArg(info, 10);
   if (dim <= 0 || (nbits != 1 && nbits != 2 && nbits != 4) || rows <= 0 || rows > 4096) return fail(env, "dim must be positive, nbits 1, 2 or 4, rows 1 to 4096");
   const size_t rb = residualBytes(dim, nbits);
   if (!arrayOf(info[0], napi_float32_array, inv, ninv)) return fail(env, "invNorm must be a Float32Array (one value per token)");
@@ -253,14 +255,16 @@ Napi::Value RefineQuant(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[4], napi_uint16_array, c16, ncodes) && !arrayOf(info[4], napi_uint32_array, c32, ncodes)) return fail(env, "codes must be a Uint16Array or Uint32Array");
   const uint32_t* list; const float* found; const float* s; const uint8_t* qlut; const float* delta; const float* bias; float* out;
   size_t nlist, nfound, ns, nlut, nd, nb, nout;
-  const float margin = static_cast<float>(info[13].As<Napi::Number>().DoubleValue());
+  const float margin = static_cast<float>(info[14].As<Napi::Number>().DoubleValue());
   if (!arrayOf(info[6], napi_uint32_array, list, nlist)) return fail(env, "list must be a Uint32Array");
   if (!arrayOf(info[7], napi_float32_array, found, nfound) || nfound < static_cast<size_t>(rows) * P) return fail(env, "found must hold passages * rows values");
-  if (!arrayOf(info[8], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
-  if (!arrayOf(info[10], napi_uint8_array, qlut, nlut) || nlut != static_cast<size_t>(rows) * 2 * rb * 16) return fail(env, "qlut must be a Uint8Array of rows * 2 * bytes per residual * 16");
-  if (!arrayOf(info[11], napi_float32_array, delta, nd) || nd < static_cast<size_t>(rows)) return fail(env, "delta must hold one value per row");
-  if (!arrayOf(info[12], napi_float32_array, bias, nb) || nb < static_cast<size_t>(rows)) return fail(env, "bias must hold one value per row");
-  if (!arrayOf(info[14], napi_float32_array, out, nout) || nout < nlist) return fail(env, "out must hold one value per listed passage");
+  const float* ceiling; size_t nceil;
+  if (!arrayOf(info[8], napi_float32_array, ceiling, nceil) || nceil < static_cast<size_t>(rows)) return fail(env, "ceiling must hold one value per row");
+  if (!arrayOf(info[9], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
+  if (!arrayOf(info[11], napi_uint8_array, qlut, nlut) || nlut != static_cast<size_t>(rows) * 2 * rb * 16) return fail(env, "qlut must be a Uint8Array of rows * 2 * bytes per residual * 16");
+  if (!arrayOf(info[12], napi_float32_array, delta, nd) || nd < static_cast<size_t>(rows)) return fail(env, "delta must hold one value per row");
+  if (!arrayOf(info[13], napi_float32_array, bias, nb) || nb < static_cast<size_t>(rows)) return fail(env, "bias must hold one value per row");
+  if (!arrayOf(info[15], napi_float32_array, out, nout) || nout < nlist) return fail(env, "out must hold one value per listed passage");
   const size_t kc = ns / rows;
   for (size_t i = 0; i < nlist; i++) {
     const uint32_t p = list[i];
@@ -270,11 +274,11 @@ Napi::Value RefineQuant(const Napi::CallbackInfo& info) {
   }
   try {
     // Candidates split into contiguous chunks, one per thread (each writes its own outputs).
-    const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 15), nlist / 16)));
+    const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 16), nlist / 16)));
     sharedPool().run(used, [&](int w) {
       const size_t i0 = nlist * w / used, i1 = nlist * (w + 1) / used;
-      if (c16) plaidRefineQuant(inv, packed, rb, c16, tok, P, list + i0, i1 - i0, found, s, rows, qlut, delta, bias, margin, out + i0);
-      else plaidRefineQuant(inv, packed, rb, c32, tok, P, list + i0, i1 - i0, found, s, rows, qlut, delta, bias, margin, out + i0);
+      if (c16) plaidRefineQuant(inv, packed, rb, c16, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
+      else plaidRefineQuant(inv, packed, rb, c32, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
     });
   } catch (const std::exception& e) {
     return fail(env, std::string("refine failed: ") + e.what());

@@ -110,7 +110,7 @@ size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe
 
 template <typename Code>
 void plaidRefine(const TokenLists& tl, const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
-                 const float* found, const float* scores, int rows, const float* lut, float margin, float* out) {
+                 const float* found, const float* ceiling, const float* scores, int rows, const float* lut, float margin, float* out) {
   const size_t rb = tl.rb;
   std::vector<float> best(n * rows), cbest(rows), tau(rows);
   // (candidate, token) pairs bucketed by row, then scored row by row so that the row's 32 KiB
@@ -141,10 +141,10 @@ void plaidRefine(const TokenLists& tl, const Code* codes, const uint32_t* tokenO
       const float* row = scores + static_cast<size_t>(codes[t]) * rows;
       const uint64_t pair = (static_cast<uint64_t>(i) << 32) | t;
       if (simd) {
-        for (uint64_t m = avx512::rowsAtLeast(row, tau.data(), rows); m; m &= m - 1) buckets[__builtin_ctzll(m)].push_back(pair);
+        for (uint64_t m = avx512::rowsInRange(row, tau.data(), ceiling, rows); m; m &= m - 1) buckets[__builtin_ctzll(m)].push_back(pair);
       } else {
         for (int r = 0; r < rows; r++)
-          if (row[r] >= tau[r]) buckets[r].push_back(pair);
+          if (row[r] >= tau[r] && row[r] <= ceiling[r]) buckets[r].push_back(pair);
       }
     }
   }
@@ -170,8 +170,8 @@ void plaidRefine(const TokenLists& tl, const Code* codes, const uint32_t* tokenO
 template void plaidInvNorms<uint16_t>(const ResidualDecoder&, const uint16_t*, const uint8_t*, size_t, float*);
 template void plaidInvNorms<uint32_t>(const ResidualDecoder&, const uint32_t*, const uint8_t*, size_t, float*);
 template void plaidRefine<uint16_t>(const TokenLists&, const uint16_t*, const uint32_t*, const uint32_t*, size_t, const float*,
-                                    const float*, int, const float*, float, float*);
+                                    const float*, const float*, int, const float*, float, float*);
 template void plaidRefine<uint32_t>(const TokenLists&, const uint32_t*, const uint32_t*, const uint32_t*, size_t, const float*,
-                                    const float*, int, const float*, float, float*);
+                                    const float*, const float*, int, const float*, float, float*);
 
 }  // namespace tartan

@@ -53,10 +53,11 @@ size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe
                         uint32_t* outPassages, float* outEst);
 
 // Refinement of listed passages: per row, the exact maximum over the passage's tokens whose
-// centroid score is within `margin` of the best (centroid score, or found score), joined with
-// the found score; out[i] = sum over rows.
+// centroid score is within `margin` of the best (centroid score, or found score) and at most
+// ceiling[r] (higher ones were probed: their scores are in found), joined with the found score;
+// out[i] = sum over rows.
 template <typename Code>
 void plaidRefine(const TokenLists& tl, const Code* codes, const uint32_t* tokenOffsets, const uint32_t* list, size_t n,
-                 const float* found, const float* scores, int rows, const float* lut, float margin, float* out);
+                 const float* found, const float* ceiling, const float* scores, int rows, const float* lut, float margin, float* out);
 
 }  // namespace tartan

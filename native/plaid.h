@@ -50,8 +50,8 @@ void invNorms(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* 
 // best[r] = max(best[r], scores[codes[t] * rows + r]) over n tokens.
 void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best);
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best);
-// Bit r set where row[r] >= tau[r], rows <= 64.
-uint64_t rowsAtLeast(const float* row, const float* tau, int rows);
+// Bit r set where lo[r] <= row[r] <= hi[r], rows <= 64.
+uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows);
 // True when row[q] > thr[q] for some q < rows.
 bool anyAbove(const float* row, const float* thr, int rows);
 // Requires dim % 16 == 0.

@@ -31,7 +31,7 @@ interface ScanAddon {
     scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, allowed: Uint8Array, imputed: Float32Array,
     found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, threads?: number): number;
   refineQuant(invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array,
-    found: Float32Array, scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, margin: number, out: Float32Array, threads?: number): void;
+    found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, margin: number, out: Float32Array, threads?: number): void;
 }
 
 function scanNative(): ScanAddon | null {
@@ -152,14 +152,16 @@ export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Arr
 /**
  * Stage 3 with the quantised tables: per listed passage and row, the best of the
  * found score and the scores of the passage's tokens whose centroid score is
- * within `margin` of the row's best (centroid or found) score; summed over rows.
+ * within `margin` of the row's best (centroid or found) score and at most
+ * ceiling[r] (tokens of higher centroids were probed: their scores, computed
+ * the same way, are already in found); summed over rows.
  */
 export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: ResidualCodec, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array,
-  found: Float32Array, scores: Float32Array, rows: number, ql: QuantLut, margin: number): Float32Array {
+  found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, ql: QuantLut, margin: number): Float32Array {
   const out = new Float32Array(list.length);
   const native = scanNative();
   if (native) {
-    native.refineQuant(invNorm, packed, codec.dim, codec.nbits, codes, tokenOffsets, list, found, scores, rows, ql.qlut, ql.delta, ql.bias, margin, out, searchThreads());
+    native.refineQuant(invNorm, packed, codec.dim, codec.nbits, codes, tokenOffsets, list, found, ceiling, scores, rows, ql.qlut, ql.delta, ql.bias, margin, out, searchThreads());
     return out;
   }
   const rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb, m = f(margin);
@@ -175,7 +177,7 @@ export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: Re
     for (let t = t0; t < t1; t++) {
       const o = codes[t] * rows, po = t * rb;
       for (let r = 0; r < rows; r++) {
-        if (!(scores[o + r] >= tau[r])) continue;
+        if (!(scores[o + r] >= tau[r] && scores[o + r] <= ceiling[r])) continue;
         const qo = r * nibbles * 16;
         let sum = 0;
         for (let j = 0; j < rb; j++) { const b = packed[po + j]; sum += ql.qlut[qo + 2 * j * 16 + (b & 15)] + ql.qlut[qo + (2 * j + 1) * 16 + (b >> 4)]; }

@@ -31,7 +31,7 @@ interface TokenAddon {
   tokenScores(listStart: Uint32Array, listTokens: Uint32Array, passageOf: Uint32Array, invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number,
     probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number, lut: Float32Array, allowed: Uint8Array, imputed: Float32Array,
     found: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number;
-  refine(invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, found: Float32Array, scores: Float32Array, rows: number, lut: Float32Array, margin: number, out: Float32Array): void;
+  refine(invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, lut: Float32Array, margin: number, out: Float32Array): void;
 }
 
 function tokenNative(): TokenAddon | null {
@@ -158,13 +158,16 @@ export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32
   return count;
 }
 
-/** Per listed passage: sum over rows of the exact best among tokens within `margin` of the row's best centroid (or found) score, joined with the found score. */
-export function refine(tl: Pick<TokenLists, 'invNorm' | 'packed'>, codec: ResidualCodec, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, found: Float32Array, scores: Float32Array,
+/**
+ * Per listed passage: sum over rows of the exact best among tokens within `margin` of the row's best
+ * centroid (or found) score and at most ceiling[r] (higher centroids were probed), joined with the found score.
+ */
+export function refine(tl: Pick<TokenLists, 'invNorm' | 'packed'>, codec: ResidualCodec, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, found: Float32Array, ceiling: Float32Array, scores: Float32Array,
   rows: number, lut: Float32Array, margin: number): Float32Array {
   const out = new Float32Array(list.length);
   const native = tokenNative();
   if (native) {
-    native.refine(tl.invNorm, tl.packed, codec.dim, codec.nbits, codes, tokenOffsets, list, found, scores, rows, lut, margin, out);
+    native.refine(tl.invNorm, tl.packed, codec.dim, codec.nbits, codes, tokenOffsets, list, found, ceiling, scores, rows, lut, margin, out);
     return out;
   }
   const P = tokenOffsets.length - 1, rb = residualBytes(codec.dim, codec.nbits), m = f(margin);
@@ -180,7 +183,7 @@ export function refine(tl: Pick<TokenLists, 'invNorm' | 'packed'>, codec: Residu
     for (let t = t0; t < t1; t++) {
       const o = codes[t] * rows;
       for (let r = 0; r < rows; r++) {
-        if (!(scores[o + r] >= tau[r])) continue;
+        if (!(scores[o + r] >= tau[r] && scores[o + r] <= ceiling[r])) continue;
         const s = pairScore(lut, r * rb * 256, tl.packed, t * rb, rb, scores[o + r], tl.invNorm[t]);
         if (s > best[r]) best[r] = s;
       }

@@ -5,9 +5,10 @@
  *    decompression); a passage's estimate is the sum over rows of its best
  *    found similarity, or, for rows that found none of its tokens, the row's
  *    weakest probed centroid score;
- * 3. the best `keep` estimates are refined: per row, the exact maximum over the
+ * 3. the best `keep` estimates are refined: per row, the maximum over the
  *    tokens whose centroid score is within REFINE_MARGIN of the passage's best
- *    centroid score for that row; the best `ndocs` go to the exact rerank.
+ *    centroid score for that row (tokens of probed centroids already scored in
+ *    stage 2 are not scored again); the best `ndocs` go to the exact rerank.
  * On SciFact-like vectors, where a centroid is a coarse stand-in for a token
  * (cosine about 0.9), ranking by centroid scores alone (PLAID's centroid
  * interaction) kept under 80% of the true top 10 among 256 candidates; exact
@@ -123,8 +124,8 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
     if (l.length === 0) return;
     const seg = snap.segments[si], list = Uint32Array.from(l);
     const r = ql
-      ? refineQuant(tables[si].invNorm, tables[si].packed, codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], scores, rows, ql, REFINE_MARGIN)
-      : refine(tables[si], codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], scores, rows, lut, REFINE_MARGIN);
+      ? refineQuant(tables[si].invNorm, tables[si].packed, codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, ql, REFINE_MARGIN)
+      : refine(tables[si], codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, lut, REFINE_MARGIN);
     list.forEach((p, i) => { cands.push({ seg: si, passage: p, score: r[i] }); refined.push(r[i]); });
   });
   return Array.from(topK(Float32Array.from(refined), ndocs).indices, (i) => cands[i]);

@@ -143,11 +143,19 @@ test('refinement: a margin covering every token gives the MaxSim of the decoded 
   const list = Uint32Array.from({ length: 40 }, (_, i) => (i * 11) % f.passages).filter((p) => f.tokenOffsets[p + 1] > f.tokenOffsets[p]);
   const found = new Float32Array(f.passages * f.rows).fill(-Infinity);
   found[list[0] * f.rows + 2] = 0.5; // a found score is kept when nothing beats it
+  const open = new Float32Array(f.rows).fill(Infinity);
+  // A ceiling below every centroid score leaves only the found scores.
+  const shut = new Float32Array(f.rows).fill(-Infinity);
+  const onlyFound = refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, shut, f.scores, f.rows, ql, 10);
+  assert.equal(onlyFound[0], 0.5 + (f.rows - 1) * -Infinity);
   for (const margin of [0.05, 10]) {
-    const a = refine({ invNorm, packed: f.packed }, f.codec, f.codes, f.tokenOffsets, list, found, f.scores, f.rows, lut, margin);
-    assert.deepEqual(a, twin(() => refine({ invNorm, packed: f.packed }, f.codec, f.codes, f.tokenOffsets, list, found, f.scores, f.rows, lut, margin)), `float, margin ${margin}`);
-    const q = refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, f.scores, f.rows, ql, margin);
-    assert.deepEqual(q, twin(() => refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, f.scores, f.rows, ql, margin)), `quantised, margin ${margin}`);
+    const a = refine({ invNorm, packed: f.packed }, f.codec, f.codes, f.tokenOffsets, list, found, open, f.scores, f.rows, lut, margin);
+    assert.deepEqual(a, twin(() => refine({ invNorm, packed: f.packed }, f.codec, f.codes, f.tokenOffsets, list, found, open, f.scores, f.rows, lut, margin)), `float, margin ${margin}`);
+    const q = refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, open, f.scores, f.rows, ql, margin);
+    assert.deepEqual(q, twin(() => refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, open, f.scores, f.rows, ql, margin)), `quantised, margin ${margin}`);
+    const ceiling = Float32Array.from({ length: f.rows }, (_, r) => f.scores[(r % f.k) * f.rows + r]);
+    assert.deepEqual(refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, ceiling, f.scores, f.rows, ql, margin),
+      twin(() => refineQuant(invNorm, f.packed, f.codec, f.codes, f.tokenOffsets, list, found, ceiling, f.scores, f.rows, ql, margin)), `quantised with a ceiling, margin ${margin}`);
     if (margin < 10) continue;
     list.forEach((p, i) => {
       let sum = 0;
@@ -199,5 +207,5 @@ test('native token kernels refuse inconsistent tables', { skip: noNative }, () =
   assert.throws(() => native.fastScan(...args({ 0: badStart })), /run past the blocks/);
   assert.throws(() => native.fastScan(...args({ 6: Uint32Array.from({ length: f.rows }, () => f.k) })), /outside the blocks/);
   assert.throws(() => native.fastScan(...args({ 15: new Float32Array(3) })), /found must hold/);
-  assert.throws(() => native.refineQuant(new Float32Array(f.T), f.packed, f.dim, 2, f.codes, f.tokenOffsets, Uint32Array.of(P), new Float32Array(P * f.rows), f.scores, f.rows, ql.qlut, ql.delta, ql.bias, 0.1, new Float32Array(1)), /outside the token table/);
+  assert.throws(() => native.refineQuant(new Float32Array(f.T), f.packed, f.dim, 2, f.codes, f.tokenOffsets, Uint32Array.of(P), new Float32Array(P * f.rows), new Float32Array(f.rows), f.scores, f.rows, ql.qlut, ql.delta, ql.bias, 0.1, new Float32Array(1)), /outside the token table/);
 });
