@@ -251,6 +251,29 @@ void passageBestAny(const Code* codes, size_t n, const float* scores, int rows, 
 void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 
+template <typename Code>
+void countInRangeAny(const Code* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
+  const __m512i one = _mm512_set1_epi32(1);
+  for (int q = 0; q < rows; q += 16) {
+    const __mmask16 valid = laneMask(rows - q);
+    const __m512 l = _mm512_maskz_loadu_ps(valid, lo + q), h = _mm512_maskz_loadu_ps(valid, hi + q);
+    __m512i c = _mm512_setzero_si512();
+    for (size_t t = 0; t < n; t++) {
+      const __m512 v = _mm512_maskz_loadu_ps(valid, scores + static_cast<size_t>(codes[t]) * rows + q);
+      const __mmask16 in = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(valid, v, l, _CMP_GE_OQ), v, h, _CMP_LE_OQ);
+      c = _mm512_mask_add_epi32(c, in, c, one);
+    }
+    _mm512_mask_storeu_epi32(count + q, valid, c);
+  }
+}
+
+void countInRange(const uint16_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
+  countInRangeAny(codes, n, scores, rows, lo, hi, count);
+}
+void countInRange(const uint32_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
+  countInRangeAny(codes, n, scores, rows, lo, hi, count);
+}
+
 uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows) {
   uint64_t m = 0;
   for (int q = 0; q < rows; q += 16) {

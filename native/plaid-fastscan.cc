@@ -33,6 +33,15 @@ void blockScoresScalar(const uint8_t* bytes, size_t rb, const uint8_t* qlutRow, 
   }
 }
 
+template <typename Code>
+void countInRangeScalar(const Code* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
+  std::fill(count, count + rows, 0u);
+  for (size_t t = 0; t < n; t++) {
+    const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+    for (int r = 0; r < rows; r++) count[r] += row[r] >= lo[r] && row[r] <= hi[r];
+  }
+}
+
 }  // namespace
 
 void plaidQuantLut(const float* query, int rows, const ResidualDecoder& dec, uint8_t* qlut, float* delta, float* bias) {
@@ -137,7 +146,8 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
                       const float* scores, int rows, const uint8_t* qlut, const float* delta, const float* bias, float margin,
                       float* out) {
   const size_t nibbles = 2 * rb;
-  std::vector<float> best(rows), tau(rows);
+  std::vector<float> best(rows), tau(rows), top(rows), step(rows);
+  std::vector<uint32_t> count(rows);
   static const bool hasAvx512 = avx512::supported();
   static const bool permutes = vbmi::supported();
   const bool wide = hasAvx512 && rows <= 64;
@@ -153,8 +163,25 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
     }
     const float* f = found + static_cast<size_t>(p) * rows;
     for (int r = 0; r < rows; r++) {
-      tau[r] = std::max(best[r], f[r]) - margin;
+      top[r] = std::max(best[r], f[r]);
+      step[r] = margin;
+      tau[r] = top[r] - step[r];
       best[r] = f[r];
+    }
+    // A row with more than kRefineCap tokens in range (a passage whose centroid scores are flat for
+    // it: none stands out) has its margin halved, up to kHalvings times, so such passages cost
+    // tens of pairs per row rather than all their tokens.
+    for (int it = 0; it <= kHalvings; it++) {
+      if (wide) avx512::countInRange(codes + t0, t1 - t0, scores, rows, tau.data(), ceiling, count.data());
+      else countInRangeScalar(codes + t0, t1 - t0, scores, rows, tau.data(), ceiling, count.data());
+      bool again = false;
+      for (int r = 0; r < rows && it < kHalvings; r++) {
+        if (count[r] <= kRefineCap) continue;
+        step[r] = step[r] * 0.5f;
+        tau[r] = top[r] - step[r];
+        again = true;
+      }
+      if (!again) break;
     }
     for (uint32_t t = t0; t < t1; t++) {
       const float* row = scores + static_cast<size_t>(codes[t]) * rows;

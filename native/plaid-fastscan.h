@@ -11,6 +11,9 @@
 namespace tartan {
 
 constexpr size_t kScanBlock = 32;
+// Refinement: rows with more tokens in range than this get their margin halved, at most kHalvings times.
+constexpr uint32_t kRefineCap = 64;
+constexpr int kHalvings = 4;
 
 struct ScanBlocks {
   const uint32_t* blockStart = nullptr;  // k + 1: blocks of centroid c are blockStart[c]..blockStart[c + 1]

@@ -50,6 +50,9 @@ void invNorms(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* 
 // best[r] = max(best[r], scores[codes[t] * rows + r]) over n tokens.
 void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best);
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best);
+// count[r] = number of the n tokens with lo[r] <= scores[codes[t] * rows + r] <= hi[r].
+void countInRange(const uint16_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count);
+void countInRange(const uint32_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count);
 // Bit r set where lo[r] <= row[r] <= hi[r], rows <= 64.
 uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows);
 // True when row[q] > thr[q] for some q < rows.

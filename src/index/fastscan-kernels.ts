@@ -12,6 +12,9 @@ import type { ResidualCodec } from './residual-codec.js';
 import { residualBytes } from './residual-codec.js';
 
 export const SCAN_BLOCK = 32;
+/** Refinement: a row with more tokens in range than this has its margin halved, at most REFINE_HALVINGS times. */
+export const REFINE_CAP = 64;
+export const REFINE_HALVINGS = 4;
 
 export interface ScanBlocks {
   /** Blocks of centroid c: blockStart[c]..blockStart[c + 1]. */
@@ -154,7 +157,8 @@ export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Arr
  * found score and the scores of the passage's tokens whose centroid score is
  * within `margin` of the row's best (centroid or found) score and at most
  * ceiling[r] (tokens of higher centroids were probed: their scores, computed
- * the same way, are already in found); summed over rows.
+ * the same way, are already in found); summed over rows. A row with more than
+ * REFINE_CAP tokens in range has its margin halved (up to REFINE_HALVINGS times).
  */
 export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: ResidualCodec, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array,
   found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, ql: QuantLut, margin: number): Float32Array {
@@ -165,7 +169,7 @@ export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: Re
     return out;
   }
   const rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb, m = f(margin);
-  const best = new Float32Array(rows), tau = new Float32Array(rows);
+  const best = new Float32Array(rows), tau = new Float32Array(rows), top = new Float32Array(rows), step = new Float32Array(rows), count = new Uint32Array(rows);
   for (let i = 0; i < list.length; i++) {
     const p = list[i], t0 = tokenOffsets[p], t1 = tokenOffsets[p + 1];
     best.fill(-Infinity);
@@ -173,7 +177,22 @@ export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: Re
       const o = codes[t] * rows;
       for (let r = 0; r < rows; r++) if (scores[o + r] > best[r]) best[r] = scores[o + r];
     }
-    for (let r = 0; r < rows; r++) { const fr = found[p * rows + r]; tau[r] = f(Math.max(best[r], fr) - m); best[r] = fr; }
+    for (let r = 0; r < rows; r++) { const fr = found[p * rows + r]; top[r] = Math.max(best[r], fr); step[r] = m; tau[r] = f(top[r] - m); best[r] = fr; }
+    for (let it = 0; it <= REFINE_HALVINGS; it++) {
+      count.fill(0);
+      for (let t = t0; t < t1; t++) {
+        const o = codes[t] * rows;
+        for (let r = 0; r < rows; r++) if (scores[o + r] >= tau[r] && scores[o + r] <= ceiling[r]) count[r]++;
+      }
+      let again = false;
+      for (let r = 0; r < rows && it < REFINE_HALVINGS; r++) {
+        if (count[r] <= REFINE_CAP) continue;
+        step[r] = f(step[r] * 0.5);
+        tau[r] = f(top[r] - step[r]);
+        again = true;
+      }
+      if (!again) break;
+    }
     for (let t = t0; t < t1; t++) {
       const o = codes[t] * rows, po = t * rb;
       for (let r = 0; r < rows; r++) {
