@@ -7,17 +7,10 @@
  * residual a bit larger, it does not lose the vector.
  */
 
-/** A seeded PRNG (mulberry32) so builds are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded so builds are reproducible. */
+import { seededRandom } from '../random.js';
+
+export { seededRandom };
 
 /** Number of centroids for `tokens` vectors: the power of two at or below 16*sqrt(tokens) (as PLAID), within [minK, maxK]. */
 export function defaultCentroidCount(tokens: number, maxK = 8192, minK = 16): number {
