@@ -187,6 +187,13 @@ int64_t f16Range(const MaxSimJob& job, size_t begin, size_t end) {
   return bad;
 }
 
+// acc += u8 x s8 dot products per 32-bit lane, updated in place: GCC 12 lowers the intrinsic with a
+// register copy per call and spills the 24 accumulators of blockI8 to the stack (2x slower).
+inline __m512i dpbusdInPlace(__m512i acc, __m512i u8, __m512i s8) {
+  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u8), "v"(s8));
+  return acc;
+}
+
 // int8 block: rows are unsigned bytes (d + 128) with stride dim4; scales one per row.
 template <int DIM>
 inline void blockI8(const uint8_t* rows, size_t dim4Rt, const float* scales, const int32_t* qt, size_t qpad,
@@ -203,8 +210,8 @@ inline void blockI8(const uint8_t* rows, size_t dim4Rt, const float* scales, con
       int32_t quad;
       std::memcpy(&quad, rows + j * dim4 + 4 * k4, 4);
       const __m512i b = _mm512_set1_epi32(quad);
-      a0[j] = _mm512_dpbusd_epi32(a0[j], b, q0);
-      a1[j] = _mm512_dpbusd_epi32(a1[j], b, q1);
+      a0[j] = dpbusdInPlace(a0[j], b, q0);
+      a1[j] = dpbusdInPlace(a1[j], b, q1);
     }
   }
 #pragma GCC unroll 12
