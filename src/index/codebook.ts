@@ -7,7 +7,7 @@ import type { ResidualCodec } from './residual-codec.js';
 import { trainCodec } from './residual-codec.js';
 import { defaultCentroidCount, normalizeRows, seededRandom } from './kmeans.js';
 import { CentroidEngine } from './centroid-engine.js';
-import { fromFloat16, toFloat16 } from '../scoring/float16.js';
+import { roundCentroids } from './centroid-file.js';
 
 export interface Codebook {
   centroids: Float32Array;
@@ -102,8 +102,8 @@ export function residualsOf(data: Float32Array, dim: number, centroids: Float32A
 export async function trainCodebook(data: Float32Array, dim: number, nbits: number, k: number, seed = 42): Promise<Codebook & { trainResidual: number }> {
   const tokens = data.length / dim;
   const kk = k > 0 ? Math.min(k, tokens) : defaultCentroidCount(tokens);
-  // Centroids are stored as float16 (half the bytes); residuals are taken against the rounded values so decoding is exact to them.
-  const centroids = fromFloat16(toFloat16(await trainCentroids(data, dim, kk, { iterations: 4, seed })));
+  // Residuals are taken against the centroids as stored (int8 + scale) so decoding is exact to them.
+  const centroids = roundCentroids(await trainCentroids(data, dim, kk, { iterations: 4, seed }), dim);
 
   // The codec needs residuals of a sample only.
   const step = Math.max(1, Math.floor(tokens / 65536));

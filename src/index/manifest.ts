@@ -11,11 +11,16 @@ import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import { writeFileAtomic } from './atomic-file.js';
 import { LARGE, MAX_DIM } from './options-check.js';
 import { SUPPORTED_NBITS, residualBytes } from './residual-codec.js';
+import type { CentroidType } from './centroid-file.js';
+import { centroidFileBytes } from './centroid-file.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const FORMAT_NAME = 'tartan-index';
-/** 2: the manifest ends with a sha256 of its own bytes (version 1 manifests, without it, are still read). */
-export const FORMAT_VERSION = 2;
+/**
+ * 2: the manifest ends with a sha256 of its own bytes (version 1 manifests, without it, are still read).
+ * 3: codebooks store int8 centroids (codebook.centroidType); version 2 indexes, with float16 centroids, are still read.
+ */
+export const FORMAT_VERSION = 3;
 
 /** A data file of the index: name relative to the index folder, size, sha256. */
 export interface FileEntry { name: string; bytes: number; sha256: string }
@@ -62,7 +67,8 @@ export interface Manifest {
   updatedAt: string;
   settings: IndexSettings;
   /** plaid: centroid and codec files (absent until the first add). */
-  codebook?: { centroids: number; files: Record<string, FileEntry> };
+  /** centroidType: how the centroids file stores them (absent: 'f16', as written before format 3). */
+  codebook?: { centroids: number; centroidType?: CentroidType; files: Record<string, FileEntry> };
   segments: SegmentEntry[];
   nextSegmentId: number;
   nextDocBase: number;
@@ -203,7 +209,9 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
     const cb = object(root.codebook, 'codebook');
     k = int(cb.centroids, 'codebook.centroids', 1, LARGE);
     const files = object(cb.files, 'codebook.files');
-    sized(file(files.centroids, 'codebook.files.centroids'), 'codebook.files.centroids', k * dim * 2, `${k} float16 centroids of dim ${dim}`);
+    if (cb.centroidType !== undefined && cb.centroidType !== 'f16' && cb.centroidType !== 'i8') fail('codebook.centroidType', `expected "f16" or "i8", got ${show(cb.centroidType)}`);
+    const type = (cb.centroidType ?? 'f16') as CentroidType;
+    sized(file(files.centroids, 'codebook.files.centroids'), 'codebook.files.centroids', centroidFileBytes(type, k, dim), `${k} ${type} centroids of dim ${dim}`);
     file(files.codec, 'codebook.files.codec');
     for (const [role, f] of Object.entries(files)) if (role !== 'centroids' && role !== 'codec') file(f, `codebook.files.${role}`);
   }

@@ -15,7 +15,7 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson, residualBytes } from './residual-codec.js';
-import { fromFloat16 } from '../scoring/float16.js';
+import { centroidFileBytes, decodeCentroids } from './centroid-file.js';
 import type { Codebook } from './codebook.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
 
@@ -105,9 +105,12 @@ export class Snapshot {
 
   private loadCodebook(k: number, files: Record<string, FileEntry>): Codebook {
     const dim = this.manifest.settings.dim;
-    // Centroids are stored as float16.
-    const centroids = this.table(files.centroids, () => fromFloat16(aligned(readVerified(this.dir, files.centroids), Uint16Array, 2)));
-    if (centroids.length !== k * dim) throw corruptFile(this.dir, files.centroids.name, 'format', `holds ${centroids.length / dim} centroids, the manifest says ${k}`);
+    const type = this.manifest.codebook?.centroidType ?? 'f16';
+    const centroids = this.table(files.centroids, () => {
+      const bytes = readVerified(this.dir, files.centroids);
+      if (bytes.byteLength !== centroidFileBytes(type, k, dim)) throw corruptFile(this.dir, files.centroids.name, 'format', `holds ${bytes.byteLength} bytes, the manifest says ${k} ${type} centroids of dim ${dim}`);
+      return decodeCentroids(bytes, type, k, dim);
+    });
     const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
     const buckets = 2 ** codec.nbits;
     if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');

@@ -14,7 +14,7 @@ import type { SegmentBuffers } from './segment-builder.js';
 import { trainCodebook } from './codebook.js';
 import type { Codebook } from './codebook.js';
 import { codecToJson } from './residual-codec.js';
-import { toFloat16 } from '../scoring/float16.js';
+import { CENTROID_TYPE, encodeCentroidsI8 } from './centroid-file.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
 
 function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
@@ -50,9 +50,8 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
       const trained = await trainCodebook(passages.data, s.dim, s.nbits, s.centroids);
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
-      const half = toFloat16(trained.centroids);
-      const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: new Uint8Array(half.buffer, half.byteOffset, half.byteLength), codec: codecJson });
-      m.codebook = { centroids: trained.k, files: cbFiles };
+      const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: encodeCentroidsI8(trained.centroids, s.dim), codec: codecJson });
+      m.codebook = { centroids: trained.k, centroidType: CENTROID_TYPE, files: cbFiles };
       m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
     }
     const built = await buildPlaidSegment(docs, passages, s.dim, codebook);
