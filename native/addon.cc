@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "addon-args.h"
 #include "kernels.h"
 #include "thread-pool.h"
 
@@ -54,22 +55,6 @@ struct AlignedFree {
   void operator()(void* p) const { std::free(p); }
 };
 
-Napi::Value fail(const Napi::Env& env, const std::string& message) {
-  Napi::RangeError::New(env, "tartan_native: " + message).ThrowAsJavaScriptException();
-  return env.Undefined();
-}
-
-template <typename T>
-bool typedArrayOf(const Napi::Value& v, napi_typedarray_type type, T*& data, size_t& length) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) return false;
-  Napi::ArrayBuffer buf = ta.ArrayBuffer();
-  data = reinterpret_cast<T*>(static_cast<uint8_t*>(buf.Data()) + ta.ByteOffset());
-  length = ta.ElementLength();
-  return true;
-}
-
 // score(dtype, query, query8, qscales, qrows, dim, docs, dscales, offsets, weights, out, threads)
 // dtype: 0 f32, 1 f16, 2 i8. Returns the lowest index of a document holding NaN/Infinity, or -1.
 Napi::Value Score(const Napi::CallbackInfo& info) {
@@ -91,9 +76,9 @@ Napi::Value Score(const Napi::CallbackInfo& info) {
   size_t nout;
   const float* weights;
   size_t nweights;
-  if (!typedArrayOf(info[8], napi_uint32_array, offsets, noff) || noff == 0) return fail(env, "offsets must be a non-empty Uint32Array");
-  if (!typedArrayOf(info[10], napi_float32_array, out, nout) || nout + 1 != noff) return fail(env, "out must be a Float32Array of offsets.length - 1");
-  if (!typedArrayOf(info[9], napi_float32_array, weights, nweights) || nweights < static_cast<size_t>(qrows)) return fail(env, "weights must hold one value per query row");
+  if (!arrayOf(info[8], napi_uint32_array, offsets, noff) || noff == 0) return fail(env, "offsets must be a non-empty Uint32Array");
+  if (!arrayOf(info[10], napi_float32_array, out, nout) || nout + 1 != noff) return fail(env, "out must be a Float32Array of offsets.length - 1");
+  if (!arrayOf(info[9], napi_float32_array, weights, nweights) || nweights < static_cast<size_t>(qrows)) return fail(env, "weights must hold one value per query row");
   if (offsets[0] != 0) return fail(env, "offsets[0] must be 0");
   for (size_t i = 1; i < noff; i++)
     if (offsets[i] < offsets[i - 1]) return fail(env, "offsets must be non-decreasing");
@@ -102,15 +87,15 @@ Napi::Value Score(const Napi::CallbackInfo& info) {
   std::vector<float> qscalesPadded;
   if (dtype == 0 || dtype == 1) {
     const float* q;
-    if (!typedArrayOf(info[1], napi_float32_array, q, n) || n < static_cast<size_t>(qrows) * dim) return fail(env, "query must be a Float32Array of qrows * dim");
+    if (!arrayOf(info[1], napi_float32_array, q, n) || n < static_cast<size_t>(qrows) * dim) return fail(env, "query must be a Float32Array of qrows * dim");
     job.query = q;
     if (dtype == 0) {
       const float* d;
-      if (!typedArrayOf(info[6], napi_float32_array, d, n) || n < totalRows * dim) return fail(env, "docs must be a Float32Array covering every offset");
+      if (!arrayOf(info[6], napi_float32_array, d, n) || n < totalRows * dim) return fail(env, "docs must be a Float32Array covering every offset");
       job.docs = d;
     } else {
       const uint16_t* d;
-      if (!typedArrayOf(info[6], napi_uint16_array, d, n) || n < totalRows * dim) return fail(env, "docs must be a Uint16Array covering every offset");
+      if (!arrayOf(info[6], napi_uint16_array, d, n) || n < totalRows * dim) return fail(env, "docs must be a Uint16Array covering every offset");
       job.docs = d;
     }
   } else if (dtype == 2) {
@@ -118,10 +103,10 @@ Napi::Value Score(const Napi::CallbackInfo& info) {
     const float* qs;
     const int8_t* d;
     const float* ds;
-    if (!typedArrayOf(info[2], napi_int8_array, q8, n) || n < static_cast<size_t>(qrows) * dim) return fail(env, "query8 must be an Int8Array of qrows * dim");
-    if (!typedArrayOf(info[3], napi_float32_array, qs, n) || n < static_cast<size_t>(qrows)) return fail(env, "qscales must hold one scale per query row");
-    if (!typedArrayOf(info[6], napi_int8_array, d, n) || n < totalRows * dim) return fail(env, "docs must be an Int8Array covering every offset");
-    if (!typedArrayOf(info[7], napi_float32_array, ds, n) || n < totalRows) return fail(env, "dscales must hold one scale per document row");
+    if (!arrayOf(info[2], napi_int8_array, q8, n) || n < static_cast<size_t>(qrows) * dim) return fail(env, "query8 must be an Int8Array of qrows * dim");
+    if (!arrayOf(info[3], napi_float32_array, qs, n) || n < static_cast<size_t>(qrows)) return fail(env, "qscales must hold one scale per query row");
+    if (!arrayOf(info[6], napi_int8_array, d, n) || n < totalRows * dim) return fail(env, "docs must be an Int8Array covering every offset");
+    if (!arrayOf(info[7], napi_float32_array, ds, n) || n < totalRows) return fail(env, "dscales must hold one scale per document row");
     job.query8 = q8;
     job.docs = d;
     job.dscales = ds;

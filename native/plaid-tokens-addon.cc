@@ -7,35 +7,13 @@
 #include <exception>
 #include <string>
 
+#include "addon-args.h"
 #include "plaid-fastscan.h"
 #include "plaid-tokens.h"
 #include "thread-pool.h"
 
 namespace tartan {
 namespace {
-
-Napi::Value fail(const Napi::Env& env, const std::string& message) {
-  Napi::RangeError::New(env, "tartan_native: " + message).ThrowAsJavaScriptException();
-  return env.Undefined();
-}
-
-template <typename T>
-bool arrayOf(const Napi::Value& v, napi_typedarray_type type, T*& data, size_t& length) {
-  if (!v.IsTypedArray()) return false;
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  if (ta.TypedArrayType() != type) return false;
-  Napi::ArrayBuffer buf = ta.ArrayBuffer();
-  data = reinterpret_cast<T*>(static_cast<uint8_t*>(buf.Data()) + ta.ByteOffset());
-  length = ta.ElementLength();
-  return true;
-}
-
-int intArg(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int32Value(); }
-
-// Optional trailing thread count (1 when absent), at most 64.
-int threadsArg(const Napi::CallbackInfo& info, size_t i) {
-  return info.Length() > i && info[i].IsNumber() ? std::max(1, std::min(64, info[i].As<Napi::Number>().Int32Value())) : 1;
-}
 
 size_t residualBytes(int dim, int nbits) { return (static_cast<size_t>(dim) * nbits + 7) / 8; }
 
