@@ -10,9 +10,6 @@ import { fromFloat16 } from '../scoring/float16.js';
 /** Storage type of a codebook's centroids file ('f16' when the manifest names none). */
 export type CentroidType = 'f16' | 'i8';
 
-/** The type new codebooks are written with. */
-export const CENTROID_TYPE: CentroidType = 'i8';
-
 /** Bytes of the centroids file for k centroids of dimension dim. */
 export function centroidFileBytes(type: CentroidType, k: number, dim: number): number {
   return type === 'f16' ? k * dim * 2 : k * dim + k * 4;
@@ -27,9 +24,8 @@ export function encodeCentroidsI8(centroids: Float32Array, dim: number): Uint8Ar
   for (let c = 0; c < k; c++) {
     let max = 0;
     for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(centroids[c * dim + d]));
-    const scale = max / 127;
-    // Scales are rounded to float32 first so decoding reproduces exactly what encoding divided by.
-    const s32 = Math.fround(scale);
+    // The scale is rounded to float32 first so decoding multiplies by exactly what encoding divided by.
+    const s32 = Math.fround(max / 127);
     for (let d = 0; d < dim; d++) values[c * dim + d] = s32 > 0 ? Math.round(centroids[c * dim + d] / s32) : 0;
     scales.setFloat32(c * 4, s32, true);
   }
@@ -54,7 +50,7 @@ export function decodeCentroids(bytes: Uint8Array, type: CentroidType, k: number
   return out;
 }
 
-/** Centroids as they read back from disk in the current storage type. */
+/** Centroids as they read back from disk (int8 + scale, the type new codebooks are written with). */
 export function roundCentroids(centroids: Float32Array, dim: number): Float32Array {
   return decodeCentroids(encodeCentroidsI8(centroids, dim), 'i8', centroids.length / dim, dim);
 }

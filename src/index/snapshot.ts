@@ -15,7 +15,7 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson, residualBytes } from './residual-codec.js';
-import { centroidFileBytes, decodeCentroids } from './centroid-file.js';
+import { decodeCentroids } from './centroid-file.js';
 import type { Codebook } from './codebook.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
 
@@ -106,11 +106,8 @@ export class Snapshot {
   private loadCodebook(k: number, files: Record<string, FileEntry>): Codebook {
     const dim = this.manifest.settings.dim;
     const type = this.manifest.codebook?.centroidType ?? 'f16';
-    const centroids = this.table(files.centroids, () => {
-      const bytes = readVerified(this.dir, files.centroids);
-      if (bytes.byteLength !== centroidFileBytes(type, k, dim)) throw corruptFile(this.dir, files.centroids.name, 'format', `holds ${bytes.byteLength} bytes, the manifest says ${k} ${type} centroids of dim ${dim}`);
-      return decodeCentroids(bytes, type, k, dim);
-    });
+    // A size that does not match k x dim is a RangeError of the decoder, reported by table() as damage to the file.
+    const centroids = this.table(files.centroids, () => decodeCentroids(readVerified(this.dir, files.centroids), type, k, dim));
     const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
     const buckets = 2 ** codec.nbits;
     if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');

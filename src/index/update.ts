@@ -14,7 +14,7 @@ import type { SegmentBuffers } from './segment-builder.js';
 import { trainCodebook } from './codebook.js';
 import type { Codebook } from './codebook.js';
 import { codecToJson } from './residual-codec.js';
-import { CENTROID_TYPE, encodeCentroidsI8 } from './centroid-file.js';
+import { encodeCentroidsI8 } from './centroid-file.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
 
 function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
@@ -51,7 +51,7 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
       const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: encodeCentroidsI8(trained.centroids, s.dim), codec: codecJson });
-      m.codebook = { centroids: trained.k, centroidType: CENTROID_TYPE, files: cbFiles };
+      m.codebook = { centroids: trained.k, centroidType: 'i8', files: cbFiles };
       m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
     }
     const built = await buildPlaidSegment(docs, passages, s.dim, codebook);
