@@ -3,6 +3,7 @@
 // TypeScript twin, so both return the same bits.
 #include "plaid-fastscan.h"
 
+#include "plaid-tokens.h"
 #include "thread-pool.h"
 
 #include <algorithm>
@@ -41,6 +42,42 @@ void countInRangeScalar(const Code* codes, size_t n, const float* scores, int ro
     for (int r = 0; r < rows; r++) count[r] += row[r] >= lo[r] && row[r] <= hi[r];
   }
 }
+
+// The probed centroids' blocks are scattered over an index far larger than the caches, so the scan
+// waited on memory for most of its time (the first load of each block). This walks the same
+// sequence of blocks as the scan, kDistance blocks ahead, and prefetches each one whole.
+class BlockPrefetcher {
+ public:
+  static constexpr int kDistance = 8;
+
+  BlockPrefetcher(const ScanBlocks& sb, const uint32_t* probes, int nprobe) : sb_(sb), probes_(probes), nprobe_(nprobe) {
+    for (int i = 0; i < kDistance; i++) next();
+  }
+
+  // Prefetches the next block of the sequence (nothing once it is exhausted).
+  void next() {
+    while (b_ == end_) {
+      if (i_ == nprobe_) return;
+      const uint32_t c = probes_[i_++];
+      if (c == UINT32_MAX) continue;
+      b_ = sb_.blockStart[c];
+      end_ = sb_.blockStart[c + 1];
+    }
+    const char* bytes = reinterpret_cast<const char*>(sb_.bytes + static_cast<size_t>(b_) * sb_.rb * kScanBlock);
+    for (size_t o = 0; o < sb_.rb * kScanBlock; o += 64) __builtin_prefetch(bytes + o);
+    const char* pass = reinterpret_cast<const char*>(sb_.passage + static_cast<size_t>(b_) * kScanBlock);
+    const char* inv = reinterpret_cast<const char*>(sb_.invNorm + static_cast<size_t>(b_) * kScanBlock);
+    for (size_t o = 0; o < kScanBlock * 4; o += 64) { __builtin_prefetch(pass + o); __builtin_prefetch(inv + o); }
+    b_++;
+  }
+
+ private:
+  const ScanBlocks& sb_;
+  const uint32_t* probes_;
+  int nprobe_;
+  int i_ = 0;
+  uint32_t b_ = 0, end_ = 0;
+};
 
 }  // namespace
 
@@ -87,26 +124,25 @@ size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, c
                      const uint8_t* qlut, const float* delta, const float* bias, const uint8_t* allowed,
                      const float* imputed, float* found, uint32_t* outPassages, float* outEst, int threads) {
   const size_t P = sb.passages, rb = sb.rb, nibbles = 2 * rb;
-  std::fill(found, found + P * rows, kNegInf);
-  // Rows are split between threads in groups of 16 (64 bytes of a passage's found scores), so
-  // threads write separate cache lines; hit[w][p] = 1 once thread w scored passage p.
-  const int groups = (rows + 15) / 16;
-  const int used = std::max(1, std::min(threads, groups));
-  std::vector<uint8_t> hitv(static_cast<size_t>(used) * P, 0);
+  // Rows are split between threads; each thread writes its own rows of found (row-major).
+  const int used = std::max(1, std::min(threads, rows));
   const bool wide = simd();
   sharedPool().run(used, [&](int w) {
-    uint8_t* hit = hitv.data() + static_cast<size_t>(w) * P;
     alignas(32) float s32[kScanBlock];
-    const int r0 = std::min(rows, groups * w / used * 16), r1 = std::min(rows, groups * (w + 1) / used * 16);
+    const int r0 = rows * w / used, r1 = rows * (w + 1) / used;
+    std::fill(found + static_cast<size_t>(r0) * P, found + static_cast<size_t>(r1) * P, kNegInf);
     for (int r = r0; r < r1; r++) {
       const uint8_t* qrow = qlut + static_cast<size_t>(r) * nibbles * 16;
       const float dr = delta[r], br = bias[r];
-      float* f = found + r;  // passage-major: f[p * rows]
+      float* f = found + static_cast<size_t>(r) * P;
+      const uint32_t* rowProbes = probes + static_cast<size_t>(r) * nprobe;
+      BlockPrefetcher ahead(sb, rowProbes, nprobe);
       for (int i = 0; i < nprobe; i++) {
-        const uint32_t c = probes[static_cast<size_t>(r) * nprobe + i];
+        const uint32_t c = rowProbes[i];
         if (c == UINT32_MAX) continue;
         const float cs = scores[static_cast<size_t>(c) * rows + r];
         for (uint32_t b = sb.blockStart[c]; b < sb.blockStart[c + 1]; b++) {
+          ahead.next();
           const uint8_t* bytes = sb.bytes + static_cast<size_t>(b) * rb * kScanBlock;
           const float* inv = sb.invNorm + static_cast<size_t>(b) * kScanBlock;
           if (wide) avx2::blockScores(bytes, rb, qrow, dr, br, cs, inv, s32);
@@ -115,29 +151,13 @@ size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, c
           for (size_t t = 0; t < kScanBlock; t++) {
             const uint32_t p = pass[t];
             if (p >= P || !allowed[p]) continue;
-            f[static_cast<size_t>(p) * rows] = std::max(f[static_cast<size_t>(p) * rows], s32[t]);
-            hit[p] = 1;
+            f[p] = std::max(f[p], s32[t]);
           }
         }
       }
     }
   });
-  size_t count = 0;
-  for (size_t p = 0; p < P; p++) {
-    uint8_t any = 0;
-    for (int w = 0; w < used; w++) any |= hitv[static_cast<size_t>(w) * P + p];
-    if (any) outPassages[count++] = static_cast<uint32_t>(p);
-  }
-  for (size_t i = 0; i < count; i++) {
-    const uint32_t p = outPassages[i];
-    float est = 0;
-    for (int r = 0; r < rows; r++) {
-      const float v = found[static_cast<size_t>(p) * rows + r];
-      est += v == kNegInf ? imputed[r] : v;
-    }
-    outEst[i] = est;
-  }
-  return count;
+  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst);
 }
 
 template <typename Code>
@@ -161,12 +181,12 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       for (uint32_t t = t0; t < t1; t++)
         for (int r = 0; r < rows; r++) best[r] = std::max(best[r], scores[static_cast<size_t>(codes[t]) * rows + r]);
     }
-    const float* f = found + static_cast<size_t>(p) * rows;
     for (int r = 0; r < rows; r++) {
-      top[r] = std::max(best[r], f[r]);
+      const float f = found[static_cast<size_t>(r) * passages + p];
+      top[r] = std::max(best[r], f);
       step[r] = margin;
       tau[r] = top[r] - step[r];
-      best[r] = f[r];
+      best[r] = f;
     }
     // A row with more than kRefineCap tokens in range (a passage whose centroid scores are flat for
     // it: none stands out) has its margin halved, up to kHalvings times, so such passages cost
@@ -206,7 +226,6 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
     for (int r = 0; r < rows; r++) sum += best[r];
     out[i] = sum;
   }
-  (void)passages;
 }
 
 template void plaidRefineQuant<uint16_t>(const float*, const uint8_t*, size_t, const uint16_t*, const uint32_t*, size_t, const uint32_t*, size_t,

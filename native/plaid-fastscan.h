@@ -29,13 +29,14 @@ struct ScanBlocks {
 // delta[r] * sum + bias[r].
 void plaidQuantLut(const float* query, int rows, const ResidualDecoder& dec, uint8_t* qlut, float* delta, float* bias);
 
-// As plaidTokenScores (plaid-tokens.h), with the quantised tables: found holds
-// (centroidScore + delta * sum + bias) * invNorm per (row, passage), est sums found or imputed.
+// As plaidTokenScores (plaid-tokens.h), with the quantised tables: found (row-major,
+// found[r * passages + p]) holds (centroidScore + delta * sum + bias) * invNorm per (row, passage),
+// est sums found or imputed.
 size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, const float* scores, int rows,
                      const uint8_t* qlut, const float* delta, const float* bias, const uint8_t* allowed,
                      const float* imputed, float* found, uint32_t* outPassages, float* outEst, int threads = 1);
 
-// Stage 3 with the quantised tables (see plaidRefine in plaid-tokens.h): per listed passage and row,
+// Stage 3 with the quantised tables (see plaidRefine in plaid-tokens.h; found[r * passages + p]): per listed passage and row,
 // the best of the found score and the scores of the passage's tokens whose centroid score is within
 // `margin` of the row's best (centroid or found) score and at most ceiling[r] (tokens above it were
 // probed, so their scores are already in found); tokens are visited in passage order, so the

@@ -70,11 +70,9 @@ size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe
                         uint32_t* outPassages, float* outEst) {
   const size_t P = tl.passages, rb = tl.rb;
   std::fill(found, found + P * rows, kNegInf);
-  std::vector<uint8_t> hitv(P, 0);
-  uint8_t* hit = hitv.data();
   for (int r = 0; r < rows; r++) {
     const float* lutRow = lut + static_cast<size_t>(r) * rb * 256;
-    float* f = found + r;  // passage-major: f[p * rows]
+    float* f = found + static_cast<size_t>(r) * P;
     for (int i = 0; i < nprobe; i++) {
       const uint32_t c = probes[static_cast<size_t>(r) * nprobe + i];
       if (c == UINT32_MAX) continue;
@@ -88,22 +86,32 @@ size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe
         const uint32_t p = tl.passageOf[t];
         if (p >= P || !allowed[p]) continue;
         const float s = pairScore(lutRow, tl.packed + static_cast<size_t>(t) * rb, rb, cs, tl.invNorm[t]);
-        f[static_cast<size_t>(p) * rows] = std::max(f[static_cast<size_t>(p) * rows], s);
-        hit[p] = 1;
+        f[p] = std::max(f[p], s);
       }
     }
   }
-  size_t count = 0;
-  for (size_t p = 0; p < P; p++)
-    if (hit[p]) outPassages[count++] = static_cast<uint32_t>(p);
-  for (size_t i = 0; i < count; i++) {
-    const uint32_t p = outPassages[i];
-    float est = 0;
-    for (int r = 0; r < rows; r++) {
-      const float v = found[static_cast<size_t>(p) * rows + r];
-      est += v == kNegInf ? imputed[r] : v;
+  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst);
+}
+
+size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst) {
+  // Rows outer and passages inner, so both arrays are read in order; each passage's sum still
+  // adds the rows in order 0, 1, ... as the TypeScript twins do.
+  std::vector<float> est(P, 0.0f);
+  std::vector<uint8_t> any(P, 0);
+  for (int r = 0; r < rows; r++) {
+    const float* f = found + static_cast<size_t>(r) * P;
+    const float imp = imputed[r];
+    for (size_t p = 0; p < P; p++) {
+      const bool none = f[p] == kNegInf;
+      any[p] |= !none;
+      est[p] += none ? imp : f[p];
     }
-    outEst[i] = est;
+  }
+  size_t count = 0;
+  for (size_t p = 0; p < P; p++) {
+    if (!any[p]) continue;
+    outPassages[count] = static_cast<uint32_t>(p);
+    outEst[count++] = est[p];
   }
   return count;
 }
@@ -133,7 +141,7 @@ void plaidRefine(const TokenLists& tl, const Code* codes, const uint32_t* tokenO
       }
     }
     for (int r = 0; r < rows; r++) {
-      const float f = found[static_cast<size_t>(p) * rows + r];
+      const float f = found[static_cast<size_t>(r) * tl.passages + p];
       tau[r] = std::max(cbest[r], f) - margin;
       best[i * rows + r] = f;
     }

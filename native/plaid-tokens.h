@@ -45,12 +45,18 @@ struct TokenLists {
   size_t passages = 0;  // entries of allowed; found is rows x passages
 };
 
-// Every (query row, probed token) pair scored exactly; found[p * rows + r] = best score of
-// row r in passage p among probed tokens (-inf when none). For each passage found at least once
-// (in passage order): est = sum_r (found or imputed[r]). Returns the number of such passages.
+// Every (query row, probed token) pair scored exactly; found[r * passages + p] = best score of
+// row r in passage p among probed tokens (-inf when none). Row-major, so that the scan of a row
+// updates one row of `passages` floats that stays in L1 (passage-major, every update touched
+// its own cache line of a table larger than L2, and the scan waited on those stores).
+// Returns plaidFoundEstimates over found.
 size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe, const float* scores, int rows,
                         const float* lut, const uint8_t* allowed, const float* imputed, float* found,
                         uint32_t* outPassages, float* outEst);
+
+// For each passage with a found score in some row (in passage order): its number in outPassages
+// and est = sum_r (found[r * P + p], or imputed[r] where -inf) in outEst. Returns their count.
+size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst);
 
 // Refinement of listed passages: per row, the exact maximum over the passage's tokens whose
 // centroid score is within `margin` of the best (centroid score, or found score) and at most

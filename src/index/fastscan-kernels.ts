@@ -10,6 +10,7 @@ import type { Codes } from './plaid-kernels.js';
 import { bucketsByValue } from './plaid-kernels.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { residualBytes } from './residual-codec.js';
+import { foundEstimates } from './token-kernels.js';
 
 export const SCAN_BLOCK = 32;
 /** Refinement: a row with more tokens in range than this has its margin halved, at most REFINE_HALVINGS times. */
@@ -117,7 +118,6 @@ export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Arr
   }
   const P = allowed.length, rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb;
   found.fill(-Infinity, 0, rows * P);
-  const hit = new Uint8Array(P);
   for (let r = 0; r < rows; r++) {
     const qo = r * nibbles * 16, dr = ql.delta[r], br = ql.bias[r];
     for (let i = 0; i < nprobe; i++) {
@@ -134,22 +134,12 @@ export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Arr
             sum += ql.qlut[qo + 2 * j * 16 + (byte & 15)] + ql.qlut[qo + (2 * j + 1) * 16 + (byte >> 4)];
           }
           const s = f(f(cs + f(f(sum * dr) + br)) * sb.invNorm[b * SCAN_BLOCK + t]);
-          if (s > found[p * rows + r]) found[p * rows + r] = s;
-          hit[p] = 1;
+          if (s > found[r * P + p]) found[r * P + p] = s;
         }
       }
     }
   }
-  // Candidates in passage order, as the native kernel lists them.
-  let count = 0;
-  for (let p = 0; p < P; p++) if (hit[p]) outPassages[count++] = p;
-  for (let i = 0; i < count; i++) {
-    const p = outPassages[i];
-    let est = 0;
-    for (let r = 0; r < rows; r++) { const v = found[p * rows + r]; est = f(est + (v === -Infinity ? imputed[r] : v)); }
-    outEst[i] = est;
-  }
-  return count;
+  return foundEstimates(found, P, rows, imputed, outPassages, outEst);
 }
 
 /**
@@ -168,7 +158,7 @@ export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: Re
     native.refineQuant(invNorm, packed, codec.dim, codec.nbits, codes, tokenOffsets, list, found, ceiling, scores, rows, ql.qlut, ql.delta, ql.bias, margin, out, searchThreads());
     return out;
   }
-  const rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb, m = f(margin);
+  const P = tokenOffsets.length - 1, rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb, m = f(margin);
   const best = new Float32Array(rows), tau = new Float32Array(rows), top = new Float32Array(rows), step = new Float32Array(rows), count = new Uint32Array(rows);
   for (let i = 0; i < list.length; i++) {
     const p = list[i], t0 = tokenOffsets[p], t1 = tokenOffsets[p + 1];
@@ -177,7 +167,7 @@ export function refineQuant(invNorm: Float32Array, packed: Uint8Array, codec: Re
       const o = codes[t] * rows;
       for (let r = 0; r < rows; r++) if (scores[o + r] > best[r]) best[r] = scores[o + r];
     }
-    for (let r = 0; r < rows; r++) { const fr = found[p * rows + r]; top[r] = Math.max(best[r], fr); step[r] = m; tau[r] = f(top[r] - m); best[r] = fr; }
+    for (let r = 0; r < rows; r++) { const fr = found[r * P + p]; top[r] = Math.max(best[r], fr); step[r] = m; tau[r] = f(top[r] - m); best[r] = fr; }
     for (let it = 0; it <= REFINE_HALVINGS; it++) {
       count.fill(0);
       for (let t = t0; t < t1; t++) {

@@ -117,8 +117,8 @@ function pairScore(lut: Float32Array, lo: number, packed: Uint8Array, po: number
 
 /**
  * Exact similarities of each query row with the tokens of its probed centroids:
- * found[p * rows + r] = best in passage p (-Infinity when none); for passages found
- * at least once (in passage order), est = sum_r (found, else imputed[r]).
+ * found[r * P + p] = best in passage p (-Infinity when none; row-major, so a row's
+ * scan updates one small array); then foundEstimates.
  */
 export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number, lut: Float32Array,
   allowed: Uint8Array, imputed: Float32Array, found: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number {
@@ -129,7 +129,6 @@ export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32
   }
   const P = allowed.length, rb = residualBytes(codec.dim, codec.nbits), T = tl.passageOf.length;
   found.fill(-Infinity, 0, rows * P);
-  const hit = new Uint8Array(P);
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < nprobe; i++) {
       const c = probes[r * nprobe + i];
@@ -141,19 +140,27 @@ export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32
         const p = tl.passageOf[t];
         if (p >= P || !allowed[p]) continue;
         const s = pairScore(lut, r * rb * 256, tl.packed, t * rb, rb, cs, tl.invNorm[t]);
-        if (s > found[p * rows + r]) found[p * rows + r] = s;
-        hit[p] = 1;
+        if (s > found[r * P + p]) found[r * P + p] = s;
       }
     }
   }
-  // Candidates in passage order, as the native kernel lists them.
+  return foundEstimates(found, P, rows, imputed, outPassages, outEst);
+}
+
+/**
+ * The passages with a found score in some row, in passage order, into outPassages, each with
+ * est = sum over rows of found[r * P + p] (imputed[r] where -Infinity) in outEst; returns their count.
+ */
+export function foundEstimates(found: Float32Array, P: number, rows: number, imputed: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number {
   let count = 0;
-  for (let p = 0; p < P; p++) if (hit[p]) outPassages[count++] = p;
-  for (let i = 0; i < count; i++) {
-    const p = outPassages[i];
-    let est = 0;
-    for (let r = 0; r < rows; r++) { const v = found[p * rows + r]; est = f(est + (v === -Infinity ? imputed[r] : v)); }
-    outEst[i] = est;
+  for (let p = 0; p < P; p++) {
+    let est = 0, any = false;
+    for (let r = 0; r < rows; r++) {
+      const v = found[r * P + p];
+      if (v === -Infinity) est = f(est + imputed[r]);
+      else { est = f(est + v); any = true; }
+    }
+    if (any) { outPassages[count] = p; outEst[count++] = est; }
   }
   return count;
 }
@@ -179,7 +186,7 @@ export function refine(tl: Pick<TokenLists, 'invNorm' | 'packed'>, codec: Residu
       const o = codes[t] * rows;
       for (let r = 0; r < rows; r++) if (scores[o + r] > best[r]) best[r] = scores[o + r];
     }
-    for (let r = 0; r < rows; r++) { const fr = found[p * rows + r]; tau[r] = f(Math.max(best[r], fr) - m); best[r] = fr; }
+    for (let r = 0; r < rows; r++) { const fr = found[r * P + p]; tau[r] = f(Math.max(best[r], fr) - m); best[r] = fr; }
     for (let t = t0; t < t1; t++) {
       const o = codes[t] * rows;
       for (let r = 0; r < rows; r++) {

@@ -127,9 +127,9 @@ test('token scores (float tables) and fast scan (quantised): found = best probed
     for (const p of e.ps) {
       for (let r = 0; r < f.rows; r++) {
         const w = want.get(p)![r];
-        if (w === -Infinity) { assert.equal(e.found[p * f.rows + r], -Infinity); continue; }
-        assert.ok(Math.abs(e.found[p * f.rows + r] - w) < 1e-4, `float tables p ${p} r ${r}`);
-        assert.ok(Math.abs(s.found[p * f.rows + r] - w) < 0.02, `quantised p ${p} r ${r}: ${s.found[p * f.rows + r]} vs ${w}`);
+        if (w === -Infinity) { assert.equal(e.found[r * f.passages + p], -Infinity); continue; }
+        assert.ok(Math.abs(e.found[r * f.passages + p] - w) < 1e-4, `float tables p ${p} r ${r}`);
+        assert.ok(Math.abs(s.found[r * f.passages + p] - w) < 0.02, `quantised p ${p} r ${r}: ${s.found[r * f.passages + p]} vs ${w}`);
       }
     }
   }
@@ -142,7 +142,7 @@ test('refinement: a margin covering every token gives the MaxSim of the decoded 
   const lut = buildLut(f.query, f.rows, f.codec), ql = quantLut(f.query, f.rows, f.codec);
   const list = Uint32Array.from({ length: 40 }, (_, i) => (i * 11) % f.passages).filter((p) => f.tokenOffsets[p + 1] > f.tokenOffsets[p]);
   const found = new Float32Array(f.passages * f.rows).fill(-Infinity);
-  found[list[0] * f.rows + 2] = 0.5; // a found score is kept when nothing beats it
+  found[2 * f.passages + list[0]] = 0.5; // a found score is kept when nothing beats it
   const open = new Float32Array(f.rows).fill(Infinity);
   // A ceiling below every centroid score leaves only the found scores.
   const shut = new Float32Array(f.rows).fill(-Infinity);
@@ -160,7 +160,7 @@ test('refinement: a margin covering every token gives the MaxSim of the decoded 
     list.forEach((p, i) => {
       let sum = 0;
       for (let r = 0; r < f.rows; r++) {
-        let best = found[p * f.rows + r];
+        let best = found[r * f.passages + p];
         for (let t = f.tokenOffsets[p]; t < f.tokenOffsets[p + 1]; t++) best = Math.max(best, exact(f, r, t));
         sum += best;
       }
