@@ -71,7 +71,7 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// probe(scores f32[k * rows], rows, nprobe, probes u32[rows * nprobe])
+// probe(scores f32[k * rows], rows, nprobe, probes u32[rows * nprobe], threads)
 Napi::Value Probe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const float* s; uint32_t* probes;
@@ -80,7 +80,7 @@ Napi::Value Probe(const Napi::CallbackInfo& info) {
   if (rows <= 0 || nprobe <= 0) return fail(env, "rows and nprobe must be positive");
   if (!arrayOf(info[0], napi_float32_array, s, ns) || ns % rows != 0) return fail(env, "scores must be a Float32Array of k * rows");
   if (!arrayOf(info[3], napi_uint32_array, probes, np) || np != static_cast<size_t>(rows) * nprobe) return fail(env, "probes must be a Uint32Array of rows * nprobe");
-  plaidProbe(s, rows, ns / rows, nprobe, probes);
+  plaidProbe(s, rows, ns / rows, nprobe, probes, threadsArg(info, 4));
   return env.Undefined();
 }
 

@@ -252,14 +252,37 @@ void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows,
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best) { passageBestAny(codes, n, scores, rows, best); }
 
 template <typename Code>
-void countInRangeAny(const Code* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
+void gatherRowsAny(const Code* codes, size_t n, const float* scores, int rows, float* out, float* best) {
+  // Rows of a table larger than L2 read in random order: the first pass asks for them ahead.
+  constexpr size_t kAhead = 8;
+  const size_t rowBytes = static_cast<size_t>(rows) * sizeof(float);
+  for (int q = 0; q < rows; q += 16) {
+    const __mmask16 m = laneMask(rows - q);
+    __m512 b = _mm512_maskz_loadu_ps(m, best + q);
+    for (size_t t = 0; t < n; t++) {
+      if (q == 0 && t + kAhead < n) {
+        const char* ahead = reinterpret_cast<const char*>(scores + static_cast<size_t>(codes[t + kAhead]) * rows);
+        for (size_t o = 0; o < rowBytes; o += 64) _mm_prefetch(ahead + o, _MM_HINT_T0);
+      }
+      const __m512 v = _mm512_maskz_loadu_ps(m, scores + static_cast<size_t>(codes[t]) * rows + q);
+      _mm512_mask_storeu_ps(out + t * rows + q, m, v);
+      b = _mm512_max_ps(b, v);
+    }
+    _mm512_mask_storeu_ps(best + q, m, b);
+  }
+}
+
+void gatherRows(const uint16_t* codes, size_t n, const float* scores, int rows, float* out, float* best) { gatherRowsAny(codes, n, scores, rows, out, best); }
+void gatherRows(const uint32_t* codes, size_t n, const float* scores, int rows, float* out, float* best) { gatherRowsAny(codes, n, scores, rows, out, best); }
+
+void countRowsInRange(const float* m, size_t n, int rows, const float* lo, const float* hi, uint32_t* count) {
   const __m512i one = _mm512_set1_epi32(1);
   for (int q = 0; q < rows; q += 16) {
     const __mmask16 valid = laneMask(rows - q);
     const __m512 l = _mm512_maskz_loadu_ps(valid, lo + q), h = _mm512_maskz_loadu_ps(valid, hi + q);
     __m512i c = _mm512_setzero_si512();
     for (size_t t = 0; t < n; t++) {
-      const __m512 v = _mm512_maskz_loadu_ps(valid, scores + static_cast<size_t>(codes[t]) * rows + q);
+      const __m512 v = _mm512_maskz_loadu_ps(valid, m + t * rows + q);
       const __mmask16 in = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(valid, v, l, _CMP_GE_OQ), v, h, _CMP_LE_OQ);
       c = _mm512_mask_add_epi32(c, in, c, one);
     }
@@ -267,12 +290,7 @@ void countInRangeAny(const Code* codes, size_t n, const float* scores, int rows,
   }
 }
 
-void countInRange(const uint16_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
-  countInRangeAny(codes, n, scores, rows, lo, hi, count);
-}
-void countInRange(const uint32_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
-  countInRangeAny(codes, n, scores, rows, lo, hi, count);
-}
+
 
 uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows) {
   uint64_t m = 0;

@@ -34,6 +34,12 @@ void blockScoresScalar(const uint8_t* bytes, size_t rb, const uint8_t* qlutRow, 
   }
 }
 
+uint32_t nibbleSumScalar(const uint8_t* pk, size_t rb, const uint8_t* q) {
+  uint32_t s = 0;
+  for (size_t j = 0; j < rb; j++) s += q[2 * j * 16 + (pk[j] & 15)] + q[(2 * j + 1) * 16 + (pk[j] >> 4)];
+  return s;
+}
+
 template <typename Code>
 void countInRangeScalar(const Code* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
   std::fill(count, count + rows, 0u);
@@ -167,16 +173,27 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
                       float* out) {
   const size_t nibbles = 2 * rb;
   std::vector<float> best(rows), tau(rows), top(rows), step(rows);
-  std::vector<uint32_t> count(rows);
+  std::vector<uint32_t> count(rows), sums(rows);
   static const bool hasAvx512 = avx512::supported();
   static const bool permutes = vbmi::supported();
   const bool wide = hasAvx512 && rows <= 64;
+  // The passage's centroid scores, gathered once from the (k x rows) table: the range counts
+  // and the per-token row tests then read them from L1/L2 (wide path).
+  thread_local std::vector<float> local;
   for (size_t i = 0; i < n; i++) {
     const uint32_t p = list[i];
     const uint32_t t0 = tokenOffsets[p], t1 = tokenOffsets[p + 1];
+    if (i + 1 < n) {
+      // The next passage's residuals are a cold read from a large file cache: ask for them now.
+      const uint32_t q = list[i + 1];
+      const char* from = reinterpret_cast<const char*>(packed + static_cast<size_t>(tokenOffsets[q]) * rb);
+      const size_t bytes = std::min<size_t>(static_cast<size_t>(tokenOffsets[q + 1] - tokenOffsets[q]) * rb, 16384);
+      for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(from + o);
+    }
     std::fill(best.begin(), best.end(), kNegInf);
     if (wide) {
-      avx512::passageBest(codes + t0, t1 - t0, scores, rows, best.data());
+      if (local.size() < static_cast<size_t>(t1 - t0) * rows) local.resize(static_cast<size_t>(t1 - t0) * rows);
+      avx512::gatherRows(codes + t0, t1 - t0, scores, rows, local.data(), best.data());
     } else {
       for (uint32_t t = t0; t < t1; t++)
         for (int r = 0; r < rows; r++) best[r] = std::max(best[r], scores[static_cast<size_t>(codes[t]) * rows + r]);
@@ -192,7 +209,7 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
     // it: none stands out) has its margin halved, up to kHalvings times, so such passages cost
     // tens of pairs per row rather than all their tokens.
     for (int it = 0; it <= kHalvings; it++) {
-      if (wide) avx512::countInRange(codes + t0, t1 - t0, scores, rows, tau.data(), ceiling, count.data());
+      if (wide) avx512::countRowsInRange(local.data(), t1 - t0, rows, tau.data(), ceiling, count.data());
       else countInRangeScalar(codes + t0, t1 - t0, scores, rows, tau.data(), ceiling, count.data());
       bool again = false;
       for (int r = 0; r < rows && it < kHalvings; r++) {
@@ -204,22 +221,28 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       if (!again) break;
     }
     for (uint32_t t = t0; t < t1; t++) {
-      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+      const float* row = wide ? local.data() + static_cast<size_t>(t - t0) * rows : scores + static_cast<size_t>(codes[t]) * rows;
       const uint8_t* pk = packed + static_cast<size_t>(t) * rb;
-      auto score = [&](int r) {
-        const uint8_t* q = qlut + static_cast<size_t>(r) * nibbles * 16;
-        uint32_t s = 0;
-        if (permutes) s = vbmi::nibbleSum(pk, rb, q);
-        else for (size_t j = 0; j < rb; j++) s += q[2 * j * 16 + (pk[j] & 15)] + q[(2 * j + 1) * 16 + (pk[j] >> 4)];
-        const float dot = static_cast<float>(s) * delta[r] + bias[r];
+      auto keep = [&](int r) {
+        const float dot = static_cast<float>(sums[r]) * delta[r] + bias[r];
         const float v = (row[r] + dot) * invNorm[t];
         if (v > best[r]) best[r] = v;
       };
       if (wide) {
-        for (uint64_t m = avx512::rowsInRange(row, tau.data(), ceiling, rows); m; m &= m - 1) score(__builtin_ctzll(m));
+        const uint64_t in = avx512::rowsInRange(row, tau.data(), ceiling, rows);
+        if (!in) continue;
+        if (permutes) {
+          vbmi::nibbleSums(pk, rb, qlut, in, sums.data());
+        } else {
+          for (uint64_t m = in; m; m &= m - 1) sums[__builtin_ctzll(m)] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(__builtin_ctzll(m)) * nibbles * 16);
+        }
+        for (uint64_t m = in; m; m &= m - 1) keep(__builtin_ctzll(m));
       } else {
-        for (int r = 0; r < rows; r++)
-          if (row[r] >= tau[r] && row[r] <= ceiling[r]) score(r);
+        for (int r = 0; r < rows; r++) {
+          if (!(row[r] >= tau[r] && row[r] <= ceiling[r])) continue;
+          sums[r] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(r) * nibbles * 16);
+          keep(r);
+        }
       }
     }
     float sum = 0;

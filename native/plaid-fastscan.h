@@ -49,8 +49,9 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
 
 namespace vbmi {
 bool supported();
-// sum over j < rb of qrow[2j][packed[j] & 15] + qrow[2j + 1][packed[j] >> 4].
-uint32_t nibbleSum(const uint8_t* packed, size_t rb, const uint8_t* qrow);
+// For each row r of rowMask (rows < 64): sums[r] = sum over j < rb of qrow[2j][packed[j] & 15] +
+// qrow[2j + 1][packed[j] >> 4], where qrow = qlut + r * 2 * rb * 16.
+void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t rowMask, uint32_t* sums);
 }  // namespace vbmi
 
 namespace avx2 {

@@ -1,4 +1,4 @@
-// One (query row, token) sum of the stage-3 refinement with AVX-512 VBMI: the 64 nibbles of 32
+// The (query row, token) sums of the stage-3 refinement with AVX-512 VBMI: the 64 nibbles of 32
 // residual bytes index 64 different 16-entry tables at once, eight two-register byte permutes
 // (each covering 8 tables) blended by lane group, then one sum of absolute differences. About
 // 25 instructions instead of 64 dependent scalar lookups. Compiled for VBMI in this file only;
@@ -25,15 +25,17 @@ bool supported() {
 namespace tartan {
 namespace vbmi {
 
-// sum over j < rb of qrow[2j][packed[j] & 15] + qrow[2j + 1][packed[j] >> 4] (qrow: 2 * rb tables of 16 bytes).
-uint32_t nibbleSum(const uint8_t* packed, size_t rb, const uint8_t* qrow) {
+// For each row r of rowMask: sums[r] = sum over j < rb of qrow[2j][packed[j] & 15] + qrow[2j + 1][packed[j] >> 4],
+// qrow = qlut + r * 2 * rb * 16 (2 * rb tables of 16 bytes). The token's nibble indices are built
+// once for all its rows.
+void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t rowMask, uint32_t* sums) {
   // Byte n of `group` = (n % 8) * 16: the offset of table n within its group of 8 tables.
   alignas(64) static const uint8_t kGroup[64] = {
       0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112,
       0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112};
   const __m512i group = _mm512_load_si512(kGroup);
   const __m512i low4 = _mm512_set1_epi16(0x000f);
-  __m512i total = _mm512_setzero_si512();
+  for (uint64_t m = rowMask; m; m &= m - 1) sums[__builtin_ctzll(m)] = 0;
   for (size_t j = 0; j < rb; j += 32) {
     const size_t n = rb - j < 32 ? rb - j : 32;  // bytes in this chunk
     const __mmask32 bytes = n == 32 ? ~0u : (1u << n) - 1;
@@ -41,17 +43,19 @@ uint32_t nibbleSum(const uint8_t* packed, size_t rb, const uint8_t* qrow) {
     const __m512i x = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(bytes, packed + j));
     const __m512i nib = _mm512_or_si512(_mm512_and_si512(x, low4), _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(x, 4), low4), 8));
     const __m512i idx = _mm512_or_si512(nib, group);
-    const uint8_t* tables = qrow + 2 * j * 16;
-    __m512i hit = _mm512_setzero_si512();
     const size_t groups = (2 * n + 7) / 8;
-    for (size_t g = 0; g < groups; g++) {
-      const __m512i a = _mm512_loadu_si512(tables + 128 * g), b = _mm512_loadu_si512(tables + 128 * g + 64);
-      hit = _mm512_mask_mov_epi8(hit, static_cast<__mmask64>(0xffull << (8 * g)), _mm512_permutex2var_epi8(a, idx, b));
-    }
     const __mmask64 valid = 2 * n == 64 ? ~0ull : (1ull << (2 * n)) - 1;
-    total = _mm512_add_epi64(total, _mm512_sad_epu8(_mm512_maskz_mov_epi8(valid, hit), _mm512_setzero_si512()));
+    for (uint64_t m = rowMask; m; m &= m - 1) {
+      const int r = __builtin_ctzll(m);
+      const uint8_t* tables = qlut + static_cast<size_t>(r) * 2 * rb * 16 + 2 * j * 16;
+      __m512i hit = _mm512_setzero_si512();
+      for (size_t g = 0; g < groups; g++) {
+        const __m512i a = _mm512_loadu_si512(tables + 128 * g), b = _mm512_loadu_si512(tables + 128 * g + 64);
+        hit = _mm512_mask_mov_epi8(hit, static_cast<__mmask64>(0xffull << (8 * g)), _mm512_permutex2var_epi8(a, idx, b));
+      }
+      sums[r] += static_cast<uint32_t>(_mm512_reduce_add_epi64(_mm512_sad_epu8(_mm512_maskz_mov_epi8(valid, hit), _mm512_setzero_si512())));
+    }
   }
-  return static_cast<uint32_t>(_mm512_reduce_add_epi64(total));
 }
 
 }  // namespace vbmi

@@ -102,12 +102,16 @@ void plaidNearest(const float* x, size_t n, int dim, const float* centroids, siz
   });
 }
 
-void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes) {
+namespace {
+
+// plaidProbe for query rows r0..r1 (of `rows`, the stride of the centroid-major scores).
+void probeRows(const float* scores, int rows, int r0, int r1, size_t k, int nprobe, uint32_t* probes) {
   const size_t size = std::min<size_t>(nprobe, k);
+  const int nr = r1 - r0;
   // One min-heap per query row (worst at the root), filled in one pass over the centroid-major
   // scores so the 1 MiB table is read sequentially once rather than once per row.
-  std::vector<float> hs(size * rows);
-  std::vector<uint32_t> hi(size * rows);
+  std::vector<float> hs(size * nr);
+  std::vector<uint32_t> hi(size * nr);
   auto siftDown = [&](float* s, uint32_t* id, size_t n) {
     for (size_t p = 0;;) {
       const size_t l = 2 * p + 1, r = l + 1;
@@ -121,11 +125,11 @@ void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* p
     }
   };
   for (size_t c = 0; c < size; c++) {
-    for (int q = 0; q < rows; q++) {
+    for (int q = 0; q < nr; q++) {
       float* s = hs.data() + q * size;
       uint32_t* id = hi.data() + q * size;
       size_t i = c;
-      s[i] = scores[c * rows + q]; id[i] = static_cast<uint32_t>(c);
+      s[i] = scores[c * rows + r0 + q]; id[i] = static_cast<uint32_t>(c);
       while (i > 0) {
         const size_t p = (i - 1) / 2;
         if (!worse(s[i], id[i], s[p], id[p])) break;
@@ -138,14 +142,14 @@ void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* p
   if (size > 0) {
     // Later centroids have higher ids, so one enters a full heap only when strictly better than
     // the root: a plain comparison with the row's threshold, rarely true.
-    std::vector<float> thr(rows);
+    std::vector<float> thr(nr);
     const bool wide = useAvx512();
-    for (int q = 0; q < rows; q++) thr[q] = hs[q * size];
+    for (int q = 0; q < nr; q++) thr[q] = hs[q * size];
     for (size_t c = size; c < k; c++) {
-      const float* row = scores + c * rows;
+      const float* row = scores + c * rows + r0;
       // A branch-free test first (vectorised by the compiler): most centroids enter no heap.
-      if (wide ? !avx512::anyAbove(row, thr.data(), rows) : !anyAboveScalar(row, thr.data(), rows)) continue;
-      for (int q = 0; q < rows; q++) {
+      if (wide ? !avx512::anyAbove(row, thr.data(), nr) : !anyAboveScalar(row, thr.data(), nr)) continue;
+      for (int q = 0; q < nr; q++) {
         if (!(row[q] > thr[q])) continue;
         float* s = hs.data() + q * size;
         uint32_t* id = hi.data() + q * size;
@@ -156,16 +160,24 @@ void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* p
     }
   }
   std::vector<size_t> order(size);
-  for (int q = 0; q < rows; q++) {
+  for (int q = 0; q < nr; q++) {
     const float* s = hs.data() + q * size;
     const uint32_t* id = hi.data() + q * size;
     // Best first, as topK returns them (the order decides first-seen order in stage 2).
     for (size_t i = 0; i < size; i++) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return worse(s[b], id[b], s[a], id[a]); });
-    uint32_t* out = probes + static_cast<size_t>(q) * nprobe;
+    uint32_t* out = probes + static_cast<size_t>(r0 + q) * nprobe;
     for (size_t i = 0; i < size; i++) out[i] = id[order[i]];
     for (size_t i = size; i < static_cast<size_t>(nprobe); i++) out[i] = UINT32_MAX;
   }
+}
+
+}  // namespace
+
+void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes, int threads) {
+  // Rows split between threads, each reading the whole table for its rows.
+  const int used = std::max(1, std::min(threads, rows));
+  sharedPool().run(used, [&](int w) { probeRows(scores, rows, rows * w / used, rows * (w + 1) / used, k, nprobe, probes); });
 }
 
 template <typename Code>

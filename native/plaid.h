@@ -17,7 +17,7 @@ void plaidCentroidScores(const float* query, int rows, int dim, const float* cen
 void plaidNearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out, int threads);
 
 // Top `nprobe` centroids of every query row (ties to the lower id), probes[q * nprobe + i].
-void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes);
+void plaidProbe(const float* scores, int rows, size_t k, int nprobe, uint32_t* probes, int threads = 1);
 
 // Residual decoding shared by the decompressor and the reranker: bucket values transposed to
 // wt[b * dim + d] so that one vector load holds bucket b of consecutive dimensions.
@@ -50,9 +50,12 @@ void invNorms(const ResidualDecoder& dec, const uint32_t* codes, const uint8_t* 
 // best[r] = max(best[r], scores[codes[t] * rows + r]) over n tokens.
 void passageBest(const uint16_t* codes, size_t n, const float* scores, int rows, float* best);
 void passageBest(const uint32_t* codes, size_t n, const float* scores, int rows, float* best);
-// count[r] = number of the n tokens with lo[r] <= scores[codes[t] * rows + r] <= hi[r].
-void countInRange(const uint16_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count);
-void countInRange(const uint32_t* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count);
+// out[t * rows + r] = scores[codes[t] * rows + r] for the n tokens (a passage's rows gathered
+// once, then scanned from L1/L2 instead of the centroid table), and best[r] = max(best[r], those).
+void gatherRows(const uint16_t* codes, size_t n, const float* scores, int rows, float* out, float* best);
+void gatherRows(const uint32_t* codes, size_t n, const float* scores, int rows, float* out, float* best);
+// count[r] = number of the n rows t of m (n x rows) with lo[r] <= m[t * rows + r] <= hi[r].
+void countRowsInRange(const float* m, size_t n, int rows, const float* lo, const float* hi, uint32_t* count);
 // Bit r set where lo[r] <= row[r] <= hi[r], rows <= 64.
 uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows);
 // True when row[q] > thr[q] for some q < rows.

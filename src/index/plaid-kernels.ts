@@ -18,7 +18,7 @@ export type Codes = Uint16Array | Uint32Array;
 export interface PlaidAddon {
   centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array, threads?: number): void;
   nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
-  probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array): void;
+  probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array, threads?: number): void;
   decompress(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
   rerank(query: Float32Array, rows: number, weights: Float32Array, dim: number, nbits: number, centroids: Float32Array, wt: Float32Array,
     codes: Codes, packed: Uint8Array, offsets: Uint32Array, out: Float32Array, threads?: number): void;
@@ -74,7 +74,7 @@ export function centroidScoresTs(query: Float32Array, rows: number, dim: number,
 export function probe(scores: Float32Array, rows: number, k: number, nprobe: number): Uint32Array {
   const probes = new Uint32Array(rows * nprobe).fill(0xffffffff);
   const native = plaidNative();
-  if (native) { native.probe(scores, rows, nprobe, probes); return probes; }
+  if (native) { native.probe(scores, rows, nprobe, probes, searchThreads()); return probes; }
   const col = new Float32Array(k);
   for (let q = 0; q < rows; q++) {
     for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
