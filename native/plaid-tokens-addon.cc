@@ -156,7 +156,7 @@ Napi::Value Refine(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// quantLut(query f32[rows * dim], rows, dim, nbits, wt, qlut u8[rows * 2rb * 16], delta f32[rows], bias f32[rows])
+// quantLut(query f32[rows * dim], rows, dim, nbits, wt, qlut u8[rows * 2rb * 16], delta f32[rows], bias f32[rows], threads)
 Napi::Value QuantLut(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const float* q; const float* wt; uint8_t* qlut; float* delta; float* bias;
@@ -170,7 +170,13 @@ Napi::Value QuantLut(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[7], napi_float32_array, bias, nb) || nb < static_cast<size_t>(rows)) return fail(env, "bias must hold one value per row");
   ResidualDecoder dec;
   dec.dim = dim; dec.nbits = nbits; dec.wt = wt;
-  plaidQuantLut(q, rows, dec, qlut, delta, bias);
+  // Rows are independent: split between threads.
+  const size_t tableBytes = 2 * residualBytes(dim, nbits) * 16;
+  const int used = std::max(1, std::min(threadsArg(info, 8), rows / 8));
+  sharedPool().run(used, [&](int w) {
+    const int r0 = rows * w / used, r1 = rows * (w + 1) / used;
+    plaidQuantLut(q + static_cast<size_t>(r0) * dim, r1 - r0, dec, qlut + r0 * tableBytes, delta + r0, bias + r0);
+  });
   return env.Undefined();
 }
 

@@ -1,6 +1,37 @@
 #include "thread-pool.h"
 
+#include <chrono>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TARTAN_PAUSE() _mm_pause()
+#else
+#define TARTAN_PAUSE() ((void)0)
+#endif
+
 namespace tartan {
+
+namespace {
+
+// How long a thread polls before it sleeps. A search calls run() several times in a row with a
+// little JavaScript between; waking a sleeping thread (and being woken when it is done) cost tens
+// of microseconds per call in a VM, more than some of the stages themselves.
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+// Polls `ready` for up to kSpin; true when it held.
+template <typename Ready>
+bool spinFor(Ready ready) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; i++) {
+      if (ready()) return true;
+      TARTAN_PAUSE();
+    }
+    if (std::chrono::steady_clock::now() >= until) return ready();
+  }
+}
+
+}  // namespace
 
 void ThreadPool::grow(int workers) {
   while (static_cast<int>(workers_.size()) < workers) {
@@ -12,17 +43,18 @@ void ThreadPool::grow(int workers) {
 
 void ThreadPool::loop(int id) {
   uint64_t seen = 0;
+  auto ready = [&] { return generation_.load(std::memory_order_acquire) != seen && id <= wanted_.load(std::memory_order_acquire); };
   for (;;) {
-    const std::function<void(int)>* task;
-    {
+    if (!spinFor(ready)) {
       std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return generation_ != seen && id <= wanted_; });
-      seen = generation_;
-      task = task_;
+      wake_.wait(lock, ready);
     }
-    (*task)(id);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--pending_ == 0) done_.notify_all();
+    seen = generation_.load(std::memory_order_acquire);
+    (*task_.load(std::memory_order_acquire))(id);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_.notify_all();
+    }
   }
 }
 
@@ -33,18 +65,22 @@ void ThreadPool::run(int threads, const std::function<void(int)>& task) {
     return;
   }
   {
+    // Published under mu_ so that a worker checking `ready` before it sleeps cannot miss the wake-up.
     std::lock_guard<std::mutex> lock(mu_);
     grow(threads - 1);
-    task_ = &task;
-    wanted_ = threads - 1;
-    pending_ = threads - 1;
-    generation_++;
+    task_.store(&task, std::memory_order_release);
+    pending_.store(threads - 1, std::memory_order_release);
+    wanted_.store(threads - 1, std::memory_order_release);
+    generation_.fetch_add(1, std::memory_order_acq_rel);
   }
   wake_.notify_all();
   task(0);
-  std::unique_lock<std::mutex> lock(mu_);
-  done_.wait(lock, [&] { return pending_ == 0; });
-  wanted_ = 0;
+  auto finished = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+  if (!spinFor(finished)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_.wait(lock, finished);
+  }
+  wanted_.store(0, std::memory_order_release);
 }
 
 ThreadPool& sharedPool() {

@@ -30,7 +30,7 @@ export interface ScanBlocks {
 export interface QuantLut { qlut: Uint8Array; delta: Float32Array; bias: Float32Array }
 
 interface ScanAddon {
-  quantLut(query: Float32Array, rows: number, dim: number, nbits: number, wt: Float32Array, qlut: Uint8Array, delta: Float32Array, bias: Float32Array): void;
+  quantLut(query: Float32Array, rows: number, dim: number, nbits: number, wt: Float32Array, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, threads?: number): void;
   fastScan(blockStart: Uint32Array, bytes: Uint8Array, passage: Uint32Array, invNorm: Float32Array, dim: number, nbits: number, probes: Uint32Array, nprobe: number,
     scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, allowed: Uint8Array, imputed: Float32Array,
     found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, threads?: number): number;
@@ -74,7 +74,7 @@ export function quantLut(query: Float32Array, rows: number, codec: ResidualCodec
   const ql = out ?? { qlut: new Uint8Array(rows * nibbles * 16), delta: new Float32Array(rows), bias: new Float32Array(rows) };
   const wt = bucketsByValue(codec);
   const native = scanNative();
-  if (native) { native.quantLut(query, rows, dim, nbits, wt, ql.qlut, ql.delta, ql.bias); return ql; }
+  if (native) { native.quantLut(query, rows, dim, nbits, wt, ql.qlut, ql.delta, ql.bias, searchThreads()); return ql; }
   const mask = (1 << nbits) - 1, per = 4 / nbits, levels = Math.min(255, Math.floor(65535 / nibbles));
   const tab = new Float32Array(nibbles * 16), lo = new Float32Array(nibbles);
   for (let r = 0; r < rows; r++) {
