@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <string>
 
@@ -148,13 +149,18 @@ Napi::Value Rerank(const Napi::CallbackInfo& info) {
   // An empty candidate scores 0, as in maxsim().
   for (size_t i = 0; i + 1 < noff; i++) out[i] = 0;
   const KernelSet& set = activeKernelSet();
-  // Candidates split into contiguous chunks, one per thread (offsets stay absolute).
+  // Chunks of candidates handed out dynamically (offsets stay absolute): candidates differ in
+  // length and the threads of a shared machine progress unevenly.
   const size_t n = noff - 1;
+  constexpr size_t kChunk = 8;
   const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 11), n / 4)));
-  sharedPool().run(used, [&](int id) {
-    const size_t i0 = n * id / used, i1 = n * (id + 1) / used;
-    if (codes.u16) plaidRerank(set, q, rows, w, dec, codes.u16, packed, offsets + i0, i1 - i0, out + i0);
-    else plaidRerank(set, q, rows, w, dec, codes.u32, packed, offsets + i0, i1 - i0, out + i0);
+  std::atomic<size_t> next{0};
+  sharedPool().run(used, [&](int) {
+    for (size_t i0; (i0 = next.fetch_add(kChunk)) < n;) {
+      const size_t i1 = std::min(n, i0 + kChunk);
+      if (codes.u16) plaidRerank(set, q, rows, w, dec, codes.u16, packed, offsets + i0, i1 - i0, out + i0);
+      else plaidRerank(set, q, rows, w, dec, codes.u32, packed, offsets + i0, i1 - i0, out + i0);
+    }
   });
   return env.Undefined();
 }

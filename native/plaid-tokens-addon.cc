@@ -4,6 +4,7 @@
 #include <napi.h>
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <string>
 
@@ -257,12 +258,17 @@ Napi::Value RefineQuant(const Napi::CallbackInfo& info) {
       if ((c16 ? c16[t] : c32[t]) >= kc) return fail(env, "a centroid code is outside the centroid table");
   }
   try {
-    // Candidates split into contiguous chunks, one per thread (each writes its own outputs).
+    // Chunks of candidates handed out dynamically (each writes its own outputs): passages differ
+    // in length and the threads of a shared machine progress unevenly.
+    constexpr size_t kChunk = 16;
     const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 16), nlist / 16)));
-    sharedPool().run(used, [&](int w) {
-      const size_t i0 = nlist * w / used, i1 = nlist * (w + 1) / used;
-      if (c16) plaidRefineQuant(inv, packed, rb, c16, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
-      else plaidRefineQuant(inv, packed, rb, c32, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
+    std::atomic<size_t> next{0};
+    sharedPool().run(used, [&](int) {
+      for (size_t i0; (i0 = next.fetch_add(kChunk)) < nlist;) {
+        const size_t i1 = std::min(nlist, i0 + kChunk);
+        if (c16) plaidRefineQuant(inv, packed, rb, c16, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
+        else plaidRefineQuant(inv, packed, rb, c32, tok, P, list + i0, i1 - i0, found, ceiling, s, rows, qlut, delta, bias, margin, out + i0);
+      }
     });
   } catch (const std::exception& e) {
     return fail(env, std::string("refine failed: ") + e.what());
