@@ -183,13 +183,17 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
   for (size_t i = 0; i < n; i++) {
     const uint32_t p = list[i];
     const uint32_t t0 = tokenOffsets[p], t1 = tokenOffsets[p + 1];
+    // The next passage's residuals are a cold read from a large file cache: its cache lines are
+    // asked for a few at a time while this passage's tokens are scored (all at once, the requests
+    // queued up behind each other and stalled the loop).
+    const char* nextFrom = nullptr;
+    size_t nextBytes = 0, nextAt = 0;
     if (i + 1 < n) {
-      // The next passage's residuals are a cold read from a large file cache: ask for them now.
       const uint32_t q = list[i + 1];
-      const char* from = reinterpret_cast<const char*>(packed + static_cast<size_t>(tokenOffsets[q]) * rb);
-      const size_t bytes = std::min<size_t>(static_cast<size_t>(tokenOffsets[q + 1] - tokenOffsets[q]) * rb, 16384);
-      for (size_t o = 0; o < bytes; o += 64) __builtin_prefetch(from + o);
+      nextFrom = reinterpret_cast<const char*>(packed + static_cast<size_t>(tokenOffsets[q]) * rb);
+      nextBytes = static_cast<size_t>(tokenOffsets[q + 1] - tokenOffsets[q]) * rb;
     }
+    const size_t linesPerToken = (nextBytes / 64 + (t1 - t0)) / std::max<uint32_t>(1, t1 - t0) + 1;
     std::fill(best.begin(), best.end(), kNegInf);
     if (wide) {
       if (local.size() < static_cast<size_t>(t1 - t0) * rows) local.resize(static_cast<size_t>(t1 - t0) * rows);
@@ -221,6 +225,7 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       if (!again) break;
     }
     for (uint32_t t = t0; t < t1; t++) {
+      for (size_t l = 0; l < linesPerToken && nextAt < nextBytes; l++, nextAt += 64) __builtin_prefetch(nextFrom + nextAt);
       const float* row = wide ? local.data() + static_cast<size_t>(t - t0) * rows : scores + static_cast<size_t>(codes[t]) * rows;
       const uint8_t* pk = packed + static_cast<size_t>(t) * rb;
       auto keep = [&](int r) {

@@ -20,6 +20,46 @@ function worse(sa: number, ia: number, sb: number, ib: number): boolean {
   return sa < sb || (sa === sb && ia > ib);
 }
 
+/** Inputs at least this long (and 4x k) go through selection: a heap of k costs O(n log k) with many replacements when k is in the hundreds. */
+const SELECT_MIN = 1024;
+
+/** The k-th largest key of `keys` (reorders it): quickselect with a median-of-three pivot. */
+function kthLargest(keys: Float64Array, k: number): number {
+  let lo = 0, hi = keys.length - 1;
+  const want = k - 1; // position in descending order
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    const a = keys[lo], b = keys[mid], c = keys[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (keys[i] > pivot) i++;
+      while (keys[j] < pivot) j--;
+      if (i <= j) { const t = keys[i]; keys[i] = keys[j]; keys[j] = t; i++; j--; }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else return keys[want];
+  }
+  return keys[want];
+}
+
+/** topK through the k-th largest key: every entry above it, then ties in index order, then one sort of k. */
+function bySelection(scores: Float32Array | Float64Array | readonly number[], size: number): TopK {
+  const n = scores.length;
+  const keys = new Float64Array(n);
+  for (let i = 0; i < n; i++) keys[i] = key(scores[i]);
+  const threshold = kthLargest(keys.slice(), size);
+  const picked = new Uint32Array(size);
+  let count = 0;
+  for (let i = 0; i < n; i++) if (keys[i] > threshold) picked[count++] = i;
+  for (let i = 0; i < n && count < size; i++) if (keys[i] === threshold) picked[count++] = i;
+  const indices = picked.sort((a, b) => (keys[b] - keys[a]) || (a - b));
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = scores[indices[i]];
+  return { indices, scores: out };
+}
+
 /**
  * Returns the indices and scores of the k highest scores, best first. k larger than
  * the array returns every entry; k = 0 returns empty arrays.
@@ -29,6 +69,7 @@ export function topK(scores: Float32Array | Float64Array | readonly number[], k:
   if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
   const n = scores.length;
   const size = Math.min(k, n);
+  if (size > 0 && n >= SELECT_MIN && size * 4 <= n) return bySelection(scores, size);
   // The heap keeps the `size` best so far with the worst at the root.
   const hs = new Float64Array(size);
   const hi = new Uint32Array(size);

@@ -50,3 +50,19 @@ test('a negative or fractional k is a coded error', () => {
     assert.throws(() => topK(Float32Array.of(1), k), (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
   }
 });
+
+test('long inputs (the selection path) equal a full sort, with ties, NaN and infinities', () => {
+  const rand = rng(13);
+  for (const n of [1024, 5000, 20000]) {
+    const coarse = new Float32Array(n).map(() => Math.floor(rand() * 40) / 4);
+    for (let i = 0; i < n; i += 97) coarse[i] = [NaN, -Infinity, Infinity][i % 3];
+    const fine = new Float32Array(n).map(() => rand() * 2 - 1);
+    for (const scores of [coarse, fine]) {
+      for (const k of [1, 10, 256, Math.floor(n / 4)]) {
+        const r = topK(scores, k);
+        assert.deepEqual([...r.indices], bySorting(scores, k), `n=${n} k=${k}`);
+        assert.deepEqual([...r.scores], bySorting(scores, k).map((i) => scores[i]));
+      }
+    }
+  }
+});
