@@ -15,7 +15,8 @@
         "native/plaid-tokens-addon.cc",
         "native/plaid-fastscan.cc",
         "native/plaid-fastscan-avx2.cc",
-        "native/plaid-vbmi.cc"
+        "native/plaid-vbmi.cc",
+        "native/plaid-centroids-vnni.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -20,6 +20,8 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
 
+#include "vnni-dot.h"
+
 namespace tartan {
 namespace {
 
@@ -185,13 +187,6 @@ int64_t f16Range(const MaxSimJob& job, size_t begin, size_t end) {
     job.out[i] = weightedSum(maxes.data(), job.weights, job.qrows);
   }
   return bad;
-}
-
-// acc += u8 x s8 dot products per 32-bit lane, updated in place: GCC 12 lowers the intrinsic with a
-// register copy per call and spills the 24 accumulators of blockI8 to the stack (2x slower).
-inline __m512i dpbusdInPlace(__m512i acc, __m512i u8, __m512i s8) {
-  asm("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u8), "v"(s8));
-  return acc;
 }
 
 // int8 block: rows are unsigned bytes (d + 128) with stride dim4; scales one per row.

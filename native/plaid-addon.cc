@@ -58,6 +58,31 @@ Napi::Value CentroidScores(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// centroidScoresI8(q8 i8[rows * dim], qscale f32[rows], rows, dim, c8 i8[k * dim], cscale f32[k], csum i32[k],
+//                  out f32[k * rows], threads) -> false (nothing written) when the CPU has no AVX-512 VNNI
+Napi::Value CentroidScoresI8(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int8_t* q8; const float* qs; const int8_t* c8; const float* cs; const int32_t* csum; float* out;
+  size_t nq, nqs, nc, ncs, nsum, nout;
+  const int rows = intArg(info, 2), dim = intArg(info, 3);
+  if (rows <= 0 || dim <= 0 || dim % 4 != 0) return fail(env, "rows must be positive and dim a positive multiple of 4");
+  if (!arrayOf(info[0], napi_int8_array, q8, nq) || nq < static_cast<size_t>(rows) * dim) return fail(env, "q8 must be an Int8Array of rows * dim");
+  if (!arrayOf(info[1], napi_float32_array, qs, nqs) || nqs < static_cast<size_t>(rows)) return fail(env, "qscale must hold one value per row");
+  if (!arrayOf(info[4], napi_int8_array, c8, nc) || nc % dim != 0) return fail(env, "c8 must be an Int8Array of k * dim");
+  const size_t k = nc / dim;
+  if (!arrayOf(info[5], napi_float32_array, cs, ncs) || ncs != k) return fail(env, "cscale must hold one value per centroid");
+  if (!arrayOf(info[6], napi_int32_array, csum, nsum) || nsum != k) return fail(env, "csum must hold one value per centroid");
+  if (!arrayOf(info[7], napi_float32_array, out, nout) || nout != k * rows) return fail(env, "out must be a Float32Array of k * rows");
+  static const bool vnni = vnni::supported();
+  if (!vnni) return Napi::Boolean::New(env, false);
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 8), k / 256)));
+  sharedPool().run(used, [&](int w) {
+    const size_t c0 = k * w / used, c1 = k * (w + 1) / used;
+    vnni::centroidScoresI8(q8, qs, rows, dim, c8 + c0 * dim, cs + c0, csum + c0, c1 - c0, out + c0 * rows);
+  });
+  return Napi::Boolean::New(env, true);
+}
+
 // nearest(x f32[n * dim], dim, centroids f32[k * dim], out u32[n], threads)
 Napi::Value Nearest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -181,6 +206,7 @@ Napi::Value guarded(const Napi::CallbackInfo& info) {
 void registerPlaid(Napi::Env env, Napi::Object exports) {
   Napi::Object plaid = Napi::Object::New(env);
   plaid.Set("centroidScores", Napi::Function::New(env, guarded<CentroidScores>));
+  plaid.Set("centroidScoresI8", Napi::Function::New(env, guarded<CentroidScoresI8>));
   plaid.Set("nearest", Napi::Function::New(env, guarded<Nearest>));
   plaid.Set("probe", Napi::Function::New(env, guarded<Probe>));
   plaid.Set("decompress", Napi::Function::New(env, guarded<Decompress>));

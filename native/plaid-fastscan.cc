@@ -224,7 +224,14 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       }
       if (!again) break;
     }
-    for (uint32_t t = t0; t < t1; t++) {
+    if (wide && permutes) {
+      RefinePassage rp;
+      rp.local = local.data(); rp.packed = packed + static_cast<size_t>(t0) * rb; rp.invNorm = invNorm + t0;
+      rp.n = t1 - t0; rp.rb = rb; rp.rows = rows;
+      rp.nextFrom = nextFrom; rp.nextBytes = nextBytes; rp.linesPerToken = linesPerToken;
+      vbmi::refineTokens(rp, qlut, tau.data(), ceiling, delta, bias, best.data());
+    }
+    for (uint32_t t = t0; t < t1 && !(wide && permutes); t++) {
       for (size_t l = 0; l < linesPerToken && nextAt < nextBytes; l++, nextAt += 64) __builtin_prefetch(nextFrom + nextAt);
       const float* row = wide ? local.data() + static_cast<size_t>(t - t0) * rows : scores + static_cast<size_t>(codes[t]) * rows;
       const uint8_t* pk = packed + static_cast<size_t>(t) * rb;
@@ -236,11 +243,7 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       if (wide) {
         const uint64_t in = avx512::rowsInRange(row, tau.data(), ceiling, rows);
         if (!in) continue;
-        if (permutes) {
-          vbmi::nibbleSums(pk, rb, qlut, in, sums.data());
-        } else {
-          for (uint64_t m = in; m; m &= m - 1) sums[__builtin_ctzll(m)] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(__builtin_ctzll(m)) * nibbles * 16);
-        }
+        for (uint64_t m = in; m; m &= m - 1) sums[__builtin_ctzll(m)] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(__builtin_ctzll(m)) * nibbles * 16);
         for (uint64_t m = in; m; m &= m - 1) keep(__builtin_ctzll(m));
       } else {
         for (int r = 0; r < rows; r++) {

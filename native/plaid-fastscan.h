@@ -47,11 +47,24 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
                       const float* scores, int rows, const uint8_t* qlut, const float* delta, const float* bias, float margin,
                       float* out);
 
+// One passage of the refinement's token loop, for vbmi::refineTokens.
+struct RefinePassage {
+  const float* local = nullptr;     // n x rows centroid scores of the passage's tokens
+  const uint8_t* packed = nullptr;  // n residuals of rb bytes
+  const float* invNorm = nullptr;   // n
+  size_t n = 0, rb = 0;
+  int rows = 0;                     // at most 64
+  const char* nextFrom = nullptr;   // the next passage's residuals, prefetched a few lines per token
+  size_t nextBytes = 0, linesPerToken = 0;
+};
+
 namespace vbmi {
 bool supported();
-// For each row r of rowMask (rows < 64): sums[r] = sum over j < rb of qrow[2j][packed[j] & 15] +
-// qrow[2j + 1][packed[j] >> 4], where qrow = qlut + r * 2 * rb * 16.
-void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t rowMask, uint32_t* sums);
+// The token loop of plaidRefineQuant for one passage: for every token and row with
+// tau[r] <= centroid score <= ceiling[r], best[r] = max(best[r], (score + sum * delta[r] + bias[r]) *
+// invNorm), in the same float operations as the scalar loop.
+void refineTokens(const RefinePassage& rp, const uint8_t* qlut, const float* tau, const float* ceiling, const float* delta,
+                  const float* bias, float* best);
 }  // namespace vbmi
 
 namespace avx2 {

@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "plaid-fastscan.h"
+
 namespace tartan {
 namespace vbmi {
 
@@ -28,7 +30,7 @@ namespace vbmi {
 // For each row r of rowMask: sums[r] = sum over j < rb of qrow[2j][packed[j] & 15] + qrow[2j + 1][packed[j] >> 4],
 // qrow = qlut + r * 2 * rb * 16 (2 * rb tables of 16 bytes). The token's nibble indices are built
 // once for all its rows.
-void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t rowMask, uint32_t* sums) {
+static void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t rowMask, uint32_t* sums) {
   // Byte n of `group` = (n % 8) * 16: the offset of table n within its group of 8 tables.
   alignas(64) static const uint8_t kGroup[64] = {
       0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112, 0, 16, 32, 48, 64, 80, 96, 112,
@@ -56,6 +58,48 @@ void nibbleSums(const uint8_t* packed, size_t rb, const uint8_t* qlut, uint64_t 
       sums[r] += static_cast<uint32_t>(_mm512_reduce_add_epi64(_mm512_sad_epu8(_mm512_maskz_mov_epi8(valid, hit), _mm512_setzero_si512())));
     }
   }
+}
+
+void refineTokens(const RefinePassage& rp, const uint8_t* qlut, const float* tau, const float* ceiling, const float* delta,
+                  const float* bias, float* best) {
+  const int rows = rp.rows, groups = (rows + 15) / 16;
+  __mmask16 valid[4];
+  __m512 lo[4], hi[4], dl[4], bi[4], top[4];
+  for (int g = 0; g < groups; g++) {
+    const int left = rows - 16 * g;
+    valid[g] = left >= 16 ? static_cast<__mmask16>(0xffff) : static_cast<__mmask16>((1u << left) - 1);
+    lo[g] = _mm512_maskz_loadu_ps(valid[g], tau + 16 * g);
+    hi[g] = _mm512_maskz_loadu_ps(valid[g], ceiling + 16 * g);
+    dl[g] = _mm512_maskz_loadu_ps(valid[g], delta + 16 * g);
+    bi[g] = _mm512_maskz_loadu_ps(valid[g], bias + 16 * g);
+    top[g] = _mm512_maskz_loadu_ps(valid[g], best + 16 * g);
+  }
+  alignas(64) uint32_t sums[64];
+  size_t nextAt = 0;
+  for (size_t t = 0; t < rp.n; t++) {
+    for (size_t l = 0; l < rp.linesPerToken && nextAt < rp.nextBytes; l++, nextAt += 64) __builtin_prefetch(rp.nextFrom + nextAt);
+    const float* row = rp.local + t * rows;
+    __m512 v[4];
+    uint64_t in = 0;
+    for (int g = 0; g < groups; g++) {
+      v[g] = _mm512_maskz_loadu_ps(valid[g], row + 16 * g);
+      const __mmask16 ge = _mm512_mask_cmp_ps_mask(valid[g], v[g], lo[g], _CMP_GE_OQ);
+      in |= static_cast<uint64_t>(_mm512_mask_cmp_ps_mask(ge, v[g], hi[g], _CMP_LE_OQ)) << (16 * g);
+    }
+    if (!in) continue;
+    nibbleSums(rp.packed + t * rp.rb, rp.rb, qlut, in, sums);
+    const __m512 inv = _mm512_set1_ps(rp.invNorm[t]);
+    for (int g = 0; g < groups; g++) {
+      const __mmask16 m = static_cast<__mmask16>(in >> (16 * g));
+      if (!m) continue;
+      // The scalar order: dot = float(sum) * delta + bias; (centroid score + dot) * invNorm.
+      const __m512 dot = _mm512_add_ps(_mm512_mul_ps(_mm512_cvtepu32_ps(_mm512_maskz_loadu_epi32(m, sums + 16 * g)), dl[g]), bi[g]);
+      const __m512 s = _mm512_mul_ps(_mm512_add_ps(v[g], dot), inv);
+      // max(s, top) keeps top where s is not greater (as `if (s > best) best = s`).
+      top[g] = _mm512_mask_max_ps(top[g], m, s, top[g]);
+    }
+  }
+  for (int g = 0; g < groups; g++) _mm512_mask_storeu_ps(best + 16 * g, valid[g], top[g]);
 }
 
 }  // namespace vbmi

@@ -39,6 +39,15 @@ template <typename Code>
 void plaidRerank(const KernelSet& set, const float* query, int rows, const float* weights, const ResidualDecoder& dec,
                  const Code* codes, const uint8_t* packed, const uint32_t* offsets, size_t n, float* out);
 
+// Stage 1 from int8 centroids (native/plaid-centroids-vnni.cc): out[c * rows + r] =
+// float(sum_d q8[r][d] * c8[c][d]) * (qscale[r] * cscale[c]), where csum[c] = sum_d c8[c][d].
+// Requires dim % 4 == 0 and vnni::supported().
+namespace vnni {
+bool supported();
+void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, const int8_t* c8, const float* cscale,
+                      const int32_t* csum, size_t k, float* out);
+}  // namespace vnni
+
 // Instruction-set variants, chosen at run time in plaid.cc.
 namespace avx512 {
 bool supported();

@@ -50,6 +50,26 @@ export function decodeCentroids(bytes: Uint8Array, type: CentroidType, k: number
   return out;
 }
 
+/** A codebook's int8 centroids as stored: values (k x dim), one scale per centroid, and each centroid's sum of values. */
+export interface CentroidsI8 { values: Int8Array; scales: Float32Array; sums: Int32Array }
+
+/** The int8 values, scales and value sums of an 'i8' centroids file (copied out of `bytes`); size checked as decodeCentroids. */
+export function centroidsI8Of(bytes: Uint8Array, k: number, dim: number): CentroidsI8 {
+  const expected = centroidFileBytes('i8', k, dim);
+  if (bytes.byteLength !== expected) throw new RangeError(`${bytes.byteLength} bytes, expected ${expected} for ${k} i8 centroids of dim ${dim}`);
+  const values = new Int8Array(k * dim);
+  values.set(new Int8Array(bytes.buffer, bytes.byteOffset, k * dim));
+  const view = new DataView(bytes.buffer, bytes.byteOffset + k * dim, k * 4);
+  const scales = new Float32Array(k), sums = new Int32Array(k);
+  for (let c = 0; c < k; c++) {
+    scales[c] = view.getFloat32(c * 4, true);
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += values[c * dim + d];
+    sums[c] = s;
+  }
+  return { values, scales, sums };
+}
+
 /** Centroids as they read back from disk (int8 + scale, the type new codebooks are written with). */
 export function roundCentroids(centroids: Float32Array, dim: number): Float32Array {
   return decodeCentroids(encodeCentroidsI8(centroids, dim), 'i8', centroids.length / dim, dim);

@@ -8,11 +8,14 @@ import { trainCodec } from './residual-codec.js';
 import { defaultCentroidCount, normalizeRows, seededRandom } from './kmeans.js';
 import { CentroidEngine } from './centroid-engine.js';
 import { roundCentroids } from './centroid-file.js';
+import type { CentroidsI8 } from './centroid-file.js';
 
 export interface Codebook {
   centroids: Float32Array;
   k: number;
   codec: ResidualCodec;
+  /** The centroids as stored in int8 (index format 3), for stage 1 of a search; absent for float16 codebooks. */
+  i8?: CentroidsI8;
   /** The matrix-multiply engine over the centroids, created on first use. */
   engine?: Promise<CentroidEngine>;
 }

@@ -1,7 +1,9 @@
 /**
  * The search stages over a snapshot (kernels native where the addon is built,
  * TypeScript twins otherwise):
- * 1. centroid scores: every query token against every centroid, once per query;
+ * 1. centroid scores: every query token against every centroid, once per query
+ *    (int8 centroids and an int8-quantised query where the index stores int8
+ *    centroids: centroid-scores-i8.ts);
  * 2-3. token-level candidate generation and refinement (token-stages.ts):
  *    exact similarities with the tokens of each query token's `nprobe` best
  *    centroids, then a pruned exact pass over the best 4 x ndocs passages;
@@ -18,6 +20,7 @@ import { centroidScoresTs, decompressTokens, plaidNative, rerankNative, searchTh
 import type { Codes } from './plaid-kernels.js';
 import { engineOf } from './codebook.js';
 import { tokenCandidates } from './token-stages.js';
+import { centroidScoresI8, usesI8 } from './centroid-scores-i8.js';
 
 /** Stage 3 keeps this many candidates per passage reranked in stage 4 (measured: see token-stages.ts). */
 export const KEEP_FACTOR = 4;
@@ -32,6 +35,11 @@ const scratch = { scores: new Float32Array(0), allowed: new Uint8Array(0), codes
 
 function grown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(current: T, n: number, make: (n: number) => T): T {
   return current.length >= n ? current : make(Math.max(n, Math.ceil(current.length * 1.5)));
+}
+
+function scratchScores(n: number): Float32Array {
+  scratch.scores = grown(scratch.scores, n, (m) => new Float32Array(m));
+  return scratch.scores.subarray(0, n);
 }
 
 /** Scores of all centroids for all query rows, centroid-major: out[c * rows + q] = <q, C_c> (TypeScript loop). */
@@ -56,9 +64,10 @@ export async function plaidCandidates(snap: Snapshot, query: TokenMatrix, nprobe
   const cb = snap.codebook!;
   const native = plaidNative();
   let scores: Float32Array;
-  if (native) {
-    scratch.scores = grown(scratch.scores, cb.k * query.rows, (n) => new Float32Array(n));
-    scores = scratch.scores.subarray(0, cb.k * query.rows);
+  if (usesI8(cb)) {
+    scores = await centroidScoresI8(query, cb, native ? scratchScores(cb.k * query.rows) : undefined);
+  } else if (native) {
+    scores = scratchScores(cb.k * query.rows);
     native.centroidScores(query.data.subarray(0, query.rows * query.dim), query.rows, query.dim, cb.centroids, scores, searchThreads());
   } else {
     scores = await (await engineOf(cb)).scores(query.data, query.rows);

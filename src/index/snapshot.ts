@@ -15,7 +15,7 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson, residualBytes } from './residual-codec.js';
-import { decodeCentroids } from './centroid-file.js';
+import { centroidsI8Of, decodeCentroids } from './centroid-file.js';
 import type { Codebook } from './codebook.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
 
@@ -107,12 +107,14 @@ export class Snapshot {
     const dim = this.manifest.settings.dim;
     const type = this.manifest.codebook?.centroidType ?? 'f16';
     // A size that does not match k x dim is a RangeError of the decoder, reported by table() as damage to the file.
-    const centroids = this.table(files.centroids, () => decodeCentroids(readVerified(this.dir, files.centroids), type, k, dim));
+    const bytes = this.table(files.centroids, () => readVerified(this.dir, files.centroids));
+    const centroids = this.table(files.centroids, () => decodeCentroids(bytes, type, k, dim));
+    const i8 = type === 'i8' ? this.table(files.centroids, () => centroidsI8Of(bytes, k, dim)) : undefined;
     const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
     const buckets = 2 ** codec.nbits;
     if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');
     if (codec.dim !== dim || codec.nbits !== this.manifest.settings.nbits) throw corruptFile(this.dir, files.codec.name, 'format', `is for dim ${codec.dim} / ${codec.nbits} bits, the index has dim ${dim} / ${this.manifest.settings.nbits} bits`);
-    return { centroids, k, codec };
+    return { centroids, k, codec, ...(i8 ? { i8 } : {}) };
   }
 
   private loadSegment(entry: SegmentEntry): LoadedSegment {

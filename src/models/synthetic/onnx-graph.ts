@@ -17,7 +17,7 @@
 import { ProtoMessage, type LazyBytes } from './protobuf-writer.js';
 
 /** ONNX TensorProto.DataType values used here. */
-export const TensorType = { FLOAT: 1, INT64: 7 } as const;
+export const TensorType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
 export type TensorElemType = (typeof TensorType)[keyof typeof TensorType];
 
 /** One ONNX node attribute value, tagged by its ONNX type. */
