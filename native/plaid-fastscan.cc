@@ -128,7 +128,7 @@ void plaidQuantLut(const float* query, int rows, const ResidualDecoder& dec, uin
 
 size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, const float* scores, int rows,
                      const uint8_t* qlut, const float* delta, const float* bias, const uint8_t* allowed,
-                     const float* imputed, float* found, uint32_t* outPassages, float* outEst, int threads) {
+                     const float* imputed, float* found, uint32_t* outPassages, float* outEst, size_t keep, int threads) {
   const size_t P = sb.passages, rb = sb.rb, nibbles = 2 * rb;
   // Rows are split between threads; each thread writes its own rows of found (row-major).
   const int used = std::max(1, std::min(threads, rows));
@@ -163,7 +163,7 @@ size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, c
       }
     }
   });
-  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst);
+  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst, keep);
 }
 
 template <typename Code>

@@ -34,7 +34,7 @@ void plaidQuantLut(const float* query, int rows, const ResidualDecoder& dec, uin
 // est sums found or imputed.
 size_t plaidFastScan(const ScanBlocks& sb, const uint32_t* probes, int nprobe, const float* scores, int rows,
                      const uint8_t* qlut, const float* delta, const float* bias, const uint8_t* allowed,
-                     const float* imputed, float* found, uint32_t* outPassages, float* outEst, int threads = 1);
+                     const float* imputed, float* found, uint32_t* outPassages, float* outEst, size_t keep, int threads = 1);
 
 // Stage 3 with the quantised tables (see plaidRefine in plaid-tokens.h; found[r * passages + p]): per listed passage and row,
 // the best of the found score and the scores of the passage's tokens whose centroid score is within

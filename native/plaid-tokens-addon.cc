@@ -79,9 +79,16 @@ std::string listsOf(const Napi::CallbackInfo& info, size_t i, size_t passages, T
   return "";
 }
 
+// Optional passage cut of stage 2 (every passage when absent or not a positive number).
+size_t keepArg(const Napi::CallbackInfo& info, size_t i) {
+  if (info.Length() <= i || !info[i].IsNumber()) return SIZE_MAX;
+  const double v = info[i].As<Napi::Number>().DoubleValue();
+  return v >= 1 && v < 1e15 ? static_cast<size_t>(v) : SIZE_MAX;
+}
+
 // tokenScores(listStart, listTokens, passageOf, invNorm, packed, dim, nbits, probes u32[rows * nprobe], nprobe,
 //             scores f32[k * rows], rows, lut, allowed u8[P], imputed f32[rows], found f32[rows * P],
-//             outPassages u32[P], outEst f32[P]) -> count
+//             outPassages u32[P], outEst f32[P], keep?) -> count
 Napi::Value TokenScores(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const uint8_t* allowed; size_t P;
@@ -104,7 +111,7 @@ Napi::Value TokenScores(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[15], napi_uint32_array, outP, nop) || nop < P) return fail(env, "outPassages must hold one entry per passage");
   if (!arrayOf(info[16], napi_float32_array, outE, noe) || noe < P) return fail(env, "outEst must hold one entry per passage");
   try {
-    const size_t n = plaidTokenScores(tl, probes, nprobe, s, rows, lut, allowed, imputed, found, outP, outE);
+    const size_t n = plaidTokenScores(tl, probes, nprobe, s, rows, lut, allowed, imputed, found, outP, outE, keepArg(info, 17));
     return Napi::Number::New(env, static_cast<double>(n));
   } catch (const std::exception& e) {
     return fail(env, std::string("token scores failed: ") + e.what());
@@ -183,7 +190,7 @@ Napi::Value QuantLut(const Napi::CallbackInfo& info) {
 
 // fastScan(blockStart u32[k + 1], bytes u8, passage u32[nblocks * 32], invNorm f32[nblocks * 32], dim, nbits,
 //          probes, nprobe, scores f32[k * rows], rows, qlut, delta, bias, allowed u8[P], imputed f32[rows],
-//          found f32[rows * P], outPassages u32[P], outEst f32[P]) -> count
+//          found f32[rows * P], outPassages u32[P], outEst f32[P], keep?, threads) -> count
 Napi::Value FastScan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   ScanBlocks sb;
@@ -217,7 +224,7 @@ Napi::Value FastScan(const Napi::CallbackInfo& info) {
   if (!arrayOf(info[17], napi_float32_array, outE, noe) || noe < P) return fail(env, "outEst must hold one entry per passage");
   sb.passages = P;
   try {
-    return Napi::Number::New(env, static_cast<double>(plaidFastScan(sb, probes, nprobe, s, rows, qlut, delta, bias, allowed, imputed, found, outP, outE, threadsArg(info, 18))));
+    return Napi::Number::New(env, static_cast<double>(plaidFastScan(sb, probes, nprobe, s, rows, qlut, delta, bias, allowed, imputed, found, outP, outE, keepArg(info, 18), threadsArg(info, 19))));
   } catch (const std::exception& e) {
     return fail(env, std::string("fast scan failed: ") + e.what());
   }

@@ -67,7 +67,7 @@ void plaidInvNorms(const ResidualDecoder& dec, const Code* codes, const uint8_t*
 
 size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe, const float* scores, int rows,
                         const float* lut, const uint8_t* allowed, const float* imputed, float* found,
-                        uint32_t* outPassages, float* outEst) {
+                        uint32_t* outPassages, float* outEst, size_t keep) {
   const size_t P = tl.passages, rb = tl.rb;
   std::fill(found, found + P * rows, kNegInf);
   for (int r = 0; r < rows; r++) {
@@ -90,10 +90,10 @@ size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe
       }
     }
   }
-  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst);
+  return plaidFoundEstimates(found, P, rows, imputed, outPassages, outEst, keep);
 }
 
-size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst) {
+size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst, size_t keep) {
   // Rows outer and passages inner, so both arrays are read in order; each passage's sum still
   // adds the rows in order 0, 1, ... as the TypeScript twins do.
   std::vector<float> est(P, 0.0f);
@@ -113,7 +113,19 @@ size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* 
     outPassages[count] = static_cast<uint32_t>(p);
     outEst[count++] = est[p];
   }
-  return count;
+  if (count <= keep) return count;
+  // Only the best `keep` go on (estimate, then lower passage): selected, then put back in passage order.
+  std::vector<uint32_t> order(count);
+  for (size_t i = 0; i < count; i++) order[i] = static_cast<uint32_t>(i);
+  std::nth_element(order.begin(), order.begin() + keep, order.end(),
+                   [&](uint32_t a, uint32_t b) { return outEst[a] > outEst[b] || (outEst[a] == outEst[b] && a < b); });
+  order.resize(keep);
+  std::sort(order.begin(), order.end());
+  for (size_t i = 0; i < keep; i++) {
+    outPassages[i] = outPassages[order[i]];
+    outEst[i] = outEst[order[i]];
+  }
+  return keep;
 }
 
 template <typename Code>

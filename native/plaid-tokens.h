@@ -52,11 +52,12 @@ struct TokenLists {
 // Returns plaidFoundEstimates over found.
 size_t plaidTokenScores(const TokenLists& tl, const uint32_t* probes, int nprobe, const float* scores, int rows,
                         const float* lut, const uint8_t* allowed, const float* imputed, float* found,
-                        uint32_t* outPassages, float* outEst);
+                        uint32_t* outPassages, float* outEst, size_t keep);
 
 // For each passage with a found score in some row (in passage order): its number in outPassages
-// and est = sum_r (found[r * P + p], or imputed[r] where -inf) in outEst. Returns their count.
-size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst);
+// and est = sum_r (found[r * P + p], or imputed[r] where -inf) in outEst; when more than `keep`,
+// only the best `keep` by estimate (ties to the lower passage), still in passage order. Returns their count.
+size_t plaidFoundEstimates(const float* found, size_t P, int rows, const float* imputed, uint32_t* outPassages, float* outEst, size_t keep);
 
 // Refinement of listed passages: per row, the exact maximum over the passage's tokens whose
 // centroid score is within `margin` of the best (centroid score, or found score) and at most

@@ -33,7 +33,7 @@ interface ScanAddon {
   quantLut(query: Float32Array, rows: number, dim: number, nbits: number, wt: Float32Array, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, threads?: number): void;
   fastScan(blockStart: Uint32Array, bytes: Uint8Array, passage: Uint32Array, invNorm: Float32Array, dim: number, nbits: number, probes: Uint32Array, nprobe: number,
     scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, allowed: Uint8Array, imputed: Float32Array,
-    found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, threads?: number): number;
+    found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, keep: number, threads?: number): number;
   refineQuant(invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array,
     found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, qlut: Uint8Array, delta: Float32Array, bias: Float32Array, margin: number, out: Float32Array, threads?: number): void;
 }
@@ -110,11 +110,11 @@ export function quantLut(query: Float32Array, rows: number, codec: ResidualCodec
 
 /** Stage 2 over a segment's blocks: as tokenScores (token-kernels.ts), with similarities from the quantised tables. */
 export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number, ql: QuantLut,
-  allowed: Uint8Array, imputed: Float32Array, found: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number {
+  allowed: Uint8Array, imputed: Float32Array, found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, keep = Infinity): number {
   const native = scanNative();
   if (native) {
     return native.fastScan(sb.blockStart, sb.bytes, sb.passage, sb.invNorm, codec.dim, codec.nbits, probes, nprobe, scores, rows, ql.qlut, ql.delta, ql.bias,
-      allowed, imputed, found, outPassages, outEst, searchThreads());
+      allowed, imputed, found, outPassages, outEst, keep, searchThreads());
   }
   const P = allowed.length, rb = residualBytes(codec.dim, codec.nbits), nibbles = 2 * rb;
   found.fill(-Infinity, 0, rows * P);
@@ -139,7 +139,7 @@ export function fastScan(sb: ScanBlocks, codec: ResidualCodec, probes: Uint32Arr
       }
     }
   }
-  return foundEstimates(found, P, rows, imputed, outPassages, outEst);
+  return foundEstimates(found, P, rows, imputed, outPassages, outEst, keep);
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Codes } from './plaid-kernels.js';
 import { bucketsByValue } from './plaid-kernels.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { residualBytes } from './residual-codec.js';
+import { topK } from '../scoring/topk.js';
 
 /** A segment's tokens grouped by centroid, with what scoring one token needs. */
 export interface TokenLists {
@@ -30,7 +31,7 @@ interface TokenAddon {
   invNorms(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
   tokenScores(listStart: Uint32Array, listTokens: Uint32Array, passageOf: Uint32Array, invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number,
     probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number, lut: Float32Array, allowed: Uint8Array, imputed: Float32Array,
-    found: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number;
+    found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, keep?: number): number;
   refine(invNorm: Float32Array, packed: Uint8Array, dim: number, nbits: number, codes: Codes, tokenOffsets: Uint32Array, list: Uint32Array, found: Float32Array, ceiling: Float32Array, scores: Float32Array, rows: number, lut: Float32Array, margin: number, out: Float32Array): void;
 }
 
@@ -121,11 +122,11 @@ function pairScore(lut: Float32Array, lo: number, packed: Uint8Array, po: number
  * scan updates one small array); then foundEstimates.
  */
 export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32Array, nprobe: number, scores: Float32Array, rows: number, lut: Float32Array,
-  allowed: Uint8Array, imputed: Float32Array, found: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number {
+  allowed: Uint8Array, imputed: Float32Array, found: Float32Array, outPassages: Uint32Array, outEst: Float32Array, keep = Infinity): number {
   const native = tokenNative();
   if (native) {
     return native.tokenScores(tl.listStart, tl.listTokens, tl.passageOf, tl.invNorm, tl.packed, codec.dim, codec.nbits, probes, nprobe, scores, rows, lut,
-      allowed, imputed, found, outPassages, outEst);
+      allowed, imputed, found, outPassages, outEst, keep);
   }
   const P = allowed.length, rb = residualBytes(codec.dim, codec.nbits), T = tl.passageOf.length;
   found.fill(-Infinity, 0, rows * P);
@@ -144,14 +145,17 @@ export function tokenScores(tl: TokenLists, codec: ResidualCodec, probes: Uint32
       }
     }
   }
-  return foundEstimates(found, P, rows, imputed, outPassages, outEst);
+  return foundEstimates(found, P, rows, imputed, outPassages, outEst, keep);
 }
 
 /**
  * The passages with a found score in some row, in passage order, into outPassages, each with
- * est = sum over rows of found[r * P + p] (imputed[r] where -Infinity) in outEst; returns their count.
+ * est = sum over rows of found[r * P + p] (imputed[r] where -Infinity) in outEst; when there are
+ * more than `keep`, only the best `keep` by estimate (ties to the lower passage), still in passage
+ * order. Returns their count.
  */
-export function foundEstimates(found: Float32Array, P: number, rows: number, imputed: Float32Array, outPassages: Uint32Array, outEst: Float32Array): number {
+export function foundEstimates(found: Float32Array, P: number, rows: number, imputed: Float32Array, outPassages: Uint32Array, outEst: Float32Array,
+  keep = Infinity): number {
   let count = 0;
   for (let p = 0; p < P; p++) {
     let est = 0, any = false;
@@ -162,7 +166,10 @@ export function foundEstimates(found: Float32Array, P: number, rows: number, imp
     }
     if (any) { outPassages[count] = p; outEst[count++] = est; }
   }
-  return count;
+  if (count <= keep) return count;
+  const best = topK(outEst.subarray(0, count), keep).indices.sort();
+  best.forEach((i, j) => { outPassages[j] = outPassages[i]; outEst[j] = outEst[i]; });
+  return best.length;
 }
 
 /**

@@ -105,17 +105,23 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
     if (!scratch.found[si] || scratch.found[si].length < rows * P) scratch.found[si] = new Float32Array(rows * P);
     if (scratch.passages.length < P) { scratch.passages = new Uint32Array(P); scratch.est = new Float32Array(P); }
     const t = tables[si];
+    // Each segment returns its best `keep` (a superset of its share of the global best `keep`).
     const n = t.blocks
-      ? fastScan(t.blocks, codec, probes, nprobe, scores, rows, ql!, ok, imputed, scratch.found[si], scratch.passages, scratch.est)
-      : tokenScores(t.lists!, codec, probes, nprobe, scores, rows, lut, ok, imputed, scratch.found[si], scratch.passages, scratch.est);
+      ? fastScan(t.blocks, codec, probes, nprobe, scores, rows, ql!, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep)
+      : tokenScores(t.lists!, codec, probes, nprobe, scores, rows, lut, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep);
     for (let i = 0; i < n; i++) { segOf.push(si); passOf.push(scratch.passages[i]); }
     ests.push(scratch.est.slice(0, n));
   });
-  const all = new Float32Array(segOf.length);
-  let o = 0;
-  for (const e of ests) { all.set(e, o); o += e.length; }
   const kept: number[][] = snap.segments.map(() => []);
-  for (const i of topK(all, keep).indices) kept[segOf[i]].push(passOf[i]);
+  if (snap.segments.length === 1) {
+    kept[0] = passOf;
+  } else {
+    const all = new Float32Array(segOf.length);
+    let o = 0;
+    for (const e of ests) { all.set(e, o); o += e.length; }
+    // In passage order within each segment, as a single segment's list comes.
+    for (const i of topK(all, keep).indices.sort()) kept[segOf[i]].push(passOf[i]);
+  }
 
   // Stage 3: refine the kept passages, then one global cut to ndocs.
   const cands: Candidate[] = [];

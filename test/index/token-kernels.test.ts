@@ -108,6 +108,16 @@ test('token scores (float tables) and fast scan (quantised): found = best probed
     assert.deepEqual(e, twin(() => stage2(exactRun, f)), `nbits ${nbits}: float-table scores, native = TypeScript`);
     assert.deepEqual(s, twin(() => stage2(scanRun(), f)), `nbits ${nbits}: fast scan, native = TypeScript`);
     assert.deepEqual(stage2(scanRun('2'), f), s, `nbits ${nbits}: fast scan on 2 threads = 1 thread`);
+    // A cut to the best `keep`: those passages by estimate (ties to the lower passage), in passage order.
+    for (const [name, full, run] of [['float', e, (fd: Float32Array, ps: Uint32Array, es: Float32Array) => tokenScores(tl, f.codec, probes, nprobe, f.scores, f.rows, lut, allowed, imputed, fd, ps, es, 5)],
+      ['fast scan', s, (fd: Float32Array, ps: Uint32Array, es: Float32Array) => fastScan(blocks, f.codec, probes, nprobe, f.scores, f.rows, ql, allowed, imputed, fd, ps, es, 5)]] as const) {
+      assert.ok(full.ps.length > 5, 'the fixture has more candidates than the cut');
+      const order = [...full.ps.keys()].sort((a, b) => full.es[b] - full.es[a] || a - b).slice(0, 5).sort((a, b) => a - b);
+      const cut = stage2(run, f);
+      assert.deepEqual([...cut.ps], order.map((i) => full.ps[i]), `nbits ${nbits} ${name}: the best 5 in passage order`);
+      assert.deepEqual([...cut.es], order.map((i) => full.es[i]));
+      assert.deepEqual(cut, twin(() => stage2(run, f)), `nbits ${nbits} ${name}: cut, native = TypeScript`);
+    }
     // Oracle: the best exact similarity among probed, allowed tokens.
     const want = new Map<number, Float64Array>();
     for (let r = 0; r < f.rows; r++) {
