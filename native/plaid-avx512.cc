@@ -290,8 +290,6 @@ void countRowsInRange(const float* m, size_t n, int rows, const float* lo, const
   }
 }
 
-
-
 uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int rows) {
   uint64_t m = 0;
   for (int q = 0; q < rows; q += 16) {

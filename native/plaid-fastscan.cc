@@ -40,6 +40,33 @@ uint32_t nibbleSumScalar(const uint8_t* pk, size_t rb, const uint8_t* q) {
   return s;
 }
 
+// vbmi::refineTokens without VBMI: rows come from rp.local when set (AVX-512 path, tested with
+// rowsInRange), else straight from the centroid scores; nibble sums one row at a time.
+template <typename Code>
+void refineTokensPortable(const RefinePassage& rp, const Code* codes, const float* scores, const uint8_t* qlut, const float* tau,
+                          const float* ceiling, const float* delta, const float* bias, float* best) {
+  const int rows = rp.rows;
+  const size_t tableBytes = 2 * rp.rb * 16;
+  size_t nextAt = 0;
+  auto keep = [&](const float* row, size_t t, int r) {
+    const uint32_t sum = nibbleSumScalar(rp.packed + t * rp.rb, rp.rb, qlut + static_cast<size_t>(r) * tableBytes);
+    const float dot = static_cast<float>(sum) * delta[r] + bias[r];
+    const float v = (row[r] + dot) * rp.invNorm[t];
+    if (v > best[r]) best[r] = v;
+  };
+  for (size_t t = 0; t < rp.n; t++) {
+    for (size_t l = 0; l < rp.linesPerToken && nextAt < rp.nextBytes; l++, nextAt += 64) __builtin_prefetch(rp.nextFrom + nextAt);
+    if (rp.local) {
+      const float* row = rp.local + t * rows;
+      for (uint64_t m = avx512::rowsInRange(row, tau, ceiling, rows); m; m &= m - 1) keep(row, t, __builtin_ctzll(m));
+    } else {
+      const float* row = scores + static_cast<size_t>(codes[t]) * rows;
+      for (int r = 0; r < rows; r++)
+        if (row[r] >= tau[r] && row[r] <= ceiling[r]) keep(row, t, r);
+    }
+  }
+}
+
 template <typename Code>
 void countInRangeScalar(const Code* codes, size_t n, const float* scores, int rows, const float* lo, const float* hi, uint32_t* count) {
   std::fill(count, count + rows, 0u);
@@ -171,9 +198,8 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
                       size_t passages, const uint32_t* list, size_t n, const float* found, const float* ceiling,
                       const float* scores, int rows, const uint8_t* qlut, const float* delta, const float* bias, float margin,
                       float* out) {
-  const size_t nibbles = 2 * rb;
   std::vector<float> best(rows), tau(rows), top(rows), step(rows);
-  std::vector<uint32_t> count(rows), sums(rows);
+  std::vector<uint32_t> count(rows);
   static const bool hasAvx512 = avx512::supported();
   static const bool permutes = vbmi::supported();
   const bool wide = hasAvx512 && rows <= 64;
@@ -187,7 +213,7 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
     // asked for a few at a time while this passage's tokens are scored (all at once, the requests
     // queued up behind each other and stalled the loop).
     const char* nextFrom = nullptr;
-    size_t nextBytes = 0, nextAt = 0;
+    size_t nextBytes = 0;
     if (i + 1 < n) {
       const uint32_t q = list[i + 1];
       nextFrom = reinterpret_cast<const char*>(packed + static_cast<size_t>(tokenOffsets[q]) * rb);
@@ -224,35 +250,12 @@ void plaidRefineQuant(const float* invNorm, const uint8_t* packed, size_t rb, co
       }
       if (!again) break;
     }
-    if (wide && permutes) {
-      RefinePassage rp;
-      rp.local = local.data(); rp.packed = packed + static_cast<size_t>(t0) * rb; rp.invNorm = invNorm + t0;
-      rp.n = t1 - t0; rp.rb = rb; rp.rows = rows;
-      rp.nextFrom = nextFrom; rp.nextBytes = nextBytes; rp.linesPerToken = linesPerToken;
-      vbmi::refineTokens(rp, qlut, tau.data(), ceiling, delta, bias, best.data());
-    }
-    for (uint32_t t = t0; t < t1 && !(wide && permutes); t++) {
-      for (size_t l = 0; l < linesPerToken && nextAt < nextBytes; l++, nextAt += 64) __builtin_prefetch(nextFrom + nextAt);
-      const float* row = wide ? local.data() + static_cast<size_t>(t - t0) * rows : scores + static_cast<size_t>(codes[t]) * rows;
-      const uint8_t* pk = packed + static_cast<size_t>(t) * rb;
-      auto keep = [&](int r) {
-        const float dot = static_cast<float>(sums[r]) * delta[r] + bias[r];
-        const float v = (row[r] + dot) * invNorm[t];
-        if (v > best[r]) best[r] = v;
-      };
-      if (wide) {
-        const uint64_t in = avx512::rowsInRange(row, tau.data(), ceiling, rows);
-        if (!in) continue;
-        for (uint64_t m = in; m; m &= m - 1) sums[__builtin_ctzll(m)] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(__builtin_ctzll(m)) * nibbles * 16);
-        for (uint64_t m = in; m; m &= m - 1) keep(__builtin_ctzll(m));
-      } else {
-        for (int r = 0; r < rows; r++) {
-          if (!(row[r] >= tau[r] && row[r] <= ceiling[r])) continue;
-          sums[r] = nibbleSumScalar(pk, rb, qlut + static_cast<size_t>(r) * nibbles * 16);
-          keep(r);
-        }
-      }
-    }
+    RefinePassage rp;
+    rp.local = wide ? local.data() : nullptr; rp.packed = packed + static_cast<size_t>(t0) * rb; rp.invNorm = invNorm + t0;
+    rp.n = t1 - t0; rp.rb = rb; rp.rows = rows;
+    rp.nextFrom = nextFrom; rp.nextBytes = nextBytes; rp.linesPerToken = linesPerToken;
+    if (wide && permutes) vbmi::refineTokens(rp, qlut, tau.data(), ceiling, delta, bias, best.data());
+    else refineTokensPortable(rp, codes + t0, scores, qlut, tau.data(), ceiling, delta, bias, best.data());
     float sum = 0;
     for (int r = 0; r < rows; r++) sum += best[r];
     out[i] = sum;

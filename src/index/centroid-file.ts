@@ -40,14 +40,7 @@ export function decodeCentroids(bytes: Uint8Array, type: CentroidType, k: number
     const copy = bytes.slice();
     return fromFloat16(new Uint16Array(copy.buffer, 0, k * dim));
   }
-  const values = new Int8Array(bytes.buffer, bytes.byteOffset, k * dim);
-  const scales = new DataView(bytes.buffer, bytes.byteOffset + k * dim, k * 4);
-  const out = new Float32Array(k * dim);
-  for (let c = 0; c < k; c++) {
-    const s = scales.getFloat32(c * 4, true);
-    for (let d = 0; d < dim; d++) out[c * dim + d] = values[c * dim + d] * s;
-  }
-  return out;
+  return centroidsFromI8(centroidsI8Of(bytes, k, dim), dim);
 }
 
 /** A codebook's int8 centroids as stored: values (k x dim), one scale per centroid, and each centroid's sum of values. */
@@ -68,6 +61,16 @@ export function centroidsI8Of(bytes: Uint8Array, k: number, dim: number): Centro
     sums[c] = s;
   }
   return { values, scales, sums };
+}
+
+/** The float32 centroids int8 ones stand for: value x scale, rounded once to float32. */
+export function centroidsFromI8(i8: CentroidsI8, dim: number): Float32Array {
+  const out = new Float32Array(i8.values.length);
+  for (let c = 0; c < i8.scales.length; c++) {
+    const s = i8.scales[c];
+    for (let d = 0; d < dim; d++) out[c * dim + d] = i8.values[c * dim + d] * s;
+  }
+  return out;
 }
 
 /** Centroids as they read back from disk (int8 + scale, the type new codebooks are written with). */
