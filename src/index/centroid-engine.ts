@@ -22,6 +22,16 @@ function transpose(x: Float32Array, rows: number, dim: number): Float32Array {
   return out;
 }
 
+/** An onnxruntime session for an in-memory graph of centroid products (`threads`: intra-op threads, default all cores). */
+export function sessionOfGraph(g: GraphBuilder, threads?: number): Promise<ort.InferenceSession> {
+  const bytes = modelProto(g, { opset: 17 }).toBuffer();
+  return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
+    // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
 export class CentroidEngine {
   private session?: Promise<ort.InferenceSession>;
 
@@ -51,12 +61,7 @@ export class CentroidEngine {
     g.output(st, TensorType.FLOAT, [k, 'n'], 'scores');
     const best = g.op('ArgMax', ['scores'], { axis: { int: 0 }, keepdims: { int: 0 } });
     g.output(best, TensorType.INT64, ['n'], 'nearest');
-    const bytes = modelProto(g, { opset: 17 }).toBuffer();
-    return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
-      // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    return sessionOfGraph(g, threads);
   }
 
   /** Scores of every centroid for every row of `x` (rows x dim), centroid-major: out[c * rows + r]. */

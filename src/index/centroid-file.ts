@@ -6,6 +6,8 @@
  * them; indexes written before keep float16 centroids and are read as they are.
  */
 import { fromFloat16 } from '../scoring/float16.js';
+import { dequantizeRowsInt8 } from '../scoring/quantize.js';
+import type { Int8Rows } from '../scoring/quantize.js';
 
 /** Storage type of a codebook's centroids file ('f16' when the manifest names none). */
 export type CentroidType = 'f16' | 'i8';
@@ -40,37 +42,27 @@ export function decodeCentroids(bytes: Uint8Array, type: CentroidType, k: number
     const copy = bytes.slice();
     return fromFloat16(new Uint16Array(copy.buffer, 0, k * dim));
   }
-  return centroidsFromI8(centroidsI8Of(bytes, k, dim), dim);
+  return dequantizeRowsInt8(centroidsI8Of(bytes, k, dim), dim);
 }
 
-/** A codebook's int8 centroids as stored: values (k x dim), one scale per centroid, and each centroid's sum of values. */
-export interface CentroidsI8 { values: Int8Array; scales: Float32Array; sums: Int32Array }
+/** A codebook's int8 centroids as stored (rows k x dim, one scale per centroid), with each centroid's sum of values. */
+export interface CentroidsI8 extends Int8Rows { readonly sums: Int32Array }
 
-/** The int8 values, scales and value sums of an 'i8' centroids file (copied out of `bytes`); size checked as decodeCentroids. */
+/** The int8 rows, scales and value sums of an 'i8' centroids file (copied out of `bytes`); size checked as decodeCentroids. */
 export function centroidsI8Of(bytes: Uint8Array, k: number, dim: number): CentroidsI8 {
   const expected = centroidFileBytes('i8', k, dim);
   if (bytes.byteLength !== expected) throw new RangeError(`${bytes.byteLength} bytes, expected ${expected} for ${k} i8 centroids of dim ${dim}`);
-  const values = new Int8Array(k * dim);
-  values.set(new Int8Array(bytes.buffer, bytes.byteOffset, k * dim));
+  const data = new Int8Array(k * dim);
+  data.set(new Int8Array(bytes.buffer, bytes.byteOffset, k * dim));
   const view = new DataView(bytes.buffer, bytes.byteOffset + k * dim, k * 4);
   const scales = new Float32Array(k), sums = new Int32Array(k);
   for (let c = 0; c < k; c++) {
     scales[c] = view.getFloat32(c * 4, true);
     let s = 0;
-    for (let d = 0; d < dim; d++) s += values[c * dim + d];
+    for (let d = 0; d < dim; d++) s += data[c * dim + d];
     sums[c] = s;
   }
-  return { values, scales, sums };
-}
-
-/** The float32 centroids int8 ones stand for: value x scale, rounded once to float32. */
-export function centroidsFromI8(i8: CentroidsI8, dim: number): Float32Array {
-  const out = new Float32Array(i8.values.length);
-  for (let c = 0; c < i8.scales.length; c++) {
-    const s = i8.scales[c];
-    for (let d = 0; d < dim; d++) out[c * dim + d] = i8.values[c * dim + d] * s;
-  }
-  return out;
+  return { data, scales, sums };
 }
 
 /** Centroids as they read back from disk (int8 + scale, the type new codebooks are written with). */

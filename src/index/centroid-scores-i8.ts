@@ -11,13 +11,12 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { TokenMatrix } from '../tensors.js';
-import { GraphBuilder, TensorType, modelProto } from '../models/synthetic/onnx-graph.js';
+import { GraphBuilder, TensorType } from '../models/synthetic/onnx-graph.js';
+import { sessionOfGraph } from './centroid-engine.js';
 import type { Codebook } from './codebook.js';
 import type { CentroidsI8 } from './centroid-file.js';
 import { plaidNative, searchThreads } from './plaid-kernels.js';
-
-/** A query quantised per row: q ~ q8 * scale, |q8| <= 127. */
-export interface QuantizedQuery { q8: Int8Array; scales: Float32Array }
+import { quantizeRowsInt8 } from '../scoring/quantize.js';
 
 interface I8Addon {
   centroidScoresI8(q8: Int8Array, qscale: Float32Array, rows: number, dim: number, c8: Int8Array, cscale: Float32Array, csum: Int32Array,
@@ -29,20 +28,6 @@ export function usesI8(cb: Codebook): boolean {
   return cb.i8 !== undefined && cb.codec.dim % 4 === 0;
 }
 
-/** Symmetric int8 quantisation of each row: scale = max |value| / 127 (float32), values rounded to nearest. */
-export function quantizeQuery(data: Float32Array, rows: number, dim: number): QuantizedQuery {
-  const q8 = new Int8Array(rows * dim), scales = new Float32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let max = 0;
-    for (let d = 0; d < dim; d++) max = Math.max(max, Math.abs(data[r * dim + d]));
-    const s = Math.fround(max / 127);
-    scales[r] = s;
-    if (!(s > 0)) continue;
-    for (let d = 0; d < dim; d++) q8[r * dim + d] = Math.max(-127, Math.min(127, Math.round(data[r * dim + d] / s)));
-  }
-  return { q8, scales };
-}
-
 /**
  * Centroid scores of `query` (centroid-major, out[c * rows + r]) from the codebook's int8 centroids;
  * requires usesI8(cb). The native kernel writes `scratch` (k x rows) before returning; the
@@ -50,11 +35,11 @@ export function quantizeQuery(data: Float32Array, rows: number, dim: number): Qu
  */
 export async function centroidScoresI8(query: TokenMatrix, cb: Codebook, scratch?: Float32Array): Promise<Float32Array> {
   const i8 = cb.i8!, { rows, dim } = query;
-  const { q8, scales } = quantizeQuery(query.data, rows, dim);
+  const { data: q8, scales } = quantizeRowsInt8(query.data.subarray(0, rows * dim), dim);
   const native = plaidNative() as unknown as Partial<I8Addon> | null;
   if (native?.centroidScoresI8) {
     const out = scratch ?? new Float32Array(cb.k * rows);
-    if (native.centroidScoresI8(q8, scales, rows, dim, i8.values, i8.scales, i8.sums, out, searchThreads())) return out;
+    if (native.centroidScoresI8(q8, scales, rows, dim, i8.data, i8.scales, i8.sums, out, searchThreads())) return out;
   }
   const out = new Float32Array(cb.k * rows);
   const u8 = new Uint8Array(rows * dim);
@@ -78,16 +63,12 @@ function sessionOf(i8: CentroidsI8, dim: number): Promise<ort.InferenceSession> 
   if (!s) {
     const k = i8.scales.length;
     const ct = new Int8Array(dim * k);
-    for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) ct[d * k + c] = i8.values[c * dim + d];
+    for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) ct[d * k + c] = i8.data[c * dim + d];
     const g = new GraphBuilder('tartan_centroids_i8');
     const x = g.input('x', TensorType.UINT8, ['n', dim]);
     const w = g.initializer('centroids', TensorType.INT8, [dim, k], new Uint8Array(ct.buffer));
     g.output(g.op('MatMulInteger', [x, w]), TensorType.INT32, ['n', k], 'y');
-    const bytes = modelProto(g, { opset: 17 }).toBuffer();
-    s = ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-      graphOptimizationLevel: 'all', executionMode: 'sequential', intraOpNumThreads: 1,
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    s = sessionOfGraph(g, 1);
     sessions.set(i8, s);
   }
   return s;

@@ -15,7 +15,8 @@ import type { DocumentTable } from './metadata-store.js';
 import { decodeDocuments } from './metadata-store.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { codecFromJson, residualBytes } from './residual-codec.js';
-import { centroidsFromI8, centroidsI8Of, decodeCentroids } from './centroid-file.js';
+import { centroidsI8Of, decodeCentroids } from './centroid-file.js';
+import { dequantizeRowsInt8 } from '../scoring/quantize.js';
 import type { Codebook } from './codebook.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
 
@@ -109,7 +110,7 @@ export class Snapshot {
     // A size that does not match k x dim is a RangeError of the decoder, reported by table() as damage to the file.
     const bytes = this.table(files.centroids, () => readVerified(this.dir, files.centroids));
     const i8 = type === 'i8' ? this.table(files.centroids, () => centroidsI8Of(bytes, k, dim)) : undefined;
-    const centroids = i8 ? centroidsFromI8(i8, dim) : this.table(files.centroids, () => decodeCentroids(bytes, type, k, dim));
+    const centroids = i8 ? dequantizeRowsInt8(i8, dim) : this.table(files.centroids, () => decodeCentroids(bytes, type, k, dim));
     const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
     const buckets = 2 ** codec.nbits;
     if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');
