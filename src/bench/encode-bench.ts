@@ -3,7 +3,9 @@
  * the same ONNX graph run through @huggingface/transformers' feature-extraction
  * pipeline, in one process. Reports passages/s, tokens/s, the share of wall
  * time spent outside onnxruntime's run() (tokenising, padding, post-processing)
- * and the padding waste (padded slots that held no token).
+ * and the padding waste (padded slots that held no token). tartan runs at each
+ * requested precision; for int8 the report also says how close its vectors are
+ * to the fp32 ones (cosine per token, and MaxSim scores of passage pairs).
  */
 import { cpus, loadavg, availableParallelism, tmpdir } from 'node:os';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,9 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, TartanError } from '../errors.js';
 import { readJsonl } from '../eval/jsonl.js';
 import { LateInteractionTextEmbedding } from '../models/late-interaction.js';
+import type { Precision } from '../models/onnx-session.js';
+import type { TokenMatrix } from '../tensors.js';
+import { maxsimPair } from '../scoring/maxsim.js';
 
 export interface EncodeBenchOptions {
   model: string;
@@ -21,12 +26,18 @@ export interface EncodeBenchOptions {
   threads?: number;
   /** Also run @huggingface/transformers on the same graph (default true). */
   baseline?: boolean;
+  /** tartan precisions to run (default fp32 and int8). */
+  precisions?: readonly Precision[];
+  /** Passages compared between fp32 and int8 vectors (default 200). */
+  agreementPassages?: number;
   repeats?: number;
   onStatus?: (message: string) => void;
 }
 
+export type EncodeImpl = 'tartan' | 'tartan-int8' | 'transformers.js';
+
 export interface EncodeRun {
-  impl: 'tartan' | 'transformers.js';
+  impl: EncodeImpl;
   wall_s: number;
   passages_per_s: number;
   tokens_per_s: number;
@@ -40,8 +51,27 @@ export interface EncodeBenchReport {
   machine: { cpu: string; cores: number; node: string; loadavg_1m: number };
   config: { model: string; passages: number; tokens: number; batch_size: number; threads: number; document_length: number; repeats: number };
   results: EncodeRun[];
-  /** tartan passages/s over transformers.js passages/s (medians). */
+  /** tartan (fp32) passages/s over transformers.js passages/s (medians). */
   ratio_vs_transformers?: number;
+  /** tartan at int8 over transformers.js (medians). */
+  ratio_int8_vs_transformers?: number;
+  /** tartan at int8 over tartan at fp32 (medians). */
+  ratio_int8_vs_fp32?: number;
+  /** How far int8 vectors are from fp32 ones on the first passages. */
+  int8_agreement?: Int8Agreement;
+}
+
+/** Differences between int8 and fp32 vectors of the same passages. */
+export interface Int8Agreement {
+  passages: number;
+  tokens: number;
+  /** Cosine between each token's int8 and fp32 vector: mean, 1st percentile, minimum. */
+  mean_cosine: number;
+  p01_cosine: number;
+  min_cosine: number;
+  /** MaxSim of consecutive passage pairs (one as query): largest absolute difference, and its mean. */
+  maxsim_max_abs_diff: number;
+  maxsim_mean_abs_diff: number;
 }
 
 /** Reads `limit` passages ("title\ntext" when a title is present) from a BEIR corpus.jsonl or any {text} JSONL. */
@@ -62,7 +92,7 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function runTartan(model: LateInteractionTextEmbedding, passages: string[], batchSize: number): Promise<EncodeRun & { tokens: number }> {
+async function runTartan(model: LateInteractionTextEmbedding, passages: string[], batchSize: number, impl: EncodeImpl): Promise<EncodeRun & { tokens: number }> {
   const before = model.runtimeStats();
   const t0 = performance.now();
   let tokens = 0;
@@ -73,7 +103,7 @@ async function runTartan(model: LateInteractionTextEmbedding, passages: string[]
   const slots = after.paddedTokens - before.paddedTokens;
   const real = after.realTokens - before.realTokens;
   return {
-    impl: 'tartan', wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: real / wall,
+    impl, wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: real / wall,
     outside_run_share: Math.max(0, 1 - runS / wall), padding_waste: slots > 0 ? 1 - real / slots : 0, tokens: real,
   };
 }
@@ -125,49 +155,105 @@ async function runTransformers(extractor: FeatureExtractor, passages: string[], 
   return { impl: 'transformers.js', wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: tokens / wall };
 }
 
+/** Compares int8 vectors with fp32 vectors of the same passages (both unit rows, same row count). */
+export function int8Agreement(fp32: readonly TokenMatrix[], int8: readonly TokenMatrix[]): Int8Agreement {
+  const cosines: number[] = [];
+  for (let p = 0; p < fp32.length; p++) {
+    const a = fp32[p];
+    const b = int8[p];
+    for (let r = 0; r < a.rows; r++) {
+      let dot = 0;
+      for (let k = 0; k < a.dim; k++) dot += a.data[r * a.dim + k] * b.data[r * b.dim + k];
+      cosines.push(dot);
+    }
+  }
+  cosines.sort((x, y) => x - y);
+  let maxDiff = 0;
+  let sumDiff = 0;
+  const pairs = Math.max(0, fp32.length - 1);
+  for (let p = 0; p < pairs; p++) {
+    const diff = Math.abs(maxsimPair(fp32[p], fp32[p + 1]).raw - maxsimPair(int8[p], int8[p + 1]).raw);
+    maxDiff = Math.max(maxDiff, diff);
+    sumDiff += diff;
+  }
+  return {
+    passages: fp32.length, tokens: cosines.length,
+    mean_cosine: cosines.reduce((x, y) => x + y, 0) / Math.max(1, cosines.length),
+    p01_cosine: cosines[Math.floor(cosines.length * 0.01)] ?? NaN,
+    min_cosine: cosines[0] ?? NaN,
+    maxsim_max_abs_diff: maxDiff, maxsim_mean_abs_diff: pairs ? sumDiff / pairs : 0,
+  };
+}
+
 /** Runs the benchmark; see the module comment. */
 export async function runEncodeBench(options: EncodeBenchOptions): Promise<EncodeBenchReport> {
   const status = options.onStatus ?? (() => {});
   const threads = options.threads ?? availableParallelism();
   const batchSize = options.batchSize ?? 32;
   const repeats = options.repeats ?? 1;
+  const precisions = options.precisions ?? ['fp32', 'int8'];
+  if (precisions.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'bench encode needs at least one precision (fp32, int8)');
   const passages = await readPassages(options.docs, options.limit ?? 1000);
   if (passages.length === 0) throw new TartanError(ErrorCodes.INPUT_FORMAT, `${options.docs} holds no passages`);
-  const model = await LateInteractionTextEmbedding.load(options.model, { threads, batchSize });
-  const documentLength = model.processor.settings.documentLength;
-  const warm = passages.slice(0, Math.min(4, passages.length));
+  const models = new Map<Precision, LateInteractionTextEmbedding>();
   const results: EncodeRun[] = [];
   let tokens = 0;
+  let documentLength = 0;
   let tfjs: Awaited<ReturnType<typeof loadTransformers>> | undefined;
+  let agreement: Int8Agreement | undefined;
   try {
-    await runTartan(model, warm, batchSize);
+    for (const precision of precisions) {
+      status(`loading ${options.model} at ${precision}`);
+      models.set(precision, await LateInteractionTextEmbedding.load(options.model, { threads, batchSize, precision }));
+    }
+    const warm = passages.slice(0, Math.min(4, passages.length));
+    for (const [precision, model] of models) {
+      documentLength = model.processor.settings.documentLength;
+      await runTartan(model, warm, batchSize, implOf(precision));
+    }
     if (options.baseline !== false) {
       // transformers.js sees the document marker too: tartan's inputs are one token longer per passage.
       tfjs = await loadTransformers(options.model, threads, documentLength - 1);
       await tfjs.extractor(warm, { pooling: 'none' });
     }
-    // Alternate the two implementations so drifting machine load hits both alike.
+    // Alternate the implementations so drifting machine load hits all alike.
     for (let r = 0; r < repeats; r++) {
-      status(`tartan: ${passages.length} passages (run ${r + 1}/${repeats})`);
-      const t = await runTartan(model, passages, batchSize);
-      tokens = t.tokens;
-      const { tokens: _t, ...run } = t;
-      results.push(run);
+      for (const [precision, model] of models) {
+        status(`tartan ${precision}: ${passages.length} passages (run ${r + 1}/${repeats})`);
+        const t = await runTartan(model, passages, batchSize, implOf(precision));
+        tokens = t.tokens;
+        const { tokens: _t, ...run } = t;
+        results.push(run);
+      }
       if (tfjs) {
         status(`transformers.js: ${passages.length} passages (run ${r + 1}/${repeats})`);
         results.push(await runTransformers(tfjs.extractor, passages, batchSize, tokens));
       }
     }
+    const fp32 = models.get('fp32');
+    const int8 = models.get('int8');
+    if (fp32 && int8) {
+      const sample = passages.slice(0, options.agreementPassages ?? 200);
+      status(`int8 vs fp32 vectors: ${sample.length} passages`);
+      agreement = int8Agreement(await fp32.embed(sample, false), await int8.embed(sample, false));
+    }
   } finally {
-    await model.dispose();
+    for (const model of models.values()) await model.dispose();
     if (tfjs) { await tfjs.extractor.dispose(); tfjs.cleanup(); }
   }
-  const med = (impl: EncodeRun['impl']) => median(results.filter((x) => x.impl === impl).map((x) => x.passages_per_s));
+  const med = (impl: EncodeImpl) => median(results.filter((x) => x.impl === impl).map((x) => x.passages_per_s));
   const report: EncodeBenchReport = {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg_1m: loadavg()[0] },
     config: { model: options.model, passages: passages.length, tokens, batch_size: batchSize, threads, document_length: documentLength, repeats },
     results,
   };
-  if (tfjs) report.ratio_vs_transformers = med('tartan') / med('transformers.js');
+  if (tfjs && models.has('fp32')) report.ratio_vs_transformers = med('tartan') / med('transformers.js');
+  if (tfjs && models.has('int8')) report.ratio_int8_vs_transformers = med('tartan-int8') / med('transformers.js');
+  if (models.has('fp32') && models.has('int8')) report.ratio_int8_vs_fp32 = med('tartan-int8') / med('tartan');
+  if (agreement) report.int8_agreement = agreement;
   return report;
+}
+
+function implOf(precision: Precision): EncodeImpl {
+  return precision === 'int8' ? 'tartan-int8' : 'tartan';
 }

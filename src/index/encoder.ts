@@ -5,12 +5,13 @@
  */
 import { ErrorCodes, TartanError } from '../errors.js';
 import type { LateInteractionEncoder } from '../models/types.js';
+import type { SessionOptions } from '../models/onnx-session.js';
 
 /**
  * Returns the ColBERT encoder for `model` (registry id, local folder or `lexical`).
  * @example const enc = await loadColbertEncoder('lexical');
  */
-export async function loadColbertEncoder(model: string | undefined, options: { threads?: number; batchSize?: number } = {}): Promise<LateInteractionEncoder> {
+export async function loadColbertEncoder(model: string | undefined, options: SessionOptions & { batchSize?: number } = {}): Promise<LateInteractionEncoder> {
   const lexical = model?.match(/^lexical(?::(\d+))?$/);
   if (lexical) {
     const { LexicalColbert } = await import('../lexical/lexical-colbert.js');

@@ -10,6 +10,7 @@
  */
 import { ErrorCodes, TartanError, describeValue } from '../errors.js';
 import type { LateInteractionEncoder } from '../models/types.js';
+import type { Precision } from '../models/onnx-session.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../stores/types.js';
 import type { TokenMatrix } from '../tensors.js';
 import { packMatrices } from '../tensors.js';
@@ -41,6 +42,8 @@ export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 
   model?: string;
   /** Use this encoder instead of loading `model` (its modelId is recorded unless `model` is given). */
   encoder?: LateInteractionEncoder;
+  /** Precision of the loaded model ('fp32' default, or 'int8': faster encoding, see SessionOptions.precision). Not recorded in the index. */
+  precision?: Precision;
 }
 
 /** Options of {@link Index.add}. */
@@ -57,15 +60,15 @@ export class Index {
   /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
   static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
     checkLocation(dirOrUrl);
-    const { encoder: _enc, ...given } = options;
+    const { encoder: _enc, precision, ...given } = options;
     checkCreateSettings(given);
-    const encoder = options.encoder ?? (await loadColbertEncoder(options.model));
+    const encoder = options.encoder ?? (await loadColbertEncoder(options.model, precision ? { precision } : {}));
     const model = options.model ?? encoder.modelId;
     if (isPostgresLocation(dirOrUrl)) {
       const { openPostgresStore } = await import('../stores/postgres/index.js');
       return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
     }
-    const { encoder: _e, model: _m, ...rest } = options;
+    const { encoder: _e, model: _m, precision: _p, ...rest } = options;
     // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest".
     const settings = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
     const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
@@ -73,11 +76,11 @@ export class Index {
   }
 
   /** Opens an existing index and reloads its model (or uses `options.encoder`). */
-  static async open(dirOrUrl: string, options: { encoder?: LateInteractionEncoder; model?: string } = {}): Promise<Index> {
+  static async open(dirOrUrl: string, options: { encoder?: LateInteractionEncoder; model?: string; precision?: Precision } = {}): Promise<Index> {
     checkLocation(dirOrUrl);
     const store = await openStore(dirOrUrl, options.model ? { model: options.model } : {});
     const model = options.model ?? (await store.info()).model;
-    const encoder = options.encoder ?? (await loadColbertEncoder(model));
+    const encoder = options.encoder ?? (await loadColbertEncoder(model, options.precision ? { precision: options.precision } : {}));
     if (encoder.dim !== store.dim) {
       await store.close();
       throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`);

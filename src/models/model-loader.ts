@@ -82,7 +82,7 @@ function folderOptions(kind: ModelKind | undefined, spec: ModelSpec | undefined)
 /** Resolves an id or path ({@link resolveModelDir}) and loads the folder with its ONNX session. */
 export async function resolveModelFolder(idOrPath: string | undefined, kind: ModelKind | undefined, options: LoadModelOptions = {}): Promise<ModelFolder> {
   const { dir, spec } = await resolveModelDir(idOrPath, kind, options);
-  return loadModelFolder(dir, { threads: options.threads, interOpThreads: options.interOpThreads, ...folderOptions(kind, spec) });
+  return loadModelFolder(dir, { threads: options.threads, interOpThreads: options.interOpThreads, precision: options.precision, ...folderOptions(kind, spec) });
 }
 
 /** Resolves an id or path and reads the folder without loading the ONNX graph (tokenizer and settings only). */

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../src/errors.js';
-import { OnnxSession, resolveThreads } from '../../src/models/onnx-session.js';
+import { OnnxSession, resolvePrecision, resolveThreads } from '../../src/models/onnx-session.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { GraphBuilder, TensorType, modelProto } from '../../src/models/synthetic/onnx-graph.js';
 import { writeChunks } from '../../src/models/synthetic/stream-file.js';
@@ -78,4 +78,44 @@ test('missing, corrupt and failing graphs give coded errors', async () => {
   } finally {
     await s.release();
   }
+});
+
+test('precision: option, else TARTAN_PRECISION, else fp32; unknown names refused', () => {
+  assert.equal(resolvePrecision(undefined, {}), 'fp32');
+  assert.equal(resolvePrecision(undefined, { TARTAN_PRECISION: 'int8' }), 'int8');
+  assert.equal(resolvePrecision('fp32', { TARTAN_PRECISION: 'int8' }), 'fp32');
+  assert.throws(() => resolvePrecision('fp16', {}), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /fp32, int8/.test(e.message));
+});
+
+test('int8 sessions run the quantised graph: same shapes, outputs close to fp32 but not identical', async () => {
+  const path = join(root, 'c', 'model.onnx');
+  const f = await OnnxSession.create(path, { threads: 1 });
+  const q = await OnnxSession.create(path, { threads: 1, precision: 'int8' });
+  try {
+    assert.equal(f.precision, 'fp32');
+    assert.equal(q.precision, 'int8');
+    // The tiny synthetic BERT: 2 layers x 6 weight MatMuls, plus the projection.
+    assert.deepEqual(q.quantized, { matmuls: 13, fusedBiases: 12, keptFloat: 4 });
+    const input = { ids: [101, 2, 7592, 2088, 102], attention: [1, 1, 1, 1, 1], batch: 1, seqLen: 5 };
+    const a = await f.run(input, ['token_embeddings']);
+    const b = await q.run(input, ['token_embeddings']);
+    assert.deepEqual(b.dims, a.dims);
+    let dot = 0, na = 0, nb = 0, same = true;
+    for (let i = 0; i < a.data.length; i++) {
+      dot += a.data[i] * b.data[i]; na += a.data[i] ** 2; nb += b.data[i] ** 2;
+      same &&= a.data[i] === b.data[i];
+    }
+    assert.ok(!same);
+    assert.ok(dot / Math.sqrt(na * nb) > 0.99, `cosine ${dot / Math.sqrt(na * nb)}`);
+  } finally {
+    await f.release();
+    await q.release();
+  }
+});
+
+test('int8 on a graph without weight MatMuls is refused rather than silently running fp32', async () => {
+  await writeEchoGraph(join(root, 'echo8.onnx'));
+  await assert.rejects(OnnxSession.create(join(root, 'echo8.onnx'), { precision: 'int8' }), (e: unknown) => isTartanError(e, ErrorCodes.UNSUPPORTED_MODEL) && /fp32/.test(e.message));
+  await writeFile(join(root, 'junk8.onnx'), randomBytes(64));
+  await assert.rejects(OnnxSession.create(join(root, 'junk8.onnx'), { precision: 'int8' }), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_CORRUPT) && /int8/.test(e.message));
 });

@@ -4,6 +4,8 @@ import { ErrorCodes, TartanError } from '../../errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
 import { printJson } from '../output.js';
+import type { Precision } from '../../models/onnx-session.js';
+import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface EmbedOptions {
   model?: string;
@@ -13,6 +15,7 @@ interface EmbedOptions {
   batchSize?: string;
   cacheDir?: string;
   offline?: boolean;
+  precision?: Precision;
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -31,6 +34,7 @@ export function register(program: Command): void {
     .option('--query', 'embed as queries (ColBERT: marker + [MASK] expansion to the query length)')
     .option('--threads <n>', 'ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime\'s choice)')
     .option('--batch-size <n>', 'texts per ONNX run (default 32)')
+    .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--cache-dir <dir>', 'hub cache folder for registry ids')
     .option('--offline', 'use only cached model files')
     .option('--json', 'print an array of {"text", "shape": [rows, dim], "vectors"} as JSON')
@@ -38,6 +42,7 @@ export function register(program: Command): void {
       const encoder = await loadEncoder(opts.model ?? defaultModel('colbert').id, undefined, {
         threads: positiveInt(opts.threads, '--threads'),
         batchSize: positiveInt(opts.batchSize, '--batch-size'),
+        ...(opts.precision ? { precision: opts.precision } : {}),
         ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
         ...(opts.offline ? { offline: true } : {}),
         progressBar: opts.json ? false : undefined,

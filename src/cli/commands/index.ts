@@ -9,10 +9,12 @@ import { Index } from '../../index/index.js';
 import { isPostgresLocation } from '../../index/open-store.js';
 import { countDocuments, expandInputs, readDocuments } from '../../index/input-files.js';
 import { Collection } from '../../retrieval/collection.js';
+import type { Precision } from '../../models/onnx-session.js';
+import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface IndexOptions {
   model?: string; nbits: string; mode: string; poolFactor: string; chunkTokens: string; chunkOverlap: string;
-  centroids?: string; flatDtype: string; denseModel?: string; json?: boolean; progress: boolean;
+  centroids?: string; flatDtype: string; denseModel?: string; json?: boolean; progress: boolean; precision?: Precision;
 }
 
 function int(name: string, v: string): number {
@@ -36,6 +38,7 @@ export function register(program: Command): void {
     .option('--centroids <n>', 'number of centroids (default: from the token count)')
     .option('--flat-dtype <t>', 'flat mode storage: f16 or i8', 'f16')
     .option('--dense-model <id|path>', 'also keep dense vectors from this model, for the dense and hybrid pipelines (file indexes)')
+    .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--no-progress', 'no progress bar')
     .option('--json', 'print a JSON summary')
     .action(async (dir: string, inputs: string[], opts: IndexOptions) => {
@@ -45,8 +48,9 @@ export function register(program: Command): void {
       const files = expandInputs(inputs);
       const exists = !isPostgresLocation(dir) && existsSync(join(dir, 'manifest.json'));
       const index = exists
-        ? await Index.open(dir)
+        ? await Index.open(dir, opts.precision ? { precision: opts.precision } : {})
         : await Index.create(dir, {
+          ...(opts.precision ? { precision: opts.precision } : {}),
           model: opts.model, nbits: int('nbits', opts.nbits), mode: opts.mode as 'plaid' | 'flat', poolFactor: int('pool-factor', opts.poolFactor),
           chunkTokens: int('chunk-tokens', opts.chunkTokens), chunkOverlap: int('chunk-overlap', opts.chunkOverlap),
           centroids: opts.centroids ? int('centroids', opts.centroids) : 0, flatDtype: opts.flatDtype as 'f16' | 'i8',

@@ -5,7 +5,10 @@ import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
 import type { Encoder } from '../../models/types.js';
 import type { TokenMatrix } from '../../tensors.js';
+import { maxsimPair } from '../../scoring/maxsim.js';
 import { formatTable, printJson } from '../output.js';
+import type { Precision } from '../../models/onnx-session.js';
+import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface RerankOptions {
   model?: string;
@@ -13,21 +16,7 @@ interface RerankOptions {
   threads?: string;
   cacheDir?: string;
   offline?: boolean;
-}
-
-/** Sum over query rows of the best dot product with any document row. */
-function maxSim(q: TokenMatrix, d: TokenMatrix): number {
-  let total = 0;
-  for (let i = 0; i < q.rows; i++) {
-    let best = -Infinity;
-    for (let j = 0; j < d.rows; j++) {
-      let s = 0;
-      for (let k = 0; k < q.dim; k++) s += q.data[i * q.dim + k] * d.data[j * d.dim + k];
-      if (s > best) best = s;
-    }
-    total += best;
-  }
-  return total;
+  precision?: Precision;
 }
 
 async function scores(encoder: Encoder, query: string, docs: string[]): Promise<number[]> {
@@ -37,7 +26,7 @@ async function scores(encoder: Encoder, query: string, docs: string[]): Promise<
   } else if (encoder.kind === 'colbert') {
     let q: TokenMatrix | undefined;
     for await (const m of encoder.queryEmbed([query])) q = m;
-    for await (const d of encoder.passageEmbed(docs)) out.push(maxSim(q as TokenMatrix, d));
+    for await (const d of encoder.passageEmbed(docs)) out.push(maxsimPair(q as TokenMatrix, d).raw);
   } else {
     let q: Float32Array | undefined;
     for await (const v of encoder.queryEmbed([query])) q = v;
@@ -54,6 +43,7 @@ export function register(program: Command): void {
     .argument('<doc...>', 'documents to rank')
     .option('--model <id|path>', `registry id or local model folder (default ${defaultModel('cross-encoder').id})`)
     .option('--threads <n>', 'ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime\'s choice)')
+    .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--cache-dir <dir>', 'hub cache folder for registry ids')
     .option('--offline', 'use only cached model files')
     .option('--json', 'print an array of {"rank", "index", "score", "text"} as JSON, best first')
@@ -61,7 +51,7 @@ export function register(program: Command): void {
       const threads = opts.threads === undefined ? undefined : Number(opts.threads);
       if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--threads must be a positive whole number, got '${opts.threads}'.`);
       const encoder = await loadEncoder(opts.model ?? defaultModel('cross-encoder').id, undefined, {
-        threads, ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.offline ? { offline: true } : {}), progressBar: opts.json ? false : undefined,
+        threads, ...(opts.precision ? { precision: opts.precision } : {}), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.offline ? { offline: true } : {}), progressBar: opts.json ? false : undefined,
       });
       try {
         const s = await scores(encoder, query, docs);

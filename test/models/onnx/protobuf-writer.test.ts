@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeVarint, ProtoMessage, type LazyBytes } from '../../../src/models/synthetic/protobuf-writer.js';
+import { encodeVarint, ProtoMessage, type LazyBytes } from '../../../src/models/onnx/protobuf-writer.js';
 
 test('varints follow the protobuf wire format (values from the protobuf encoding guide)', () => {
   assert.deepEqual([...encodeVarint(0)], [0x00]);

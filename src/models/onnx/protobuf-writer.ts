@@ -114,6 +114,12 @@ export class ProtoMessage {
     return this;
   }
 
+  /** Bytes already in wire format (whole fields copied from another message), appended as they are. */
+  raw(encoded: Uint8Array): this {
+    this.push(encoded);
+    return this;
+  }
+
   /** The pieces in wire order. */
   pieces(): readonly Piece[] {
     return this.parts;

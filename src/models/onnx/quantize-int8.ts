@@ -1,0 +1,236 @@
+/**
+ * Dynamic int8 quantisation of an ONNX graph, done in memory when a model loads with
+ * `precision: 'int8'`: every MatMul whose weight is a constant float32 matrix becomes
+ * onnxruntime's `com.microsoft.DynamicQuantizeMatMul` with int8 weights (symmetric, one
+ * scale per output column) and, where the MatMul feeds a bias Add, the bias fused in.
+ * Activations are quantised per tensor at run time by onnxruntime, which runs the products
+ * on integer units (AVX-512 VNNI / AVX-VNNI where present): about twice the speed of
+ * float32 for BERT-sized encoders, at a small cost in precision.
+ *
+ * Untouched fields are copied byte for byte, so the rest of the graph is exactly the
+ * original.
+ *
+ * @example
+ * ```ts
+ * const { bytes, report } = quantizeModelInt8(readFileSync('model.onnx'));
+ * const session = await ort.InferenceSession.create(bytes);
+ * console.log(report.matmuls, 'MatMuls now int8');
+ * ```
+ */
+import { ProtoMessage } from './protobuf-writer.js';
+import { fieldString, fieldVarints, readFields, type WireField } from './protobuf-reader.js';
+
+const FLOAT = 1;
+const INT8 = 3;
+const EXTERNAL = 1;
+const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
+
+/** Options for {@link quantizeModelInt8}. */
+export interface QuantizeOptions {
+  /**
+   * Quantise weights to 7 bits (-63..63) instead of 8. onnxruntime multiplies uint8 by int8
+   * with VPMADDUBSW on CPUs without VNNI, whose 16-bit pair sums can saturate at full range.
+   */
+  reduceRange?: boolean;
+}
+
+/** What a quantisation changed. */
+export interface QuantizeReport {
+  /** MatMuls turned into DynamicQuantizeMatMul. */
+  matmuls: number;
+  /** Of those, how many took the following bias Add in. */
+  fusedBiases: number;
+  /** MatMuls left in float32 (weight not a constant float32 matrix). */
+  keptFloat: number;
+}
+
+/** Thrown when a graph cannot be quantised; the message says why. */
+export class QuantizeError extends Error {}
+
+interface NodeInfo {
+  field: WireField;
+  inputs: string[];
+  outputs: string[];
+  name: string;
+  opType: string;
+  domain: string;
+}
+
+interface InitializerInfo {
+  field: WireField;
+  name: string;
+  dims: number[];
+  dataType: number;
+  external: boolean;
+}
+
+function parseNode(buf: Uint8Array, field: WireField): NodeInfo {
+  const node: NodeInfo = { field, inputs: [], outputs: [], name: '', opType: '', domain: '' };
+  for (const f of readFields(buf, field.valueStart, field.valueEnd)) {
+    if (f.field === 1) node.inputs.push(fieldString(buf, f));
+    else if (f.field === 2) node.outputs.push(fieldString(buf, f));
+    else if (f.field === 3) node.name = fieldString(buf, f);
+    else if (f.field === 4) node.opType = fieldString(buf, f);
+    else if (f.field === 7) node.domain = fieldString(buf, f);
+  }
+  return node;
+}
+
+function parseInitializer(buf: Uint8Array, field: WireField): InitializerInfo {
+  const info: InitializerInfo = { field, name: '', dims: [], dataType: 0, external: false };
+  for (const f of readFields(buf, field.valueStart, field.valueEnd)) {
+    if (f.field === 1) info.dims.push(...fieldVarints(buf, f));
+    else if (f.field === 2) info.dataType = f.varint;
+    else if (f.field === 8) info.name = fieldString(buf, f);
+    else if (f.field === 14) info.external = f.varint === EXTERNAL;
+  }
+  return info;
+}
+
+/** The float32 values of an initializer, from raw_data or float_data. */
+function floatValues(buf: Uint8Array, init: InitializerInfo): Float32Array {
+  const count = init.dims.reduce((a, b) => a * b, 1);
+  for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
+    // A copy, so the floats are aligned (and a Node Buffer's slice() would only be a view).
+    if (f.field === 9 || (f.field === 4 && f.wire === 2)) return new Float32Array(Uint8Array.from(buf.subarray(f.valueStart, f.valueEnd)).buffer, 0, count);
+  }
+  // Unpacked float_data: one fixed32 field per value.
+  const out = new Float32Array(count);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let i = 0;
+  for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
+    if (f.field === 4 && f.wire === 5 && i < count) out[i++] = view.getFloat32(f.valueStart, true);
+  }
+  if (i !== count) throw new QuantizeError(`initializer ${init.name} holds ${i} values, its shape says ${count}`);
+  return out;
+}
+
+/** Symmetric per-column int8 quantisation of a row-major [rows, cols] matrix. */
+export function quantizeColumns(values: Float32Array, rows: number, cols: number, qmax = 127): { q: Int8Array; scales: Float32Array } {
+  const scales = new Float32Array(cols);
+  for (let i = 0; i < rows * cols; i++) {
+    const a = Math.abs(values[i]);
+    if (a > scales[i % cols]) scales[i % cols] = a;
+  }
+  for (let c = 0; c < cols; c++) scales[c] = scales[c] > 0 ? scales[c] / qmax : 1;
+  const q = new Int8Array(rows * cols);
+  for (let i = 0; i < rows * cols; i++) q[i] = Math.max(-qmax, Math.min(qmax, Math.round(values[i] / scales[i % cols])));
+  return { q, scales };
+}
+
+function tensor(name: string, dataType: number, dims: readonly number[], raw: Uint8Array): ProtoMessage {
+  const m = new ProtoMessage();
+  for (const d of dims) m.varint(1, d);
+  return m.varint(2, dataType).string(8, name).bytes(9, raw);
+}
+
+function quantizedNode(name: string, inputs: readonly string[], output: string): ProtoMessage {
+  const m = new ProtoMessage();
+  for (const i of inputs) m.string(1, i);
+  return m.string(2, output).string(3, name).string(4, 'DynamicQuantizeMatMul').string(7, 'com.microsoft');
+}
+
+function uniqueName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 1; taken.has(name); i++) name = `${base}_${i}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * Rewrites a serialised ONNX ModelProto (see the module comment). Throws QuantizeError for
+ * bytes that are not a model or a graph whose weights live in external data files.
+ */
+export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = {}): { bytes: Buffer; report: QuantizeReport } {
+  const qmax = options.reduceRange ? 63 : 127;
+  let modelFields: WireField[];
+  try {
+    modelFields = [...readFields(model)];
+  } catch (err) {
+    throw new QuantizeError(`not an ONNX model: ${(err as Error).message}`);
+  }
+  const graphField = modelFields.find((f) => f.field === 7 && f.wire === 2);
+  if (!graphField) throw new QuantizeError('not an ONNX model: it has no graph');
+  const graphFields = [...readFields(model, graphField.valueStart, graphField.valueEnd)];
+
+  const nodes = graphFields.filter((f) => f.field === 1).map((f) => parseNode(model, f));
+  const initializers = new Map<string, InitializerInfo>();
+  for (const f of graphFields) if (f.field === 5) { const init = parseInitializer(model, f); initializers.set(init.name, init); }
+  const external = [...initializers.values()].find((i) => i.external);
+  if (external) throw new QuantizeError(`initializer ${external.name} lives in an external data file; int8 loading needs the graph and its weights in one .onnx file`);
+  const graphInputs = new Set(graphFields.filter((f) => f.field === 11).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
+  const graphOutputs = new Set(graphFields.filter((f) => f.field === 12).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
+  // Values a subgraph may read are invisible here, so graphs with control flow keep every value.
+  const conservative = nodes.some((n) => CONTROL_FLOW.has(n.opType));
+
+  const consumers = new Map<string, NodeInfo[]>();
+  for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const taken = new Set<string>([...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);
+
+  const replaced = new Map<NodeInfo, ProtoMessage>();
+  const removed = new Set<NodeInfo>();
+  const removedValues = new Set<string>();
+  const quantized = new Map<string, { q: string; scale: string }>();
+  const newInitializers: ProtoMessage[] = [];
+  const uses = new Map<string, number>();
+  const report: QuantizeReport = { matmuls: 0, fusedBiases: 0, keptFloat: 0 };
+
+  for (const n of nodes) {
+    if (n.opType !== 'MatMul' || (n.domain !== '' && n.domain !== 'ai.onnx') || n.inputs.length !== 2 || n.outputs.length !== 1) continue;
+    const weight = initializers.get(n.inputs[1]);
+    if (!weight || weight.dataType !== FLOAT || weight.dims.length !== 2 || graphInputs.has(weight.name)) { report.keptFloat++; continue; }
+    const [rows, cols] = weight.dims;
+    let q = quantized.get(weight.name);
+    if (!q) {
+      const { q: values, scales } = quantizeColumns(floatValues(model, weight), rows, cols, qmax);
+      q = { q: uniqueName(`${weight.name}_int8`, taken), scale: uniqueName(`${weight.name}_scale`, taken) };
+      newInitializers.push(tensor(q.q, INT8, [rows, cols], new Uint8Array(values.buffer)), tensor(q.scale, FLOAT, [cols], new Uint8Array(scales.buffer)));
+      quantized.set(weight.name, q);
+    }
+    uses.set(weight.name, (uses.get(weight.name) ?? 0) + 1);
+    const out = n.outputs[0];
+    const next = consumers.get(out) ?? [];
+    const add = next.length === 1 && !graphOutputs.has(out) && !conservative ? next[0] : undefined;
+    const biasName = add && add.opType === 'Add' && add.domain === '' && add.inputs.length === 2 ? add.inputs[add.inputs[0] === out ? 1 : 0] : undefined;
+    const bias = biasName !== undefined ? initializers.get(biasName) : undefined;
+    const name = n.name || uniqueName(`${out}_int8_matmul`, taken);
+    if (add && bias && bias.dataType === FLOAT && bias.dims.length === 1 && bias.dims[0] === cols && !graphInputs.has(bias.name) && add.inputs[0] !== add.inputs[1]) {
+      replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale, '', bias.name], add.outputs[0]));
+      removed.add(add);
+      removedValues.add(out);
+      report.fusedBiases++;
+    } else {
+      replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale], out));
+    }
+    report.matmuls++;
+  }
+
+  // A float weight goes only when every reader of it was rewritten.
+  const dropped = new Set([...uses].filter(([name, count]) => !conservative && !graphOutputs.has(name) && (consumers.get(name)?.length ?? 0) === count).map(([name]) => name));
+  const nodeByField = new Map(nodes.map((n) => [n.field.start, n]));
+  const graph = new ProtoMessage();
+  for (const f of graphFields) {
+    if (f.field === 1) {
+      const n = nodeByField.get(f.start)!;
+      if (removed.has(n)) continue;
+      const r = replaced.get(n);
+      if (r) graph.message(1, r);
+      else graph.raw(model.subarray(f.start, f.end));
+    } else if (f.field === 5 && dropped.has(parseInitializer(model, f).name)) continue;
+    else if (f.field === 13 && removedValues.has(fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!))) continue;
+    else graph.raw(model.subarray(f.start, f.end));
+  }
+  for (const t of newInitializers) graph.message(5, t);
+
+  const out = new ProtoMessage();
+  let hasMicrosoft = false;
+  for (const f of modelFields) {
+    if (f.field === 7 && f.start === graphField.start) out.message(7, graph);
+    else {
+      if (f.field === 8 && [...readFields(model, f.valueStart, f.valueEnd)].some((x) => x.field === 1 && fieldString(model, x) === 'com.microsoft')) hasMicrosoft = true;
+      out.raw(model.subarray(f.start, f.end));
+    }
+  }
+  if (!hasMicrosoft && report.matmuls > 0) out.message(8, new ProtoMessage().string(1, 'com.microsoft').varint(2, 1));
+  return { bytes: out.toBuffer(), report };
+}
