@@ -92,7 +92,7 @@ function floatValues(buf: Uint8Array, init: InitializerInfo): Float32Array {
   const count = init.dims.reduce((a, b) => a * b, 1);
   for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
     // A copy, so the floats are aligned (and a Node Buffer's slice() would only be a view).
-    if (f.field === 9 || (f.field === 4 && f.wire === 2)) return new Float32Array(Uint8Array.from(buf.subarray(f.valueStart, f.valueEnd)).buffer, 0, count);
+    if (f.field === 9 || (f.field === 4 && f.wire === 2)) return new Float32Array(Uint8Array.prototype.slice.call(buf, f.valueStart, f.valueEnd).buffer, 0, count);
   }
   // Unpacked float_data: one fixed32 field per value.
   const out = new Float32Array(count);
@@ -105,16 +105,26 @@ function floatValues(buf: Uint8Array, init: InitializerInfo): Float32Array {
   return out;
 }
 
-/** Symmetric per-column int8 quantisation of a row-major [rows, cols] matrix. */
+/** Symmetric per-column int8 quantisation of a row-major [rows, cols] matrix (finite values). */
 export function quantizeColumns(values: Float32Array, rows: number, cols: number, qmax = 127): { q: Int8Array; scales: Float32Array } {
   const scales = new Float32Array(cols);
-  for (let i = 0; i < rows * cols; i++) {
-    const a = Math.abs(values[i]);
-    if (a > scales[i % cols]) scales[i % cols] = a;
+  for (let r = 0, at = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++, at++) {
+      const a = Math.abs(values[at]);
+      if (a > scales[c]) scales[c] = a;
+    }
   }
-  for (let c = 0; c < cols; c++) scales[c] = scales[c] > 0 ? scales[c] / qmax : 1;
+  const inverse = new Float64Array(cols);
+  for (let c = 0; c < cols; c++) {
+    scales[c] = scales[c] > 0 ? scales[c] / qmax : 1;
+    inverse[c] = 1 / scales[c];
+  }
   const q = new Int8Array(rows * cols);
-  for (let i = 0; i < rows * cols; i++) q[i] = Math.max(-qmax, Math.min(qmax, Math.round(values[i] / scales[i % cols])));
+  for (let r = 0, at = 0; r < rows; r++) {
+    // |x| <= qmax by the choice of scale, so x + 128.5 is positive and truncating it is floor:
+    // round half up without a branch (a sign test mispredicts on every other weight).
+    for (let c = 0; c < cols; c++, at++) q[at] = ((values[at] * inverse[c] + 128.5) | 0) - 128;
+  }
   return { q, scales };
 }
 
