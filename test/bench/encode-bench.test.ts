@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { int8Agreement } from '../../src/bench/encode-bench.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { int8Agreement, runEncodeBench } from '../../src/bench/encode-bench.js';
+import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import type { TokenMatrix } from '../../src/tensors.js';
 
 function matrix(rows: number[][]): TokenMatrix {
@@ -25,4 +29,25 @@ test('int8 agreement: cosines per token and MaxSim differences of consecutive pa
   // MaxSim(passage 0 as query, passage 1): fp32 1 + 0 = 1; int8 0.6 + 0 = 0.6.
   assert.ok(Math.abs(a.maxsim_max_abs_diff - 0.4) < 1e-6);
   assert.ok(Math.abs(a.maxsim_mean_abs_diff - 0.4) < 1e-6);
+});
+
+test('runEncodeBench: tartan at fp32 and int8 and transformers.js at fp32 and q8 all encode the same passages', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tartan-encb-'));
+  try {
+    const model = join(root, 'm');
+    await makeSyntheticModel(model, { arch: 'tiny', kind: 'colbert', dim: 16, seed: 4 });
+    const docs = join(root, 'docs.jsonl');
+    const texts = ['late interaction scores every query token', 'a short one', 'ColBERT keeps one vector per token of the passage', 'int8 weights'];
+    await writeFile(docs, texts.map((text, i) => JSON.stringify({ _id: String(i), title: '', text })).join('\n'));
+    const r = await runEncodeBench({ model, docs, threads: 1, batchSize: 2, agreementPassages: 3 });
+    assert.deepEqual(r.results.map((x) => x.impl), ['tartan', 'tartan-int8', 'transformers.js', 'transformers.js-q8']);
+    assert.equal(r.config.passages, 4);
+    assert.ok(r.config.tokens > 4 * 3);
+    for (const x of r.results) assert.ok(x.passages_per_s > 0 && Number.isFinite(x.passages_per_s));
+    for (const k of ['ratio_vs_transformers', 'ratio_int8_vs_transformers', 'ratio_int8_vs_transformers_q8', 'ratio_int8_vs_fp32'] as const) assert.ok((r[k] ?? 0) > 0, k);
+    assert.equal(r.int8_agreement?.passages, 3);
+    assert.ok(r.int8_agreement!.min_cosine > 0.99 && r.int8_agreement!.min_cosine < 1);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
 });

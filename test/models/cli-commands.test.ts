@@ -58,3 +58,21 @@ test('errors are coded JSON with --json and a non-zero exit', async () => {
   assert.ok(models.some((m) => m.id === 'colbert-ir/colbertv2.0' && m.supported));
   assert.equal(models.filter((m) => m.default).length, 3);
 });
+
+test('embed --precision int8 gives the same shapes with vectors near the fp32 ones; unknown precisions are refused', async () => {
+  const text = 'Relational databases are not well-suited for search';
+  const run = async (...extra: string[]) => {
+    const r = await cli('embed', '--model', join(root, 'colbert'), '--json', ...extra, text);
+    assert.equal(r.status, 0, r.stderr);
+    return (JSON.parse(r.stdout) as { shape: number[]; vectors: number[][] }[])[0];
+  };
+  const f = await run();
+  const q = await run('--precision', 'int8');
+  assert.deepEqual(q.shape, f.shape);
+  const cosines = f.vectors.map((v, r) => v.reduce((s, x, k) => s + x * q.vectors[r][k], 0));
+  assert.ok(cosines.every((c) => c > 0.99 && c < 1.0001), cosines.join(' '));
+  assert.ok(cosines.some((c) => c < 0.999999), 'int8 vectors are not the fp32 ones');
+  const bad = await cli('embed', '--model', join(root, 'colbert'), '--precision', 'fp16', 'text');
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--precision must be one of fp32, int8/);
+});

@@ -33,7 +33,8 @@ function render(r: EncodeBenchReport): string {
   ];
   lines.push('');
   if (r.ratio_vs_transformers !== undefined) lines.push(`tartan fp32 / transformers.js throughput (median passages/s): ${r.ratio_vs_transformers.toFixed(2)}x`);
-  if (r.ratio_int8_vs_transformers !== undefined) lines.push(`tartan int8 / transformers.js: ${r.ratio_int8_vs_transformers.toFixed(2)}x`);
+  if (r.ratio_int8_vs_transformers !== undefined) lines.push(`tartan int8 / transformers.js fp32: ${r.ratio_int8_vs_transformers.toFixed(2)}x`);
+  if (r.ratio_int8_vs_transformers_q8 !== undefined) lines.push(`tartan int8 / transformers.js q8 on the same int8 graph: ${r.ratio_int8_vs_transformers_q8.toFixed(2)}x`);
   if (r.ratio_int8_vs_fp32 !== undefined) lines.push(`tartan int8 / tartan fp32: ${r.ratio_int8_vs_fp32.toFixed(2)}x`);
   const a = r.int8_agreement;
   if (a) {
