@@ -10,7 +10,8 @@
  * const out = await session.run({ ids, attention, batch: 1, seqLen: ids.length }, ['token_embeddings']);
  * ```
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ErrorCodes, TartanError } from '../errors.js';
@@ -166,7 +167,7 @@ export class OnnxSession {
 function quantizedGraph(path: string): { bytes: Buffer; report: QuantizeReport } {
   let result: { bytes: Buffer; report: QuantizeReport };
   try {
-    result = quantizeModelInt8(readFileSync(path), { reduceRange: !cpuHasVnni() });
+    result = quantizeModelInt8(readFileSync(path), { reduceRange: !cpuHasVnni(), readExternal: externalReader(path) });
   } catch (err) {
     if (!(err instanceof QuantizeError)) throw err;
     throw new TartanError(ErrorCodes.MODEL_CORRUPT, `cannot load ${path} in int8: ${err.message}. Load it with precision fp32, or use an export with its weights inside the .onnx file.`, { cause: err });
@@ -175,6 +176,32 @@ function quantizedGraph(path: string): { bytes: Buffer; report: QuantizeReport }
     throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${path} has no MatMul with a constant float32 weight matrix, so int8 precision would change nothing; load it with precision fp32.`);
   }
   return result;
+}
+
+/** Reads external tensor data beside the graph at `modelPath`; locations may not leave its folder. */
+export function externalReader(modelPath: string): (location: string, offset: number, length: number | undefined) => Uint8Array {
+  const dir = dirname(resolve(modelPath));
+  return (location, offset, length) => {
+    const file = resolve(dir, location);
+    const rel = relative(dir, file);
+    if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) throw new QuantizeError(`external data location ${location} points outside the model folder`);
+    if (!existsSync(file)) throw new QuantizeError(`external data file ${file} is missing`);
+    const fd = openSync(file, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      const n = length ?? size - offset;
+      if (offset + n > size) throw new QuantizeError(`external data file ${file} is ${size} bytes; a tensor wants bytes ${offset} to ${offset + n}`);
+      const out = Buffer.allocUnsafe(n);
+      for (let done = 0; done < n; ) {
+        const got = readSync(fd, out, done, n - done, offset + done);
+        if (got === 0) throw new QuantizeError(`external data file ${file} ended early`);
+        done += got;
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  };
 }
 
 function toInt64(values: ArrayLike<number>, size: number): BigInt64Array {

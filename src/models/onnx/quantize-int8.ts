@@ -24,9 +24,18 @@ const FLOAT = 1;
 const INT8 = 3;
 const EXTERNAL = 1;
 const CONTROL_FLOW = new Set(['If', 'Loop', 'Scan']);
+/** A serialised protobuf message cannot exceed 2 GiB. */
+const MAX_PROTOBUF = 2 ** 31 - 1;
 
 /** Options for {@link quantizeModelInt8}. */
 export interface QuantizeOptions {
+  /**
+   * Reads `length` bytes at `offset` of an external data file named by an initializer
+   * (`location`, relative to the model's folder; length undefined: to the end). Without it, a
+   * graph with external data is refused. Every external tensor comes out inline, since a graph
+   * handed to onnxruntime as bytes has no folder to find its data files in.
+   */
+  readExternal?: (location: string, offset: number, length: number | undefined) => Uint8Array;
   /**
    * Quantise weights to 7 bits (-63..63) instead of 8. onnxruntime multiplies uint8 by int8
    * with VPMADDUBSW on CPUs without VNNI, whose 16-bit pair sums can saturate at full range.
@@ -61,7 +70,7 @@ interface InitializerInfo {
   name: string;
   dims: number[];
   dataType: number;
-  external: boolean;
+  external?: { location: string; offset: number; length: number | undefined };
 }
 
 function parseNode(buf: Uint8Array, field: WireField): NodeInfo {
@@ -77,19 +86,46 @@ function parseNode(buf: Uint8Array, field: WireField): NodeInfo {
 }
 
 function parseInitializer(buf: Uint8Array, field: WireField): InitializerInfo {
-  const info: InitializerInfo = { field, name: '', dims: [], dataType: 0, external: false };
+  const info: InitializerInfo = { field, name: '', dims: [], dataType: 0 };
+  const entries = new Map<string, string>();
+  let location = 0;
   for (const f of readFields(buf, field.valueStart, field.valueEnd)) {
     if (f.field === 1) info.dims.push(...fieldVarints(buf, f));
     else if (f.field === 2) info.dataType = f.varint;
     else if (f.field === 8) info.name = fieldString(buf, f);
-    else if (f.field === 14) info.external = f.varint === EXTERNAL;
+    else if (f.field === 14) location = f.varint;
+    else if (f.field === 13) {
+      let key = '', value = '';
+      for (const e of readFields(buf, f.valueStart, f.valueEnd)) {
+        if (e.field === 1) key = fieldString(buf, e);
+        else if (e.field === 2) value = fieldString(buf, e);
+      }
+      entries.set(key, value);
+    }
+  }
+  if (location === EXTERNAL) {
+    const length = entries.get('length');
+    info.external = { location: entries.get('location') ?? '', offset: Number(entries.get('offset') ?? 0), length: length === undefined ? undefined : Number(length) };
   }
   return info;
 }
 
-/** The float32 values of an initializer, from raw_data or float_data. */
-function floatValues(buf: Uint8Array, init: InitializerInfo): Float32Array {
+/** The tensor's bytes from its external file. */
+function externalBytes(init: InitializerInfo, options: QuantizeOptions): Uint8Array {
+  const ext = init.external!;
+  if (!options.readExternal) throw new QuantizeError(`initializer ${init.name} lives in the external data file ${ext.location}, and no folder was given to read it from`);
+  if (!ext.location || !Number.isSafeInteger(ext.offset) || ext.offset < 0) throw new QuantizeError(`initializer ${init.name} names no valid external location`);
+  return options.readExternal(ext.location, ext.offset, ext.length);
+}
+
+/** The float32 values of an initializer, from raw_data, float_data or its external file. */
+function floatValues(buf: Uint8Array, init: InitializerInfo, options: QuantizeOptions): Float32Array {
   const count = init.dims.reduce((a, b) => a * b, 1);
+  if (init.external) {
+    const bytes = externalBytes(init, options);
+    if (bytes.byteLength < count * 4) throw new QuantizeError(`initializer ${init.name} needs ${count * 4} bytes, its external file gave ${bytes.byteLength}`);
+    return new Float32Array(Uint8Array.prototype.slice.call(bytes, 0, count * 4).buffer);
+  }
   for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
     // A copy, so the floats are aligned (and a Node Buffer's slice() would only be a view).
     if (f.field === 9 || (f.field === 4 && f.wire === 2)) return new Float32Array(Uint8Array.prototype.slice.call(buf, f.valueStart, f.valueEnd).buffer, 0, count);
@@ -103,6 +139,15 @@ function floatValues(buf: Uint8Array, init: InitializerInfo): Float32Array {
   }
   if (i !== count) throw new QuantizeError(`initializer ${init.name} holds ${i} values, its shape says ${count}`);
   return out;
+}
+
+/** An external initializer rewritten with its bytes inline. */
+function inlined(buf: Uint8Array, init: InitializerInfo, options: QuantizeOptions): ProtoMessage {
+  const m = new ProtoMessage();
+  for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
+    if (f.field !== 13 && f.field !== 14) m.raw(buf.subarray(f.start, f.end));
+  }
+  return m.bytes(9, externalBytes(init, options));
 }
 
 /** Symmetric per-column int8 quantisation of a row-major [rows, cols] matrix (finite values). */
@@ -149,7 +194,7 @@ function uniqueName(base: string, taken: Set<string>): string {
 
 /**
  * Rewrites a serialised ONNX ModelProto (see the module comment). Throws QuantizeError for
- * bytes that are not a model or a graph whose weights live in external data files.
+ * bytes that are not a model, external data without `options.readExternal`, or a result over 2 GiB.
  */
 export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = {}): { bytes: Buffer; report: QuantizeReport } {
   const qmax = options.reduceRange ? 63 : 127;
@@ -167,7 +212,7 @@ export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = 
   const initializers = new Map<string, InitializerInfo>();
   for (const f of graphFields) if (f.field === 5) { const init = parseInitializer(model, f); initializers.set(init.name, init); }
   const external = [...initializers.values()].find((i) => i.external);
-  if (external) throw new QuantizeError(`initializer ${external.name} lives in an external data file; int8 loading needs the graph and its weights in one .onnx file`);
+  if (external && !options.readExternal) throw new QuantizeError(`initializer ${external.name} lives in the external data file ${external.external!.location}, and no folder was given to read it from`);
   const graphInputs = new Set(graphFields.filter((f) => f.field === 11).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
   const graphOutputs = new Set(graphFields.filter((f) => f.field === 12).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
   // Values a subgraph may read are invisible here, so graphs with control flow keep every value.
@@ -192,7 +237,7 @@ export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = 
     const [rows, cols] = weight.dims;
     let q = quantized.get(weight.name);
     if (!q) {
-      const { q: values, scales } = quantizeColumns(floatValues(model, weight), rows, cols, qmax);
+      const { q: values, scales } = quantizeColumns(floatValues(model, weight, options), rows, cols, qmax);
       q = { q: uniqueName(`${weight.name}_int8`, taken), scale: uniqueName(`${weight.name}_scale`, taken) };
       newInitializers.push(tensor(q.q, INT8, [rows, cols], new Uint8Array(values.buffer)), tensor(q.scale, FLOAT, [cols], new Uint8Array(scales.buffer)));
       quantized.set(weight.name, q);
@@ -226,7 +271,12 @@ export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = 
       const r = replaced.get(n);
       if (r) graph.message(1, r);
       else graph.raw(model.subarray(f.start, f.end));
-    } else if (f.field === 5 && dropped.has(parseInitializer(model, f).name)) continue;
+    } else if (f.field === 5) {
+      const init = parseInitializer(model, f);
+      if (dropped.has(init.name)) continue;
+      if (init.external) graph.message(5, inlined(model, init, options));
+      else graph.raw(model.subarray(f.start, f.end));
+    }
     else if (f.field === 13 && removedValues.has(fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!))) continue;
     else graph.raw(model.subarray(f.start, f.end));
   }
@@ -242,5 +292,8 @@ export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = 
     }
   }
   if (!hasMicrosoft && report.matmuls > 0) out.message(8, new ProtoMessage().string(1, 'com.microsoft').varint(2, 1));
+  if (out.byteLength > MAX_PROTOBUF) {
+    throw new QuantizeError(`the int8 graph would take ${(out.byteLength / 2 ** 30).toFixed(2)} GiB in one file, over protobuf's 2 GiB limit`);
+  }
   return { bytes: out.toBuffer(), report };
 }

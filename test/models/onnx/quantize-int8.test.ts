@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { externalReader } from '../../../src/models/onnx-session.js';
 import { quantizeColumns, quantizeModelInt8, QuantizeError } from '../../../src/models/onnx/quantize-int8.js';
 import { fieldString, readFields } from '../../../src/models/onnx/protobuf-reader.js';
 import { GraphBuilder, modelProto, TensorType } from '../../../src/models/synthetic/onnx-graph.js';
@@ -111,4 +115,46 @@ test('bytes that are not a model, and weights in external files, are refused wit
   const graph = new ProtoMessage().message(5, external);
   const model = new ProtoMessage().varint(1, 8).message(7, graph).toBuffer();
   assert.throws(() => quantizeModelInt8(model), /external data/);
+});
+
+test('weights in an external data file are read, quantised, and everything else comes out inline', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tartan-ext-'));
+  try {
+    const w = floats(pseudoRandom(K * N, 7));
+    const b = floats(pseudoRandom(N, 3));
+    await writeFile(join(dir, 'model.onnx_data'), Buffer.concat([Buffer.alloc(16), Buffer.from(w), Buffer.from(b)]));
+    const ext = (name: string, dims: number[], offset: number, length: number) => {
+      const t = new ProtoMessage();
+      for (const d of dims) t.varint(1, d);
+      t.varint(2, TensorType.FLOAT).string(8, name);
+      for (const [k, v] of [['location', 'model.onnx_data'], ['offset', String(offset)], ['length', String(length)]]) t.message(13, new ProtoMessage().string(1, k).string(2, v));
+      return t.varint(14, 1);
+    };
+    // The same graph as graphBytes(), with W and b in the data file.
+    const g = new GraphBuilder('ext');
+    const x = g.input('x', TensorType.FLOAT, ['rows', K]);
+    const y = g.op('Add', [g.op('MatMul', [x, 'W']), 'b']);
+    g.output(y, TensorType.FLOAT, ['rows', N], 'y');
+    const graph = g.toProto().message(5, ext('W', [K, N], 16, w.byteLength)).message(5, ext('b', [N], 16 + w.byteLength, b.byteLength));
+    const model = new ProtoMessage().varint(1, 8).message(7, graph).message(8, new ProtoMessage().string(1, '').varint(2, 17)).toBuffer();
+    const path = join(dir, 'model.onnx');
+    await writeFile(path, model);
+
+    const xs = pseudoRandom(4 * K, 13);
+    const fp32 = await ort.InferenceSession.create(path, { intraOpNumThreads: 1 }); // onnxruntime itself reads the data file
+    const want = (await fp32.run({ x: new ort.Tensor('float32', xs, [4, K]) })).y.data as Float32Array;
+    await fp32.release();
+    assert.throws(() => quantizeModelInt8(model), /external data file model\.onnx_data/);
+    const { bytes, report } = quantizeModelInt8(model, { readExternal: externalReader(path) });
+    assert.deepEqual(report, { matmuls: 1, fusedBiases: 1, keptFloat: 0 });
+    const got = (await run(bytes, xs)).y;
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(want[i] - got[i]) < 0.02, `${got[i]} vs ${want[i]}`);
+
+    const reader = externalReader(path);
+    assert.throws(() => reader('../escape.bin', 0, 4), /outside the model folder/);
+    assert.throws(() => reader('absent.bin', 0, 4), /missing/);
+    assert.throws(() => reader('model.onnx_data', 0, 1 << 20), /wants bytes/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
