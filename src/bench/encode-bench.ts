@@ -16,9 +16,9 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, TartanError } from '../errors.js';
 import { readJsonl } from '../eval/jsonl.js';
 import { LateInteractionTextEmbedding } from '../models/late-interaction.js';
-import type { Precision } from '../models/onnx-session.js';
+import { externalReader, type Precision } from '../models/onnx-session.js';
 import { cpuHasVnni } from '../models/onnx/cpu-features.js';
-import { quantizeModelInt8 } from '../models/onnx/quantize-int8.js';
+import { int8Graph, type Int8Graph } from '../models/onnx/int8-cache.js';
 import type { TokenMatrix } from '../tensors.js';
 import { maxsimPair } from '../scoring/maxsim.js';
 
@@ -118,12 +118,13 @@ async function runTartan(model: LateInteractionTextEmbedding, passages: string[]
  * A folder laid out the way transformers.js expects (onnx/model.onnx), pointing at the same graph;
  * with `int8`, also onnx/model_quantized.onnx, the graph tartan's int8 load makes, for dtype q8.
  */
-function transformersView(modelDir: string, maxLength: number, int8?: Uint8Array): { root: string; name: string } {
+function transformersView(modelDir: string, maxLength: number, int8?: Int8Graph): { root: string; name: string } {
   const root = mkdtempSync(join(tmpdir(), 'tartan-tfjs-'));
   const dir = join(root, 'model');
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   symlinkSync(resolve(modelDir, 'model.onnx'), join(dir, 'onnx', 'model.onnx'));
-  if (int8) writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), int8);
+  if (int8?.path) symlinkSync(int8.path, join(dir, 'onnx', 'model_quantized.onnx'));
+  else if (int8?.bytes) writeFileSync(join(dir, 'onnx', 'model_quantized.onnx'), int8.bytes);
   for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt']) {
     if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(dir, f));
   }
@@ -142,7 +143,7 @@ interface FeatureExtractor {
 type TransformersImpl = 'transformers.js' | 'transformers.js-q8';
 
 /** transformers.js pipelines on the same graph: fp32, and q8 (tartan's int8 graph) when `int8` is given. */
-async function loadTransformers(modelDir: string, threads: number, maxLength: number, int8?: Uint8Array): Promise<{ extractors: Map<TransformersImpl, FeatureExtractor>; cleanup: () => Promise<void> }> {
+async function loadTransformers(modelDir: string, threads: number, maxLength: number, int8?: Int8Graph): Promise<{ extractors: Map<TransformersImpl, FeatureExtractor>; cleanup: () => Promise<void> }> {
   let mod: { env: Record<string, unknown>; pipeline: (task: string, model: string, options: Record<string, unknown>) => Promise<unknown> };
   try {
     mod = (await import('@huggingface/transformers')) as unknown as typeof mod;
@@ -236,8 +237,9 @@ export async function runEncodeBench(options: EncodeBenchOptions): Promise<Encod
     if (options.baseline !== false) {
       // transformers.js sees the document marker too: tartan's inputs are one token longer per passage.
       // With int8 in the run, transformers.js also gets the int8 graph tartan loads (as its q8 file).
-      const int8Graph = models.has('int8') ? quantizeModelInt8(readFileSync(resolve(options.model, 'model.onnx')), { reduceRange: !cpuHasVnni() }).bytes : undefined;
-      tfjs = await loadTransformers(options.model, threads, documentLength - 1, int8Graph);
+      const graph = resolve(options.model, 'model.onnx');
+      const int8 = models.has('int8') ? int8Graph(graph, { reduceRange: !cpuHasVnni(), readExternal: externalReader(graph) }) : undefined;
+      tfjs = await loadTransformers(options.model, threads, documentLength - 1, int8);
       for (const e of tfjs.extractors.values()) await e(warm, { pooling: 'none' });
     }
     // Alternate the implementations so drifting machine load hits all alike.

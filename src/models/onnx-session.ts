@@ -2,7 +2,7 @@
  * onnxruntime-node sessions for tartan's encoders: thread counts from options or
  * `TARTAN_ONNX_THREADS`, int64 inputs built from token ids, outputs picked by name,
  * graphs with or without a `token_type_ids` input, and int8 loading (the graph's weight
- * MatMuls quantised in memory, see onnx/quantize-int8.ts).
+ * MatMuls quantised at load, see onnx/quantize-int8.ts, and cached, see onnx/int8-cache.ts).
  *
  * @example
  * ```ts
@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { ErrorCodes, TartanError } from '../errors.js';
 import { cpuHasVnni } from './onnx/cpu-features.js';
-import { quantizeModelInt8, QuantizeError, type QuantizeReport } from './onnx/quantize-int8.js';
+import { int8Graph, type Int8Graph } from './onnx/int8-cache.js';
+import { QuantizeError } from './onnx/quantize-int8.js';
 
 /** Numeric precision of the graph's weight products. */
 export type Precision = 'fp32' | 'int8';
@@ -90,7 +91,7 @@ export class OnnxSession {
     readonly path: string,
     readonly precision: Precision,
     /** For int8 sessions: what the quantisation changed. */
-    readonly quantized?: QuantizeReport,
+    readonly quantized?: Int8Graph['report'],
   ) {}
 
   /** Loads a graph; MODEL_FILES_MISSING when the file is absent, MODEL_CORRUPT when onnxruntime cannot load it. */
@@ -106,7 +107,7 @@ export class OnnxSession {
     const precision = resolvePrecision(options.precision);
     const int8 = precision === 'int8' ? quantizedGraph(path) : undefined;
     try {
-      const session = int8 ? await ort.InferenceSession.create(int8.bytes, sessionOptions) : await ort.InferenceSession.create(path, sessionOptions);
+      const session = int8?.bytes ? await ort.InferenceSession.create(int8.bytes, sessionOptions) : await ort.InferenceSession.create(int8?.path ?? path, sessionOptions);
       return new OnnxSession(session, path, precision, int8?.report);
     } catch (err) {
       throw new TartanError(ErrorCodes.MODEL_CORRUPT, `onnxruntime could not load ${path}: ${(err as Error).message.split('\n')[0]}. The file is damaged or not an ONNX graph; delete it and download the model again.`, { cause: err });
@@ -164,13 +165,13 @@ export class OnnxSession {
 }
 
 /** The graph at `path` with its weight MatMuls in int8; coded errors when it cannot be quantised. */
-function quantizedGraph(path: string): { bytes: Buffer; report: QuantizeReport } {
-  let result: { bytes: Buffer; report: QuantizeReport };
+function quantizedGraph(path: string): Int8Graph {
+  let result: Int8Graph;
   try {
-    result = quantizeModelInt8(readFileSync(path), { reduceRange: !cpuHasVnni(), readExternal: externalReader(path) });
+    result = int8Graph(path, { reduceRange: !cpuHasVnni(), readExternal: externalReader(path) });
   } catch (err) {
     if (!(err instanceof QuantizeError)) throw err;
-    throw new TartanError(ErrorCodes.MODEL_CORRUPT, `cannot load ${path} in int8: ${err.message}. Load it with precision fp32, or use an export with its weights inside the .onnx file.`, { cause: err });
+    throw new TartanError(ErrorCodes.MODEL_CORRUPT, `cannot load ${path} in int8: ${err.message}. Load it with precision fp32.`, { cause: err });
   }
   if (result.report.matmuls === 0) {
     throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${path} has no MatMul with a constant float32 weight matrix, so int8 precision would change nothing; load it with precision fp32.`);

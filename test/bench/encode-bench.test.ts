@@ -33,6 +33,7 @@ test('int8 agreement: cosines per token and MaxSim differences of consecutive pa
 
 test('runEncodeBench: tartan at fp32 and int8 and transformers.js at fp32 and q8 all encode the same passages', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-encb-'));
+  process.env.TARTAN_HOME = join(root, 'home'); // int8 graphs are cached there, not in ~/.tartan
   try {
     const model = join(root, 'm');
     await makeSyntheticModel(model, { arch: 'tiny', kind: 'colbert', dim: 16, seed: 4 });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { tartan } from '../cli/run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
-const cli = (...args: string[]) => tartan(args, { env: { TARTAN_ONNX_THREADS: '1' } });
+// TARTAN_HOME: int8 graphs are cached there, not in ~/.tartan.
+const cli = (...args: string[]) => tartan(args, { env: { TARTAN_ONNX_THREADS: '1', TARTAN_HOME: join(root, 'home') } });
 
 let root = '';
 before(async () => {

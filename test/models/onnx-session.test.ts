@@ -25,6 +25,7 @@ async function writeEchoGraph(path: string): Promise<void> {
 let root = '';
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tartan-ort-'));
+  process.env.TARTAN_HOME = join(root, 'home'); // int8 graphs are cached there, not in ~/.tartan
   await makeSyntheticModel(join(root, 'c'), { arch: 'tiny', kind: 'colbert', dim: 16, seed: 9 });
 });
 after(async () => {
