@@ -73,6 +73,12 @@ interface InitializerInfo {
   external?: { location: string; offset: number; length: number | undefined };
 }
 
+/** The string in field `number` of the message `field` (a ValueInfo's or OperatorSetId's first field: its name or domain). */
+function stringField(buf: Uint8Array, field: WireField, number = 1): string {
+  for (const f of readFields(buf, field.valueStart, field.valueEnd)) if (f.field === number) return fieldString(buf, f);
+  return '';
+}
+
 function parseNode(buf: Uint8Array, field: WireField): NodeInfo {
   const node: NodeInfo = { field, inputs: [], outputs: [], name: '', opType: '', domain: '' };
   for (const f of readFields(buf, field.valueStart, field.valueEnd)) {
@@ -192,54 +198,78 @@ function uniqueName(base: string, taken: Set<string>): string {
   return name;
 }
 
-/**
- * Rewrites a serialised ONNX ModelProto (see the module comment). Throws QuantizeError for
- * bytes that are not a model, external data without `options.readExternal`, or a result over 2 GiB.
- */
-export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = {}): { bytes: Buffer; report: QuantizeReport } {
-  const qmax = options.reduceRange ? 63 : 127;
-  let modelFields: WireField[];
+/** A parsed model: its top-level fields and the parts of its graph the rewrite reads. */
+interface ParsedModel {
+  bytes: Uint8Array;
+  fields: WireField[];
+  graph: WireField;
+  graphFields: WireField[];
+  nodes: NodeInfo[];
+  initializers: Map<string, InitializerInfo>;
+  graphInputs: Set<string>;
+  graphOutputs: Set<string>;
+  /** Values a subgraph may read are invisible here, so graphs with control flow keep every value. */
+  conservative: boolean;
+}
+
+/** What the rewrite changes. */
+interface RewritePlan {
+  replaced: Map<NodeInfo, ProtoMessage>;
+  removed: Set<NodeInfo>;
+  removedValues: Set<string>;
+  newInitializers: ProtoMessage[];
+  /** Float weights no node reads any more. */
+  dropped: Set<string>;
+  report: QuantizeReport;
+}
+
+function parseModel(model: Uint8Array, options: QuantizeOptions): ParsedModel {
+  let fields: WireField[];
   try {
-    modelFields = [...readFields(model)];
+    fields = [...readFields(model)];
   } catch (err) {
     throw new QuantizeError(`not an ONNX model: ${(err as Error).message}`);
   }
-  const graphField = modelFields.find((f) => f.field === 7 && f.wire === 2);
-  if (!graphField) throw new QuantizeError('not an ONNX model: it has no graph');
-  const graphFields = [...readFields(model, graphField.valueStart, graphField.valueEnd)];
-
+  const graph = fields.find((f) => f.field === 7 && f.wire === 2);
+  if (!graph) throw new QuantizeError('not an ONNX model: it has no graph');
+  const graphFields = [...readFields(model, graph.valueStart, graph.valueEnd)];
   const nodes = graphFields.filter((f) => f.field === 1).map((f) => parseNode(model, f));
   const initializers = new Map<string, InitializerInfo>();
-  for (const f of graphFields) if (f.field === 5) { const init = parseInitializer(model, f); initializers.set(init.name, init); }
+  for (const f of graphFields) {
+    if (f.field !== 5) continue;
+    const init = parseInitializer(model, f);
+    initializers.set(init.name, init);
+  }
   const external = [...initializers.values()].find((i) => i.external);
   if (external && !options.readExternal) throw new QuantizeError(`initializer ${external.name} lives in the external data file ${external.external!.location}, and no folder was given to read it from`);
-  const graphInputs = new Set(graphFields.filter((f) => f.field === 11).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
-  const graphOutputs = new Set(graphFields.filter((f) => f.field === 12).map((f) => fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!)));
-  // Values a subgraph may read are invisible here, so graphs with control flow keep every value.
-  const conservative = nodes.some((n) => CONTROL_FLOW.has(n.opType));
+  return {
+    bytes: model, fields, graph, graphFields, nodes, initializers,
+    graphInputs: new Set(graphFields.filter((f) => f.field === 11).map((f) => stringField(model, f))),
+    graphOutputs: new Set(graphFields.filter((f) => f.field === 12).map((f) => stringField(model, f))),
+    conservative: nodes.some((n) => CONTROL_FLOW.has(n.opType)),
+  };
+}
 
+function planRewrites(m: ParsedModel, options: QuantizeOptions): RewritePlan {
+  const qmax = options.reduceRange ? 63 : 127;
+  const { nodes, initializers, graphInputs, graphOutputs, conservative } = m;
   const consumers = new Map<string, NodeInfo[]>();
   for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const taken = new Set<string>([...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);
-
-  const replaced = new Map<NodeInfo, ProtoMessage>();
-  const removed = new Set<NodeInfo>();
-  const removedValues = new Set<string>();
+  const plan: RewritePlan = { replaced: new Map(), removed: new Set(), removedValues: new Set(), newInitializers: [], dropped: new Set(), report: { matmuls: 0, fusedBiases: 0, keptFloat: 0 } };
   const quantized = new Map<string, { q: string; scale: string }>();
-  const newInitializers: ProtoMessage[] = [];
   const uses = new Map<string, number>();
-  const report: QuantizeReport = { matmuls: 0, fusedBiases: 0, keptFloat: 0 };
 
   for (const n of nodes) {
     if (n.opType !== 'MatMul' || (n.domain !== '' && n.domain !== 'ai.onnx') || n.inputs.length !== 2 || n.outputs.length !== 1) continue;
     const weight = initializers.get(n.inputs[1]);
-    if (!weight || weight.dataType !== FLOAT || weight.dims.length !== 2 || graphInputs.has(weight.name)) { report.keptFloat++; continue; }
+    if (!weight || weight.dataType !== FLOAT || weight.dims.length !== 2 || graphInputs.has(weight.name)) { plan.report.keptFloat++; continue; }
     const [rows, cols] = weight.dims;
     let q = quantized.get(weight.name);
     if (!q) {
-      const { q: values, scales } = quantizeColumns(floatValues(model, weight, options), rows, cols, qmax);
+      const { q: values, scales } = quantizeColumns(floatValues(m.bytes, weight, options), rows, cols, qmax);
       q = { q: uniqueName(`${weight.name}_int8`, taken), scale: uniqueName(`${weight.name}_scale`, taken) };
-      newInitializers.push(tensor(q.q, INT8, [rows, cols], new Uint8Array(values.buffer)), tensor(q.scale, FLOAT, [cols], new Uint8Array(scales.buffer)));
+      plan.newInitializers.push(tensor(q.q, INT8, [rows, cols], new Uint8Array(values.buffer)), tensor(q.scale, FLOAT, [cols], new Uint8Array(scales.buffer)));
       quantized.set(weight.name, q);
     }
     uses.set(weight.name, (uses.get(weight.name) ?? 0) + 1);
@@ -250,50 +280,65 @@ export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = 
     const bias = biasName !== undefined ? initializers.get(biasName) : undefined;
     const name = n.name || uniqueName(`${out}_int8_matmul`, taken);
     if (add && bias && bias.dataType === FLOAT && bias.dims.length === 1 && bias.dims[0] === cols && !graphInputs.has(bias.name) && add.inputs[0] !== add.inputs[1]) {
-      replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale, '', bias.name], add.outputs[0]));
-      removed.add(add);
-      removedValues.add(out);
-      report.fusedBiases++;
+      plan.replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale, '', bias.name], add.outputs[0]));
+      plan.removed.add(add);
+      plan.removedValues.add(out);
+      plan.report.fusedBiases++;
     } else {
-      replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale], out));
+      plan.replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale], out));
     }
-    report.matmuls++;
+    plan.report.matmuls++;
   }
-
   // A float weight goes only when every reader of it was rewritten.
-  const dropped = new Set([...uses].filter(([name, count]) => !conservative && !graphOutputs.has(name) && (consumers.get(name)?.length ?? 0) === count).map(([name]) => name));
-  const nodeByField = new Map(nodes.map((n) => [n.field.start, n]));
+  for (const [name, count] of uses) {
+    if (!conservative && !graphOutputs.has(name) && (consumers.get(name)?.length ?? 0) === count) plan.dropped.add(name);
+  }
+  return plan;
+}
+
+/** The model with the plan applied: untouched fields copied as they are, external tensors inline. */
+function writeModel(m: ParsedModel, plan: RewritePlan, options: QuantizeOptions): Buffer {
+  const model = m.bytes;
+  const nodeByField = new Map(m.nodes.map((n) => [n.field.start, n]));
   const graph = new ProtoMessage();
-  for (const f of graphFields) {
+  for (const f of m.graphFields) {
     if (f.field === 1) {
       const n = nodeByField.get(f.start)!;
-      if (removed.has(n)) continue;
-      const r = replaced.get(n);
+      if (plan.removed.has(n)) continue;
+      const r = plan.replaced.get(n);
       if (r) graph.message(1, r);
       else graph.raw(model.subarray(f.start, f.end));
     } else if (f.field === 5) {
       const init = parseInitializer(model, f);
-      if (dropped.has(init.name)) continue;
+      if (plan.dropped.has(init.name)) continue;
       if (init.external) graph.message(5, inlined(model, init, options));
       else graph.raw(model.subarray(f.start, f.end));
-    }
-    else if (f.field === 13 && removedValues.has(fieldString(model, [...readFields(model, f.valueStart, f.valueEnd)].find((x) => x.field === 1)!))) continue;
-    else graph.raw(model.subarray(f.start, f.end));
+    } else if (f.field !== 13 || !plan.removedValues.has(stringField(model, f))) graph.raw(model.subarray(f.start, f.end));
   }
-  for (const t of newInitializers) graph.message(5, t);
+  for (const t of plan.newInitializers) graph.message(5, t);
 
   const out = new ProtoMessage();
   let hasMicrosoft = false;
-  for (const f of modelFields) {
-    if (f.field === 7 && f.start === graphField.start) out.message(7, graph);
+  for (const f of m.fields) {
+    if (f.start === m.graph.start) out.message(7, graph);
     else {
-      if (f.field === 8 && [...readFields(model, f.valueStart, f.valueEnd)].some((x) => x.field === 1 && fieldString(model, x) === 'com.microsoft')) hasMicrosoft = true;
+      if (f.field === 8 && stringField(model, f) === 'com.microsoft') hasMicrosoft = true;
       out.raw(model.subarray(f.start, f.end));
     }
   }
-  if (!hasMicrosoft && report.matmuls > 0) out.message(8, new ProtoMessage().string(1, 'com.microsoft').varint(2, 1));
+  if (!hasMicrosoft && plan.report.matmuls > 0) out.message(8, new ProtoMessage().string(1, 'com.microsoft').varint(2, 1));
   if (out.byteLength > MAX_PROTOBUF) {
     throw new QuantizeError(`the int8 graph would take ${(out.byteLength / 2 ** 30).toFixed(2)} GiB in one file, over protobuf's 2 GiB limit`);
   }
-  return { bytes: out.toBuffer(), report };
+  return out.toBuffer();
+}
+
+/**
+ * Rewrites a serialised ONNX ModelProto (see the module comment). Throws QuantizeError for
+ * bytes that are not a model, external data without `options.readExternal`, or a result over 2 GiB.
+ */
+export function quantizeModelInt8(model: Uint8Array, options: QuantizeOptions = {}): { bytes: Buffer; report: QuantizeReport } {
+  const parsed = parseModel(model, options);
+  const plan = planRewrites(parsed, options);
+  return { bytes: writeModel(parsed, plan, options), report: plan.report };
 }
