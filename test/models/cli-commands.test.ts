@@ -77,3 +77,16 @@ test('embed --precision int8 gives the same shapes with vectors near the fp32 on
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--precision must be one of fp32, int8/);
 });
+
+test('rerank --precision int8 runs the quantised cross-encoder: scores near the fp32 ones', async () => {
+  const docs = ['a vector database', 'bread recipes', 'search engine'];
+  const run = async (...extra: string[]) => {
+    const r = await cli('rerank', '--model', join(root, 'ce'), '--json', ...extra, 'what is qdrant', ...docs);
+    assert.equal(r.status, 0, r.stderr);
+    return new Map((JSON.parse(r.stdout) as { index: number; score: number }[]).map((x) => [x.index, x.score]));
+  };
+  const f = await run();
+  const q = await run('--precision', 'int8');
+  for (const [i, s] of f) assert.ok(Math.abs(q.get(i)! - s) < 0.05 * Math.max(1, Math.abs(s)), `doc ${i}: ${q.get(i)} vs ${s}`);
+  assert.ok([...f].some(([i, s]) => q.get(i) !== s), 'int8 scores are not the fp32 ones');
+});
