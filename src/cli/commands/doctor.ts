@@ -1,17 +1,42 @@
-/** `tartan doctor`: what this installation can do (native kernels, ONNX runtime, paths). */
+/** `tartan doctor`: what this installation can do (native kernels, int8 encoding, paths). */
 import { Command } from 'commander';
 import { cpus } from 'node:os';
 import { printJson } from '../output.js';
 import { version } from '../version.js';
 import { sharedDir } from '../../paths.js';
+import { nativeStatus } from '../../scoring/maxsim-native.js';
+import { cpuHasVnni } from '../../models/onnx/cpu-features.js';
+import { int8CacheDir } from '../../models/onnx/int8-cache.js';
+import { resolvePrecision } from '../../models/onnx-session.js';
+
+function precisionLine(): string {
+  try {
+    return resolvePrecision();
+  } catch (err) {
+    return `invalid: ${(err as Error).message}`;
+  }
+}
+
+/** The facts `doctor` reports, flat so that both the table and --json read them directly. */
+export function doctorInfo(): Record<string, string | number | boolean> {
+  const native = nativeStatus();
+  return {
+    version, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length,
+    native: native.available ? `${native.isa} (of ${native.supportedIsas?.join(', ')})` : `unavailable: ${native.reason}`,
+    precision: precisionLine(),
+    int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : 'no VNNI: 7-bit weights (onnxruntime\'s non-VNNI int8 path can saturate at 8 bits)',
+    int8Cache: int8CacheDir(),
+    shared: sharedDir(),
+  };
+}
 
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('show what this installation can use: version, CPU, node, shared fixtures folder')
+    .description('show what this installation can use: version, CPU, native kernels, int8 encoding, model precision, folders')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      const info = { version, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, shared: sharedDir() };
+      const info = doctorInfo();
       if (opts.json) printJson(info);
       else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(10)} ${v}`);
     });
