@@ -1,6 +1,6 @@
 /** The `--precision` flag shared by commands that load a model. */
 import { InvalidArgumentError } from 'commander';
-import { PRECISIONS, type Precision } from '../models/onnx-session.js';
+import { isPrecision, PRECISIONS, type Precision } from '../models/onnx-session.js';
 
 /** Flag text for commander. */
 export const PRECISION_FLAG = '--precision <p>';
@@ -8,6 +8,6 @@ export const PRECISION_HELP = 'model precision: fp32 (as exported) or int8 (weig
 
 /** Commander parser: one of PRECISIONS. */
 export function parsePrecision(value: string): Precision {
-  if (!(PRECISIONS as readonly string[]).includes(value)) throw new InvalidArgumentError(`--precision must be one of ${PRECISIONS.join(', ')}`);
-  return value as Precision;
+  if (!isPrecision(value)) throw new InvalidArgumentError(`--precision must be one of ${PRECISIONS.join(', ')}`);
+  return value;
 }

@@ -97,8 +97,7 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
 
   // Stage 2, per segment; estimates gathered for one global cut.
   const tables = snap.segments.map((seg) => tablesOf(snap, seg));
-  const segOf: number[] = [], passOf: number[] = [];
-  const ests: Float32Array[] = [];
+  const segOf: number[] = [], passOf: number[] = [], estOf: number[] = [];
   snap.segments.forEach((seg, si) => {
     const ok = allowedPassages(seg);
     const P = ok.length;
@@ -109,18 +108,14 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
     const n = t.blocks
       ? fastScan(t.blocks, codec, probes, nprobe, scores, rows, ql!, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep)
       : tokenScores(t.lists!, codec, probes, nprobe, scores, rows, lut, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep);
-    for (let i = 0; i < n; i++) { segOf.push(si); passOf.push(scratch.passages[i]); }
-    ests.push(scratch.est.slice(0, n));
+    for (let i = 0; i < n; i++) { segOf.push(si); passOf.push(scratch.passages[i]); estOf.push(scratch.est[i]); }
   });
   const kept: number[][] = snap.segments.map(() => []);
   if (snap.segments.length === 1) {
     kept[0] = passOf;
   } else {
-    const all = new Float32Array(segOf.length);
-    let o = 0;
-    for (const e of ests) { all.set(e, o); o += e.length; }
     // In passage order within each segment, as a single segment's list comes.
-    for (const i of topK(all, keep).indices.sort()) kept[segOf[i]].push(passOf[i]);
+    for (const i of topK(estOf, keep).indices.sort()) kept[segOf[i]].push(passOf[i]);
   }
 
   // Stage 3: refine the kept passages, then one global cut to ndocs.

@@ -63,13 +63,18 @@ export function resolveThreads(threads?: number, env: NodeJS.ProcessEnv = proces
   return value;
 }
 
+/** True for the names in PRECISIONS. */
+export function isPrecision(value: string): value is Precision {
+  return (PRECISIONS as readonly string[]).includes(value);
+}
+
 /** Reads the precision: explicit option, else `TARTAN_PRECISION`, else fp32. */
 export function resolvePrecision(precision?: string, env: NodeJS.ProcessEnv = process.env): Precision {
   const value = precision ?? (env.TARTAN_PRECISION || 'fp32');
-  if (!(PRECISIONS as readonly string[]).includes(value)) {
+  if (!isPrecision(value)) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `precision '${value}' is not one of ${PRECISIONS.join(', ')}; fix --precision or TARTAN_PRECISION.`);
   }
-  return value as Precision;
+  return value;
 }
 
 /** Cumulative counters of one session, for benchmarks: time inside onnxruntime and padding. */

@@ -1,7 +1,7 @@
 /** `tartan bench encode`: ColBERT passage encoding throughput, against transformers.js on the same graph. */
 import { Command, InvalidArgumentError } from 'commander';
 import { runEncodeBench, type EncodeBenchReport } from '../../bench/encode-bench.js';
-import { PRECISIONS, type Precision } from '../../models/onnx-session.js';
+import { isPrecision, PRECISIONS, type Precision } from '../../models/onnx-session.js';
 import { commandGroup, formatTable, printJson } from '../output.js';
 
 function positive(name: string) {
@@ -14,9 +14,8 @@ function positive(name: string) {
 
 function precisionList(value: string): Precision[] {
   const list = value.split(',').map((x) => x.trim()).filter(Boolean);
-  const bad = list.find((x) => !(PRECISIONS as readonly string[]).includes(x));
-  if (bad !== undefined || list.length === 0) throw new InvalidArgumentError(`--precision takes a comma-separated list of ${PRECISIONS.join(', ')}`);
-  return [...new Set(list)] as Precision[];
+  if (list.length === 0 || !list.every(isPrecision)) throw new InvalidArgumentError(`--precision takes a comma-separated list of ${PRECISIONS.join(', ')}`);
+  return [...new Set(list)];
 }
 
 function pct(x: number | undefined): string {

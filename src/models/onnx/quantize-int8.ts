@@ -206,6 +206,8 @@ interface ParsedModel {
   graphFields: WireField[];
   nodes: NodeInfo[];
   initializers: Map<string, InitializerInfo>;
+  /** The same initializers by the byte offset of their field. */
+  initializerAt: Map<number, InitializerInfo>;
   graphInputs: Set<string>;
   graphOutputs: Set<string>;
   /** Values a subgraph may read are invisible here, so graphs with control flow keep every value. */
@@ -235,15 +237,17 @@ function parseModel(model: Uint8Array, options: QuantizeOptions): ParsedModel {
   const graphFields = [...readFields(model, graph.valueStart, graph.valueEnd)];
   const nodes = graphFields.filter((f) => f.field === 1).map((f) => parseNode(model, f));
   const initializers = new Map<string, InitializerInfo>();
+  const initializerAt = new Map<number, InitializerInfo>();
   for (const f of graphFields) {
     if (f.field !== 5) continue;
     const init = parseInitializer(model, f);
     initializers.set(init.name, init);
+    initializerAt.set(f.start, init);
   }
   const external = [...initializers.values()].find((i) => i.external);
   if (external && !options.readExternal) throw new QuantizeError(`initializer ${external.name} lives in the external data file ${external.external!.location}, and no folder was given to read it from`);
   return {
-    bytes: model, fields, graph, graphFields, nodes, initializers,
+    bytes: model, fields, graph, graphFields, nodes, initializers, initializerAt,
     graphInputs: new Set(graphFields.filter((f) => f.field === 11).map((f) => stringField(model, f))),
     graphOutputs: new Set(graphFields.filter((f) => f.field === 12).map((f) => stringField(model, f))),
     conservative: nodes.some((n) => CONTROL_FLOW.has(n.opType)),
@@ -254,7 +258,13 @@ function planRewrites(m: ParsedModel, options: QuantizeOptions): RewritePlan {
   const qmax = options.reduceRange ? 63 : 127;
   const { nodes, initializers, graphInputs, graphOutputs, conservative } = m;
   const consumers = new Map<string, NodeInfo[]>();
-  for (const n of nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  for (const n of nodes) {
+    for (const i of n.inputs) {
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
+  }
   const taken = new Set<string>([...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);
   const plan: RewritePlan = { replaced: new Map(), removed: new Set(), removedValues: new Set(), newInitializers: [], dropped: new Set(), report: { matmuls: 0, fusedBiases: 0, keptFloat: 0 } };
   const quantized = new Map<string, { q: string; scale: string }>();
@@ -309,7 +319,7 @@ function writeModel(m: ParsedModel, plan: RewritePlan, options: QuantizeOptions)
       if (r) graph.message(1, r);
       else graph.raw(model.subarray(f.start, f.end));
     } else if (f.field === 5) {
-      const init = parseInitializer(model, f);
+      const init = m.initializerAt.get(f.start)!;
       if (plan.dropped.has(init.name)) continue;
       if (init.external) graph.message(5, inlined(model, init, options));
       else graph.raw(model.subarray(f.start, f.end));
