@@ -41,6 +41,8 @@ export const ErrorCodes = {
   DUPLICATE_ID: 'E_DUPLICATE_ID',
   INVALID_FILTER: 'E_INVALID_FILTER',
   INPUT_FORMAT: 'E_INPUT_FORMAT',
+  /** An input file or folder named by the user does not exist. */
+  FILE_NOT_FOUND: 'E_FILE_NOT_FOUND',
 
   // lexical, retrieval, eval
   UNKNOWN_PIPELINE: 'E_UNKNOWN_PIPELINE',

@@ -61,7 +61,7 @@ export async function evaluateRetrievers(dataset: BeirDataset, retrievers: reado
     try {
       for (const [qid, text] of dataset.queries) {
         const started = performance.now();
-        const hits = await retriever.search(text, depth);
+        const hits = await retriever.search(text, depth, qid);
         latencies.record('total', performance.now() - started);
         const stages = retriever.stageLatencies?.() ?? {};
         for (const [stage, ms] of Object.entries(stages)) latencies.record(stage, ms);

@@ -19,8 +19,11 @@ export interface RetrievedDocument {
  */
 export interface Retriever {
   readonly name: string;
-  /** The k best documents for a query, best first. */
-  search(queryText: string, k: number): Promise<RetrievedDocument[]>;
+  /**
+   * The k best documents for a query, best first. `queryId` is the dataset's id of the query (given by
+   * `evaluateRetrievers`), for retrievers that look up precomputed query vectors instead of the text.
+   */
+  search(queryText: string, k: number, queryId?: string): Promise<RetrievedDocument[]>;
   /** Milliseconds spent in each stage by the most recent `search` call (e.g. `{ encode: 1.2, maxsim: 8.4 }`). */
   stageLatencies?(): Record<string, number>;
   /** Frees resources (models, sessions). */

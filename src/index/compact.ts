@@ -58,17 +58,16 @@ export function prepareCompact(dir: string, snap: Snapshot): Manifest {
     buffers.codes = new Uint8Array(codes.buffer);
     buffers.residuals = residuals;
     buffers.ivf = buildInvertedLists(codes, offsets, pd.length, k);
+    // Rerank vectors survive only when every source segment has them (older segments may not).
+    if (picks.length > 0 && snap.segments.every((g) => g.vectors || g.entry.tokens === 0)) buffers.vectors = copyVectors(snap, picks, offsets, tokens * dim * 2, dim * 2);
   } else if (s.mode === 'flat') {
     const width = s.flatDtype === 'f16' ? 2 : 1;
-    const vectors = new Uint8Array(tokens * dim * width);
     const scales = new Float32Array(s.flatDtype === 'i8' ? tokens : 0);
     picks.forEach(({ seg, p }, i) => {
       const src = snap.segments[seg];
-      const t0 = src.tokenOffsets[p], t1 = src.tokenOffsets[p + 1];
-      src.vectors!.read(t0 * dim * width, (t1 - t0) * dim * width, vectors.subarray(offsets[i] * dim * width, offsets[i + 1] * dim * width));
-      if (src.scales) scales.set(src.scales.subarray(t0, t1), offsets[i]);
+      if (src.scales) scales.set(src.scales.subarray(src.tokenOffsets[p], src.tokenOffsets[p + 1]), offsets[i]);
     });
-    buffers.vectors = vectors;
+    buffers.vectors = copyVectors(snap, picks, offsets, tokens * dim * width, dim * width);
     if (s.flatDtype === 'i8') buffers.scales = new Uint8Array(scales.buffer);
   }
   m.generation += 1;
@@ -80,4 +79,15 @@ export function prepareCompact(dir: string, snap: Snapshot): Manifest {
   delete m.tombstones;
   m.deleted = 0;
   return m;
+}
+
+/** The vector rows of the picked passages, in pick order (`rowBytes` per token). */
+function copyVectors(snap: Snapshot, picks: ReadonlyArray<{ seg: number; p: number }>, offsets: Uint32Array, bytes: number, rowBytes: number): Uint8Array {
+  const out = new Uint8Array(bytes);
+  picks.forEach(({ seg, p }, i) => {
+    const src = snap.segments[seg];
+    const t0 = src.tokenOffsets[p], t1 = src.tokenOffsets[p + 1];
+    src.vectors!.read(t0 * rowBytes, (t1 - t0) * rowBytes, out.subarray(offsets[i] * rowBytes, offsets[i + 1] * rowBytes));
+  });
+  return out;
 }

@@ -34,7 +34,7 @@ export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
  * exhaustive exact MaxSim over the index's own vectors; nprobe 24 / ndocs 32 give 0.94 in about 70% of the time.
  */
 export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
-  mode: 'plaid', nbits: 2, flatDtype: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 32, ndocs: 64,
+  mode: 'plaid', nbits: 2, flatDtype: 'f16', rerankVectors: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 32, ndocs: 64,
 };
 
 /** A scored passage before it becomes a hit. */
@@ -274,7 +274,7 @@ export abstract class FileStore implements VectorStore {
       bytesPerToken: tokens ? vectorBytes / tokens : 0,
       totalBytes: manifestBytes(m),
       ...(s.model ? { model: s.model } : {}),
-      ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits } : { dtype: s.flatDtype }),
+      ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits, rerankVectors: s.rerankVectors ?? 'none' } : { dtype: s.flatDtype }),
       segments: m.segments.length, deleted: m.deleted, generation: m.generation,
       poolFactor: s.poolFactor, chunkTokens: s.chunkTokens, nprobe: s.nprobe, ndocs: s.ndocs,
       ...(s.mode === 'plaid' ? { drift: Number(drift.toFixed(3)), rebuildRecommended: drift > 1.25 || untrainedShare > 0.5 } : {}),

@@ -23,6 +23,7 @@ import { loadColbertEncoder } from './encoder.js';
 import { checkCreateSettings, checkDocument, checkIds, checkSearchOptions } from './options-check.js';
 import { assertText } from '../models/tokenizer.js';
 import { validateQuery } from '../scoring/validate.js';
+import { toTokenMatrix, type VectorDocumentInput, type VectorsInput } from './vector-input.js';
 
 /** Refuses a location that is not a folder path or URL string (a number would become a folder named "42"). */
 function checkLocation(location: unknown): asserts location is string {
@@ -69,8 +70,9 @@ export class Index {
       return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
     }
     const { encoder: _e, model: _m, precision: _p, ...rest } = options;
-    // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest".
-    const settings = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
+    // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest";
+    // the model's own defaults (encoder.indexDefaults) apply where the caller gave nothing.
+    const settings = { ...encoder.indexDefaults, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as typeof rest;
     const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
     return new Index(dirOrUrl, await create(dirOrUrl, { ...settings, dim: encoder.dim, model }), encoder);
   }
@@ -130,6 +132,47 @@ export class Index {
     }
     if (batch.length) await encodeBatch();
     await flush();
+  }
+
+  /**
+   * Adds documents with token vectors encoded elsewhere (e.g. in Python with the index's model): no
+   * encoder runs. Each document is `{ id, vectors, text?, metadata? }`, `vectors` a {@link TokenMatrix}
+   * or an array of rows (`dim` numbers each, `index.store.dim`). Every document is checked before
+   * anything is written (ids, metadata, duplicate ids: E_DUPLICATE_ID, dim: E_DIMENSION_MISMATCH,
+   * NaN/Infinity: E_NON_FINITE_VALUE, no rows: E_EMPTY_TEXT); then all are added in one atomic write,
+   * to the file index or PostgreSQL alike.
+   * @example
+   * // vectors.json from Python: [{"id": "d1", "vectors": model.encode(text).tolist()}, ...]
+   * const index = await Index.create('./idx', { model: 'colbert-ir/colbertv2.0' });
+   * await index.addVectors(JSON.parse(readFileSync('vectors.json', 'utf8')));
+   * const hits = await index.searchVectors(queryRows, { k: 10 });
+   */
+  async addVectors(docs: Iterable<VectorDocumentInput> | AsyncIterable<VectorDocumentInput>): Promise<void> {
+    if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'addVectors takes a list (or iterable) of documents like [{"id": "d1", "vectors": [[0.1, ...], ...]}]');
+    const seen = new Set<string>();
+    const pending: DocumentInput[] = [];
+    const matrices: TokenMatrix[] = [];
+    for await (const d of docs) {
+      checkDocument(d, pending.length);
+      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      seen.add(d.id);
+      const { vectors, ...doc } = d;
+      if (doc.text !== undefined && typeof doc.text !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the text of document "${d.id}" is ${describeValue(doc.text)}; give a string or leave it out`);
+      matrices.push(toTokenMatrix(vectors, this.store.dim, `document "${d.id}"`));
+      pending.push(doc);
+    }
+    if (pending.length === 0) return;
+    await this.store.add(pending, packMatrices(matrices, this.store.dim));
+  }
+
+  /**
+   * Searches with a query's token vectors encoded elsewhere (a {@link TokenMatrix} or an array of rows),
+   * checked like {@link Index.addVectors}; `options` as for {@link Index.search}.
+   * @example const hits = await index.searchVectors([[0.12, -0.03, ...], ...], { k: 5, filter: { lang: 'en' } });
+   */
+  async searchVectors(query: VectorsInput, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    checkSearchOptions(options);
+    return this.store.search(toTokenMatrix(query, this.store.dim, 'the query'), options);
   }
 
   /** Deletes documents by id; returns how many existed. */

@@ -40,6 +40,12 @@ export interface IndexSettings {
   /** Long documents are split into windows of this many tokens (0 = never). */
   chunkTokens: number;
   chunkOverlap: number;
+  /**
+   * plaid: what the final rerank scores. 'f16': the original vectors, kept on disk as float16 (read only for
+   * the final candidates), so the top k is ranked at full fidelity; 'none': the vectors decompressed from
+   * the codes (smaller on disk, loses quality). Indexes written before this setting existed have 'none'.
+   */
+  rerankVectors?: 'f16' | 'none';
   /** Default search knobs. */
   nprobe: number;
   ndocs: number;
@@ -201,6 +207,7 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   // Searches read these defaults; the native kernels abort the process on non-numbers.
   int(s.nprobe, 'settings.nprobe', 1, LARGE);
   int(s.ndocs, 'settings.ndocs', 1, LARGE);
+  if (s.rerankVectors !== undefined) oneOf(s.rerankVectors, 'settings.rerankVectors', ['f16', 'none'] as const);
   if (s.model !== undefined && typeof s.model !== 'string') fail('settings.model', `expected a model id or path, got ${show(s.model)}`);
 
   let k = 0;
@@ -260,7 +267,10 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
       } else if (tokens > 0) {
         fail(`${at}.files.codes`, `the segment holds ${tokens} tokens but no codes`, 'inconsistent');
       }
-      for (const role of ['vectors', 'scales']) if (files[role] !== undefined) fail(`${at}.files.${role}`, 'a plaid index stores no flat vectors', 'inconsistent');
+      // Full-fidelity rerank vectors (float16), when the index keeps them.
+      const vectors = f('vectors', false);
+      if (vectors) sized(vectors, `${at}.files.vectors`, tokens * dim * 2, `${tokens} f16 rerank vectors of dim ${dim}`);
+      if (files.scales !== undefined) fail(`${at}.files.scales`, 'a plaid index stores no int8 scales', 'inconsistent');
     } else {
       sized(f('vectors', true)!, `${at}.files.vectors`, tokens * dim * (dtype === 'f16' ? 2 : 1), `${tokens} ${dtype} vectors of dim ${dim}`);
       if (dtype === 'i8') sized(f('scales', true)!, `${at}.files.scales`, tokens * 4, `${tokens} float32 scales`);

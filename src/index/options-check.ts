@@ -36,6 +36,7 @@ export function checkCreateSettings(s: Partial<IndexSettings>): void {
   if (s.mode !== undefined && s.mode !== 'plaid' && s.mode !== 'flat') throw invalid(`mode must be "plaid" or "flat", got ${describe(s.mode)}`);
   if (s.nbits !== undefined) checkNbits(s.nbits);
   if (s.flatDtype !== undefined && s.flatDtype !== 'f16' && s.flatDtype !== 'i8') throw invalid(`flatDtype must be "f16" or "i8", got ${describe(s.flatDtype)}`);
+  if (s.rerankVectors !== undefined && s.rerankVectors !== 'f16' && s.rerankVectors !== 'none') throw invalid(`rerankVectors must be "f16" (rank the final candidates with the original vectors) or "none", got ${describe(s.rerankVectors)}`);
   if (s.centroids !== undefined) integerIn('centroids (0 = automatic)', s.centroids, 0, LARGE);
   if (s.poolFactor !== undefined && !(typeof s.poolFactor === 'number' && s.poolFactor >= 1 && s.poolFactor <= 4)) {
     throw invalid(`poolFactor must be a number from 1 to 4, got ${describe(s.poolFactor)}`);

@@ -25,10 +25,11 @@ export class PositionedFile {
   readonly size: number;
   private cache?: Uint8Array;
 
-  constructor(readonly path: string) {
+  /** `cache` false: always positioned reads (files read only a few rows at a time, such as rerank vectors). */
+  constructor(readonly path: string, cache = true) {
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
-    if (this.size > 0 && cachedBytes + this.size <= cacheBudget) {
+    if (cache && this.size > 0 && cachedBytes + this.size <= cacheBudget) {
       cachedBytes += this.size;
       this.cache = this.readRange(0, this.size, new Uint8Array(this.size));
     }

@@ -7,10 +7,12 @@
  * 2-3. token-level candidate generation and refinement (token-stages.ts):
  *    exact similarities with the tokens of each query token's `nprobe` best
  *    centroids, then a pruned exact pass over the best 4 x ndocs passages;
- * 4. exact rerank of the best `ndocs`: their residuals are decompressed a batch
- *    at a time into a reused buffer and scored with the real MaxSim.
+ * 4. exact rerank of the best `ndocs`: MaxSim over the original vectors the
+ *    index keeps as float16 on disk (read for these candidates only), or, for
+ *    segments without them, over vectors decompressed from the codes.
  */
 import type { TokenMatrix } from '../tensors.js';
+import type { PackedDocuments } from '../scoring/types.js';
 import { maxsim } from '../scoring/maxsim.js';
 import { finishScores, planVariant } from '../scoring/variants.js';
 import { validateQuery } from '../scoring/validate.js';
@@ -31,7 +33,7 @@ export const KEEP_FACTOR = 4;
  * allocate megabytes of typed arrays, and the collector time that costs was
  * as large as a stage.
  */
-const scratch = { scores: new Float32Array(0), allowed: new Uint8Array(0), codes16: new Uint16Array(0), codes32: new Uint32Array(0), packed: new Uint8Array(0) };
+const scratch = { half: new Uint16Array(0), scores: new Float32Array(0), allowed: new Uint8Array(0), codes16: new Uint16Array(0), codes32: new Uint32Array(0), packed: new Uint8Array(0) };
 
 function grown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(current: T, n: number, make: (n: number) => T): T {
   return current.length >= n ? current : make(Math.max(n, Math.ceil(current.length * 1.5)));
@@ -112,10 +114,40 @@ export function decompressPassage(snap: Snapshot, seg: LoadedSegment, p: number,
   decompressTokens(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, out.subarray(outRow * dim, (outRow + t1 - t0) * dim));
 }
 
-/** Stage 4: exact MaxSim on the decompressed vectors of `cands`; returns raw and normalised scores in the same order. */
+/** Float16 rows of `cands` read from their segments' rerank vectors (every candidate's segment has them). */
+function gatherVectors(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>): PackedDocuments {
+  const dim = snap.manifest.settings.dim;
+  const offsets = new Uint32Array(cands.length + 1);
+  cands.forEach((c, i) => {
+    const seg = snap.segments[c.seg];
+    offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage];
+  });
+  const tokens = offsets[cands.length];
+  scratch.half = grown(scratch.half, tokens * dim, (n) => new Uint16Array(n));
+  const data = scratch.half.subarray(0, tokens * dim);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  cands.forEach((c, i) => {
+    const seg = snap.segments[c.seg];
+    const t0 = seg.tokenOffsets[c.passage], n = offsets[i + 1] - offsets[i];
+    if (n > 0) seg.vectors!.read(t0 * dim * 2, n * dim * 2, bytes.subarray(offsets[i] * dim * 2, offsets[i + 1] * dim * 2));
+  });
+  return { dtype: 'f16', data, offsets, dim };
+}
+
+/**
+ * Stage 4: exact MaxSim of `cands` (raw and normalised scores in the same order), over the kept
+ * float16 originals, or over the decompressed vectors in an index that keeps none (rerankVectors
+ * 'none', or written before the setting existed: the setting is fixed, so segments never mix).
+ */
 export function exactRerank(snap: Snapshot, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
-  const cb = snap.codebook!;
   validateQuery(query);
+  if (cands.every((c) => snap.segments[c.seg].vectors)) return maxsim(query, gatherVectors(snap, cands), weights ? { variant: 'weighted', weights } : undefined);
+  return decompressedRerank(snap, query, cands, weights);
+}
+
+/** Exact MaxSim over vectors decompressed from the codes and residuals. */
+function decompressedRerank(snap: Snapshot, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
+  const cb = snap.codebook!;
   const plan = planVariant(undefined, weights, query.rows);
   const { codes, packed, offsets } = gather(snap, cands);
   const sums = rerankNative(query.data, query.rows, plan.weights, cb.codec, cb.centroids, codes, packed, offsets);

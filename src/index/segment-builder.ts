@@ -66,8 +66,11 @@ export function codeArray(k: number, n: number): Uint16Array | Uint32Array {
   return k <= 65536 ? new Uint16Array(n) : new Uint32Array(n);
 }
 
-/** Builds a plaid segment; also returns the summed squared residual norm (drift statistics). */
-export async function buildPlaidSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, codebook: Codebook): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
+/**
+ * Builds a plaid segment; also returns the summed squared residual norm (drift statistics).
+ * `rerankVectors` 'f16' also keeps the original vectors as float16 for the final rerank.
+ */
+export async function buildPlaidSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, codebook: Codebook, rerankVectors: 'f16' | 'none' = 'none'): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
   const tokens = passages.data.length / dim;
   const assigned = tokens > 0 ? await assignBulk(codebook, passages.data) : new Uint32Array(0);
   const { residuals, sqNormSum } = residualsOf(passages.data, dim, codebook.centroids, assigned);
@@ -83,6 +86,7 @@ export async function buildPlaidSegment(docs: readonly DocumentInput[], passages
       codes: bytesOf(codes),
       residuals: packed,
       ivf: buildInvertedLists(codes, passages.offsets, passages.passageDoc.length, codebook.k),
+      ...(rerankVectors === 'f16' ? { vectors: bytesOf(toFloat16(passages.data)) } : {}),
     },
     sqResidualSum: sqNormSum,
   };

@@ -141,7 +141,7 @@ export class Snapshot {
     if (tokenOffsets[p] !== entry.tokens) throw bad(f.passages, `sums to ${tokenOffsets[p]} tokens, the manifest says ${entry.tokens}`);
     const seg: LoadedSegment = { entry, docs, passageDoc, tokenOffsets };
     const opened: PositionedFile[] = [];
-    const open = (file: FileEntry) => { const h = CheckedFile.open(dir, file); opened.push(h); return h; };
+    const open = (file: FileEntry, cache = true) => { const h = CheckedFile.open(dir, file, cache); opened.push(h); return h; };
     try {
       if (f.text.bytes > 0) seg.text = open(f.text);
       for (let i = 0; i < docs.ids.length; i++) {
@@ -165,8 +165,10 @@ export class Snapshot {
         throw bad(f.docs, 'belongs to a plaid segment without codes');
       }
       if (f.vectors) {
-        seg.vectors = open(f.vectors);
-        if (seg.vectors.size !== tokens * s.dim * (s.flatDtype === 'f16' ? 2 : 1)) throw bad(f.vectors, `has ${seg.vectors.size} bytes for ${tokens} tokens of dim ${s.dim}`);
+        // A plaid index's rerank vectors are read only for the final candidates: never held in the heap.
+        seg.vectors = open(f.vectors, s.mode === 'flat');
+        const width = s.mode === 'plaid' || s.flatDtype === 'f16' ? 2 : 1;
+        if (seg.vectors.size !== tokens * s.dim * width) throw bad(f.vectors, `has ${seg.vectors.size} bytes for ${tokens} tokens of dim ${s.dim}`);
       } else if (s.mode === 'flat' && tokens > 0) {
         throw bad(f.docs, 'belongs to a flat segment without vectors');
       }

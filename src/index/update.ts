@@ -54,7 +54,7 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
       m.codebook = { centroids: trained.k, centroidType: 'i8', files: cbFiles };
       m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
     }
-    const built = await buildPlaidSegment(docs, passages, s.dim, codebook);
+    const built = await buildPlaidSegment(docs, passages, s.dim, codebook, s.rerankVectors ?? 'none');
     buffers = built.buffers;
     if (snap.codebook && m.drift) {
       m.drift.addedResidualSum += built.sqResidualSum;

@@ -113,15 +113,15 @@ export function setVerifyAtOpenLimit(bytes: number): void {
 export class CheckedFile extends PositionedFile {
   private ok = false;
 
-  private constructor(private readonly dir: string, private readonly entry: FileEntry) {
-    super(pathOf(dir, entry));
+  private constructor(private readonly dir: string, private readonly entry: FileEntry, cache: boolean) {
+    super(pathOf(dir, entry), cache);
   }
 
-  /** Opens file `f` of `dir`: size checked now, checksum now or on first read. */
-  static open(dir: string, f: FileEntry): CheckedFile {
+  /** Opens file `f` of `dir`: size checked now, checksum now or on first read; `cache` false keeps it out of the heap cache. */
+  static open(dir: string, f: FileEntry, cache = true): CheckedFile {
     let file: CheckedFile;
     pathOf(dir, f);
-    try { file = new CheckedFile(dir, f); } catch (e) {
+    try { file = new CheckedFile(dir, f, cache); } catch (e) {
       throw corruptFile(dir, f.name, 'missing', 'named by the manifest is missing or unreadable', e);
     }
     try {

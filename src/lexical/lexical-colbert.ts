@@ -75,6 +75,11 @@ export class LexicalColbert implements LateInteractionEncoder {
   readonly kind = 'colbert' as const;
   readonly modelId = 'lexical';
   readonly dim: number;
+  /**
+   * Hashed n-gram vectors barely cluster, so centroid-based candidate generation misses documents
+   * (SciFact: 58.5 nDCG@10 in a plaid index against 65.5 exact); the flat index scores them exactly.
+   */
+  readonly indexDefaults = { mode: 'flat' } as const;
   private readonly minN: number;
   private readonly maxN: number;
   private readonly analyser: EnglishAnalyser;

@@ -34,6 +34,11 @@ export interface LateInteractionEncoder {
   passageEmbed(texts: Iterable<string> | AsyncIterable<string>, options?: EmbedOptions): AsyncIterable<TokenMatrix>;
   /** The tokens that get vectors, in row order of the matching embed call. */
   vectorTokens(text: string, isQuery: boolean): VectorToken[];
+  /**
+   * Index settings this model's vectors are best served by, used by `Index.create` where the caller gives
+   * none (the lexical model's hashed n-gram vectors do not cluster, so its default is the exact flat index).
+   */
+  readonly indexDefaults?: { readonly mode?: 'plaid' | 'flat' };
   dispose(): Promise<void>;
 }
 

@@ -23,13 +23,14 @@ test('cli: index a jsonl and a folder of .md with the lexical model, then search
   mkdirSync(join(dir, 'notes'));
   writeFileSync(join(dir, 'notes', 'sleep.md'), '# Sleep\nAdults need seven hours of sleep to stay healthy.');
   const idx = join(dir, 'idx');
-  const built = tartan('index', idx, input, join(dir, 'notes'), '--model', 'lexical', '--json', '--no-progress');
+  const built = tartan('index', idx, input, join(dir, 'notes'), '--model', 'lexical', '--mode', 'plaid', '--json', '--no-progress');
   assert.equal(built.status, 0, built.stderr);
-  const summary = JSON.parse(built.stdout) as { added: number; info: { documents: number; model: string; nbits: number } };
+  const summary = JSON.parse(built.stdout) as { added: number; info: { documents: number; model: string; nbits: number; rerankVectors: string } };
   assert.equal(summary.added, 5);
   assert.equal(summary.info.documents, 5);
   assert.equal(summary.info.model, 'lexical');
   assert.equal(summary.info.nbits, 2);
+  assert.equal(summary.info.rerankVectors, 'f16');
 
   const found = tartan('search', idx, 'what lowers a fever', '-k', '2', '--json');
   assert.equal(found.status, 0, found.stderr);
@@ -70,4 +71,17 @@ test('cli: index a jsonl and a folder of .md with the lexical model, then search
   assert.equal((JSON.parse(missing.stdout) as { error: { code: string } }).error.code, 'E_INDEX_NOT_FOUND');
   const badInput = tartan('index', join(dir, 'idx2'), join(dir, 'nope.csv'), '--model', 'lexical', '--json');
   assert.equal((JSON.parse(badInput.stdout) as { error: { code: string } }).error.code, 'E_INPUT_FORMAT');
+});
+
+test('cli: the lexical model defaults to the exact flat index; --mode plaid --rerank-vectors none is honoured', (t) => {
+  const dir = tempDir(t, 'tartan-cli-');
+  const input = join(dir, 'docs.jsonl');
+  writeFileSync(input, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const flat = tartan('index', join(dir, 'a'), input, '--model', 'lexical', '--json', '--no-progress');
+  assert.equal(flat.status, 0, flat.stderr);
+  assert.equal((JSON.parse(flat.stdout) as { info: { kind: string } }).info.kind, 'flat');
+  const plaid = tartan('index', join(dir, 'b'), input, '--model', 'lexical', '--mode', 'plaid', '--rerank-vectors', 'none', '--json', '--no-progress');
+  assert.equal(plaid.status, 0, plaid.stderr);
+  const info = (JSON.parse(plaid.stdout) as { info: { kind: string; rerankVectors: string } }).info;
+  assert.deepEqual([info.kind, info.rerankVectors], ['plaid', 'none']);
 });

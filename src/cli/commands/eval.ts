@@ -6,13 +6,16 @@ import { evaluateRetrievers } from '../../eval/evaluate.js';
 import { getPipeline, listPipelines, loadPipelineModules, type PipelineDefinition } from '../../eval/pipeline-registry.js';
 import { collectionPipeline } from '../../eval/pipelines/presets.js';
 import { isTartanError } from '../../errors.js';
-import { silentProgress, stderrProgress } from '../../eval/progress.js';
+import { silentProgress, stderrProgress, type Progress } from '../../eval/progress.js';
 import { formatReport, writeReportJson } from '../../eval/report.js';
 import type { Retriever } from '../../eval/retriever.js';
+import { evaluateVectors, parseVectorPipelines, parseVectorSettings } from '../../eval/vectors-eval.js';
+import { loadVectors } from '../../index/vectors-file.js';
 
 interface EvalOptions {
   dataset?: string;
-  pipeline: string;
+  pipeline?: string;
+  vectors?: string;
   split: string;
   limitQueries?: string;
   json?: string;
@@ -45,15 +48,33 @@ function parseSettings(pairs: readonly string[]): Record<string, string> {
   return settings;
 }
 
+/** `--vectors`: the exact and colbert pipelines over a saved vectors file (no model involved). */
+async function evalVectors(opts: EvalOptions & { dataset: string; vectors: string }, limitQueries: number | undefined, progress: Progress): Promise<void> {
+  for (const [flag, value] of [['--model', opts.model], ['--dense-model', opts.denseModel], ['--cross-encoder-model', opts.crossEncoderModel]] as const) {
+    if (value) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${flag} does not apply with --vectors: the vectors are encoded already; leave it out.`);
+  }
+  const pipelines = parseVectorPipelines((opts.pipeline ?? 'exact,colbert').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+  if (pipelines.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; with --vectors use exact and/or colbert.');
+  const settings = parseVectorSettings(parseSettings(opts.set));
+  const collection = loadVectors(opts.vectors);
+  const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
+  const report = await evaluateVectors(dataset, collection, {
+    pipelines, settings, workDir: opts.workDir, label: opts.vectors, progress, log: (line) => process.stderr.write(`${line}\n`),
+  });
+  console.log(formatReport(report));
+  if (opts.json) writeReportJson(opts.json, report);
+}
+
 export function register(program: Command): void {
   program
     .command('eval')
     .description('evaluate retrieval pipelines on a BEIR dataset (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) with trec_eval metrics')
     .option('--dataset <dir>', 'BEIR dataset folder, e.g. ../shared/datasets/scifact')
-    .option('--pipeline <names>', 'comma-separated pipeline names (see --list)', 'bm25')
+    .option('--pipeline <names>', 'comma-separated pipeline names (see --list; default bm25, or exact,colbert with --vectors)')
     .option('--split <name>', 'qrels split', 'test')
     .option('--limit-queries <n>', 'evaluate only the first N judged queries')
     .option('--json <file>', 'also write the report as JSON to this file')
+    .option('--vectors <file>', 'evaluate a saved vectors file (bench search --save-vectors) instead of a model: pipelines exact (exhaustive MaxSim) and colbert (an index of the vectors; --set nbits, centroids, pool-factor, nprobe, ndocs, mode=flat)')
     .option('--work-dir <dir>', 'persist and reuse indexes here (default: build in memory)')
     .option('--set <key=value>', 'pipeline setting, repeatable (e.g. --set k1=1.2 --set b=0.75)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--model <id|path>', 'ColBERT model for the index-based pipelines (default: lexical, the built-in download-free model)')
@@ -61,7 +82,7 @@ export function register(program: Command): void {
     .option('--cross-encoder-model <id|path>', 'cross-encoder for the colbert>cross-encoder pipeline')
     .option('--list', 'list the available pipelines and exit')
     .option('--no-progress', 'no progress bars on stderr')
-    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work')
+    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work\n  tartan eval --dataset ../shared/datasets/scifact --vectors scifact.vectors --set nbits=4 --json vectors.json')
     .action(async (opts: EvalOptions) => {
       await loadPipelineModules();
       if (opts.list) {
@@ -74,15 +95,16 @@ export function register(program: Command): void {
         limitQueries = Number(opts.limitQueries);
         if (!Number.isInteger(limitQueries) || limitQueries < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--limit-queries must be a positive integer, got "${opts.limitQueries}".`);
       }
-      const names = opts.pipeline.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
+      const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
+      if (opts.vectors) return evalVectors({ ...opts, dataset: opts.dataset, vectors: opts.vectors }, limitQueries, progress);
+      const names = (opts.pipeline ?? 'bm25').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
       if (names.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; run `tartan eval --list` to see them.');
       const definitions = names.map(pipelineFor);
       const settings = parseSettings(opts.set);
       if (opts.model) settings.model = opts.model;
       if (opts.denseModel) settings['dense-model'] = opts.denseModel;
       if (opts.crossEncoderModel) settings['cross-encoder-model'] = opts.crossEncoderModel;
-      // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
-      const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
       const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
 
       const retrievers: Retriever[] = [];

@@ -13,7 +13,7 @@ import type { Precision } from '../../models/onnx-session.js';
 import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface IndexOptions {
-  model?: string; nbits: string; mode: string; poolFactor: string; chunkTokens: string; chunkOverlap: string;
+  model?: string; nbits: string; mode?: string; rerankVectors?: string; poolFactor: string; chunkTokens: string; chunkOverlap: string;
   centroids?: string; flatDtype: string; denseModel?: string; json?: boolean; progress: boolean; precision?: Precision;
 }
 
@@ -31,7 +31,8 @@ export function register(program: Command): void {
     .argument('<input...>', 'input files or folders')
     .option('--model <id|path>', 'ColBERT model id, local folder, or "lexical" (new index only)')
     .option('--nbits <n>', 'residual bits per dimension: 1, 2, 4 or 8 (plaid)', '2')
-    .option('--mode <mode>', 'plaid (compressed) or flat (exact)', 'plaid')
+    .option('--mode <mode>', 'plaid (compressed) or flat (exact); default: the model\'s own (flat for lexical, plaid otherwise)')
+    .option('--rerank-vectors <kind>', 'plaid: f16 keeps the original vectors on disk and ranks the final candidates with them (full fidelity), none ranks with the decompressed codes (smaller)', 'f16')
     .option('--pool-factor <n>', 'token pooling factor 1-4 (1 = none)', '1')
     .option('--chunk-tokens <n>', 'split documents longer than this many tokens (0 = never)', '0')
     .option('--chunk-overlap <n>', 'tokens shared by consecutive chunks', '0')
@@ -51,7 +52,7 @@ export function register(program: Command): void {
         ? await Index.open(dir, opts.precision ? { precision: opts.precision } : {})
         : await Index.create(dir, {
           ...(opts.precision ? { precision: opts.precision } : {}),
-          model: opts.model, nbits: int('nbits', opts.nbits), mode: opts.mode as 'plaid' | 'flat', poolFactor: int('pool-factor', opts.poolFactor),
+          model: opts.model, nbits: int('nbits', opts.nbits), ...(opts.mode ? { mode: opts.mode as 'plaid' | 'flat' } : {}), rerankVectors: opts.rerankVectors as 'f16' | 'none', poolFactor: int('pool-factor', opts.poolFactor),
           chunkTokens: int('chunk-tokens', opts.chunkTokens), chunkOverlap: int('chunk-overlap', opts.chunkOverlap),
           centroids: opts.centroids ? int('centroids', opts.centroids) : 0, flatDtype: opts.flatDtype as 'f16' | 'i8',
         });

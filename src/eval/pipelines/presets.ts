@@ -27,13 +27,14 @@ function slug(s: string): string {
 async function acquire(context: PipelineContext): Promise<Shared> {
   const { settings, dataset } = context;
   const model = settings.model ?? 'lexical';
-  const mode = settings.mode === 'flat' ? 'flat' : 'plaid';
+  // No mode given: the model's own default (flat for the lexical model, plaid otherwise).
+  const mode = settings.mode === 'flat' || settings.mode === 'plaid' ? settings.mode : undefined;
   const key = [dataset.dir, model, mode, settings.nbits ?? '', settings['dense-model'] ?? '', settings['cross-encoder-model'] ?? '', context.workDir ?? ''].join('|');
   let shared = open.get(key);
   if (!shared) {
     shared = (async () => {
       const tmp = context.workDir ? undefined : mkdtempSync(join(tmpdir(), 'tartan-eval-'));
-      const loc = join(context.workDir ?? tmp!, `${dataset.name}-${slug(model)}-${mode}${settings.nbits ? `-nbits${settings.nbits}` : ''}`);
+      const loc = join(context.workDir ?? tmp!, `${dataset.name}-${slug(model)}-${mode ?? 'default'}${settings.nbits ? `-nbits${settings.nbits}` : ''}`);
       const options = {
         ...(settings['dense-model'] ? { denseModel: settings['dense-model'] } : {}),
         ...(settings['cross-encoder-model'] ? { crossEncoderModel: settings['cross-encoder-model'] } : {}),
@@ -42,7 +43,7 @@ async function acquire(context: PipelineContext): Promise<Shared> {
       if (existsSync(join(loc, 'manifest.json'))) {
         collection = await Collection.open(loc, { ...options, onRebuild: rebuildProgress(context) });
       } else {
-        const index = await Index.create(loc, { model, mode, ...(settings.nbits ? { nbits: Number(settings.nbits) } : {}) });
+        const index = await Index.create(loc, { model, ...(mode ? { mode } : {}), ...(settings.nbits ? { nbits: Number(settings.nbits) } : {}) });
         collection = await Collection.attach(index, options);
         const docs = dataset.corpus.map((d) => ({ id: d.id, text: d.title ? `${d.title}\n${d.text}` : d.text }));
         context.progress.start(`indexing ${slug(model)}`, docs.length);
