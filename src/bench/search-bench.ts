@@ -37,6 +37,10 @@ export interface SearchBenchReport {
   source: string;
   documents: number; tokens: number; queries: number; dim: number; nbits: number; centroids: number;
   build_seconds?: number; bytes_per_token: number; total_bytes: number;
+  /** What stays in memory while the index is open for search, per token (see src/index/resident-memory.ts), by part too. */
+  resident_bytes_per_token: number; resident_parts: Record<string, number>;
+  /** Every file of the index on disk, per token (the float16 rerank vectors included). */
+  disk_bytes_per_token: number;
   nprobe: number; ndocs: number; recall_at_10: number; recall_at_10_index?: number; p50_ms: number; p95_ms: number; cpu_p50_ms: number; qps: number;
   curve: CurvePoint[];
   peak_rss_mb: number;
@@ -136,11 +140,14 @@ async function report(store: PlaidStore, source: string, queries: TokenMatrix[],
   }
   const nprobe = o.nprobe ?? info.nprobe as number, ndocs = o.ndocs ?? info.ndocs as number;
   const headline = curve.find((p) => p.nprobe === nprobe && p.ndocs === ndocs) ?? (await measure(store, queries, truth, nprobe, ndocs));
+  const mem = store.memory();
   return {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg: (await import('node:os')).loadavg().map((x) => round(x, 2)) },
     source, documents: info.documents, tokens: info.tokens, queries: queries.length, dim: info.dim, nbits: info.nbits as number, centroids: info.centroids as number,
     ...(build !== undefined ? { build_seconds: round(build, 2) } : {}),
     bytes_per_token: round(info.bytesPerToken, 2), total_bytes: info.totalBytes as number,
+    resident_bytes_per_token: round(mem.residentBytesPerToken, 2), disk_bytes_per_token: round(mem.diskBytesPerToken, 2),
+    resident_parts: Object.fromEntries(Object.entries(mem.parts).map(([k, v]) => [k, round(v / Math.max(1, mem.tokens), 2)])),
     nprobe, ndocs, recall_at_10: headline.recall_at_10,
     ...(headline.recall_at_10_index !== undefined ? { recall_at_10_index: headline.recall_at_10_index } : {}),
     p50_ms: headline.p50_ms, p95_ms: headline.p95_ms, cpu_p50_ms: headline.cpu_p50_ms, qps: headline.qps,

@@ -12,11 +12,19 @@ import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
 import { bestPerDocument } from './plaid-store.js';
+import { memoryOf } from './resident-memory.js';
+import type { MemoryReport } from './resident-memory.js';
 
 export class FlatStore extends FileStore {
   static async create(dir: string, options: CreateStoreOptions): Promise<FlatStore> {
     FileStore.initFolder(dir, { ...options, mode: 'flat' });
     return new FlatStore(dir, FileStore.loadSnapshot(dir));
+  }
+
+  /** Resident bytes (document tables; vectors are heap-cached within TARTAN_INDEX_CACHE_MB) and disk bytes. */
+  memory(): MemoryReport {
+    const snap = this.current().acquire();
+    try { return memoryOf(snap, 0); } finally { snap.release(); }
   }
 
   static async open(dir: string): Promise<FlatStore> {

@@ -13,6 +13,9 @@ import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot } from './snapshot.js';
 import type { Candidate } from './search-stages.js';
 import { decompressPassage, exactRerank, plaidCandidates } from './search-stages.js';
+import { tableBytes } from './token-stages.js';
+import { memoryOf } from './resident-memory.js';
+import type { MemoryReport } from './resident-memory.js';
 
 export class PlaidStore extends FileStore {
   /**
@@ -38,6 +41,12 @@ export class PlaidStore extends FileStore {
       if (snap.codebook) cands.forEach((c, i) => decompressPassage(snap, snap.segments[c.seg], c.passage, data, offsets[i]));
       return { ids, vectors: { data, offsets, dim } };
     } finally { snap.release(); }
+  }
+
+  /** Resident bytes (what stays in memory for search, scan tables included: they are built here if no search built them yet) and disk bytes. */
+  memory(): MemoryReport {
+    const snap = this.current().acquire();
+    try { return memoryOf(snap, snap.codebook ? tableBytes(snap) : 0); } finally { snap.release(); }
   }
 
   static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {

@@ -61,6 +61,11 @@ export class PositionedFile {
     return new TartanError(ErrorCodes.INDEX_CORRUPT, `${this.path} holds ${this.size} bytes but a read of ${length} bytes at ${offset} was needed; the index is damaged; restore it from a backup or rebuild it`);
   }
 
+  /** Bytes of this file held in the heap (0 when every read is positioned). */
+  get heapBytes(): number {
+    return this.cache?.byteLength ?? 0;
+  }
+
   /** Reads the whole file (for small tables). */
   readAll(): Uint8Array {
     return this.read(0, this.size);

@@ -27,7 +27,6 @@ export interface LoadedSegment {
   passageDoc: Uint32Array;
   tokenOffsets: Uint32Array;
   codes?: Uint16Array | Uint32Array;
-  ivf?: InvertedLists;
   residuals?: PositionedFile;
   vectors?: PositionedFile;
   scales?: Float32Array;
@@ -158,7 +157,8 @@ export class Snapshot {
         const bound = this.codebook.k;
         for (let t = 0; t < codes.length; t++) if (codes[t] >= bound) throw bad(f.codes, `gives token ${t} code ${codes[t]}, but there are ${bound} centroids`);
         seg.codes = codes;
-        seg.ivf = this.table(f.ivf, () => checkedLists(readVerified(dir, f.ivf), k));
+        // Checked here, not kept: search scans token-level tables (token-stages.ts); `tartan check` rebuilds and compares them.
+        this.table(f.ivf, () => checkedLists(readVerified(dir, f.ivf), k));
         seg.residuals = open(f.residuals);
         if (seg.residuals.size !== tokens * residualBytes(s.dim, s.nbits)) throw bad(f.residuals, `has ${seg.residuals.size} bytes for ${tokens} tokens`);
       } else if (s.mode === 'plaid' && tokens > 0) {

@@ -131,3 +131,18 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
   });
   return Array.from(topK(Float32Array.from(refined), ndocs).indices, (i) => cands[i]);
 }
+
+/** Bytes of the derived tables `snap`'s segments hold (residuals shared with a heap-cached file counted there, not here). */
+export function tableBytes(snap: Snapshot): number {
+  let n = 0;
+  for (const seg of snap.segments) {
+    if (!seg.codes) continue;
+    const t = tablesOf(snap, seg);
+    const parts: ArrayBufferView[] = [t.invNorm];
+    if (t.blocks) parts.push(t.blocks.blockStart, t.blocks.bytes, t.blocks.passage, t.blocks.invNorm);
+    if (t.lists) parts.push(t.lists.listStart, t.lists.listTokens, t.lists.passageOf);
+    if ((seg.residuals?.heapBytes ?? 0) === 0) parts.push(t.packed);
+    for (const p of parts) n += p.byteLength;
+  }
+  return n;
+}

@@ -8,7 +8,7 @@ import { loadVectors, saveVectors } from '../../index/vectors-file.js';
 
 interface Opts {
   index?: string; queries?: string; vectors?: string; saveVectors?: string; corpus?: string; model?: string;
-  syntheticTokens?: string; dim: string; nbits: string; centroids?: string; nprobe?: string; ndocs?: string;
+  syntheticTokens?: string; dim: string; nbits: string; centroids?: string; poolFactor?: string; rerankVectors?: string; nprobe?: string; ndocs?: string;
   nprobeList: string; ndocsList: string; maxQueries: string; maxDocs?: string; keepIndex?: string; reuseIndex?: boolean; encodeOnly?: boolean; json?: boolean;
   keep?: boolean; pgQueries?: string; pgDocumentQueries?: string;
 }
@@ -20,7 +20,8 @@ function print(r: SearchBenchReport, json: boolean | undefined): void {
   if (json) { printJson(r); return; }
   console.log(`${r.source}: ${r.documents} docs, ${r.tokens} tokens, dim ${r.dim}, nbits ${r.nbits}, ${r.centroids} centroids, ${r.queries} queries`);
   console.log(`machine: ${r.machine.cpu} x${r.machine.cores}, load ${r.machine.loadavg?.join(' ')}`);
-  console.log(`build ${r.build_seconds ?? '-'} s (encoding excluded), ${r.bytes_per_token} bytes/token, peak RSS ${r.peak_rss_mb} MB`);
+  console.log(`build ${r.build_seconds ?? '-'} s (encoding excluded), ${r.bytes_per_token} bytes/token of vector data, peak RSS ${r.peak_rss_mb} MB`);
+  console.log(`memory: ${r.resident_bytes_per_token} bytes/token resident while open for search (${Object.entries(r.resident_parts).map(([k, v]) => `${k} ${v}`).join(', ')}), ${r.disk_bytes_per_token} bytes/token on disk`);
   console.log(`defaults nprobe ${r.nprobe} ndocs ${r.ndocs}: recall@10 ${r.recall_at_10} (vs exact over the index's own vectors ${r.recall_at_10_index ?? '-'}), p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, cpu p50 ${r.cpu_p50_ms} ms, ${r.qps} QPS`);
   console.log('recall@10: vs exact MaxSim over the original float32 vectors; recall@10 idx: vs exact MaxSim over the decompressed vectors the index holds');
   console.log(formatTable(['nprobe', 'ndocs', 'recall@10', 'recall@10 idx', 'p50 ms', 'p95 ms', 'cpu p50 ms', 'QPS'],
@@ -43,6 +44,8 @@ export function register(program: Command): void {
     .option('--dim <n>', 'dimension of synthetic vectors', '128')
     .option('--nbits <n>', 'residual bits', '2')
     .option('--centroids <n>', 'number of centroids (default from the token count)')
+    .option('--pool-factor <n>', 'token pooling factor of the built index (1-4)')
+    .option('--rerank-vectors <kind>', 'f16 (rank the final candidates with the original vectors, the default) or none (with the decompressed codes)')
     .option('--nprobe <n>', 'headline nprobe (default: the index default)')
     .option('--ndocs <n>', 'headline ndocs (default: the index default)')
     .option('--nprobe-list <list>', 'nprobe values of the curve', '1,2,4,8')
@@ -62,7 +65,10 @@ export function register(program: Command): void {
       const options: SearchBenchOptions = {
         nprobeList: list(o.nprobeList), ndocsList: list(o.ndocsList), maxQueries: Number(o.maxQueries),
         ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}), ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
-        settings: { nbits: Number(o.nbits), ...(o.centroids ? { centroids: Number(o.centroids) } : {}) },
+        settings: {
+          nbits: Number(o.nbits), ...(o.centroids ? { centroids: Number(o.centroids) } : {}), ...(o.poolFactor ? { poolFactor: Number(o.poolFactor) } : {}),
+          ...(o.rerankVectors ? { rerankVectors: o.rerankVectors as 'f16' | 'none' } : {}),
+        },
         ...(o.keepIndex ? { indexDir: o.keepIndex, reuseIndex: !!o.reuseIndex } : {}),
         log: (l) => process.stderr.write(`${l}\n`),
       };
