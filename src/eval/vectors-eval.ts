@@ -33,6 +33,7 @@ export type VectorPipeline = (typeof VECTOR_PIPELINES)[number];
 /** Index settings of the `colbert` pipeline (`--set key=value`). */
 export interface VectorIndexSettings {
   mode?: 'plaid' | 'flat';
+  rerankVectors?: 'f16' | 'none';
   nbits?: number;
   centroids?: number;
   poolFactor?: number;
@@ -41,7 +42,7 @@ export interface VectorIndexSettings {
 }
 
 const NUMERIC_KEYS = { nbits: 'nbits', centroids: 'centroids', 'pool-factor': 'poolFactor', nprobe: 'nprobe', ndocs: 'ndocs' } as const;
-const ACCEPTED = ['mode', ...Object.keys(NUMERIC_KEYS)];
+const ACCEPTED = ['mode', 'rerank-vectors', ...Object.keys(NUMERIC_KEYS)];
 
 /** Checks pipeline names: only `exact` and `colbert` run on vectors (E_UNKNOWN_PIPELINE otherwise). */
 export function parseVectorPipelines(names: readonly string[]): VectorPipeline[] {
@@ -64,6 +65,9 @@ export function parseVectorSettings(pairs: Readonly<Record<string, string>>): Ve
     if (key === 'mode') {
       if (value !== 'plaid' && value !== 'flat') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--set mode must be plaid or flat, got "${value}".`);
       out.mode = value;
+    } else if (key === 'rerank-vectors') {
+      if (value !== 'f16' && value !== 'none') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--set rerank-vectors must be f16 or none, got "${value}".`);
+      out.rerankVectors = value;
     } else if (key in NUMERIC_KEYS) {
       const n = Number(value);
       if (value.trim() === '' || !Number.isFinite(n)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--set ${key} must be a number, got "${value}".`);
@@ -159,7 +163,7 @@ export interface ColbertVectorsOptions {
 function folderName(label: string, s: VectorIndexSettings): string {
   const base = basename(label).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'vectors';
   if (s.mode === 'flat') return `${base}-flat`;
-  return `${base}-plaid-nbits${s.nbits ?? 'default'}-c${s.centroids ?? 'auto'}-pf${s.poolFactor ?? 1}`;
+  return `${base}-plaid-nbits${s.nbits ?? 'default'}-c${s.centroids ?? 'auto'}-pf${s.poolFactor ?? 1}-rv${s.rerankVectors ?? 'f16'}`;
 }
 
 /** Builds the index from the file's documents (ids only, no texts), or reopens a matching one in `workDir`. */

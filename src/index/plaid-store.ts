@@ -69,12 +69,28 @@ export class PlaidStore extends FileStore {
         for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.entry.docBase + seg.passageDoc[p]]) cands.push({ seg: si, passage: p, score: 0 });
       });
     } else {
+      // The final stage keeps at least k passages, so k hits come back whenever k documents exist.
       const s = snap.manifest.settings;
-      cands = await plaidCandidates(snap, query, options.nprobe ?? s.nprobe, options.ndocs ?? s.ndocs, allowed);
+      cands = await plaidCandidates(snap, weightedRows(query, options.weights), options.nprobe ?? s.nprobe, Math.max(options.ndocs ?? s.ndocs, options.k ?? 0), allowed);
     }
     const { raw, normalized } = exactRerank(snap, query, cands, options.weights);
     return bestPerDocument(snap, cands, raw, normalized);
   }
+}
+
+/**
+ * The query with each row scaled by its weight, so candidate generation ranks by weighted MaxSim
+ * (sum of w_r max_t <q_r, d_t> equals sum of max_t <w_r q_r, d_t> when every weight is >= 0);
+ * the query itself when there are no weights or some are negative.
+ */
+function weightedRows(query: TokenMatrix, weights: Float32Array | undefined): TokenMatrix {
+  if (!weights || weights.length !== query.rows || weights.some((w) => !(w >= 0))) return query;
+  // Divided by the mean weight (the ranking is unchanged), so similarities keep the scale stage 3's margin assumes.
+  const mean = weights.reduce((a, b) => a + b, 0) / query.rows;
+  if (!(mean > 0)) return query;
+  const data = new Float32Array(query.rows * query.dim);
+  for (let r = 0; r < query.rows; r++) for (let d = 0; d < query.dim; d++) data[r * query.dim + d] = query.data[r * query.dim + d] * (weights[r] / mean);
+  return { data, rows: query.rows, dim: query.dim };
 }
 
 /** A document scores as its best passage. */

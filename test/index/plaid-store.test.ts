@@ -170,3 +170,15 @@ test('stores: bad input is refused with coded errors', async (t) => {
   await store.close();
   await assert.rejects(openFileStore(tempDir(t)), (e) => isTartanError(e, 'E_INDEX_NOT_FOUND'));
 });
+
+test('plaid store: k larger than ndocs is honoured (the final stage keeps at least k passages)', async (t) => {
+  const batch = clusteredBatch(200, dim, { seed: 4 });
+  const store = await PlaidStore.create(tempDir(t), { dim, nbits: 2, centroids: 32, ndocs: 16 });
+  await store.add(docs(200), batch);
+  const query = queryFrom(batch, 3, 8, 1);
+  const hits = await store.search(query, { k: 150 });
+  assert.equal(hits.length, 150);
+  assert.deepEqual(hits.map((h) => h.rank), Array.from({ length: 150 }, (_, i) => i + 1));
+  for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1].score >= hits[i].score);
+  await store.close();
+});
