@@ -81,11 +81,12 @@ function checkManifest(m: Manifest, f: Findings): void {
   if (s.mode === 'plaid' && m.segments.some((g) => g.tokens > 0) && !m.codebook) bad('plaid segments hold tokens but no codebook is named');
   if (m.codebook && (!m.codebook.files?.centroids || !m.codebook.files?.codec)) bad('the codebook lacks its centroids or codec file');
   if (!m.tombstones && m.deleted !== 0) bad(`deleted is ${m.deleted} but no tombstones file is named`);
+  if (s.pcaDim && m.segments.some((g) => g.tokens > 0) && !m.projection) bad(`settings.pcaDim is ${s.pcaDim} and segments hold tokens, but no projection file is named`);
 }
 
 /** Every file the manifest names: present, of the recorded size and sha256. */
 function checkFiles(dir: string, m: Manifest, f: Findings): { files: number; bytes: number } {
-  const entries: FileEntry[] = [...Object.values(m.codebook?.files ?? {}), ...m.segments.flatMap((s) => Object.values(s.files ?? {})), ...(m.tombstones ? [m.tombstones] : [])];
+  const entries: FileEntry[] = [...Object.values(m.codebook?.files ?? {}), ...m.segments.flatMap((s) => Object.values(s.files ?? {})), ...(m.tombstones ? [m.tombstones] : []), ...(m.projection ? [m.projection] : [])];
   let bytes = 0;
   for (const e of entries) {
     if (typeof e?.name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(e.name) || e.name.startsWith('..')) { f.add('inconsistent', MANIFEST_NAME, `names a file outside the index folder: ${describeValue(e?.name)}`); continue; }

@@ -13,11 +13,13 @@ import { buildInvertedLists } from './inverted-lists.js';
 import { residualBytes } from './residual-codec.js';
 import { codeArray, encodePassageTable } from './segment-builder.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
+import { storedDim } from './projection.js';
 
 /** Writes the compacted segment and returns the next manifest. */
 export function prepareCompact(dir: string, snap: Snapshot): Manifest {
   const m: Manifest = structuredClone(snap.manifest);
-  const s = m.settings, dim = s.dim;
+  // Stored rows are copied as they are: the projection (when the index reduces the dimension) is kept.
+  const s = m.settings, dim = storedDim(s);
   const docs: DocumentInput[] = [];
   const passageDoc: number[] = [];
   const lengths: number[] = [];

@@ -24,6 +24,7 @@ import { validateQuery } from '../scoring/validate.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
 import { forgetVerified } from './verify.js';
+import { project } from './projection.js';
 
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
@@ -37,6 +38,18 @@ export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
 export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
   mode: 'plaid', nbits: 2, flatDtype: 'f16', rerankVectors: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 64, ndocs: 96,
 };
+
+/**
+ * The query in the dimension the index stores: projected (rows normalised again, weights still
+ * one per row) where the index reduces it. Before the first add with tokens there is no projection
+ * and nothing stored to match: zero rows of the stored dimension.
+ */
+function storedQuery(snap: Snapshot, query: TokenMatrix): TokenMatrix {
+  const pcaDim = snap.manifest.settings.pcaDim;
+  if (!pcaDim) return query;
+  const data = snap.projection ? project(snap.projection, query.data.subarray(0, query.rows * query.dim)) : new Float32Array(query.rows * pcaDim);
+  return { data, rows: query.rows, dim: pcaDim };
+}
 
 /** A scored passage before it becomes a hit. */
 export interface ScoredDoc { doc: number; raw: number; normalized: number }
@@ -52,6 +65,7 @@ export abstract class FileStore implements VectorStore {
     this.snap = snap;
   }
 
+  /** The dimension of the vectors and queries the index takes (what the model gives; stored rows may be reduced to settings.pcaDim). */
   get dim(): number { return this.snap.manifest.settings.dim; }
   get settings(): IndexSettings { return this.snap.manifest.settings; }
   get manifest(): Manifest { return this.snap.manifest; }
@@ -256,7 +270,7 @@ export abstract class FileStore implements VectorStore {
       const allowed = this.allowedDocs(snap, opts);
       // Probing more centroids than exist finds nothing more, and the probe table is rows x nprobe.
       const nprobe = Math.min(opts.nprobe ?? snap.manifest.settings.nprobe, Math.max(1, snap.codebook?.k ?? 1));
-      const scored = await this.score(snap, query, { ...opts, nprobe }, allowed);
+      const scored = await this.score(snap, storedQuery(snap, query), { ...opts, nprobe }, allowed);
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
       return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
     } finally { snap.release(); }
@@ -275,6 +289,7 @@ export abstract class FileStore implements VectorStore {
       bytesPerToken: tokens ? vectorBytes / tokens : 0,
       totalBytes: manifestBytes(m),
       ...(s.model ? { model: s.model } : {}),
+      ...(s.pcaDim ? { pcaDim: s.pcaDim } : {}),
       ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits, rerankVectors: s.rerankVectors ?? 'none' } : { dtype: s.flatDtype }),
       segments: m.segments.length, deleted: m.deleted, generation: m.generation,
       poolFactor: s.poolFactor, chunkTokens: s.chunkTokens, nprobe: s.nprobe, ndocs: s.ndocs,

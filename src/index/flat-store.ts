@@ -12,6 +12,7 @@ import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
 import { bestPerDocument } from './plaid-store.js';
+import { storedDim } from './projection.js';
 import { memoryOf } from './resident-memory.js';
 import type { MemoryReport } from './resident-memory.js';
 
@@ -37,7 +38,8 @@ export class FlatStore extends FileStore {
       const picks: number[] = [];
       for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.entry.docBase + seg.passageDoc[p]]) picks.push(p);
       if (picks.length === 0) return;
-      const docs = gather(seg, picks, snap.manifest.settings.dim, snap.manifest.settings.flatDtype);
+      // The query reaches here in the stored dimension (FileStore.search projects it where the index reduces it).
+      const docs = gather(seg, picks, storedDim(snap.manifest.settings), snap.manifest.settings.flatDtype);
       const { raw, normalized } = maxsim(query, docs, options.weights ? { variant: 'weighted', weights: options.weights } : undefined);
       out.push(...bestPerDocument(snap, picks.map((p) => ({ seg: si, passage: p })), raw, normalized));
     });

@@ -13,14 +13,17 @@ import { LARGE, MAX_DIM } from './options-check.js';
 import { SUPPORTED_NBITS, residualBytes } from './residual-codec.js';
 import type { CentroidType } from './centroid-file.js';
 import { centroidFileBytes } from './centroid-file.js';
+import { projectionFileBytes } from './projection.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const FORMAT_NAME = 'tartan-index';
 /**
  * 2: the manifest ends with a sha256 of its own bytes (version 1 manifests, without it, are still read).
  * 3: codebooks store int8 centroids (codebook.centroidType); version 2 indexes, with float16 centroids, are still read.
+ * 4: settings.pcaDim and the projection file. Only indexes that reduce the dimension are written as
+ *    version 4 (see {@link manifestVersion}); the others stay version 3, readable by older releases.
  */
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 
 /** A data file of the index: name relative to the index folder, size, sha256. */
 export interface FileEntry { name: string; bytes: number; sha256: string }
@@ -51,6 +54,11 @@ export interface IndexSettings {
   ndocs: number;
   /** Model id or path the vectors came from (for the Index facade). */
   model?: string;
+  /**
+   * Stored dimension when it is reduced by a PCA projection learned at the first add (applied to
+   * every added vector and every query); 0 or absent (every index written before it existed): off.
+   */
+  pcaDim?: number;
 }
 
 /** One segment: the documents added by one `add` (or the output of a compaction). */
@@ -76,6 +84,8 @@ export interface Manifest {
   /** centroidType: how the centroids file stores them (absent: 'f16', as written before format 3). */
   codebook?: { centroids: number; centroidType?: CentroidType; files: Record<string, FileEntry> };
   segments: SegmentEntry[];
+  /** settings.pcaDim > 0: the learned projection (float32, pcaDim x dim), written by the first add that holds tokens. */
+  projection?: FileEntry;
   nextSegmentId: number;
   nextDocBase: number;
   tombstones?: FileEntry;
@@ -209,6 +219,9 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   int(s.ndocs, 'settings.ndocs', 1, LARGE);
   if (s.rerankVectors !== undefined) oneOf(s.rerankVectors, 'settings.rerankVectors', ['f16', 'none'] as const);
   if (s.model !== undefined && typeof s.model !== 'string') fail('settings.model', `expected a model id or path, got ${show(s.model)}`);
+  const pcaDim = s.pcaDim === undefined ? 0 : int(s.pcaDim, 'settings.pcaDim', 0, dim - 1);
+  // Stored data (centroids, residuals, vectors) has the reduced dimension when there is one.
+  const sdim = pcaDim || dim;
 
   let k = 0;
   if (root.codebook !== undefined) {
@@ -218,7 +231,7 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
     const files = object(cb.files, 'codebook.files');
     if (cb.centroidType !== undefined && cb.centroidType !== 'f16' && cb.centroidType !== 'i8') fail('codebook.centroidType', `expected "f16" or "i8", got ${show(cb.centroidType)}`);
     const type = (cb.centroidType ?? 'f16') as CentroidType;
-    sized(file(files.centroids, 'codebook.files.centroids'), 'codebook.files.centroids', centroidFileBytes(type, k, dim), `${k} ${type} centroids of dim ${dim}`);
+    sized(file(files.centroids, 'codebook.files.centroids'), 'codebook.files.centroids', centroidFileBytes(type, k, sdim), `${k} ${type} centroids of dim ${sdim}`);
     file(files.codec, 'codebook.files.codec');
     for (const [role, f] of Object.entries(files)) if (role !== 'centroids' && role !== 'codec') file(f, `codebook.files.${role}`);
   }
@@ -229,7 +242,7 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   const ids = new Set<number>();
   // Segments tile the document numbers 0..nextDocBase in order (as every writer leaves them), so
   // nextDocBase, which sizes the per-document tables, is bounded by the documents the files hold.
-  let docBase = 0;
+  let docBase = 0, holdsTokens = false;
   segments.forEach((v, i) => {
     const at = `segments[${i}]`;
     const seg = object(v, at);
@@ -240,6 +253,7 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
     const documents = int(seg.documents, `${at}.documents`, 0, U32_MAX);
     const passages = int(seg.passages, `${at}.passages`, documents, U32_MAX);
     const tokens = int(seg.tokens, `${at}.tokens`, 0, U32_MAX);
+    holdsTokens ||= tokens > 0;
     docBase += documents;
     if (docBase > U32_MAX) fail(`${at}.documents`, `the segments hold more than ${U32_MAX} documents`, 'inconsistent');
     const files = object(seg.files, `${at}.files`);
@@ -263,16 +277,16 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
         sized(codes, `${at}.files.codes`, tokens * (k <= 65536 ? 2 : 4), `${tokens} token codes`);
         const ivf = f('ivf', true)!;
         if (ivf.bytes < (k + 1) * 4) fail(`${at}.files.ivf.bytes`, `${ivf.bytes} bytes is shorter than the list header for ${k} centroids`, 'inconsistent');
-        sized(f('residuals', true)!, `${at}.files.residuals`, tokens * residualBytes(dim, nbits), `${tokens} residuals of dim ${dim} at ${nbits} bits`);
+        sized(f('residuals', true)!, `${at}.files.residuals`, tokens * residualBytes(sdim, nbits), `${tokens} residuals of dim ${sdim} at ${nbits} bits`);
       } else if (tokens > 0) {
         fail(`${at}.files.codes`, `the segment holds ${tokens} tokens but no codes`, 'inconsistent');
       }
       // Full-fidelity rerank vectors (float16), when the index keeps them.
       const vectors = f('vectors', false);
-      if (vectors) sized(vectors, `${at}.files.vectors`, tokens * dim * 2, `${tokens} f16 rerank vectors of dim ${dim}`);
+      if (vectors) sized(vectors, `${at}.files.vectors`, tokens * sdim * 2, `${tokens} f16 rerank vectors of dim ${sdim}`);
       if (files.scales !== undefined) fail(`${at}.files.scales`, 'a plaid index stores no int8 scales', 'inconsistent');
     } else {
-      sized(f('vectors', true)!, `${at}.files.vectors`, tokens * dim * (dtype === 'f16' ? 2 : 1), `${tokens} ${dtype} vectors of dim ${dim}`);
+      sized(f('vectors', true)!, `${at}.files.vectors`, tokens * sdim * (dtype === 'f16' ? 2 : 1), `${tokens} ${dtype} vectors of dim ${sdim}`);
       if (dtype === 'i8') sized(f('scales', true)!, `${at}.files.scales`, tokens * 4, `${tokens} float32 scales`);
       else if (files.scales !== undefined) fail(`${at}.files.scales`, 'float16 vectors have no int8 scales', 'inconsistent');
       for (const role of ['codes', 'ivf', 'residuals']) if (files[role] !== undefined) fail(`${at}.files.${role}`, 'a flat index stores no PLAID codes', 'inconsistent');
@@ -280,6 +294,12 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
     const known = new Set(['docs', 'text', 'passages', 'codes', 'ivf', 'residuals', 'vectors', 'scales']);
     for (const [role, e] of Object.entries(files)) if (!known.has(role)) file(e, `${at}.files.${role}`);
   });
+  if (root.projection !== undefined) {
+    if (pcaDim === 0) fail('projection', 'the settings reduce no dimension (pcaDim is 0 or absent)', 'inconsistent');
+    sized(file(root.projection, 'projection'), 'projection', projectionFileBytes(dim, pcaDim), `a float32 projection from dim ${dim} to ${pcaDim}`);
+  } else if (pcaDim > 0 && (k > 0 || holdsTokens)) {
+    fail('projection', `settings.pcaDim is ${pcaDim} and the index holds vectors, but no projection file is named`, 'inconsistent');
+  }
   const nextDocBase = int(root.nextDocBase, 'nextDocBase', 0, U32_MAX);
   if (nextDocBase !== docBase) fail('nextDocBase', `${nextDocBase} but the segments hold ${docBase} documents`, 'inconsistent');
   const deleted = int(root.deleted, 'deleted', 0, nextDocBase);
@@ -309,10 +329,18 @@ export function readManifest(dir: string): Manifest {
   return parseManifest(text, path);
 }
 
+/**
+ * The version a manifest is written with: the oldest format that describes it, so an index that
+ * reduces the dimension is refused (as newer) by releases that would misread it, and others are not.
+ */
+export function manifestVersion(m: Pick<Manifest, 'settings'>): number {
+  return m.settings.pcaDim ? FORMAT_VERSION : 3;
+}
+
 /** The manifest's bytes: JSON with the sha256 trailer. */
 export function serializeManifest(m: Manifest): string {
   const { sha256: _old, ...rest } = m as Manifest & { sha256?: string };
-  const body = JSON.stringify({ ...rest, version: FORMAT_VERSION, updatedAt: new Date().toISOString() }, null, 1);
+  const body = JSON.stringify({ ...rest, version: manifestVersion(m), updatedAt: new Date().toISOString() }, null, 1);
   // body ends with "\n}": the trailer goes in as the last member.
   const head = body.slice(0, -2);
   return `${head},\n "sha256": "${sha256(head)}"\n}\n`;
@@ -340,6 +368,7 @@ export function referencedFiles(m: Manifest): Set<string> {
   for (const f of Object.values(m.codebook?.files ?? {})) names.add(f.name);
   for (const s of m.segments) for (const f of Object.values(s.files)) names.add(f.name);
   if (m.tombstones) names.add(m.tombstones.name);
+  if (m.projection) names.add(m.projection.name);
   return names;
 }
 
@@ -349,13 +378,14 @@ export function referencedFiles(m: Manifest): Set<string> {
  * other components in the folder (BM25, dense, their temp files) are not ours.
  */
 export function isIndexWriterFile(name: string): boolean {
-  return /^(seg-\d+|codebook-g\d+|tombstones-g\d+)\./.test(name) || /^\.(manifest\.json|(seg-\d+|codebook-g\d+|tombstones-g\d+)\.[a-z0-9]+)\.\d+\.tmp$/.test(name);
+  return /^(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\./.test(name) || /^\.(manifest\.json|(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\.[a-z0-9]+)\.\d+\.tmp$/.test(name);
 }
 
 /** Total bytes of the referenced data files, optionally only those whose role passes `role`. */
 export function manifestBytes(m: Manifest, role: (r: string) => boolean = () => true): number {
   let n = 0;
   for (const [r, f] of Object.entries(m.codebook?.files ?? {})) if (role(r)) n += f.bytes;
+  if (m.projection && role('projection')) n += m.projection.bytes;
   for (const s of m.segments) for (const [r, f] of Object.entries(s.files)) if (role(r)) n += f.bytes;
   return n;
 }

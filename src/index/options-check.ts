@@ -49,6 +49,16 @@ export function checkCreateSettings(s: Partial<IndexSettings>): void {
   if (s.nprobe !== undefined) integerIn('nprobe', s.nprobe, 1, LARGE);
   if (s.ndocs !== undefined) integerIn('ndocs', s.ndocs, 1, LARGE);
   if (s.model !== undefined && typeof s.model !== 'string') throw invalid(`model must be a model id or path, got ${describe(s.model)}`);
+  if (s.pcaDim !== undefined) checkPcaDim(s.pcaDim, s.dim);
+}
+
+/** pcaDim: 0 (off) or an integer below `dim` (when known: the Index facade checks before its model gives the dim). */
+function checkPcaDim(pcaDim: unknown, dim: number | undefined): void {
+  if (typeof pcaDim !== 'number' || !Number.isInteger(pcaDim) || pcaDim < 0) {
+    throw invalid(`pcaDim must be 0 (off) or an integer from 1 to dim - 1 (the stored dimension after a PCA projection), got ${describe(pcaDim)}`);
+  }
+  const limit = typeof dim === 'number' ? dim : MAX_DIM;
+  if (pcaDim >= limit) throw invalid(`pcaDim (${pcaDim}) must be smaller than the index dim (${typeof dim === 'number' ? dim : `at most ${MAX_DIM}`}); use 0 to keep the full dimension`);
 }
 
 /** Checks search options: k, PLAID knobs, filter, weights and candidates. */

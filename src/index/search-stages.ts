@@ -23,6 +23,7 @@ import type { Codes } from './plaid-kernels.js';
 import { engineOf } from './codebook.js';
 import { tokenCandidates } from './token-stages.js';
 import { centroidScoresI8, usesI8 } from './centroid-scores-i8.js';
+import { storedDim, unproject } from './projection.js';
 
 /** Stage 3 keeps this many candidates per passage reranked in stage 4 (measured: see token-stages.ts). */
 export const KEEP_FACTOR = 4;
@@ -104,19 +105,29 @@ function gather(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: num
   return { codes, packed, offsets };
 }
 
-/** Reads and decompresses the vectors of one passage into `out` at row `outRow`. */
+/**
+ * Reads and decompresses the vectors of one passage into `out` at row `outRow`, rows of the input dim:
+ * in an index that reduces the dimension they are mapped back with the projection's transpose, so
+ * <q, row> is the score of the projected query against the stored row.
+ */
 export function decompressPassage(snap: Snapshot, seg: LoadedSegment, p: number, out: Float32Array, outRow: number): void {
   const cb = snap.codebook!;
   const { dim, nbits } = cb.codec;
   const rb = residualBytes(dim, nbits);
   const t0 = seg.tokenOffsets[p], t1 = seg.tokenOffsets[p + 1];
   const packed = seg.residuals!.read(t0 * rb, (t1 - t0) * rb);
-  decompressTokens(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, out.subarray(outRow * dim, (outRow + t1 - t0) * dim));
+  if (!snap.projection) {
+    decompressTokens(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, out.subarray(outRow * dim, (outRow + t1 - t0) * dim));
+    return;
+  }
+  const stored = new Float32Array((t1 - t0) * dim);
+  decompressTokens(cb.codec, cb.centroids, seg.codes!.subarray(t0, t1), packed, stored);
+  out.set(unproject(snap.projection, stored), outRow * snap.projection.dim);
 }
 
 /** Float16 rows of `cands` read from their segments' rerank vectors (every candidate's segment has them). */
 function gatherVectors(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>): PackedDocuments {
-  const dim = snap.manifest.settings.dim;
+  const dim = storedDim(snap.manifest.settings);
   const offsets = new Uint32Array(cands.length + 1);
   cands.forEach((c, i) => {
     const seg = snap.segments[c.seg];

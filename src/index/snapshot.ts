@@ -19,6 +19,8 @@ import { centroidsI8Of, decodeCentroids } from './centroid-file.js';
 import { dequantizeRowsInt8 } from '../scoring/quantize.js';
 import type { Codebook } from './codebook.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
+import type { Projection } from './projection.js';
+import { decodeProjection, storedDim } from './projection.js';
 
 /** A loaded segment. Passage p of the segment spans tokens tokenOffsets[p]..[p+1] and belongs to local document passageDoc[p]. */
 export interface LoadedSegment {
@@ -51,6 +53,8 @@ function checkedLists(bytes: Uint8Array, k: number): InvertedLists {
 export class Snapshot {
   readonly segments: LoadedSegment[] = [];
   codebook?: Codebook;
+  /** The dimension reduction applied to added vectors and queries (settings.pcaDim > 0, after the first add). */
+  projection?: Projection;
   /** Global document number -> deleted. */
   readonly deleted: Uint8Array;
   /** External id -> global document number (live documents only). */
@@ -74,6 +78,13 @@ export class Snapshot {
       this.codebook = previous.codebook;
     } else if (cb) {
       this.codebook = this.loadCodebook(cb.centroids, cb.files);
+    }
+    const pf = manifest.projection;
+    if (pf && previous?.projection && previous.manifest.projection?.name === pf.name && previous.manifest.projection.sha256 === pf.sha256) {
+      this.projection = previous.projection;
+    } else if (pf) {
+      const { dim, pcaDim = 0 } = manifest.settings;
+      this.projection = this.table(pf, () => decodeProjection(readVerified(dir, pf), dim, pcaDim));
     }
     this.deleted = new Uint8Array(manifest.nextDocBase);
     if (manifest.tombstones) {
@@ -104,7 +115,7 @@ export class Snapshot {
   }
 
   private loadCodebook(k: number, files: Record<string, FileEntry>): Codebook {
-    const dim = this.manifest.settings.dim;
+    const dim = storedDim(this.manifest.settings);
     const type = this.manifest.codebook?.centroidType ?? 'f16';
     // A size that does not match k x dim is a RangeError of the decoder, reported by table() as damage to the file.
     const bytes = this.table(files.centroids, () => readVerified(this.dir, files.centroids));
@@ -147,7 +158,7 @@ export class Snapshot {
         const off = docs.textRefs[2 * i], len = docs.textRefs[2 * i + 1];
         if (off >= 0 && off + len > f.text.bytes) throw bad(f.docs, `points document ${i}'s text past the end of ${f.text.name}`);
       }
-      const s = this.manifest.settings, tokens = entry.tokens;
+      const s = this.manifest.settings, tokens = entry.tokens, dim = storedDim(s);
       if (f.codes) {
         const k = this.manifest.codebook?.centroids ?? 0;
         if (!this.codebook) throw bad(f.codes, 'has codes but the manifest names no codebook');
@@ -160,7 +171,7 @@ export class Snapshot {
         // Checked here, not kept: search scans token-level tables (token-stages.ts); `tartan check` rebuilds and compares them.
         this.table(f.ivf, () => checkedLists(readVerified(dir, f.ivf), k));
         seg.residuals = open(f.residuals);
-        if (seg.residuals.size !== tokens * residualBytes(s.dim, s.nbits)) throw bad(f.residuals, `has ${seg.residuals.size} bytes for ${tokens} tokens`);
+        if (seg.residuals.size !== tokens * residualBytes(dim, s.nbits)) throw bad(f.residuals, `has ${seg.residuals.size} bytes for ${tokens} tokens`);
       } else if (s.mode === 'plaid' && tokens > 0) {
         throw bad(f.docs, 'belongs to a plaid segment without codes');
       }
@@ -168,7 +179,7 @@ export class Snapshot {
         // A plaid index's rerank vectors are read only for the final candidates: never held in the heap.
         seg.vectors = open(f.vectors, s.mode === 'flat');
         const width = s.mode === 'plaid' || s.flatDtype === 'f16' ? 2 : 1;
-        if (seg.vectors.size !== tokens * s.dim * width) throw bad(f.vectors, `has ${seg.vectors.size} bytes for ${tokens} tokens of dim ${s.dim}`);
+        if (seg.vectors.size !== tokens * dim * width) throw bad(f.vectors, `has ${seg.vectors.size} bytes for ${tokens} tokens of dim ${dim}`);
       } else if (s.mode === 'flat' && tokens > 0) {
         throw bad(f.docs, 'belongs to a flat segment without vectors');
       }

@@ -1,8 +1,10 @@
 /**
- * Adding documents: validate, chunk and pool into passages, train the
- * codebook on the first add (plaid), encode into a new segment, write its
- * files, and return the next manifest. New vectors always go to the existing
- * centroids; their residual norms feed the drift statistics.
+ * Adding documents: validate, chunk and pool into passages, reduce their
+ * dimension where the index does (the projection is learned on the first add
+ * that holds tokens), train the codebook on the first add (plaid), encode
+ * into a new segment, write its files, and return the next manifest. New
+ * vectors always go to the existing centroids; their residual norms feed the
+ * drift statistics.
  */
 import { ErrorCodes, TartanError } from '../errors.js';
 import type { DocumentInput } from '../stores/types.js';
@@ -10,12 +12,14 @@ import type { TokenMatrixBatch } from '../tensors.js';
 import type { Manifest } from './manifest.js';
 import type { Snapshot } from './snapshot.js';
 import { toPassages, buildPlaidSegment, buildFlatSegment } from './segment-builder.js';
-import type { SegmentBuffers } from './segment-builder.js';
+import type { PassageBatch, SegmentBuffers } from './segment-builder.js';
 import { trainCodebook } from './codebook.js';
 import type { Codebook } from './codebook.js';
 import { codecToJson } from './residual-codec.js';
 import { encodeCentroidsI8 } from './centroid-file.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
+import type { Projection } from './projection.js';
+import { encodeProjection, learnProjection, project, storedDim } from './projection.js';
 
 function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
   const dim = snap.manifest.settings.dim;
@@ -33,6 +37,23 @@ function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: Token
 }
 
 /**
+ * Projects the passages to settings.pcaDim values per token (no-op when the index keeps its dimension).
+ * The first add with tokens learns the projection from them and names its file in `m`.
+ */
+function reduce(dir: string, snap: Snapshot, m: Manifest, gen: number, passages: PassageBatch): PassageBatch {
+  const s = m.settings;
+  if (!s.pcaDim) return passages;
+  let p: Projection | undefined = snap.projection;
+  if (!p) {
+    // Nothing is stored yet: empty documents need no projection, and the next add with tokens learns it.
+    if (passages.data.length === 0) return passages;
+    p = learnProjection(passages.data, s.dim, s.pcaDim);
+    m.projection = writeFiles(dir, `projection-g${gen}`, { f32: encodeProjection(p) }).f32;
+  }
+  return { ...passages, data: project(p, passages.data) };
+}
+
+/**
  * Writes the files of one add and returns the manifest that makes them visible
  * (the caller writes it). Nothing is visible until that manifest is written.
  */
@@ -40,32 +61,34 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
   validate(snap, docs, vectors);
   const m: Manifest = structuredClone(snap.manifest);
   const s = m.settings;
-  const passages = toPassages(vectors, s);
   const gen = m.generation + 1;
+  const passages = reduce(dir, snap, m, gen, toPassages(vectors, s));
+  // Values per stored token (the input dim, or pcaDim).
+  const dim = storedDim(s);
   let buffers: SegmentBuffers;
   if (s.mode === 'plaid') {
     let codebook: Codebook | undefined = snap.codebook;
     if (!codebook) {
       if (passages.data.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
-      const trained = await trainCodebook(passages.data, s.dim, s.nbits, s.centroids);
+      const trained = await trainCodebook(passages.data, dim, s.nbits, s.centroids);
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
-      const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: encodeCentroidsI8(trained.centroids, s.dim), codec: codecJson });
+      const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: encodeCentroidsI8(trained.centroids, dim), codec: codecJson });
       m.codebook = { centroids: trained.k, centroidType: 'i8', files: cbFiles };
-      m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / s.dim, addedResidualSum: 0, addedTokens: 0 };
+      m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / dim, addedResidualSum: 0, addedTokens: 0 };
     }
-    const built = await buildPlaidSegment(docs, passages, s.dim, codebook, s.rerankVectors ?? 'none');
+    const built = await buildPlaidSegment(docs, passages, dim, codebook, s.rerankVectors ?? 'none');
     buffers = built.buffers;
     if (snap.codebook && m.drift) {
       m.drift.addedResidualSum += built.sqResidualSum;
-      m.drift.addedTokens += passages.data.length / s.dim;
+      m.drift.addedTokens += passages.data.length / dim;
     }
   } else {
-    buffers = buildFlatSegment(docs, passages, s.dim, s.flatDtype);
+    buffers = buildFlatSegment(docs, passages, dim, s.flatDtype);
   }
   const id = m.nextSegmentId;
   const files = writeFiles(dir, segmentPrefix(id), buffers);
-  m.segments.push({ id, docBase: m.nextDocBase, documents: docs.length, passages: passages.passageDoc.length, tokens: passages.data.length / s.dim, files });
+  m.segments.push({ id, docBase: m.nextDocBase, documents: docs.length, passages: passages.passageDoc.length, tokens: passages.data.length / dim, files });
   m.nextSegmentId = id + 1;
   m.nextDocBase += docs.length;
   m.generation = gen;

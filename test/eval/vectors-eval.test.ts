@@ -84,7 +84,7 @@ test('tartan eval --vectors: settings, --work-dir and one pipeline', () => {
     assert.deepEqual(report.pipelines.map((p) => p.name), ['colbert']);
     assert.ok(report.pipelines[0]['ndcg@10'] >= 0.5, `run ${run}: colbert nDCG@10 ${report.pipelines[0]['ndcg@10']}`);
   }
-  assert.deepEqual(readdirSync(work), ['synthetic.vectors-plaid-nbits4-cauto-pf1'], 'the index is kept and reused');
+  assert.deepEqual(readdirSync(work), ['synthetic.vectors-plaid-nbits4-cauto-pf1-rvf16'], 'the index is kept and reused');
 });
 
 test('tartan eval --vectors refuses other pipelines, unknown settings and models', () => {
@@ -93,7 +93,7 @@ test('tartan eval --vectors refuses other pipelines, unknown settings and models
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /E_UNKNOWN_PIPELINE.*"bm25".*exact or colbert/);
   const setting = tartanSync([...base, '--set', 'k1=1.2']);
-  assert.match(setting.stderr, /E_INVALID_ARGUMENT.*k1.*accepted: mode, nbits, centroids, pool-factor, nprobe, ndocs/);
+  assert.match(setting.stderr, /E_INVALID_ARGUMENT.*k1.*accepted: mode, rerank-vectors, nbits, centroids, pool-factor, nprobe, ndocs/);
   const model = tartanSync([...base, '--model', 'lexical']);
   assert.match(model.stderr, /E_INVALID_ARGUMENT.*--model does not apply with --vectors/);
 });

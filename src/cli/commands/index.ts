@@ -14,7 +14,7 @@ import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-opt
 
 interface IndexOptions {
   model?: string; nbits: string; mode?: string; rerankVectors?: string; poolFactor: string; chunkTokens: string; chunkOverlap: string;
-  centroids?: string; flatDtype: string; denseModel?: string; json?: boolean; progress: boolean; precision?: Precision;
+  centroids?: string; flatDtype: string; pcaDim?: string; denseModel?: string; json?: boolean; progress: boolean; precision?: Precision;
 }
 
 function int(name: string, v: string): number {
@@ -38,6 +38,7 @@ export function register(program: Command): void {
     .option('--chunk-overlap <n>', 'tokens shared by consecutive chunks', '0')
     .option('--centroids <n>', 'number of centroids (default: from the token count)')
     .option('--flat-dtype <t>', 'flat mode storage: f16 or i8', 'f16')
+    .option('--pca-dim <n>', 'store n values per token instead of the model\'s dim: a PCA projection learned from the first documents, applied to queries too (e.g. 64 or 32 for dim 128; 0 = off; new index only)')
     .option('--dense-model <id|path>', 'also keep dense vectors from this model, for the dense and hybrid pipelines (file indexes)')
     .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--no-progress', 'no progress bar')
@@ -55,6 +56,7 @@ export function register(program: Command): void {
           model: opts.model, nbits: int('nbits', opts.nbits), ...(opts.mode ? { mode: opts.mode as 'plaid' | 'flat' } : {}), rerankVectors: opts.rerankVectors as 'f16' | 'none', poolFactor: int('pool-factor', opts.poolFactor),
           chunkTokens: int('chunk-tokens', opts.chunkTokens), chunkOverlap: int('chunk-overlap', opts.chunkOverlap),
           centroids: opts.centroids ? int('centroids', opts.centroids) : 0, flatDtype: opts.flatDtype as 'f16' | 'i8',
+          ...(opts.pcaDim !== undefined ? { pcaDim: int('pca-dim', opts.pcaDim) } : {}),
         });
       const total = countDocuments(files);
       const bar = opts.progress && process.stderr.isTTY !== undefined
