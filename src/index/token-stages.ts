@@ -91,7 +91,7 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
     lut = buildLut(query.data, rows, codec, scratch.lut.subarray(0, lutSize));
   } else {
     const n = rows * 2 * residualBytes(codec.dim, codec.nbits) * 16;
-    if (!scratch.ql || scratch.ql.qlut.length !== n) scratch.ql = { qlut: new Uint8Array(n), delta: new Float32Array(rows), bias: new Float32Array(rows) };
+    if (!scratch.ql || scratch.ql.qlut.length !== n || scratch.ql.delta.length !== rows) scratch.ql = { qlut: new Uint8Array(n), delta: new Float32Array(rows), bias: new Float32Array(rows) };
     ql = quantLut(query.data, rows, codec, scratch.ql);
   }
 
