@@ -23,6 +23,7 @@ import type { EncodedCollection } from '../index/vectors-file.js';
 import { topicCentres, syntheticChunk, syntheticQueries } from '../index/synthetic-vectors.js';
 import type { SyntheticSpec } from '../index/synthetic-vectors.js';
 import type { IndexSettings } from '../index/manifest.js';
+import { readJsonl } from './word-vector-fixture.js';
 
 /**
  * One point of the recall/latency curve. recall_at_10: against exact MaxSim over the original float32
@@ -253,16 +254,6 @@ export async function encodeBeir(path: string, model: string, o: { maxDocs?: num
   const { existsSync, readFileSync, statSync } = await import('node:fs');
   const isDir = statSync(path).isDirectory();
   const corpus = isDir ? join(path, 'corpus.jsonl') : path;
-  const readJsonl = async (file: string, max: number) => {
-    const out: Array<{ id: string; text: string }> = [];
-    for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
-      if (!line.trim()) continue;
-      const r = JSON.parse(line) as { _id?: string; id?: string; title?: string; text?: string };
-      out.push({ id: String(r._id ?? r.id), text: [r.title, r.text].filter(Boolean).join('\n') });
-      if (out.length >= max) break;
-    }
-    return out;
-  };
   const docs = await readJsonl(corpus, o.maxDocs ?? Infinity);
   let queries: Array<{ id: string; text: string }> = [];
   if (isDir && existsSync(join(path, 'queries.jsonl'))) {

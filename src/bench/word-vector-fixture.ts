@@ -130,7 +130,8 @@ export class WordVectorEncoder {
   }
 }
 
-async function readJsonl(path: string, max: number): Promise<Array<{ id: string; text: string }>> {
+/** Records of a JSON-lines corpus or queries file as id and text (title and text joined), at most `max`. */
+export async function readJsonl(path: string, max: number): Promise<Array<{ id: string; text: string }>> {
   const out: Array<{ id: string; text: string }> = [];
   for await (const line of createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity })) {
     if (!line.trim()) continue;
