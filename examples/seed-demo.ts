@@ -19,7 +19,7 @@ import {
   type LoadModelOptions,
   type TokenMatrix,
 } from '../src/index.js';
-import { sharedDir } from '../src/paths.js';
+import { sharedDir } from '../src/core/paths.js';
 
 interface SeedCase {
   id: string;

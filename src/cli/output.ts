@@ -1,6 +1,6 @@
 /** Shared output helpers for CLI commands: JSON, aligned tables, errors. */
 import { Command } from 'commander';
-import { isTartanError } from '../errors.js';
+import { isTartanError } from '../core/errors.js';
 
 /** Writes a value as JSON on stdout (one document, newline-terminated). */
 export function printJson(value: unknown): void {

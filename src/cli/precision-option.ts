@@ -1,6 +1,6 @@
 /** The `--precision` flag shared by commands that load a model. */
 import { InvalidArgumentError } from 'commander';
-import { isPrecision, PRECISIONS, type Precision } from '../models/onnx-session.js';
+import { isPrecision, PRECISIONS, type Precision } from '../models/runtime/onnx-session.js';
 
 /** Flag text for commander. */
 export const PRECISION_FLAG = '--precision <p>';

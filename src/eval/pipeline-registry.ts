@@ -19,7 +19,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { BeirDataset } from './beir.js';
 import type { Progress } from './progress.js';
 import type { Retriever } from './retriever.js';

@@ -1,7 +1,7 @@
 /**
  * Runs (query id -> ranked documents) and their evaluation against qrels.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { Qrels } from './beir.js';
 import { metricAt, trecOrder, type MetricName, type ScoredDocument } from './metrics.js';
 

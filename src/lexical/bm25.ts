@@ -15,7 +15,7 @@
  * Defaults k1 = 0.9, b = 0.4 are Anserini's. Index one field: BEIR runs put
  * title and text together ("title\ntext", as Anserini's flat BEIR indexes do).
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import { EnglishAnalyser } from './analyser.js';
 import { DECODED_LENGTHS, encodeLength } from './length-norm.js';
 import { TopK } from './top-k.js';

@@ -5,7 +5,7 @@
  * so 300 and 310 both decode to 280. Matching it moves scores by a few
  * percent on long documents and keeps rankings comparable to Anserini's.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 
 /** Encodes a non-negative integer into 4 significant bits, order-preserving (Lucene `longToInt4`). */
 function toInt4(value: number): number {

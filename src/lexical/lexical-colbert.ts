@@ -23,9 +23,9 @@
  * const w = model.queryWeights('white matter development'); // Float32Array(3)
  * ```
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { EmbedOptions, LateInteractionEncoder, VectorToken } from '../models/types.js';
-import type { TokenMatrix } from '../tensors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 import { EnglishAnalyser } from './analyser.js';
 
 /** Options of the lexical model. */

@@ -4,7 +4,7 @@
  * run (score descending, then document id descending), so a top-k cut keeps
  * exactly the documents trec_eval would rank first.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 
 /** The selected items, best first. */
 export interface TopKResult {

@@ -10,13 +10,13 @@
  * ```
  */
 import { existsSync, statSync } from 'node:fs';
-import { ErrorCodes, TartanError } from '../errors.js';
-import { TextCrossEncoder } from './cross-encoder.js';
-import { TextEmbedding } from './dense.js';
-import { ensureModelFiles, type HubOptions } from './hub.js';
-import { LateInteractionTextEmbedding } from './late-interaction.js';
-import { loadModelFolder, readModelFolder, type ModelFolder, type ModelFolderInfo } from './model-folder.js';
-import type { SessionOptions } from './onnx-session.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import { TextCrossEncoder } from './encoders/cross-encoder.js';
+import { TextEmbedding } from './encoders/dense.js';
+import { ensureModelFiles, type HubOptions } from './hub/hub.js';
+import { LateInteractionTextEmbedding } from './encoders/late-interaction.js';
+import { loadModelFolder, readModelFolder, type ModelFolder, type ModelFolderInfo } from './encoders/model-folder.js';
+import type { SessionOptions } from './runtime/onnx-session.js';
 import { defaultModel, findModelSpec, getModelSpec } from './registry.js';
 import type { ModelSpec } from './registry-types.js';
 import type { Encoder, ModelKind } from './types.js';

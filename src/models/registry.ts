@@ -9,10 +9,10 @@
  * defaultModel('dense').id;                  // 'BAAI/bge-small-en-v1.5'
  * ```
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { ColbertSettings, ModelSpec } from './registry-types.js';
 import type { ModelKind } from './types.js';
-import { DEFAULT_SKIPLIST } from './colbert-processing.js';
+import { DEFAULT_SKIPLIST } from './encoders/colbert-processing.js';
 
 const GB = 1024 ** 3;
 const TOKENIZER_FILES = ['tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'config.json'];

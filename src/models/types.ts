@@ -2,7 +2,7 @@
  * The encoder interfaces shared by every model family. Encoders are async and
  * batch internally; inputs are plain strings, outputs are packed typed arrays.
  */
-import type { TokenMatrix } from '../tensors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 
 /** Family of a model: how its output is used. */
 export type ModelKind = 'colbert' | 'dense' | 'cross-encoder';

@@ -13,10 +13,10 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../errors.js';
-import { FileStore } from '../index/file-store.js';
-import { writeFileAtomic } from '../index/atomic-file.js';
-import { Index, type IndexAddOptions } from '../index/index.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import { FileStore } from '../stores/file/file-store.js';
+import { writeFileAtomic } from '../stores/file/atomic-file.js';
+import { Index, type IndexAddOptions } from './index-facade.js';
 import { Bm25Index } from '../lexical/bm25.js';
 import { hasBm25, loadBm25, saveBm25 } from '../lexical/bm25-file.js';
 import { LexicalColbert } from '../lexical/lexical-colbert.js';

@@ -9,7 +9,7 @@
  * `bm25:200>colbert:20>cross-encoder` retrieves 200 with BM25, keeps the ColBERT
  * top 20, and lets the cross-encoder order the final k.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 
 export type FirstStageName = 'bm25' | 'dense' | 'colbert';
 export type RerankStageName = 'colbert' | 'cross-encoder';

@@ -8,9 +8,9 @@
  * const { hits, latencyMs } = await p.search('what lowers fever', { k: 10 });
  */
 import { performance } from 'node:perf_hooks';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { Bm25Index } from '../lexical/bm25.js';
-import type { Index } from '../index/index.js';
+import type { Index } from './index-facade.js';
 import type { CrossEncoder, DenseEncoder } from '../models/types.js';
 import type { MetadataFilter, MetadataValue } from '../stores/types.js';
 import type { DenseIndex } from './dense-index.js';

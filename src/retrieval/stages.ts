@@ -4,7 +4,7 @@
  * own latency through the pipeline that runs it.
  */
 import type { Bm25Index } from '../lexical/bm25.js';
-import type { Index } from '../index/index.js';
+import type { Index } from './index-facade.js';
 import type { CrossEncoder, DenseEncoder } from '../models/types.js';
 import type { MetadataFilter, SearchHit } from '../stores/types.js';
 import type { DenseIndex } from './dense-index.js';

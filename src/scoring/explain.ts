@@ -3,11 +3,11 @@
  * token it matched best, their similarity and its share of the score, plus the
  * whole query x document similarity matrix on request (for a heatmap).
  */
-import type { TokenMatrix } from '../tensors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 import type { MaxSimVariant } from './types.js';
 import { assertFinite, validateQuery } from './validate.js';
 import { planVariant } from './variants.js';
-import { ErrorCodes, TartanError, describeValue } from '../errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 
 /** How one query token contributed to the score. */
 export interface TokenMatch {

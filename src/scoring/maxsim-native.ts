@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from '../core/paths.js';
 
 /** The addon's raw functions (see native/addon.cc). */
 export interface NativeAddon {

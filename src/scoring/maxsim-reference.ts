@@ -5,8 +5,8 @@
  * document without rows; int8 documents are scored with the int8-quantised query
  * (exact integer dot products, then both scales), exactly as the native kernel does.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
-import type { TokenMatrix } from '../tensors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 import { halfTable } from './float16.js';
 import type { Int8Rows } from './quantize.js';
 import type { PackedDocuments } from './types.js';

@@ -13,8 +13,8 @@
  * documents).
  */
 import { availableParallelism } from 'node:os';
-import { ErrorCodes, TartanError, describeValue } from '../errors.js';
-import type { TokenMatrix } from '../tensors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 import { nativeKernels, nativeStatus } from './maxsim-native.js';
 import { referenceKernel, type KernelResult } from './maxsim-reference.js';
 import { quantizeRowsInt8, type Int8Rows } from './quantize.js';

@@ -2,8 +2,8 @@
  * Compact document encodings for MaxSim: float16 packs and int8 rows with one
  * float32 scale per row (value = int8 * scale, scale = max |x| / 127).
  */
-import { ErrorCodes, TartanError } from '../errors.js';
-import type { TokenMatrixBatch } from '../tensors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import type { TokenMatrixBatch } from '../core/tensors.js';
 import { fromFloat16, toFloat16 } from './float16.js';
 import type { F16Documents, F32Documents, I8Documents, PackedDocuments } from './types.js';
 

@@ -2,7 +2,7 @@
  * Top-k selection over a score array without sorting it: a bounded min-heap of k
  * entries, O(n log k). Ties go to the lower index; NaN ranks below every number.
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 
 /** The k best entries, best first. */
 export interface TopK {

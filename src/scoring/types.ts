@@ -2,7 +2,7 @@
  * The scoring interface: one query matrix against many document matrices,
  * documents packed as rows + offsets in float32, float16 or int8.
  */
-import type { TokenMatrix } from '../tensors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 
 /** Documents as packed float32 rows. Document i spans rows offsets[i]..offsets[i+1]. */
 export interface F32Documents {

@@ -1,6 +1,6 @@
 /** Input checks shared by every MaxSim implementation: shapes, offsets, finiteness. */
-import { ErrorCodes, TartanError, describeValue } from '../errors.js';
-import type { TokenMatrix } from '../tensors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
+import type { TokenMatrix } from '../core/tensors.js';
 import type { PackedDocuments } from './types.js';
 
 /** Throws unless every value of `data` is finite; `what` names the array in the message. */

@@ -6,7 +6,7 @@
  * - mean of max: w = 1, raw = normalised = S / rows
  * - weighted (e.g. IDF): w given, raw = S, normalised = S / sum(w)
  */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { MaxSimVariant } from './types.js';
 
 /** The per-row weights a kernel multiplies the row maxima by, and the normalising divisor. */

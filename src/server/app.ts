@@ -8,7 +8,7 @@
  * await app.listen({ port: 7700, host: '127.0.0.1' });
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import { IndexRegistry, parseIndexArg } from './index-registry.js';
 import { Metrics } from './metrics.js';
 import { OpenApiCollector } from './openapi.js';

@@ -1,5 +1,5 @@
 /** Bounds the time of one unit of work (a handler) so a slow request cannot hold a client forever. */
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 
 /**
  * Resolves with `work`, or rejects with E_TIMEOUT after `ms`. The work itself

@@ -5,9 +5,9 @@
  * model id and shared by all requests.
  */
 import { rm } from 'node:fs/promises';
-import { ErrorCodes, TartanError } from '../errors.js';
-import { loadColbertEncoder } from '../index/encoder.js';
-import { Index } from '../index/index.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import { loadColbertEncoder } from '../retrieval/colbert-encoder.js';
+import { Index } from '../retrieval/index-facade.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { CrossEncoder, DenseEncoder, Encoder, LateInteractionEncoder, ModelKind } from '../models/types.js';
 import { Collection } from '../retrieval/collection.js';

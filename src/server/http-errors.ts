@@ -3,7 +3,7 @@
  * with a TartanError code, so clients branch on the same codes as the CLI.
  */
 import type { FastifyError } from 'fastify';
-import { ErrorCodes, TartanError, isTartanError, type ErrorCode } from '../errors.js';
+import { ErrorCodes, TartanError, isTartanError, type ErrorCode } from '../core/errors.js';
 
 const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   [ErrorCodes.INVALID_ARGUMENT]: 400,

@@ -6,7 +6,7 @@
  */
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { ErrorCodes, TartanError } from '../errors.js';
+import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
 
 /** Valid index names: lowercase letters, digits, `_` and `-`, 1-64 chars, starting with a letter or digit. */

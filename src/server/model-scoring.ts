@@ -6,7 +6,7 @@
 import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
 import { explainMaxSim } from '../scoring/explain.js';
 import { maxsim } from '../scoring/maxsim.js';
-import { packMatrices } from '../tensors.js';
+import { packMatrices } from '../core/tensors.js';
 import type { TokenMatchExplanation } from './backend.js';
 
 /** Collects an async iterable (encoders yield one result per input). */

@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCodes, TartanError, type ErrorCode } from '../errors.js';
+import { ErrorCodes, TartanError, type ErrorCode } from '../core/errors.js';
 
 function body(code: ErrorCode, message: string): string {
   return JSON.stringify({ error: { code, message } });

@@ -4,7 +4,7 @@
  * both implement {@link VectorStore}; the model-bound `Index` facade encodes
  * text and delegates to a store, so every command works with either.
  */
-import type { TokenMatrix, TokenMatrixBatch } from '../tensors.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../core/tensors.js';
 
 /** A document as given by the user. `id` is the external id (unique per store). */
 export interface DocumentInput {

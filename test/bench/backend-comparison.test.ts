@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareBackends, formatComparison, runPrefix } from '../../src/bench/backend-comparison.js';
-import { clusteredColbertVectors } from '../../src/bench/postgres-bench.js';
+import { compareBackends, formatComparison, runPrefix } from '../../bench/backend-comparison.js';
+import { clusteredColbertVectors } from '../../bench/postgres-bench.js';
 import { listPostgresCollections } from '../../src/stores/postgres/index.js';
-import { packMatrices } from '../../src/tensors.js';
-import type { EncodedCollection } from '../../src/index/vectors-file.js';
+import { packMatrices } from '../../src/core/tensors.js';
+import type { EncodedCollection } from '../../src/core/vectors-file.js';
 import { pgTest, uniqueName } from '../stores/postgres/pg-test-env.js';
 
 function tinyCollection(): EncodedCollection {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { int8Agreement, runEncodeBench } from '../../src/bench/encode-bench.js';
+import { int8Agreement, runEncodeBench } from '../../bench/encode-bench.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
-import type { TokenMatrix } from '../../src/tensors.js';
+import type { TokenMatrix } from '../../src/core/tensors.js';
 
 function matrix(rows: number[][]): TokenMatrix {
   return { data: Float32Array.from(rows.flat()), rows: rows.length, dim: rows[0].length };

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '../../src/paths.js';
-import { WordVectorEncoder, buildWordVectorFixture, loadWordVectors, wordsOf } from '../../src/bench/word-vector-fixture.js';
-import { benchEncoded } from '../../src/bench/search-bench.js';
-import { tempDir } from '../index/helpers.js';
+import { sharedDir } from '../../src/core/paths.js';
+import { WordVectorEncoder, buildWordVectorFixture, loadWordVectors, wordsOf } from '../../bench/word-vector-fixture.js';
+import { benchEncoded } from '../../bench/search-bench.js';
+import { tempDir } from '../stores/file/helpers.js';
 
 const wordDir = join(sharedDir(), 'fixtures', 'word-vectors', 'glove-100d-scifact');
 const scifact = join(sharedDir(), 'datasets', 'scifact');

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { tartan } from './run-cli.js';
-import { cpuHasVnni } from '../../src/models/onnx/cpu-features.js';
+import { cpuHasVnni } from '../../src/models/runtime/cpu-features.js';
 import { nativeStatus } from '../../src/scoring/maxsim-native.js';
 
 test('doctor --json reports native kernels, int8 capability, precision and folders', async () => {

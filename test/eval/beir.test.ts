@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBeir, streamCorpus } from '../../src/eval/beir.js';
-import { ErrorCodes, isTartanError, type TartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError, type TartanError } from '../../src/core/errors.js';
 
 interface Files { corpus?: string; queries?: string; qrels?: string }
 

@@ -9,7 +9,7 @@ import { evaluateRetrievers, type Retriever } from '../../src/eval/evaluate.js';
 import { getPipeline, listPipelines, loadPipelineModules, registerPipeline } from '../../src/eval/pipeline-registry.js';
 import { silentProgress } from '../../src/eval/progress.js';
 import { formatReport } from '../../src/eval/report.js';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 
 function writeDataset(): string {
   const dir = mkdtempSync(join(tmpdir(), 'tartan-evalds-'));

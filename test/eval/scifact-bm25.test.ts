@@ -6,7 +6,7 @@ import { loadBeir } from '../../src/eval/beir.js';
 import { evaluateRetrievers } from '../../src/eval/evaluate.js';
 import { bm25Retriever, buildBm25 } from '../../src/eval/pipelines/bm25.js';
 import { silentProgress } from '../../src/eval/progress.js';
-import { sharedDir } from '../../src/paths.js';
+import { sharedDir } from '../../src/core/paths.js';
 
 const scifact = join(sharedDir(), 'datasets', 'scifact');
 const missing = existsSync(join(scifact, 'corpus.jsonl')) ? false : `SciFact not found at ${scifact} (set TARTAN_SHARED)`;

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { tartanSync } from '../cli/run-cli.js';
 import { loadBeir } from '../../src/eval/beir.js';
 import { evaluateVectors, parseVectorPipelines, parseVectorSettings } from '../../src/eval/vectors-eval.js';
-import { loadVectors, saveVectors } from '../../src/index/vectors-file.js';
-import { seededRandom } from '../../src/random.js';
-import { packMatrices, type TokenMatrix } from '../../src/tensors.js';
-import { isTartanError } from '../../src/errors.js';
+import { loadVectors, saveVectors } from '../../src/core/vectors-file.js';
+import { seededRandom } from '../../src/core/random.js';
+import { packMatrices, type TokenMatrix } from '../../src/core/tensors.js';
+import { isTartanError } from '../../src/core/errors.js';
 
 const DIM = 16, DOCS = 40, QUERIES = 8;
 let dir: string;

@@ -11,12 +11,12 @@ import assert from 'node:assert/strict';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { readModelFolder } from '../../src/models/model-folder.js';
+import { readModelFolder } from '../../src/models/encoders/model-folder.js';
 import { loadBeir } from '../../src/eval/beir.js';
-import { countDocuments, expandInputs, readDocuments } from '../../src/index/input-files.js';
-import { RepoCache } from '../../src/models/hub-cache.js';
-import { downloadRepoFiles } from '../../src/models/hub.js';
-import { sharedDir } from '../../src/paths.js';
+import { countDocuments, expandInputs, readDocuments } from '../../src/cli/input-files.js';
+import { RepoCache } from '../../src/models/hub/cache.js';
+import { downloadRepoFiles } from '../../src/models/hub/hub.js';
+import { sharedDir } from '../../src/core/paths.js';
 import { FuzzStats, mutate, rng } from './mutate.js';
 
 const CASES = Number(process.env.TARTAN_FUZZ_FILE_CASES ?? 150);

@@ -11,17 +11,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index } from '../../src/index/index.js';
-import { openFileStore } from '../../src/index/open-store.js';
-import { MANIFEST_NAME } from '../../src/index/manifest.js';
-import { loadVectors, saveVectors } from '../../src/index/vectors-file.js';
+import { Index } from '../../src/retrieval/index-facade.js';
+import { openFileStore } from '../../src/stores/open.js';
+import { MANIFEST_NAME } from '../../src/stores/file/manifest.js';
+import { loadVectors, saveVectors } from '../../src/core/vectors-file.js';
 import { Bm25Index } from '../../src/lexical/bm25.js';
 import { BM25_FILE, loadBm25, saveBm25 } from '../../src/lexical/bm25-file.js';
 import { DenseIndex } from '../../src/retrieval/dense-index.js';
-import { SafetensorsFile } from '../../src/models/safetensors.js';
+import { SafetensorsFile } from '../../src/models/encoders/safetensors.js';
 import { LexicalColbert } from '../../src/lexical/lexical-colbert.js';
-import { TartanError } from '../../src/errors.js';
-import { sharedDir } from '../../src/paths.js';
+import { TartanError } from '../../src/core/errors.js';
+import { sharedDir } from '../../src/core/paths.js';
 import { FuzzStats, mutate, mutateJson, rng } from './mutate.js';
 
 /** Cases per reader (TARTAN_FUZZ_FILE_CASES overrides); the seed of case i is BASE + i. */

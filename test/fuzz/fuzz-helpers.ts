@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ErrorCodes, TartanError, type ErrorCode } from '../../src/errors.js';
+import { ErrorCodes, TartanError, type ErrorCode } from '../../src/core/errors.js';
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCodes));
 

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import fc from 'fast-check';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/core/errors.js';
 import { call, startServer, type RunningServer } from '../server/start-server.js';
 import { CaseCounter, RUNS, hostileText } from './fuzz-helpers.js';
 

@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCodes } from '../../src/errors.js';
-import { Index } from '../../src/index/index.js';
-import { FlatStore } from '../../src/index/flat-store.js';
+import { ErrorCodes } from '../../src/core/errors.js';
+import { Index } from '../../src/retrieval/index-facade.js';
+import { FlatStore } from '../../src/stores/file/flat-store.js';
 import type { LateInteractionEncoder } from '../../src/models/types.js';
-import type { TokenMatrix } from '../../src/tensors.js';
+import type { TokenMatrix } from '../../src/core/tensors.js';
 import { CaseCounter, RUNS, badCount, hostileText, junk, mustRefuse, nonFinite, show, succeedOrCoded } from './fuzz-helpers.js';
 
 const cases = new CaseCounter('index property cases');

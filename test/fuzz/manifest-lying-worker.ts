@@ -10,10 +10,10 @@
  */
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TartanError } from '../../src/errors.js';
-import { Index } from '../../src/index/index.js';
-import { openFileStore } from '../../src/index/open-store.js';
-import { MANIFEST_NAME, readManifest, serializeManifest, type Manifest } from '../../src/index/manifest.js';
+import { TartanError } from '../../src/core/errors.js';
+import { Index } from '../../src/retrieval/index-facade.js';
+import { openFileStore } from '../../src/stores/open.js';
+import { MANIFEST_NAME, readManifest, serializeManifest, type Manifest } from '../../src/stores/file/manifest.js';
 import { LexicalColbert } from '../../src/lexical/lexical-colbert.js';
 import { mutateJson, rng } from './mutate.js';
 

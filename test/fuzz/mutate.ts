@@ -5,9 +5,9 @@
  * dropped) so readers see both unparsable files and well-formed files that
  * lie. Seeded, so a failing case is replayed from the seed it prints.
  */
-import { ErrorCodes, TartanError } from '../../src/errors.js';
+import { ErrorCodes, TartanError } from '../../src/core/errors.js';
 
-export { seededRandom as rng } from '../../src/random.js';
+export { seededRandom as rng } from '../../src/core/random.js';
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);

@@ -7,14 +7,14 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/core/errors.js';
 import { maxsim, maxsimPair } from '../../src/scoring/maxsim.js';
 import { nativeStatus } from '../../src/scoring/maxsim-native.js';
 import { topK } from '../../src/scoring/topk.js';
 import { explainMaxSim } from '../../src/scoring/explain.js';
 import { toF16Documents, toF32Documents, toI8Documents, quantizeRowsInt8 } from '../../src/scoring/quantize.js';
 import { floatToHalf } from '../../src/scoring/float16.js';
-import { matrixAt, packMatrices, type TokenMatrix, type TokenMatrixBatch } from '../../src/tensors.js';
+import { matrixAt, packMatrices, type TokenMatrix, type TokenMatrixBatch } from '../../src/core/tensors.js';
 import { CaseCounter, RUNS, anyFloat, badCount, junk, mustRefuse, nonFinite, show, succeedOrCodedSync } from './fuzz-helpers.js';
 
 const cases = new CaseCounter('scoring property cases');

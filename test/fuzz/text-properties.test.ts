@@ -10,13 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ErrorCodes } from '../../src/errors.js';
+import { ErrorCodes } from '../../src/core/errors.js';
 import { Bm25Index } from '../../src/lexical/bm25.js';
 import { loadBm25, saveBm25 } from '../../src/lexical/bm25-file.js';
 import { EnglishAnalyser, tokenize } from '../../src/lexical/analyser.js';
 import { PIPELINE_PRESETS, parsePipeline } from '../../src/retrieval/pipeline-spec.js';
-import { MAX_TEXT_CHARS, ModelTokenizer, assertText } from '../../src/models/tokenizer.js';
-import { fixtureTokenizerDir } from '../../src/paths.js';
+import { MAX_TEXT_CHARS, ModelTokenizer, assertText } from '../../src/models/encoders/tokenizer.js';
+import { fixtureTokenizerDir } from '../../src/core/paths.js';
 import { CaseCounter, RUNS, badCount, hostileText, junk, mustRefuse, show, succeedOrCodedSync } from './fuzz-helpers.js';
 
 const cases = new CaseCounter('text property cases');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Bm25Index } from '../../src/lexical/bm25.js';
 import { BM25_FILE, loadBm25, saveBm25 } from '../../src/lexical/bm25-file.js';
 import { decodeLength, encodeLength } from '../../src/lexical/length-norm.js';
-import { isTartanError, ErrorCodes } from '../../src/errors.js';
+import { isTartanError, ErrorCodes } from '../../src/core/errors.js';
 
 // Tiny corpus: lengths 2, 3, 4 (no stopwords, stems equal to the query's), avgdl = 3, N = 3.
 function tiny(): Bm25Index {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LexicalColbert } from '../../src/lexical/lexical-colbert.js';
-import type { TokenMatrix } from '../../src/tensors.js';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import type { TokenMatrix } from '../../src/core/tensors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 
 function rowNorm(m: TokenMatrix, r: number): number {
   let s = 0;

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
-import { TextCrossEncoder } from '../../src/models/cross-encoder.js';
-import { TextEmbedding } from '../../src/models/dense.js';
-import { LateInteractionTextEmbedding } from '../../src/models/late-interaction.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
+import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
+import { TextEmbedding } from '../../src/models/encoders/dense.js';
+import { LateInteractionTextEmbedding } from '../../src/models/encoders/late-interaction.js';
 import { loadEncoder, isLocalModelPath } from '../../src/models/model-loader.js';
 import { getModelSpec } from '../../src/models/registry.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
-import { FakeHub } from './hub-server.js';
+import { FakeHub } from './hub/hub-server.js';
 
 let root = '';
 before(async () => {

@@ -7,11 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sharedDir } from '../../src/paths.js';
-import { TextCrossEncoder } from '../../src/models/cross-encoder.js';
-import { TextEmbedding } from '../../src/models/dense.js';
-import { LateInteractionTextEmbedding } from '../../src/models/late-interaction.js';
-import type { TokenMatrix } from '../../src/tensors.js';
+import { sharedDir } from '../../src/core/paths.js';
+import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
+import { TextEmbedding } from '../../src/models/encoders/dense.js';
+import { LateInteractionTextEmbedding } from '../../src/models/encoders/late-interaction.js';
+import type { TokenMatrix } from '../../src/core/tensors.js';
 
 interface SeedCase {
   id: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { defaultModel, findModelSpec, getModelSpec, listModels } from '../../src/models/registry.js';
 
 test('defaults per kind', () => {

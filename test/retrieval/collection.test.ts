@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index } from '../../src/index/index.js';
+import { Index } from '../../src/retrieval/index-facade.js';
 import { Collection } from '../../src/retrieval/collection.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
-import { isTartanError } from '../../src/errors.js';
+import { isTartanError } from '../../src/core/errors.js';
 
 const DOCS = [
   'Aspirin reduces fever and relieves mild pain.',

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DenseIndex } from '../../src/retrieval/dense-index.js';
-import { isTartanError } from '../../src/errors.js';
+import { isTartanError } from '../../src/core/errors.js';
 
 function vec(...v: number[]): Float32Array { return Float32Array.from(v); }
 

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index } from '../../src/index/index.js';
+import { Index } from '../../src/retrieval/index-facade.js';
 import { Bm25Index } from '../../src/lexical/bm25.js';
 import { DenseIndex } from '../../src/retrieval/dense-index.js';
 import { Pipeline } from '../../src/retrieval/pipeline.js';
 import { parsePipeline, PIPELINE_PRESETS } from '../../src/retrieval/pipeline-spec.js';
 import { reciprocalRankFusion } from '../../src/retrieval/fusion.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
-import { TextEmbedding } from '../../src/models/dense.js';
-import { TextCrossEncoder } from '../../src/models/cross-encoder.js';
-import { isTartanError } from '../../src/errors.js';
+import { TextEmbedding } from '../../src/models/encoders/dense.js';
+import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
+import { isTartanError } from '../../src/core/errors.js';
 
 const DOCS = [
   'Aspirin reduces fever and relieves mild pain.',

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainMaxSim } from '../../src/scoring/explain.js';
 import { maxsimPair } from '../../src/scoring/maxsim.js';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { randomQuery, rng } from './random-data.js';
 
 // Query rows: "cat" = (1, 0, 0), "sat" = (0, 1, 0).

@@ -4,7 +4,7 @@ import { maxsim, maxsimPair, resolveImpl } from '../../src/scoring/maxsim.js';
 import { nativeKernels } from '../../src/scoring/maxsim-native.js';
 import { dequantizeDocuments, dequantizeRowsInt8, quantizeRowsInt8, toF16Documents, toI8Documents } from '../../src/scoring/quantize.js';
 import { fromFloat16, toFloat16 } from '../../src/scoring/float16.js';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import type { F32Documents, PackedDocuments } from '../../src/scoring/types.js';
 import { oracleSumOfMax, randomDocs, randomQuery, rng } from './random-data.js';
 

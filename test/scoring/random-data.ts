@@ -1,10 +1,10 @@
 /** Seeded random token matrices for the scoring tests (reproducible failures). */
-import type { TokenMatrix } from '../../src/tensors.js';
+import type { TokenMatrix } from '../../src/core/tensors.js';
 import type { F32Documents } from '../../src/scoring/types.js';
 
-import { randomRows } from '../../src/random.js';
+import { randomRows } from '../../src/core/random.js';
 
-export { seededRandom as rng, randomRows } from '../../src/random.js';
+export { seededRandom as rng, randomRows } from '../../src/core/random.js';
 
 export function randomQuery(rand: () => number, rows: number, dim: number): TokenMatrix {
   return { data: randomRows(rand, rows, dim), rows, dim };

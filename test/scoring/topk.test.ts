@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topK } from '../../src/scoring/topk.js';
-import { ErrorCodes, isTartanError } from '../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { rng } from './random-data.js';
 
 /** Full sort by (score desc, index asc): the slow, obviously-right answer. */

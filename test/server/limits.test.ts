@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { withDeadline } from '../../src/server/deadline.js';
 import { keyMatches } from '../../src/server/auth.js';
-import { isTartanError } from '../../src/errors.js';
+import { isTartanError } from '../../src/core/errors.js';
 import { parseIndexArg } from '../../src/server/index-registry.js';
 
 test('withDeadline passes fast work through and turns slow work into E_TIMEOUT', async () => {

@@ -21,9 +21,9 @@ import { keyMatches } from '../../src/server/auth.js';
 import { validateIndexName } from '../../src/server/index-registry.js';
 import { resolveLimits } from '../../src/server/context.js';
 import { createDefaultBackend } from '../../src/server/default-backend.js';
-import { expandInputs, parseRecord, readDocuments } from '../../src/index/input-files.js';
-import { isTartanError } from '../../src/errors.js';
-import { packageRoot } from '../../src/paths.js';
+import { expandInputs, parseRecord, readDocuments } from '../../src/cli/input-files.js';
+import { isTartanError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/paths.js';
 import { call, startServer } from './start-server.js';
 
 const KEY = 'sec-key-0123456789abcdef';

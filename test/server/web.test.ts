@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
-import { packageRoot } from '../../src/paths.js';
+import { packageRoot } from '../../src/core/paths.js';
 import { call, startServer, type RunningServer } from './start-server.js';
 
 const CHROMIUM = process.env.TARTAN_CHROMIUM ?? '/usr/bin/chromium';

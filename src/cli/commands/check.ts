@@ -1,10 +1,10 @@
 /** `tartan check <dir>`: verifies a file index (checksums, counts, tables against each other); exit code 1 when damaged. */
 import { Command } from 'commander';
 import { printJson } from '../output.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { checkIndex } from '../../index/check.js';
-import type { CheckReport } from '../../index/check.js';
-import { isPostgresLocation } from '../../index/open-store.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { checkIndex } from '../../stores/file/check.js';
+import type { CheckReport } from '../../stores/file/check.js';
+import { isPostgresLocation } from '../../stores/open.js';
 
 function kib(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;

@@ -1,9 +1,9 @@
 /** `tartan compact <dir>`: rewrites the index without deleted documents, in one segment. */
 import { Command } from 'commander';
 import { printJson } from '../output.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { openStore } from '../../index/open-store.js';
-import { FileStore } from '../../index/file-store.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { openStore } from '../../stores/open.js';
+import { FileStore } from '../../stores/file/file-store.js';
 
 export function register(program: Command): void {
   program

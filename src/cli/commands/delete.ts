@@ -1,7 +1,7 @@
 /** `tartan delete <dir> <id...>`: deletes documents (tombstones; `tartan compact` reclaims space). */
 import { Command } from 'commander';
 import { printJson } from '../output.js';
-import { openStore } from '../../index/open-store.js';
+import { openStore } from '../../stores/open.js';
 
 export function register(program: Command): void {
   program

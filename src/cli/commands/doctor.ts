@@ -2,12 +2,12 @@
 import { Command } from 'commander';
 import { cpus } from 'node:os';
 import { printJson } from '../output.js';
-import { version } from '../version.js';
-import { sharedDir } from '../../paths.js';
+import { version } from '../../core/version.js';
+import { sharedDir } from '../../core/paths.js';
 import { nativeStatus } from '../../scoring/maxsim-native.js';
-import { cpuHasVnni } from '../../models/onnx/cpu-features.js';
-import { int8CacheDir } from '../../models/onnx/int8-cache.js';
-import { resolvePrecision } from '../../models/onnx-session.js';
+import { cpuHasVnni } from '../../models/runtime/cpu-features.js';
+import { int8CacheDir } from '../../models/runtime/int8-cache.js';
+import { resolvePrecision } from '../../models/runtime/onnx-session.js';
 
 function precisionLine(): string {
   try {

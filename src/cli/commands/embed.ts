@@ -1,10 +1,10 @@
 /** `tartan embed`: embed texts with a ColBERT or dense model and print each text's shape (and vectors with --json). */
 import { Command } from 'commander';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
 import { printJson } from '../output.js';
-import type { Precision } from '../../models/onnx-session.js';
+import type { Precision } from '../../models/runtime/onnx-session.js';
 import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface EmbedOptions {

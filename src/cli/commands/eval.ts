@@ -1,16 +1,16 @@
 /** `tartan eval`: BEIR evaluation of one or more pipelines (nDCG@10, Recall@100, MRR@10, MAP@100, latency). */
 import { Command } from 'commander';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadBeir } from '../../eval/beir.js';
 import { evaluateRetrievers } from '../../eval/evaluate.js';
 import { getPipeline, listPipelines, loadPipelineModules, type PipelineDefinition } from '../../eval/pipeline-registry.js';
 import { collectionPipeline } from '../../eval/pipelines/presets.js';
-import { isTartanError } from '../../errors.js';
+import { isTartanError } from '../../core/errors.js';
 import { silentProgress, stderrProgress, type Progress } from '../../eval/progress.js';
 import { formatReport, writeReportJson } from '../../eval/report.js';
 import type { Retriever } from '../../eval/retriever.js';
 import { evaluateVectors, parseVectorPipelines, parseVectorSettings } from '../../eval/vectors-eval.js';
-import { loadVectors } from '../../index/vectors-file.js';
+import { loadVectors } from '../../core/vectors-file.js';
 
 interface EvalOptions {
   dataset?: string;

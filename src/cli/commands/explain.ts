@@ -1,10 +1,10 @@
 /** `tartan explain`: which query token matched which document token, and how much each adds to the MaxSim score. */
 import { Command } from 'commander';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
 import type { LateInteractionEncoder } from '../../models/types.js';
-import type { TokenMatrix } from '../../tensors.js';
+import type { TokenMatrix } from '../../core/tensors.js';
 import { explainMaxSim, type Explanation } from '../../scoring/explain.js';
 import { formatTable, printJson } from '../output.js';
 

@@ -4,12 +4,12 @@ import cliProgress from 'cli-progress';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { printJson } from '../output.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { Index } from '../../index/index.js';
-import { isPostgresLocation } from '../../index/open-store.js';
-import { countDocuments, expandInputs, readDocuments } from '../../index/input-files.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { Index } from '../../retrieval/index-facade.js';
+import { isPostgresLocation } from '../../stores/open.js';
+import { countDocuments, expandInputs, readDocuments } from '../input-files.js';
 import { Collection } from '../../retrieval/collection.js';
-import type { Precision } from '../../models/onnx-session.js';
+import type { Precision } from '../../models/runtime/onnx-session.js';
 import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface IndexOptions {

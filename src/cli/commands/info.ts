@@ -1,7 +1,7 @@
 /** `tartan info <dir>`: what an index holds (documents, tokens, bytes per token, centroids, nbits, model, drift). */
 import { Command } from 'commander';
 import { printJson } from '../output.js';
-import { openStore } from '../../index/open-store.js';
+import { openStore } from '../../stores/open.js';
 
 export function register(program: Command): void {
   program

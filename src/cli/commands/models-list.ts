@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { listModels } from '../../models/registry.js';
 import type { ModelKind } from '../../models/types.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { commandGroup, formatTable, printJson } from '../output.js';
 
 const KINDS: readonly ModelKind[] = ['colbert', 'dense', 'cross-encoder'];

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { downloadRepoFiles } from '../../models/hub.js';
+import { downloadRepoFiles } from '../../models/hub/hub.js';
 import { findModelSpec, getModelSpec } from '../../models/registry.js';
 import { commandGroup, printJson } from '../output.js';
 

@@ -1,13 +1,13 @@
 /** `tartan rerank`: rank documents for a query with a cross-encoder (default), a ColBERT model (MaxSim) or a dense model (cosine). */
 import { Command } from 'commander';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
 import type { Encoder } from '../../models/types.js';
-import type { TokenMatrix } from '../../tensors.js';
+import type { TokenMatrix } from '../../core/tensors.js';
 import { maxsimPair } from '../../scoring/maxsim.js';
 import { formatTable, printJson } from '../output.js';
-import type { Precision } from '../../models/onnx-session.js';
+import type { Precision } from '../../models/runtime/onnx-session.js';
 import { parsePrecision, PRECISION_FLAG, PRECISION_HELP } from '../precision-option.js';
 
 interface RerankOptions {

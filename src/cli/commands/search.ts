@@ -1,9 +1,9 @@
 /** `tartan search <dir> "<query>"`: top-k documents with scores, optionally through a pipeline, filtered and explained. */
 import { Command } from 'commander';
 import { formatTable, printJson } from '../output.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { Index } from '../../index/index.js';
-import { explainHit } from '../../index/explain-hit.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { Index } from '../../retrieval/index-facade.js';
+import { explainHit } from '../../scoring/explain-hit.js';
 import { Collection } from '../../retrieval/collection.js';
 import type { Explanation } from '../../scoring/explain.js';
 import type { MetadataFilter, StoreSearchOptions } from '../../stores/types.js';

@@ -1,9 +1,9 @@
 /** `tartan tokenize`: the tokens of each text that get vectors (ColBERT), or the model's tokens (dense, cross-encoder). */
 import { Command } from 'commander';
-import { ColbertProcessor } from '../../models/colbert-processing.js';
+import { ColbertProcessor } from '../../models/encoders/colbert-processing.js';
 import { resolveModelInfo } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
-import { assertText } from '../../models/tokenizer.js';
+import { assertText } from '../../models/encoders/tokenizer.js';
 import { printJson } from '../output.js';
 
 interface TokenizeOptions {

@@ -10,7 +10,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Index } from '../../index/index.js';
+import { Index } from '../../retrieval/index-facade.js';
 import { Collection } from '../../retrieval/collection.js';
 import { parsePipeline, PIPELINE_PRESETS, requiredComponents } from '../../retrieval/pipeline-spec.js';
 import type { PipelineContext, PipelineDefinition } from '../pipeline-registry.js';

@@ -7,8 +7,8 @@
 import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { fixtureTokenizerDir } from '../../paths.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { fixtureTokenizerDir } from '../../core/paths.js';
 import { ARCHITECTURES, SYNTHETIC_KINDS, SYNTHETIC_LAYOUTS, type SyntheticArch, type SyntheticKind, type SyntheticLayout } from './architectures.js';
 import { bertConfig, clsPoolingConfig, colbertSettings, denseConfig, denseModules, pylateModules, syntheticMarker } from './folder-files.js';
 import { PROJECTION_WEIGHT } from './heads.js';

@@ -7,7 +7,7 @@ import type { BertArchitecture, SyntheticKind, SyntheticLayout } from './archite
 import { addBertEncoder } from './bert-graph.js';
 import { addHead, headFor } from './heads.js';
 import { GraphBuilder, modelProto } from './onnx-graph.js';
-import type { ProtoMessage } from '../onnx/protobuf-writer.js';
+import type { ProtoMessage } from '../runtime/protobuf-writer.js';
 import { WeightFactory } from './weights.js';
 
 /** The opset the graph is written for; LayerNormalization appeared in 17. */

@@ -5,7 +5,7 @@
  * sits in memory whole.
  */
 import { endianness } from 'node:os';
-import type { LazyBytes } from '../onnx/protobuf-writer.js';
+import type { LazyBytes } from '../runtime/protobuf-writer.js';
 import { GraphBuilder, TensorType } from './onnx-graph.js';
 import { fillNormal, tensorSeed, Xoshiro128 } from './random.js';
 

@@ -5,7 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { DocumentInput } from '../../stores/types.js';
 import { requireApiKey } from '../auth.js';
 import type { ServerContext } from '../context.js';

@@ -1,6 +1,6 @@
 /** POST /api/embed: token matrices (ColBERT) or single vectors (dense) for a few texts. */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { withDeadline } from '../deadline.js';
 import { collect } from '../model-scoring.js';

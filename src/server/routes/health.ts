@@ -1,6 +1,6 @@
 /** GET /api/health: liveness, version, served indexes and the configured models (the web page reads it). */
 import type { FastifyInstance } from 'fastify';
-import { version } from '../../cli/version.js';
+import { version } from '../../core/version.js';
 import type { ServerContext } from '../context.js';
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: ServerContext): void {

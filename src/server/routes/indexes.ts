@@ -4,7 +4,7 @@ import { requireApiKey } from '../auth.js';
 import type { ServerContext } from '../context.js';
 import { validateIndexName } from '../index-registry.js';
 import { indexInfoSchema, indexNameParams, writeSecurity } from './schemas.js';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { findModelSpec } from '../../models/registry.js';
 
 /**

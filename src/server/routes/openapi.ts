@@ -1,6 +1,6 @@
 /** GET /openapi.json: the OpenAPI 3.1 document built from the route schemas. */
 import type { FastifyInstance } from 'fastify';
-import { version } from '../../cli/version.js';
+import { version } from '../../core/version.js';
 import type { OpenApiCollector } from '../openapi.js';
 
 export function registerOpenApiRoutes(app: FastifyInstance, collector: OpenApiCollector): void {

@@ -1,6 +1,6 @@
 /** POST /api/rerank: order a few documents for a query with the cross-encoder (or ColBERT). */
 import type { FastifyInstance } from 'fastify';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { ServerContext } from '../context.js';
 import { withDeadline } from '../deadline.js';
 import { colbertScores, crossEncoderScores } from '../model-scoring.js';

@@ -1,5 +1,5 @@
 /** JSON-schema pieces shared by the route files (validation and OpenAPI alike). */
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { INDEX_NAME_PATTERN } from '../index-registry.js';
 
 /** `:name` path parameter. Not pattern-checked here so a bad name gets the registry's explanatory 400. */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { packageRoot } from '../../paths.js';
+import { packageRoot } from '../../core/paths.js';
 
 const FILES: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',

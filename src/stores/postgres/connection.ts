@@ -3,7 +3,7 @@
  * and the translation of driver/server errors into tartan's error catalogue.
  */
 import pg from 'pg';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 
 /** True for `postgres://` and `postgresql://` URLs. */
 export function isPostgresUrl(location: string): boolean {

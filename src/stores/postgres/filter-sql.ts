@@ -8,7 +8,7 @@
  * - ranges `$gt/$gte/$lt/$lte` compare numbers as numeric and strings as text
  *   (C collation); a value of the other JSON type never matches.
  */
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { MetadataFilter, MetadataValue, RangeCondition } from '../types.js';
 
 /** A compiled filter: an SQL condition and its parameters, numbered from the `firstParam` given. */

@@ -5,7 +5,7 @@
  * `array_recv` + pgvector's `halfvec_recv` (big-endian, like all of PostgreSQL's
  * binary formats).
  */
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

@@ -12,7 +12,7 @@
  * await store.close();
  * ```
  */
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { VectorStore } from '../types.js';
 import { createPool, parsePostgresUrl, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { migrate, schemaVersion } from './migrations.js';

@@ -6,7 +6,7 @@
  * at once (the second waits, then finds nothing left to do).
  */
 import type pg from 'pg';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { extensionMissing, withClient, type PostgresPool } from './connection.js';
 import { MAXSIM_FUNCTIONS_SQL } from './maxsim-sql.js';
 

@@ -4,8 +4,8 @@
  * (id, score) rows cross the wire at search time.
  */
 import type pg from 'pg';
-import { ErrorCodes, TartanError } from '../../errors.js';
-import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../../tensors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../../core/tensors.js';
 import type { DocumentInput, MetadataValue, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../types.js';
 import { quoteIdent, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { compileFilter } from './filter-sql.js';

@@ -15,7 +15,7 @@
  *   one row per document, stored uncompressed out of line (float16 does not compress).
  */
 import type pg from 'pg';
-import { ErrorCodes, TartanError } from '../../errors.js';
+import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { quoteIdent } from './connection.js';
 
 /** How token vectors are stored. */

@@ -4,7 +4,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../../src/paths.js';
+import { packageRoot } from '../../../src/core/paths.js';
 import { tartanSync } from '../../cli/run-cli.js';
 
 const tartan = (args: string[]) => tartanSync(args, { cwd: packageRoot, timeoutMs: 60_000 });

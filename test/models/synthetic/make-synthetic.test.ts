@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
-import { isTartanError } from '../../../src/errors.js';
+import { isTartanError } from '../../../src/core/errors.js';
 import { maxAbsDiff, runBatch, SAMPLE_SEQUENCES } from './onnx-run.js';
 
 const TINY_HIDDEN = 64;

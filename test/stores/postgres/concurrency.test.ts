@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { dropPostgresCollection, openPostgresStoreTyped, listPostgresCollections } from '../../../src/stores/postgres/index.js';
-import { matrixAt } from '../../../src/tensors.js';
+import { matrixAt } from '../../../src/core/tensors.js';
 import { adminQuery, pgTest, randomBatch, randomMatrix, rng, uniqueName } from './pg-test-env.js';
 
 const DIM = 16;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { openPostgresStore, dropPostgresCollection } from '../../../src/stores/postgres/index.js';
 import { isPostgresUrl, mapPgError, parsePostgresUrl } from '../../../src/stores/postgres/connection.js';
-import { ErrorCodes, isTartanError } from '../../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { adminQuery, pgTest, randomBatch, randomMatrix, rng, uniqueName, urlFor } from './pg-test-env.js';
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */

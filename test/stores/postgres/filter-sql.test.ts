@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileFilter } from '../../../src/stores/postgres/filter-sql.js';
-import { ErrorCodes, isTartanError } from '../../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import type { MetadataFilter } from '../../../src/stores/types.js';
 
 test('no filter compiles to an empty condition', () => {

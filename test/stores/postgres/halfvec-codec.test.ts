@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeHalfvecArray, float16BitsToFloat32, float32ToFloat16Bits } from '../../../src/stores/postgres/halfvec-codec.js';
-import { isTartanError, ErrorCodes } from '../../../src/errors.js';
+import { isTartanError, ErrorCodes } from '../../../src/core/errors.js';
 
 test('float32 -> float16 bits matches IEEE 754 half-precision patterns', () => {
   // Reference bit patterns from the IEEE 754 binary16 definition.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPool, parsePostgresUrl } from '../../../src/stores/postgres/connection.js';
 import { LATEST_VERSION, MIGRATIONS, migrate, schemaVersion } from '../../../src/stores/postgres/migrations.js';
-import { ErrorCodes, isTartanError } from '../../../src/errors.js';
+import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { adminQuery, pgTest, uniqueName, urlFor } from './pg-test-env.js';
 
 /** A fresh database (pgvector not yet created in it), dropped after `body`. */

@@ -5,7 +5,7 @@
  */
 import { test, type TestContext } from 'node:test';
 import pg from 'pg';
-import type { TokenMatrix, TokenMatrixBatch } from '../../../src/tensors.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../../../src/core/tensors.js';
 
 /** The test server's URL, or undefined. */
 export const PG_URL = process.env.TARTAN_PG_URL;
@@ -47,7 +47,7 @@ export async function adminQuery(url: string, sql: string, params: unknown[] = [
   }
 }
 
-export { seededRandom as rng } from '../../../src/random.js';
+export { seededRandom as rng } from '../../../src/core/random.js';
 
 /** `rows` random L2-normalised vectors of `dim` values. */
 export function randomMatrix(rows: number, dim: number, next: () => number): TokenMatrix {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { dropPostgresCollection, openPostgresStoreTyped } from '../../../src/stores/postgres/index.js';
 import type { PostgresStore } from '../../../src/stores/postgres/postgres-store.js';
-import { ErrorCodes, isTartanError } from '../../../src/errors.js';
-import { matrixAt, type TokenMatrixBatch } from '../../../src/tensors.js';
+import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
+import { matrixAt, type TokenMatrixBatch } from '../../../src/core/tensors.js';
 import type { DocumentInput, MetadataFilter, MetadataValue } from '../../../src/stores/types.js';
 import { jsMaxSim, pgTest, randomBatch, randomMatrix, rng, uniqueName } from './pg-test-env.js';
 

@@ -1,0 +1,110 @@
+/**
+ * Dense centroid products: centroid scores of a query at search time (the
+ * native PLAID kernel where the addon is built: no session, no transpose, about
+ * 0.5 ms for 32 x 8192 x 128) and nearest-centroid assignment of millions of
+ * tokens at build time, both on onnxruntime's CPU matrix multiply otherwise
+ * (multi-threaded, vectorised). A one-node ONNX graph (MatMul with the
+ * centroids as a constant, plus ArgMax) is built in memory with the project's
+ * own ONNX writer; nothing is downloaded or written.
+ */
+import { availableParallelism } from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder, TensorType, modelProto } from '../models/synthetic/onnx-graph.js';
+import { plaidNative } from './kernels.js';
+
+const BLOCK_ROWS = 2048;
+const NATIVE_BLOCK_ROWS = 65536;
+
+/** Transposes rows x dim into dim x rows. */
+function transpose(x: Float32Array, rows: number, dim: number): Float32Array {
+  const out = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) for (let d = 0; d < dim; d++) out[d * rows + r] = x[r * dim + d];
+  return out;
+}
+
+/** An onnxruntime session for an in-memory graph of centroid products (`threads`: intra-op threads, default all cores). */
+export function sessionOfGraph(g: GraphBuilder, threads?: number): Promise<ort.InferenceSession> {
+  const bytes = modelProto(g, { opset: 17 }).toBuffer();
+  return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+    graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
+    // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
+export class CentroidEngine {
+  private session?: Promise<ort.InferenceSession>;
+
+  private constructor(private readonly centroids: Float32Array, private readonly threads: number | undefined, readonly k: number, readonly dim: number) {}
+
+  /**
+   * Builds the engine for `centroids` (k x dim, row-major). `threads`: onnxruntime intra-op threads
+   * (1 suits the small per-query product; the default, all cores, suits bulk assignment).
+   * @example const engine = await CentroidEngine.create(centroids, 128); const s = await engine.scores(query);
+   */
+  static async create(centroids: Float32Array, dim: number, threads?: number): Promise<CentroidEngine> {
+    return new CentroidEngine(centroids, threads, centroids.length / dim, dim);
+  }
+
+  /** The onnxruntime session, built on first use (query scoring with the native kernels never needs it). */
+  private onnx(): Promise<ort.InferenceSession> {
+    this.session ??= CentroidEngine.createSession(this.centroids, this.dim, this.threads);
+    return this.session;
+  }
+
+  private static async createSession(centroids: Float32Array, dim: number, threads?: number): Promise<ort.InferenceSession> {
+    const k = centroids.length / dim;
+    const g = new GraphBuilder('tartan_centroids');
+    const xt = g.input('xt', TensorType.FLOAT, [dim, 'n']);
+    const c = g.initializer('centroids', TensorType.FLOAT, [k, dim], new Uint8Array(centroids.buffer, centroids.byteOffset, centroids.byteLength));
+    const st = g.op('MatMul', [c, xt]);
+    g.output(st, TensorType.FLOAT, [k, 'n'], 'scores');
+    const best = g.op('ArgMax', ['scores'], { axis: { int: 0 }, keepdims: { int: 0 } });
+    g.output(best, TensorType.INT64, ['n'], 'nearest');
+    return sessionOfGraph(g, threads);
+  }
+
+  /** Scores of every centroid for every row of `x` (rows x dim), centroid-major: out[c * rows + r]. */
+  async scores(x: Float32Array, rows: number): Promise<Float32Array> {
+    const native = plaidNative();
+    if (native) {
+      const out = new Float32Array(this.k * rows);
+      native.centroidScores(x.subarray(0, rows * this.dim), rows, this.dim, this.centroids, out);
+      return out;
+    }
+    const feeds = { xt: new ort.Tensor('float32', transpose(x, rows, this.dim), [this.dim, rows]) };
+    const out = await (await this.onnx()).run(feeds, ['scores']);
+    return out.scores.data as Float32Array;
+  }
+
+  /** The nearest (max dot product) centroid of every row of `x`, exact. */
+  async nearest(x: Float32Array): Promise<Uint32Array> {
+    const rows = x.length / this.dim;
+    const out = new Uint32Array(rows);
+    const native = plaidNative();
+    if (native) {
+      // Fused multiply + running argmax (no k x n score matrix), on every core; the event loop gets
+      // a turn between blocks so a server stays responsive during a large add.
+      const threads = this.threads ?? availableParallelism();
+      for (let start = 0; start < rows; start += NATIVE_BLOCK_ROWS) {
+        const n = Math.min(NATIVE_BLOCK_ROWS, rows - start);
+        native.nearest(x.subarray(start * this.dim, (start + n) * this.dim), this.dim, this.centroids, out.subarray(start, start + n), threads);
+        if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
+      }
+      return out;
+    }
+    for (let start = 0; start < rows; start += BLOCK_ROWS) {
+      const n = Math.min(BLOCK_ROWS, rows - start);
+      const block = x.subarray(start * this.dim, (start + n) * this.dim);
+      const res = await (await this.onnx()).run({ xt: new ort.Tensor('float32', transpose(block, n, this.dim), [this.dim, n]) }, ['nearest']);
+      const idx = res.nearest.data as BigInt64Array;
+      for (let i = 0; i < n; i++) out[start + i] = Number(idx[i]);
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.session) await (await this.session).release();
+    this.session = undefined;
+  }
+}

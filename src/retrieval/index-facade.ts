@@ -1,0 +1,231 @@
+/**
+ * The model-bound index: an encoder plus a store. Texts go in, hits come out.
+ * The store is the embedded file index (a folder) or, for a `postgres://`
+ * URL, the PostgreSQL store; the model id/path is recorded so `open` reloads it.
+ * @example
+ * const index = await Index.create('./scifact-idx', { model: 'lexical', nbits: 2 });
+ * await index.add([{ id: 'd1', text: 'Aspirin lowers fever.' }]);
+ * const hits = await index.search('what reduces fever', { k: 5 });
+ * await index.close();
+ */
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
+import type { LateInteractionEncoder } from '../models/types.js';
+import type { Precision } from '../models/runtime/onnx-session.js';
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../stores/types.js';
+import type { TokenMatrix } from '../core/tensors.js';
+import { packMatrices } from '../core/tensors.js';
+import type { IndexSettings } from '../stores/file/manifest.js';
+import { FileStore } from '../stores/file/file-store.js';
+import { PlaidStore } from '../stores/file/plaid-store.js';
+import { FlatStore } from '../stores/file/flat-store.js';
+import { isPostgresLocation, openStore } from '../stores/open.js';
+import { loadColbertEncoder } from './colbert-encoder.js';
+import { checkCreateSettings, checkDocument, checkIds, checkSearchOptions } from '../stores/file/options-check.js';
+import { assertText } from '../models/encoders/tokenizer.js';
+import { validateQuery } from '../scoring/validate.js';
+import { toTokenMatrix, type VectorDocumentInput, type VectorsInput } from './vector-input.js';
+
+/** Refuses a location that is not a folder path or URL string (a number would become a folder named "42"). */
+function checkLocation(location: unknown): asserts location is string {
+  if (typeof location !== 'string' || location.length === 0 || location.includes('\0')) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the index location must be a folder path or a postgres:// URL, got ${typeof location === 'string' ? JSON.stringify(location) : typeof location}`);
+  }
+}
+
+function isIterable(v: unknown): v is Iterable<unknown> | AsyncIterable<unknown> {
+  return v !== null && typeof v === 'object' && (Symbol.iterator in v || Symbol.asyncIterator in v);
+}
+import type { CheckReport } from '../stores/file/check.js';
+
+/** Options of {@link Index.create}. */
+export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 'model'>> {
+  /** Model id, local folder or `lexical`; recorded in the index. */
+  model?: string;
+  /** Use this encoder instead of loading `model` (its modelId is recorded unless `model` is given). */
+  encoder?: LateInteractionEncoder;
+  /** Precision of the loaded model ('fp32' default, or 'int8': faster encoding, see SessionOptions.precision). Not recorded in the index. */
+  precision?: Precision;
+}
+
+/** Options of {@link Index.add}. */
+export interface IndexAddOptions {
+  /** Called after each encoded document with the running count. */
+  onProgress?: (documents: number) => void;
+  /** Tokens encoded before they are written as one segment (the first one also trains the centroids). Default 500,000. */
+  segmentTokens?: number;
+}
+
+export class Index {
+  private constructor(readonly location: string, readonly store: VectorStore, readonly encoder: LateInteractionEncoder) {}
+
+  /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
+  static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
+    checkLocation(dirOrUrl);
+    const { encoder: _enc, precision, ...given } = options;
+    checkCreateSettings(given);
+    const encoder = options.encoder ?? (await loadColbertEncoder(options.model, precision ? { precision } : {}));
+    const model = options.model ?? encoder.modelId;
+    if (isPostgresLocation(dirOrUrl)) {
+      const { openPostgresStore } = await import('../stores/postgres/index.js');
+      return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
+    }
+    const { encoder: _e, model: _m, precision: _p, ...rest } = options;
+    // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest";
+    // the model's own defaults (encoder.indexDefaults) apply where the caller gave nothing.
+    const settings = { ...encoder.indexDefaults, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as typeof rest;
+    const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
+    return new Index(dirOrUrl, await create(dirOrUrl, { ...settings, dim: encoder.dim, model }), encoder);
+  }
+
+  /** Opens an existing index and reloads its model (or uses `options.encoder`). */
+  static async open(dirOrUrl: string, options: { encoder?: LateInteractionEncoder; model?: string; precision?: Precision } = {}): Promise<Index> {
+    checkLocation(dirOrUrl);
+    const store = await openStore(dirOrUrl, options.model ? { model: options.model } : {});
+    const model = options.model ?? (await store.info()).model;
+    const encoder = options.encoder ?? (await loadColbertEncoder(model, options.precision ? { precision: options.precision } : {}));
+    if (encoder.dim !== store.dim) {
+      await store.close();
+      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`);
+    }
+    return new Index(dirOrUrl, store, encoder);
+  }
+
+  /** Encodes and adds documents (any iterable, streamed in segments); `onProgress` reports the count. */
+  async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: IndexAddOptions = {}): Promise<void> {
+    if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'add takes a list (or iterable) of documents like [{"id": "d1", "text": "..."}]');
+    const segmentTokens = options.segmentTokens ?? 500_000;
+    if (!Number.isInteger(segmentTokens) || segmentTokens < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${describeValue(segmentTokens)}`);
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
+    // Ids seen in this call: a repeat in a later segment would otherwise fail after earlier segments were published.
+    const seen = new Set<string>();
+    let pending: DocumentInput[] = [];
+    let matrices: TokenMatrix[] = [];
+    let tokens = 0, count = 0;
+    const flush = async () => {
+      if (pending.length === 0) return;
+      await this.store.add(pending, packMatrices(matrices, this.encoder.dim));
+      pending = []; matrices = []; tokens = 0;
+    };
+    let batch: DocumentInput[] = [];
+    const encodeBatch = async () => {
+      const texts = batch.map((d) => {
+        if (d.text === undefined || (typeof d.text === 'string' && d.text.trim().length === 0)) throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
+        assertText(d.text, count + pending.length);
+        return d.text;
+      });
+      let i = 0;
+      for await (const m of this.encoder.passageEmbed(texts)) {
+        pending.push(batch[i++]);
+        matrices.push(m);
+        tokens += m.rows;
+        options.onProgress?.(++count);
+      }
+      batch = [];
+      if (tokens >= segmentTokens) await flush();
+    };
+    for await (const d of docs) {
+      checkDocument(d, seen.size);
+      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      seen.add(d.id);
+      batch.push(d);
+      if (batch.length >= 64) await encodeBatch();
+    }
+    if (batch.length) await encodeBatch();
+    await flush();
+  }
+
+  /**
+   * Adds documents with token vectors encoded elsewhere (e.g. in Python with the index's model): no
+   * encoder runs. Each document is `{ id, vectors, text?, metadata? }`, `vectors` a {@link TokenMatrix}
+   * or an array of rows (`dim` numbers each, `index.store.dim`). Every document is checked before
+   * anything is written (ids, metadata, duplicate ids: E_DUPLICATE_ID, dim: E_DIMENSION_MISMATCH,
+   * NaN/Infinity: E_NON_FINITE_VALUE, no rows: E_EMPTY_TEXT); then all are added in one atomic write,
+   * to the file index or PostgreSQL alike.
+   * @example
+   * // vectors.json from Python: [{"id": "d1", "vectors": model.encode(text).tolist()}, ...]
+   * const index = await Index.create('./idx', { model: 'colbert-ir/colbertv2.0' });
+   * await index.addVectors(JSON.parse(readFileSync('vectors.json', 'utf8')));
+   * const hits = await index.searchVectors(queryRows, { k: 10 });
+   */
+  async addVectors(docs: Iterable<VectorDocumentInput> | AsyncIterable<VectorDocumentInput>): Promise<void> {
+    if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'addVectors takes a list (or iterable) of documents like [{"id": "d1", "vectors": [[0.1, ...], ...]}]');
+    const seen = new Set<string>();
+    const pending: DocumentInput[] = [];
+    const matrices: TokenMatrix[] = [];
+    for await (const d of docs) {
+      checkDocument(d, pending.length);
+      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      seen.add(d.id);
+      const { vectors, ...doc } = d;
+      if (doc.text !== undefined && typeof doc.text !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the text of document "${d.id}" is ${describeValue(doc.text)}; give a string or leave it out`);
+      matrices.push(toTokenMatrix(vectors, this.store.dim, `document "${d.id}"`));
+      pending.push(doc);
+    }
+    if (pending.length === 0) return;
+    await this.store.add(pending, packMatrices(matrices, this.store.dim));
+  }
+
+  /**
+   * Searches with a query's token vectors encoded elsewhere (a {@link TokenMatrix} or an array of rows),
+   * checked like {@link Index.addVectors}; `options` as for {@link Index.search}.
+   * @example const hits = await index.searchVectors([[0.12, -0.03, ...], ...], { k: 5, filter: { lang: 'en' } });
+   */
+  async searchVectors(query: VectorsInput, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    checkSearchOptions(options);
+    return this.store.search(toTokenMatrix(query, this.store.dim, 'the query'), options);
+  }
+
+  /** Deletes documents by id; returns how many existed. */
+  async delete(ids: readonly string[]): Promise<number> {
+    checkIds(ids);
+    return this.store.delete(ids);
+  }
+
+  /** Encodes the query and searches. */
+  async search(query: string, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+    checkSearchOptions(options);
+    const q = await this.encodeQuery(query);
+    if (q.dim !== this.store.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`);
+    // A NaN query would otherwise rank documents by garbage (or return nothing) without a word.
+    if (q.rows > 0) validateQuery(q);
+    // Models that weight query tokens (the lexical model's IDF) score with weighted MaxSim.
+    const weights = options.weights ?? this.queryWeights(query);
+    return this.store.search(q, weights ? { ...options, weights } : options);
+  }
+
+  /** Per-token query weights when the model defines them (the lexical model's IDF), else undefined. */
+  queryWeights(query: string): Float32Array | undefined {
+    const weigh = (this.encoder as { queryWeights?: (text: string) => Float32Array }).queryWeights;
+    return typeof weigh === 'function' ? weigh.call(this.encoder, query) : undefined;
+  }
+
+  /** The query's token matrix (for explanations or custom scoring). */
+  async encodeQuery(query: string): Promise<TokenMatrix> {
+    if (typeof query === 'string' && query.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
+    assertText(query);
+    for await (const m of this.encoder.queryEmbed([query])) return m;
+    throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no query matrix');
+  }
+
+  /** Rewrites the index without deleted documents (file index only). */
+  async compact(): Promise<void> {
+    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to the file index; PostgreSQL reclaims space with VACUUM');
+    await this.store.compact();
+  }
+
+  /** Verifies the file index on disk (checksums, counts, tables against each other); `ok` is false with coded problems when damaged. */
+  async check(): Promise<CheckReport> {
+    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
+    return this.store.check();
+  }
+
+  info(): Promise<StoreInfo> {
+    return this.store.info();
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+    await this.encoder.dispose();
+  }
+}
+
