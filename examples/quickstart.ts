@@ -3,12 +3,12 @@
  * `lexical` model (no download), a search with scores and a filter, an
  * explanation of the best hit, and a hybrid pipeline over the same documents.
  *
- *   node --import tsx examples/quickstart.ts
+ *   node --import tsx examples/quickstart.ts   (after `npm run build`: 'tartan-search' resolves to this package's dist/)
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Collection, Index, explainMaxSim } from '../src/index.js';
+import { Collection, Index, explainMaxSim } from 'tartan-search';
 
 const dir = await mkdtemp(join(tmpdir(), 'tartan-quickstart-'));
 try {

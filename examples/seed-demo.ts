@@ -18,7 +18,7 @@ import {
   makeSyntheticModel,
   type LoadModelOptions,
   type TokenMatrix,
-} from '../src/index.js';
+} from 'tartan-search';
 import { sharedDir } from '../src/core/paths.js';
 
 interface SeedCase {

@@ -1,5 +1,6 @@
 /** `tartan bench encode`: ColBERT passage encoding throughput, against transformers.js on the same graph. */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { runEncodeBench, type EncodeBenchReport } from '../encode-bench.js';
 import { isPrecision, PRECISIONS, type Precision } from '../../src/models/runtime/onnx-session.js';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';

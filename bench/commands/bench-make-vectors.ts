@@ -1,5 +1,6 @@
 /** `tartan bench make-vectors`: a vectors file of token vectors with real structure, built from trained word vectors (no model). */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { commandGroup, printJson } from '../../src/cli/output.js';
 import { buildWordVectorFixture } from '../word-vector-fixture.js';
 import { saveVectors } from '../../src/core/vectors-file.js';

@@ -1,5 +1,6 @@
 /** `tartan bench maxsim`: MaxSim throughput of the native, TypeScript and naive kernels against the machine's FMA peak. */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { runMaxSimBench, type MaxSimBenchReport } from '../maxsim-bench.js';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
 

@@ -1,10 +1,11 @@
 /** `tartan bench search`: recall@10 vs exact MaxSim, latency p50/p95, QPS, bytes per token and build time of the embedded index. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
 import { ErrorCodes, TartanError } from '../../src/core/errors.js';
 import { benchEncoded, benchIndex, benchSynthetic, encodeBeir } from '../search-bench.js';
 import type { SearchBenchOptions, SearchBenchReport } from '../search-bench.js';
 import { loadVectors, saveVectors } from '../../src/core/vectors-file.js';
+import { isPostgresLocation } from '../../src/stores/open.js';
 
 interface Opts {
   index?: string; queries?: string; vectors?: string; saveVectors?: string; corpus?: string; model?: string;
@@ -58,7 +59,7 @@ export function register(program: Command): void {
     .option('--pg-document-queries <n>', 'with --index postgres://...: most queries timed on the document layout (exact scan)', '20')
     .option('--json', 'print JSON')
     .action(async (o: Opts) => {
-      if (o.index && /^postgres(ql)?:\/\//i.test(o.index) && !o.encodeOnly) {
+      if (o.index && isPostgresLocation(o.index) && !o.encodeOnly) {
         await (await import('../backend-comparison.js')).benchSearchBackends(o.index, o);
         return;
       }

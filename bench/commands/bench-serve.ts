@@ -1,5 +1,6 @@
 /** `tartan bench serve`: QPS and latency percentiles of the HTTP search API under load. */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { runServeBench } from '../serve-bench.js';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
 

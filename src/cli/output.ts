@@ -1,18 +1,12 @@
 /** Shared output helpers for CLI commands: JSON, aligned tables, errors. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { isTartanError } from '../core/errors.js';
+
+export { formatTable } from '../core/text-table.js';
 
 /** Writes a value as JSON on stdout (one document, newline-terminated). */
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-}
-
-/** Formats rows as an aligned text table with a header line. */
-export function formatTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
 /** Prints an error for a human (stderr) or as JSON (stdout) when --json was given. */

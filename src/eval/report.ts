@@ -3,7 +3,7 @@
  * JSON for scripts.
  */
 import { writeFileSync } from 'node:fs';
-import { formatTable } from '../cli/output.js';
+import { formatTable } from '../core/text-table.js';
 import type { EvaluationReport } from './evaluate.js';
 import type { LatencyStats } from './latency.js';
 

@@ -5,12 +5,28 @@
  * tokens at build time, both on onnxruntime's CPU matrix multiply otherwise
  * (multi-threaded, vectorised). A one-node ONNX graph (MatMul with the
  * centroids as a constant, plus ArgMax) is built in memory with the project's
- * own ONNX writer; nothing is downloaded or written.
+ * own ONNX writer; nothing is downloaded or written. onnxruntime and the
+ * writer load on first use, so importing the package never loads the runtime.
  */
 import { availableParallelism } from 'node:os';
-import * as ort from 'onnxruntime-node';
-import { GraphBuilder, TensorType, modelProto } from '../models/synthetic/onnx-graph.js';
+import type * as Ort from 'onnxruntime-node';
+import type * as OnnxGraph from '../models/runtime/onnx-graph.js';
+import { loadOnnxRuntime } from '../models/runtime/load-ort.js';
 import { plaidNative } from './kernels.js';
+
+/** onnxruntime and the ONNX graph writer, as loaded on first use. */
+export interface OnnxModules { ort: typeof Ort; graph: typeof OnnxGraph }
+
+let modules: Promise<OnnxModules> | undefined;
+
+/** Loads onnxruntime (a native addon) and the graph writer once, when a session is first needed. */
+export function onnxModules(): Promise<OnnxModules> {
+  modules ??= Promise.all([loadOnnxRuntime(), import('../models/runtime/onnx-graph.js')]).then(([ort, graph]) => ({ ort, graph }), (err: unknown) => {
+    modules = undefined; // a later call may succeed once the runtime is repaired
+    throw err;
+  });
+  return modules;
+}
 
 const BLOCK_ROWS = 2048;
 const NATIVE_BLOCK_ROWS = 65536;
@@ -22,9 +38,13 @@ function transpose(x: Float32Array, rows: number, dim: number): Float32Array {
   return out;
 }
 
-/** An onnxruntime session for an in-memory graph of centroid products (`threads`: intra-op threads, default all cores). */
-export function sessionOfGraph(g: GraphBuilder, threads?: number): Promise<ort.InferenceSession> {
-  const bytes = modelProto(g, { opset: 17 }).toBuffer();
+/**
+ * An onnxruntime session for an in-memory graph of centroid products, built by `build` with the graph
+ * writer (`threads`: intra-op threads, default all cores).
+ */
+export async function sessionOfGraph(build: (graph: typeof OnnxGraph) => OnnxGraph.GraphBuilder, threads?: number): Promise<Ort.InferenceSession> {
+  const { ort, graph } = await onnxModules();
+  const bytes = graph.modelProto(build(graph), { opset: 17 }).toBuffer();
   return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
     // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
@@ -33,7 +53,7 @@ export function sessionOfGraph(g: GraphBuilder, threads?: number): Promise<ort.I
 }
 
 export class CentroidEngine {
-  private session?: Promise<ort.InferenceSession>;
+  private session?: Promise<Ort.InferenceSession>;
 
   private constructor(private readonly centroids: Float32Array, private readonly threads: number | undefined, readonly k: number, readonly dim: number) {}
 
@@ -47,21 +67,23 @@ export class CentroidEngine {
   }
 
   /** The onnxruntime session, built on first use (query scoring with the native kernels never needs it). */
-  private onnx(): Promise<ort.InferenceSession> {
+  private onnx(): Promise<Ort.InferenceSession> {
     this.session ??= CentroidEngine.createSession(this.centroids, this.dim, this.threads);
     return this.session;
   }
 
-  private static async createSession(centroids: Float32Array, dim: number, threads?: number): Promise<ort.InferenceSession> {
+  private static createSession(centroids: Float32Array, dim: number, threads?: number): Promise<Ort.InferenceSession> {
     const k = centroids.length / dim;
-    const g = new GraphBuilder('tartan_centroids');
-    const xt = g.input('xt', TensorType.FLOAT, [dim, 'n']);
-    const c = g.initializer('centroids', TensorType.FLOAT, [k, dim], new Uint8Array(centroids.buffer, centroids.byteOffset, centroids.byteLength));
-    const st = g.op('MatMul', [c, xt]);
-    g.output(st, TensorType.FLOAT, [k, 'n'], 'scores');
-    const best = g.op('ArgMax', ['scores'], { axis: { int: 0 }, keepdims: { int: 0 } });
-    g.output(best, TensorType.INT64, ['n'], 'nearest');
-    return sessionOfGraph(g, threads);
+    return sessionOfGraph(({ GraphBuilder, TensorType }) => {
+      const g = new GraphBuilder('tartan_centroids');
+      const xt = g.input('xt', TensorType.FLOAT, [dim, 'n']);
+      const c = g.initializer('centroids', TensorType.FLOAT, [k, dim], new Uint8Array(centroids.buffer, centroids.byteOffset, centroids.byteLength));
+      const st = g.op('MatMul', [c, xt]);
+      g.output(st, TensorType.FLOAT, [k, 'n'], 'scores');
+      const best = g.op('ArgMax', ['scores'], { axis: { int: 0 }, keepdims: { int: 0 } });
+      g.output(best, TensorType.INT64, ['n'], 'nearest');
+      return g;
+    }, threads);
   }
 
   /** Scores of every centroid for every row of `x` (rows x dim), centroid-major: out[c * rows + r]. */
@@ -72,8 +94,9 @@ export class CentroidEngine {
       native.centroidScores(x.subarray(0, rows * this.dim), rows, this.dim, this.centroids, out);
       return out;
     }
-    const feeds = { xt: new ort.Tensor('float32', transpose(x, rows, this.dim), [this.dim, rows]) };
-    const out = await (await this.onnx()).run(feeds, ['scores']);
+    const session = await this.onnx();
+    const { ort } = await onnxModules();
+    const out = await session.run({ xt: new ort.Tensor('float32', transpose(x, rows, this.dim), [this.dim, rows]) }, ['scores']);
     return out.scores.data as Float32Array;
   }
 
@@ -93,10 +116,12 @@ export class CentroidEngine {
       }
       return out;
     }
+    const session = await this.onnx();
+    const { ort } = await onnxModules();
     for (let start = 0; start < rows; start += BLOCK_ROWS) {
       const n = Math.min(BLOCK_ROWS, rows - start);
       const block = x.subarray(start * this.dim, (start + n) * this.dim);
-      const res = await (await this.onnx()).run({ xt: new ort.Tensor('float32', transpose(block, n, this.dim), [this.dim, n]) }, ['nearest']);
+      const res = await session.run({ xt: new ort.Tensor('float32', transpose(block, n, this.dim), [this.dim, n]) }, ['nearest']);
       const idx = res.nearest.data as BigInt64Array;
       for (let i = 0; i < n; i++) out[start + i] = Number(idx[i]);
     }

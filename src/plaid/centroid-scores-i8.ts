@@ -9,11 +9,10 @@
  * picks centroids and bounds, the exact rerank still scores float32 vectors.
  * On SciFact (32 x 8,192 x 128) the product costs about a quarter of the float one.
  */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { TokenMatrix } from '../core/tensors.js';
-import { GraphBuilder, TensorType } from '../models/synthetic/onnx-graph.js';
-import { sessionOfGraph } from './centroid-engine.js';
-import type { Codebook } from './codebook.js';
+import { onnxModules, sessionOfGraph } from './centroid-engine.js';
+import type { Codebook } from './types.js';
 import type { CentroidsI8 } from './centroid-bytes.js';
 import { plaidNative, searchThreads } from './kernels.js';
 import { quantizeRowsInt8 } from '../scoring/quantize.js';
@@ -45,6 +44,7 @@ export async function centroidScoresI8(query: TokenMatrix, cb: Codebook, scratch
   const u8 = new Uint8Array(rows * dim);
   for (let i = 0; i < u8.length; i++) u8[i] = q8[i] + 128;
   const session = await sessionOf(i8, dim);
+  const { ort } = await onnxModules();
   const res = await session.run({ x: new ort.Tensor('uint8', u8, [rows, dim]) });
   const acc = res.y.data as Int32Array; // rows x k: sum (q8 + 128) * c8
   const k = cb.k, f = Math.fround;
@@ -55,20 +55,22 @@ export async function centroidScoresI8(query: TokenMatrix, cb: Codebook, scratch
   return out;
 }
 
-const sessions = new WeakMap<CentroidsI8, Promise<ort.InferenceSession>>();
+const sessions = new WeakMap<CentroidsI8, Promise<Ort.InferenceSession>>();
 
 /** A one-node MatMulInteger graph with the centroids (transposed, dim x k) as a constant; built once per codebook. */
-function sessionOf(i8: CentroidsI8, dim: number): Promise<ort.InferenceSession> {
+function sessionOf(i8: CentroidsI8, dim: number): Promise<Ort.InferenceSession> {
   let s = sessions.get(i8);
   if (!s) {
     const k = i8.scales.length;
     const ct = new Int8Array(dim * k);
     for (let c = 0; c < k; c++) for (let d = 0; d < dim; d++) ct[d * k + c] = i8.data[c * dim + d];
-    const g = new GraphBuilder('tartan_centroids_i8');
-    const x = g.input('x', TensorType.UINT8, ['n', dim]);
-    const w = g.initializer('centroids', TensorType.INT8, [dim, k], new Uint8Array(ct.buffer));
-    g.output(g.op('MatMulInteger', [x, w]), TensorType.INT32, ['n', k], 'y');
-    s = sessionOfGraph(g, 1);
+    s = sessionOfGraph(({ GraphBuilder, TensorType }) => {
+      const g = new GraphBuilder('tartan_centroids_i8');
+      const x = g.input('x', TensorType.UINT8, ['n', dim]);
+      const w = g.initializer('centroids', TensorType.INT8, [dim, k], new Uint8Array(ct.buffer));
+      g.output(g.op('MatMulInteger', [x, w]), TensorType.INT32, ['n', k], 'y');
+      return g;
+    }, 1);
     sessions.set(i8, s);
   }
   return s;

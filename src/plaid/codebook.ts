@@ -3,22 +3,13 @@
  * vectors added and kept for every later add (new vectors go to existing
  * centroids; drift statistics say when a rebuild would pay off).
  */
-import type { ResidualCodec } from './residual-codec.js';
 import { trainCodec } from './residual-codec.js';
 import { defaultCentroidCount, normalizeRows, seededRandom } from './kmeans.js';
 import { CentroidEngine } from './centroid-engine.js';
 import { roundCentroids } from './centroid-bytes.js';
-import type { CentroidsI8 } from './centroid-bytes.js';
+import type { Codebook } from './types.js';
 
-export interface Codebook {
-  centroids: Float32Array;
-  k: number;
-  codec: ResidualCodec;
-  /** The centroids as stored in int8 (index format 3), for stage 1 of a search; absent for float16 codebooks. */
-  i8?: CentroidsI8;
-  /** The matrix-multiply engine over the centroids, created on first use. */
-  engine?: Promise<CentroidEngine>;
-}
+export type { Codebook } from './types.js';
 
 /** The codebook's single-threaded centroid engine for query scoring (created once, shared by searches). */
 export function engineOf(cb: Codebook): Promise<CentroidEngine> {

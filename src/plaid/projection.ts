@@ -19,7 +19,6 @@
  *              centred axes, no mean subtracted 0.048 / 0.721.
  * The last variant is no better and would need the mean for nothing.
  */
-import type { IndexSettings } from '../stores/file/manifest.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 
 /** A projection from `dim` input values to `outDim` stored values. */
@@ -31,7 +30,7 @@ export interface Projection {
 }
 
 /** Values per stored token: `pcaDim` when the index reduces the dimension, else `dim`. */
-export function storedDim(settings: Pick<IndexSettings, 'dim' | 'pcaDim'>): number {
+export function storedDim(settings: { dim: number; pcaDim?: number }): number {
   return settings.pcaDim || settings.dim;
 }
 

@@ -16,12 +16,11 @@
  * The per-segment tables (the fast-scan blocks: residual codes by centroid with
  * passage ids and 1/|decoded vector|; residuals token-major) are derived on
  * first use, held in memory (about 44 bytes per token at dim 128, nbits 2),
- * and shared by later snapshots while the segment's files are unchanged.
+ * and shared by later views of the index while the segment's content key is unchanged.
  */
 import type { TokenMatrix } from '../core/tensors.js';
 import { topK } from '../scoring/topk.js';
-import type { Snapshot, LoadedSegment } from '../stores/file/snapshot.js';
-import type { Candidate } from './search-stages.js';
+import type { Candidate, PlaidIndex, PlaidSegment } from './types.js';
 import { probe } from './kernels.js';
 import type { TokenLists } from './token-kernels.js';
 import { buildLut, groupTokens, invNorms, refine, tokenScores } from './token-kernels.js';
@@ -36,35 +35,30 @@ interface SegmentTables { blocks?: ScanBlocks; lists?: TokenLists; invNorm: Floa
 export const REFINE_MARGIN = 0.1;
 
 /**
- * Derived tables by codebook (shared by the snapshots of an index while its centroids are unchanged,
- * so they go with the index once it is closed) and segment file contents.
+ * Derived tables by codebook (shared by the views of an index while its centroids are unchanged,
+ * so they go with the index once it is closed) and segment content key. Views over one codebook
+ * with different segment sets evict each other's tables (rebuilt on their next search).
  */
 const derived = new WeakMap<object, Map<string, SegmentTables>>();
 
-/** Identifies a segment's tables by content (file hashes), not by file names. */
-function tableKey(seg: LoadedSegment): string {
-  const f = seg.entry.files;
-  return `${f.codes?.sha256}:${f.residuals?.sha256}:${f.passages?.sha256}`;
-}
-
-function tablesOf(snap: Snapshot, seg: LoadedSegment): SegmentTables {
-  const key = tableKey(seg);
-  let perDir = derived.get(snap.codebook!);
-  if (!perDir) derived.set(snap.codebook!, (perDir = new Map()));
-  let tl = perDir.get(key);
+function tablesOf(index: PlaidIndex, seg: PlaidSegment): SegmentTables {
+  const key = seg.contentKey;
+  let perIndex = derived.get(index.codebook);
+  if (!perIndex) derived.set(index.codebook, (perIndex = new Map()));
+  let tl = perIndex.get(key);
   if (!tl) {
-    const cb = snap.codebook!, codes = seg.codes!;
+    const cb = index.codebook, codes = seg.codes;
     const rb = residualBytes(cb.codec.dim, cb.codec.nbits);
-    const packed = seg.residuals!.read(0, codes.length * rb);
+    const packed = seg.residuals.read(0, codes.length * rb);
     const invNorm = invNorms(cb.codec, cb.centroids, codes, packed);
     const groups = groupTokens(codes, seg.tokenOffsets, cb.k);
     tl = fastScanSupports(cb.codec)
       ? { blocks: buildBlocks(groups.listStart, groups.listTokens, groups.passageOf, invNorm, packed, rb), invNorm, packed }
       : { lists: { ...groups, invNorm, packed }, invNorm, packed };
-    perDir.set(key, tl);
+    perIndex.set(key, tl);
     // A new segment set (after an add, delete or compaction): forget tables of segments it no longer has.
-    const live = new Set(snap.segments.map((s) => tableKey(s)));
-    for (const k of perDir.keys()) if (!live.has(k)) perDir.delete(k);
+    const live = new Set(index.segments.map((s) => s.contentKey));
+    for (const k of perIndex.keys()) if (!live.has(k)) perIndex.delete(k);
   }
   return tl;
 }
@@ -73,9 +67,9 @@ function tablesOf(snap: Snapshot, seg: LoadedSegment): SegmentTables {
 const scratch = { lut: new Float32Array(0), ql: undefined as QuantLut | undefined, found: [] as Float32Array[], passages: new Uint32Array(0), est: new Float32Array(0) };
 
 /** Stages 2 and 3 given the centroid scores (k x rows, centroid-major): the `ndocs` passages for the exact rerank. */
-export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Float32Array, nprobe: number, ndocs: number,
-  allowedPassages: (seg: LoadedSegment) => Uint8Array, keep: number): Candidate[] {
-  const cb = snap.codebook!, rows = query.rows, { codec } = cb;
+export function tokenCandidates(index: PlaidIndex, query: TokenMatrix, scores: Float32Array, nprobe: number, ndocs: number,
+  allowedPassages: (seg: PlaidSegment) => Uint8Array, keep: number): Candidate[] {
+  const cb = index.codebook, rows = query.rows, { codec } = cb;
   const probes = probe(scores, rows, cb.k, nprobe);
   const imputed = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -96,9 +90,9 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
   }
 
   // Stage 2, per segment; estimates gathered for one global cut.
-  const tables = snap.segments.map((seg) => tablesOf(snap, seg));
+  const tables = index.segments.map((seg) => tablesOf(index, seg));
   const segOf: number[] = [], passOf: number[] = [], estOf: number[] = [];
-  snap.segments.forEach((seg, si) => {
+  index.segments.forEach((seg, si) => {
     const ok = allowedPassages(seg);
     const P = ok.length;
     if (!scratch.found[si] || scratch.found[si].length < rows * P) scratch.found[si] = new Float32Array(rows * P);
@@ -110,8 +104,8 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
       : tokenScores(t.lists!, codec, probes, nprobe, scores, rows, lut, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep);
     for (let i = 0; i < n; i++) { segOf.push(si); passOf.push(scratch.passages[i]); estOf.push(scratch.est[i]); }
   });
-  const kept: number[][] = snap.segments.map(() => []);
-  if (snap.segments.length === 1) {
+  const kept: number[][] = index.segments.map(() => []);
+  if (index.segments.length === 1) {
     kept[0] = passOf;
   } else {
     // In passage order within each segment, as a single segment's list comes.
@@ -123,25 +117,24 @@ export function tokenCandidates(snap: Snapshot, query: TokenMatrix, scores: Floa
   const refined: number[] = [];
   kept.forEach((l, si) => {
     if (l.length === 0) return;
-    const seg = snap.segments[si], list = Uint32Array.from(l);
+    const seg = index.segments[si], list = Uint32Array.from(l);
     const r = ql
-      ? refineQuant(tables[si].invNorm, tables[si].packed, codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, ql, REFINE_MARGIN)
-      : refine(tables[si], codec, seg.codes!, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, lut, REFINE_MARGIN);
+      ? refineQuant(tables[si].invNorm, tables[si].packed, codec, seg.codes, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, ql, REFINE_MARGIN)
+      : refine(tables[si], codec, seg.codes, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, lut, REFINE_MARGIN);
     list.forEach((p, i) => { cands.push({ seg: si, passage: p, score: r[i] }); refined.push(r[i]); });
   });
   return Array.from(topK(Float32Array.from(refined), ndocs).indices, (i) => cands[i]);
 }
 
-/** Bytes of the derived tables `snap`'s segments hold (residuals shared with a heap-cached file counted there, not here). */
-export function tableBytes(snap: Snapshot): number {
+/** Bytes of the derived tables `index`'s segments hold (residuals shared with a heap-held source counted there, not here). */
+export function tableBytes(index: PlaidIndex): number {
   let n = 0;
-  for (const seg of snap.segments) {
-    if (!seg.codes) continue;
-    const t = tablesOf(snap, seg);
+  for (const seg of index.segments) {
+    const t = tablesOf(index, seg);
     const parts: ArrayBufferView[] = [t.invNorm];
     if (t.blocks) parts.push(t.blocks.blockStart, t.blocks.bytes, t.blocks.passage, t.blocks.invNorm);
     if (t.lists) parts.push(t.lists.listStart, t.lists.listTokens, t.lists.passageOf);
-    if ((seg.residuals?.heapBytes ?? 0) === 0) parts.push(t.packed);
+    if ((seg.residuals.heapBytes ?? 0) === 0) parts.push(t.packed);
     for (const p of parts) n += p.byteLength;
   }
   return n;

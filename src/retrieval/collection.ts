@@ -1,10 +1,12 @@
 /**
- * A collection: the ColBERT index plus the side indexes the pipelines draw on,
- * kept in step with it: BM25 over the same texts (always, for file indexes)
- * and, when a dense model is given, exact dense vectors. Side indexes live in
- * the index folder (`bm25/`, `dense/`) and record the index generation they
- * match; a stale or missing side index (after a crash, or an index written by
- * another tool) is rebuilt from the texts the index stores.
+ * A collection: the ColBERT index plus the side indexes the pipelines draw on
+ * ({@link SideIndex}), kept in step with it: BM25 over the same texts (always,
+ * for folder-backed indexes), exact dense vectors when a dense model is given,
+ * and any side index the caller passes. Each lives in the index folder under
+ * its name (`bm25/`, `dense/`, ...); `side-indexes.json` records the store
+ * generation they match and each one's signature. A stale or missing side
+ * index (after a crash, or an index written by another tool) is rebuilt from
+ * the texts the index stores.
  *
  * @example
  * const c = await Collection.open('./scifact-idx', { denseModel: 'BAAI/bge-small-en-v1.5' });
@@ -14,27 +16,34 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
-import { FileStore } from '../stores/file/file-store.js';
+import { isFolderBacked } from '../stores/capabilities.js';
 import { writeFileAtomic } from '../stores/file/atomic-file.js';
 import { Index, type IndexAddOptions } from './index-facade.js';
-import { Bm25Index } from '../lexical/bm25.js';
-import { hasBm25, loadBm25, saveBm25 } from '../lexical/bm25-file.js';
 import { LexicalColbert } from '../lexical/lexical-colbert.js';
 import { loadEncoder } from '../models/model-loader.js';
-import type { CrossEncoder, DenseEncoder } from '../models/types.js';
+import type { CrossEncoder } from '../models/types.js';
 import type { DocumentInput } from '../stores/types.js';
-import { DenseIndex } from './dense-index.js';
+import { Bm25Side } from './bm25-side.js';
+import { DenseSide } from './dense-side.js';
+import { checkSideIndexes, type SideDocument, type SideIndex } from './side-index.js';
 import { Pipeline, type PipelineComponents, type PipelineResult, type PipelineSearchOptions } from './pipeline.js';
 
 const SIDE_STATE = 'side-indexes.json';
 
-interface SideState { generation: number; bm25?: boolean; denseModel?: string }
+/** The state file: the store generation the saved side indexes match, and each one's signature by name. */
+interface SideState { generation: number; sides: Record<string, string> }
 
 export interface CollectionOptions {
   /** Dense model (registry id or folder) for `dense` stages; recorded, so later opens reuse it. */
   denseModel?: string;
   /** Cross-encoder (registry id or folder) for `cross-encoder` stages. */
   crossEncoderModel?: string;
+  /**
+   * More side indexes; a pipeline first stage of the same name uses each. One named `bm25` or
+   * `dense` replaces the built-in one. The collection saves, rebuilds and disposes them.
+   * Folder-backed indexes only.
+   */
+  sideIndexes?: readonly SideIndex[];
   /** Called while side indexes are rebuilt (documents done, total). */
   onRebuild?: (done: number, total: number) => void;
 }
@@ -44,8 +53,8 @@ export interface CollectionSearchOptions extends PipelineSearchOptions {
   pipeline?: string;
 }
 
-function textOf(d: DocumentInput): string {
-  return typeof d.text === 'string' ? d.text : '';
+function sideDocument(d: DocumentInput): SideDocument {
+  return { id: d.id, text: typeof d.text === 'string' ? d.text : '' };
 }
 
 export class Collection {
@@ -53,8 +62,8 @@ export class Collection {
 
   private constructor(
     readonly index: Index,
-    private readonly bm25: Bm25Index | undefined,
-    private readonly dense: { index: DenseIndex; encoder: DenseEncoder; model: string } | undefined,
+    /** The side indexes, by pipeline stage name. */
+    readonly sides: readonly SideIndex[],
     private readonly crossEncoder: CrossEncoder | undefined,
   ) {}
 
@@ -65,39 +74,54 @@ export class Collection {
 
   /** Wraps an already opened index. */
   static async attach(index: Index, options: CollectionOptions = {}): Promise<Collection> {
-    const store = index.store instanceof FileStore ? index.store : undefined;
-    let bm25: Bm25Index | undefined;
-    let dense: { index: DenseIndex; encoder: DenseEncoder; model: string } | undefined;
-    if (store) {
-      const state = readState(store.dir);
-      const { ids, generation } = store.documentIds();
-      const fresh = state?.generation === generation;
-      bm25 = fresh && state?.bm25 && hasBm25(join(store.dir, 'bm25')) ? loadBm25(join(store.dir, 'bm25')) : undefined;
-      const denseModel = options.denseModel ?? state?.denseModel;
-      let denseIndex = denseModel && fresh && state?.denseModel === denseModel && DenseIndex.exists(join(store.dir, 'dense')) ? DenseIndex.load(join(store.dir, 'dense')) : undefined;
-      const denseEncoder = denseModel ? await loadDense(denseModel) : undefined;
-      if (!bm25 || (denseEncoder && !denseIndex)) {
-        const rebuilt = await rebuild(index, ids, !bm25, denseEncoder && !denseIndex ? denseEncoder : undefined, options.onRebuild);
-        bm25 ??= rebuilt.bm25;
-        denseIndex ??= rebuilt.dense;
-        saveSides(store.dir, generation, bm25, denseIndex, denseModel);
-      }
-      if (denseEncoder && denseIndex && denseModel) dense = { index: denseIndex, encoder: denseEncoder, model: denseModel };
-    } else if (options.denseModel) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'dense side indexes are kept for file indexes only; for PostgreSQL use the colbert pipeline');
+    const store = isFolderBacked(index.store) ? index.store : undefined;
+    const given = options.sideIndexes ?? [];
+    checkSideIndexes(given);
+    if (!store && (options.denseModel || given.length > 0)) {
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'side indexes (dense, custom) are kept for folder indexes only; for PostgreSQL use the colbert pipeline');
     }
-    const crossEncoder = options.crossEncoderModel ? await loadCross(options.crossEncoderModel) : undefined;
-    // The lexical model's query IDF weights come from the BM25 index over the same texts (same analyser).
-    if (bm25 && index.encoder instanceof LexicalColbert) index.encoder.useDocumentFrequencies(bm25);
-    return new Collection(index, bm25, dense, crossEncoder);
+    const created: SideIndex[] = [];
+    try {
+      let sides: SideIndex[] = [];
+      if (store) {
+        const state = readState(store.dir);
+        const { ids, generation } = store.documentIds();
+        const has = (name: string) => given.some((s) => s.name === name);
+        if (!has('bm25')) created.push(new Bm25Side());
+        const denseModel = options.denseModel ?? state?.sides.dense;
+        if (!has('dense') && denseModel) created.push(await DenseSide.open(denseModel));
+        sides = [...created, ...given];
+        const stale: SideIndex[] = [];
+        for (const side of sides) {
+          const fresh = state?.generation === generation && state.sides[side.name] === (side.signature ?? '') && await side.load(join(store.dir, side.name));
+          if (!fresh) stale.push(side);
+        }
+        if (stale.length > 0) {
+          await rebuild(index, ids, stale, options.onRebuild);
+          await saveSides(store.dir, generation, sides, stale);
+        }
+      }
+      const crossEncoder = options.crossEncoderModel ? await loadCross(options.crossEncoderModel) : undefined;
+      // The lexical model's query IDF weights come from the BM25 side index over the same texts (same analyser).
+      const bm25 = sides.find((s): s is Bm25Side => s instanceof Bm25Side);
+      if (bm25 && index.encoder instanceof LexicalColbert) index.encoder.useDocumentFrequencies(bm25);
+      return new Collection(index, sides, crossEncoder);
+    } catch (e) {
+      for (const s of created) await s.dispose?.();
+      throw e;
+    }
+  }
+
+  /** The side index a pipeline stage of this name uses, if the collection has one. */
+  side(name: string): SideIndex | undefined {
+    return this.sides.find((s) => s.name === name);
   }
 
   /** The parts pipelines can use. */
   components(): PipelineComponents {
     return {
       colbert: this.index,
-      ...(this.bm25 ? { bm25: this.bm25 } : {}),
-      ...(this.dense ? { dense: { index: this.dense.index, encoder: this.dense.encoder } } : {}),
+      sides: this.sides,
       ...(this.crossEncoder ? { crossEncoder: this.crossEncoder } : {}),
     };
   }
@@ -113,70 +137,75 @@ export class Collection {
   /** Adds documents to the index and the side indexes. */
   async add(docs: readonly DocumentInput[], options: IndexAddOptions = {}): Promise<void> {
     await this.index.add(docs, options);
-    for (const d of docs) this.bm25?.add(d.id, textOf(d));
-    if (this.dense) {
-      let i = 0;
-      for await (const v of this.dense.encoder.passageEmbed(docs.map(textOf))) this.dense.index.add(docs[i++].id, v);
-    }
-    this.persist();
+    const batch = docs.map(sideDocument);
+    for (const side of this.sides) await side.add(batch);
+    await this.persist();
   }
 
   /** Deletes documents from the index and the side indexes. */
   async delete(ids: readonly string[]): Promise<number> {
     const n = await this.index.delete(ids);
-    for (const id of ids) { this.bm25?.delete(id); this.dense?.index.delete(id); }
-    this.persist();
+    for (const side of this.sides) await side.delete(ids);
+    await this.persist();
     return n;
   }
 
+  /** Closes the index and disposes the side indexes and models. */
   async close(): Promise<void> {
     await this.index.close();
-    await this.dense?.encoder.dispose();
+    for (const side of this.sides) await side.dispose?.();
     await this.crossEncoder?.dispose();
   }
 
-  private persist(): void {
+  private async persist(): Promise<void> {
     const store = this.index.store;
-    if (!(store instanceof FileStore)) return;
-    saveSides(store.dir, store.documentIds().generation, this.bm25, this.dense?.index, this.dense?.model);
+    if (!isFolderBacked(store) || this.sides.length === 0) return;
+    await saveSides(store.dir, store.documentIds().generation, this.sides, this.sides);
   }
 }
 
+/** The state file, or undefined when missing or damaged (everything is then stale). Reads the older `{ bm25, denseModel }` form too. */
 function readState(dir: string): SideState | undefined {
   const path = join(dir, SIDE_STATE);
   if (!existsSync(path)) return undefined;
-  try { return JSON.parse(readFileSync(path, 'utf8')) as SideState; } catch { return undefined; }
+  let raw: unknown;
+  try { raw = JSON.parse(readFileSync(path, 'utf8')); } catch { return undefined; }
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const r = raw as { generation?: unknown; sides?: unknown; bm25?: unknown; denseModel?: unknown };
+  if (typeof r.generation !== 'number') return undefined;
+  const sides: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (r.sides !== null && typeof r.sides === 'object') {
+    for (const [name, sig] of Object.entries(r.sides)) if (typeof sig === 'string') sides[name] = sig;
+  } else {
+    if (r.bm25 === true) sides.bm25 = '';
+    if (typeof r.denseModel === 'string') sides.dense = r.denseModel;
+  }
+  return { generation: r.generation, sides };
 }
 
-/** Writes the side indexes, then the state file naming the generation they match (last, so a crash leaves them stale, not wrong). */
-function saveSides(dir: string, generation: number, bm25: Bm25Index | undefined, dense: DenseIndex | undefined, denseModel: string | undefined): void {
-  if (bm25) saveBm25(bm25, join(dir, 'bm25'));
-  if (dense) { mkdirSync(join(dir, 'dense'), { recursive: true }); dense.save(join(dir, 'dense')); }
-  const state: SideState = { generation, bm25: !!bm25, ...(dense && denseModel ? { denseModel } : {}) };
+/**
+ * Writes the `changed` side indexes, then the state file naming the generation all of `sides` match
+ * (last, so a crash leaves them stale, not wrong).
+ */
+async function saveSides(dir: string, generation: number, sides: readonly SideIndex[], changed: readonly SideIndex[]): Promise<void> {
+  for (const side of changed) {
+    const at = join(dir, side.name);
+    mkdirSync(at, { recursive: true });
+    await side.save(at);
+  }
+  const state: SideState = { generation, sides: Object.fromEntries(sides.map((s) => [s.name, s.signature ?? ''])) };
   writeFileAtomic(join(dir, SIDE_STATE), [JSON.stringify(state)]);
 }
 
-async function rebuild(index: Index, ids: string[], wantBm25: boolean, denseEncoder: DenseEncoder | undefined, onProgress?: (done: number, total: number) => void) {
-  const bm25 = wantBm25 ? new Bm25Index() : undefined;
-  const dense = denseEncoder ? new DenseIndex(denseEncoder.dim, ids.length) : undefined;
+/** Empties the `stale` side indexes and refills them from the texts the index stores. */
+async function rebuild(index: Index, ids: string[], stale: readonly SideIndex[], onProgress?: (done: number, total: number) => void): Promise<void> {
+  for (const side of stale) await side.clear();
   const step = 256;
   for (let i = 0; i < ids.length; i += step) {
-    const docs = await index.store.get(ids.slice(i, i + step));
-    for (const d of docs) bm25?.add(d.id, textOf(d));
-    if (dense && denseEncoder) {
-      const withText = docs.filter((d) => textOf(d).trim() !== '');
-      let j = 0;
-      for await (const v of denseEncoder.passageEmbed(withText.map(textOf))) dense.add(withText[j++].id, v);
-    }
+    const docs = (await index.store.get(ids.slice(i, i + step))).map(sideDocument);
+    for (const side of stale) await side.add(docs);
     onProgress?.(Math.min(i + step, ids.length), ids.length);
   }
-  return { bm25, dense };
-}
-
-async function loadDense(model: string): Promise<DenseEncoder> {
-  const enc = await loadEncoder(model, 'dense');
-  if (enc.kind !== 'dense') throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${model} is a ${enc.kind} model; --dense-model needs a single-vector (dense) model`);
-  return enc;
 }
 
 async function loadCross(model: string): Promise<CrossEncoder> {

@@ -15,15 +15,16 @@ import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorSto
 import type { TokenMatrix } from '../core/tensors.js';
 import { packMatrices } from '../core/tensors.js';
 import type { IndexSettings } from '../stores/file/manifest.js';
-import { FileStore } from '../stores/file/file-store.js';
 import { PlaidStore } from '../stores/file/plaid-store.js';
 import { FlatStore } from '../stores/file/flat-store.js';
 import { isPostgresLocation, openStore } from '../stores/open.js';
+import { canCheck, canCompact } from '../stores/capabilities.js';
 import { loadColbertEncoder } from './colbert-encoder.js';
 import { checkCreateSettings, checkDocument, checkIds, checkSearchOptions } from '../stores/file/options-check.js';
 import { assertText } from '../models/encoders/tokenizer.js';
-import { validateQuery } from '../scoring/validate.js';
+import { explainCount, explainHits, type ExplainedHit, type ExplainOption } from './explain-hits.js';
 import { toTokenMatrix, type VectorDocumentInput, type VectorsInput } from './vector-input.js';
+import type { Explanation } from '../scoring/explain.js';
 
 /** Refuses a location that is not a folder path or URL string (a number would become a folder named "42"). */
 function checkLocation(location: unknown): asserts location is string {
@@ -45,6 +46,15 @@ export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 
   encoder?: LateInteractionEncoder;
   /** Precision of the loaded model ('fp32' default, or 'int8': faster encoding, see SessionOptions.precision). Not recorded in the index. */
   precision?: Precision;
+}
+
+/** Options of {@link Index.search} and {@link Index.searchVectors}. */
+export interface IndexSearchOptions extends StoreSearchOptions {
+  /**
+   * Attach `explanation` to hits (true: every hit; n: the best n): per query token its best document
+   * token, similarity and contribution, from the vectors the store scored, so `explanation.raw` is the hit's `score`.
+   */
+  explain?: ExplainOption;
 }
 
 /** Options of {@link Index.add}. */
@@ -167,12 +177,15 @@ export class Index {
 
   /**
    * Searches with a query's token vectors encoded elsewhere (a {@link TokenMatrix} or an array of rows),
-   * checked like {@link Index.addVectors}; `options` as for {@link Index.search}.
+   * checked like {@link Index.addVectors}; `options` as for {@link Index.search} (explanations label rows `#i`).
    * @example const hits = await index.searchVectors([[0.12, -0.03, ...], ...], { k: 5, filter: { lang: 'en' } });
    */
-  async searchVectors(query: VectorsInput, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+  async searchVectors(query: VectorsInput, options: IndexSearchOptions = {}): Promise<ExplainedHit[]> {
     checkSearchOptions(options);
-    return this.store.search(toTokenMatrix(query, this.store.dim, 'the query'), options);
+    const { explain, ...search } = options;
+    const q = toTokenMatrix(query, this.store.dim, 'the query');
+    const hits = await this.store.search(q, search);
+    return explainHits(this.store, this.encoder, { matrix: q, ...(search.weights ? { weights: search.weights } : {}) }, hits, explainCount(explain, hits.length));
   }
 
   /** Deletes documents by id; returns how many existed. */
@@ -181,16 +194,31 @@ export class Index {
     return this.store.delete(ids);
   }
 
-  /** Encodes the query and searches. */
-  async search(query: string, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
+  /**
+   * Encodes the query and searches; with `explain`, hits carry the explanation of their score.
+   * The encoded query is checked (shape, NaN) once, by the store that scores it.
+   */
+  async search(query: string, options: IndexSearchOptions = {}): Promise<ExplainedHit[]> {
     checkSearchOptions(options);
+    const { explain, ...search } = options;
+    explainCount(explain, 0);
     const q = await this.encodeQuery(query);
     if (q.dim !== this.store.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`);
-    // A NaN query would otherwise rank documents by garbage (or return nothing) without a word.
-    if (q.rows > 0) validateQuery(q);
     // Models that weight query tokens (the lexical model's IDF) score with weighted MaxSim.
-    const weights = options.weights ?? this.queryWeights(query);
-    return this.store.search(q, weights ? { ...options, weights } : options);
+    const weights = search.weights ?? this.queryWeights(query);
+    const hits = await this.store.search(q, weights ? { ...search, weights } : search);
+    return explainHits(this.store, this.encoder, { matrix: q, text: query, ...(weights ? { weights } : {}) }, hits, explainCount(explain, hits.length));
+  }
+
+  /**
+   * Explains hits that a search for `query` returned (e.g. a pipeline's ColBERT stage): the query is
+   * encoded and weighted again exactly as that search did, and each explanation adds up to its hit's score.
+   */
+  async explain<H extends SearchHit>(query: string, hits: readonly H[]): Promise<Array<H & { explanation?: Explanation }>> {
+    if (hits.length === 0) return [];
+    const q = await this.encodeQuery(query);
+    const weights = this.queryWeights(query);
+    return explainHits(this.store, this.encoder, { matrix: q, text: query, ...(weights ? { weights } : {}) }, hits, hits.length);
   }
 
   /** Per-token query weights when the model defines them (the lexical model's IDF), else undefined. */
@@ -209,13 +237,13 @@ export class Index {
 
   /** Rewrites the index without deleted documents (file index only). */
   async compact(): Promise<void> {
-    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to the file index; PostgreSQL reclaims space with VACUUM');
+    if (!canCompact(this.store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to the file index; PostgreSQL reclaims space with VACUUM');
     await this.store.compact();
   }
 
   /** Verifies the file index on disk (checksums, counts, tables against each other); `ok` is false with coded problems when damaged. */
   async check(): Promise<CheckReport> {
-    if (!(this.store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
+    if (!canCheck(this.store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
     return this.store.check();
   }
 

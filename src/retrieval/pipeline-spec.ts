@@ -5,13 +5,15 @@
  *   first  := stage ('+' stage)*        several first stages are fused
  *   stage  := name (':' k)?             k = candidates the stage passes on
  *
- * Names: bm25, dense, colbert (first stages); colbert, cross-encoder (rerank).
+ * Names: bm25, dense, colbert and any side index the collection holds (first
+ * stages); colbert, cross-encoder (rerank).
  * `bm25:200>colbert:20>cross-encoder` retrieves 200 with BM25, keeps the ColBERT
  * top 20, and lets the cross-encoder order the final k.
  */
 import { ErrorCodes, TartanError } from '../core/errors.js';
 
-export type FirstStageName = 'bm25' | 'dense' | 'colbert';
+/** A built-in first stage, or the name of a side index. */
+export type FirstStageName = 'bm25' | 'dense' | 'colbert' | (string & {});
 export type RerankStageName = 'colbert' | 'cross-encoder';
 
 export interface StageSpec<N extends string> {
@@ -53,19 +55,20 @@ function parseStage<N extends string>(part: string, allowed: Set<string>, where:
 }
 
 /**
- * Parses a preset name or a spec string.
+ * Parses a preset name or a spec string; `sideStages` names more first stages (a collection's side indexes).
  * @example parsePipeline('hybrid').first.map((s) => s.name) // ['bm25', 'dense', 'colbert']
  */
-export function parsePipeline(text: string, fusion: 'rrf' | 'score' = 'rrf'): PipelineSpec {
+export function parsePipeline(text: string, fusion: 'rrf' | 'score' = 'rrf', sideStages: Iterable<string> = []): PipelineSpec {
   if (typeof text !== 'string' || text.trim() === '') throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `empty pipeline; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
   if (fusion !== 'rrf' && fusion !== 'score') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `fusion must be "rrf" or "score", got ${typeof fusion === 'string' ? JSON.stringify(fusion) : typeof fusion}`);
   const name = text.trim();
   // Own keys only: "constructor" or "__proto__" must not resolve to Object.prototype members.
   const spec = Object.hasOwn(PIPELINE_PRESETS, name) ? PIPELINE_PRESETS[name] : name;
   const [first, ...rest] = spec.split('>');
+  const firstNames = new Set([...FIRST, ...sideStages]);
   return {
     name,
-    first: first.split('+').map((p) => parseStage<FirstStageName>(p, FIRST, 'first', name)),
+    first: first.split('+').map((p) => parseStage<FirstStageName>(p, firstNames, 'first', name)),
     fusion,
     rerank: rest.map((p) => parseStage<RerankStageName>(p, RERANK, 'rerank', name)),
   };

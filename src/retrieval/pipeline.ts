@@ -4,25 +4,26 @@
  * latency of each stage.
  *
  * @example
- * const p = Pipeline.build('bm25>colbert', { colbert: index, bm25 });
+ * const p = Pipeline.build('bm25>colbert', { colbert: index, sides: [bm25Side] });
  * const { hits, latencyMs } = await p.search('what lowers fever', { k: 10 });
  */
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, TartanError } from '../core/errors.js';
-import type { Bm25Index } from '../lexical/bm25.js';
 import type { Index } from './index-facade.js';
-import type { CrossEncoder, DenseEncoder } from '../models/types.js';
+import type { CrossEncoder } from '../models/types.js';
 import type { MetadataFilter, MetadataValue } from '../stores/types.js';
-import type { DenseIndex } from './dense-index.js';
+import type { SideIndex } from './side-index.js';
 import { normalizedScoreFusion, reciprocalRankFusion } from './fusion.js';
 import { parsePipeline, type PipelineSpec } from './pipeline-spec.js';
-import { bm25Stage, colbertRerank, colbertStage, crossEncoderRerank, denseStage, type Candidate, type FirstStage, type RerankStage } from './stages.js';
+import { explainCount, type ExplainOption } from './explain-hits.js';
+import type { Explanation } from '../scoring/explain.js';
+import { colbertRerank, colbertStage, crossEncoderRerank, sideStage, type Candidate, type FirstStage, type RerankStage } from './stages.js';
 
 /** What a pipeline can draw on; only the parts its stages name are needed. */
 export interface PipelineComponents {
   colbert?: Index;
-  bm25?: Bm25Index;
-  dense?: { index: DenseIndex; encoder: DenseEncoder };
+  /** Side indexes (BM25, dense, ...); a first stage uses the one of its name. */
+  sides?: readonly SideIndex[];
   crossEncoder?: CrossEncoder;
   /** Document texts for the cross-encoder; defaults to the ColBERT index's stored text. */
   texts?: (ids: readonly string[]) => Promise<Map<string, string>>;
@@ -31,6 +32,8 @@ export interface PipelineComponents {
 export interface PipelineSearchOptions {
   k?: number;
   filter?: MetadataFilter;
+  /** Explain the hits a ColBERT stage scored (true: all; n: among the best n hits); see {@link PipelineHit.explanation}. */
+  explain?: ExplainOption;
 }
 
 /** A final result. `score` is the last stage's score; `normalizedScore` is set when ColBERT scored last. */
@@ -43,6 +46,11 @@ export interface PipelineHit {
   stage: string;
   text?: string;
   metadata?: Record<string, MetadataValue>;
+  /**
+   * With `explain`, for a hit a ColBERT stage scored: how its ColBERT score (`explanation.raw`) adds up
+   * token by token, from the vectors the index scored. That is `score` when `stage` is colbert.
+   */
+  explanation?: Explanation;
 }
 
 export interface PipelineResult {
@@ -59,17 +67,20 @@ function missing(what: string, spec: PipelineSpec, hint: string): TartanError {
 }
 
 export class Pipeline {
-  private constructor(readonly spec: PipelineSpec, private readonly first: FirstStage[], private readonly reranks: RerankStage[]) {}
+  private constructor(readonly spec: PipelineSpec, private readonly first: FirstStage[], private readonly reranks: RerankStage[], private readonly colbert?: Index) {}
 
   /** Binds a spec (or preset name) to components; throws when a stage's component is missing. */
   static build(spec: PipelineSpec | string, c: PipelineComponents): Pipeline {
-    const s = typeof spec === 'string' ? parsePipeline(spec) : spec;
+    const sides = c.sides ?? [];
+    const s = typeof spec === 'string' ? parsePipeline(spec, 'rrf', sides.map((x) => x.name)) : spec;
     const texts = c.texts ?? (c.colbert ? indexTexts(c.colbert) : undefined);
     const first = s.first.map((st): FirstStage => {
-      if (st.name === 'bm25') { if (!c.bm25) throw missing('a BM25 index', s, 'index with BM25 enabled (the default for file indexes)'); return bm25Stage(c.bm25); }
-      if (st.name === 'dense') { if (!c.dense) throw missing('a dense model and index', s, 'index with --dense-model <id|path>'); return denseStage(c.dense.index, c.dense.encoder); }
-      if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index');
-      return colbertStage(c.colbert);
+      if (st.name === 'colbert') { if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index'); return colbertStage(c.colbert); }
+      const side = sides.find((x) => x.name === st.name);
+      if (side) return sideStage(side);
+      if (st.name === 'bm25') throw missing('a BM25 index', s, 'index with BM25 enabled (the default for file indexes)');
+      if (st.name === 'dense') throw missing('a dense model and index', s, 'index with --dense-model <id|path>');
+      throw missing(`a side index named "${st.name}"`, s, 'pass it in Collection.open(location, { sideIndexes })');
     });
     const reranks = s.rerank.map((st): RerankStage => {
       if (st.name === 'colbert') { if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index'); return colbertRerank(c.colbert); }
@@ -77,12 +88,13 @@ export class Pipeline {
       if (!texts) throw missing('document texts', s, 'store texts in the index');
       return crossEncoderRerank(c.crossEncoder, texts);
     });
-    return new Pipeline(s, first, reranks);
+    return new Pipeline(s, first, reranks, c.colbert);
   }
 
   async search(query: string, options: PipelineSearchOptions = {}): Promise<PipelineResult> {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be an integer from 1 to 10000, got ${k}`);
+    const explain = explainCount(options.explain, k);
     if (typeof query !== 'string' || query.trim() === '') throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
     const q = { text: query, ...(options.filter ? { filter: options.filter } : {}) };
     const latencyMs: Record<string, number> = {};
@@ -123,7 +135,15 @@ export class Pipeline {
       ...(c.hit?.text !== undefined ? { text: c.hit.text } : {}),
       ...(c.hit?.metadata ? { metadata: c.hit.metadata } : {}),
     }));
+    if (explain > 0 && this.colbert) await this.attachExplanations(query, candidates.slice(0, Math.min(explain, hits.length)), hits);
     return { hits, latencyMs };
+  }
+
+  /** Explains the ColBERT scores of the candidates a ColBERT stage scored (in `hits`, same order). */
+  private async attachExplanations(query: string, candidates: readonly Candidate[], hits: PipelineHit[]): Promise<void> {
+    const scored = candidates.flatMap((c, i) => (c.hit ? [{ hit: c.hit, i }] : []));
+    const explained = await this.colbert!.explain(query, scored.map((s) => s.hit));
+    explained.forEach((e, j) => { if (e.explanation) hits[scored[j].i].explanation = e.explanation; });
   }
 }
 

@@ -3,12 +3,11 @@
  * candidates; a rerank stage rescores given candidates. Each stage reports its
  * own latency through the pipeline that runs it.
  */
-import type { Bm25Index } from '../lexical/bm25.js';
 import type { Index } from './index-facade.js';
-import type { CrossEncoder, DenseEncoder } from '../models/types.js';
+import type { CrossEncoder } from '../models/types.js';
 import type { MetadataFilter, SearchHit } from '../stores/types.js';
-import type { DenseIndex } from './dense-index.js';
 import type { ScoredId } from './fusion.js';
+import type { SideIndex } from './side-index.js';
 
 /** A candidate carried through a pipeline; `hit` keeps the ColBERT details when a ColBERT stage scored it. */
 export interface Candidate extends ScoredId {
@@ -36,18 +35,13 @@ function fromHits(hits: readonly SearchHit[]): Candidate[] {
   return hits.map((hit) => ({ id: hit.id, score: hit.score, hit }));
 }
 
-/** BM25 over the collection's text. Metadata filters are not applied by BM25; a later ColBERT stage applies them. */
-export function bm25Stage(index: Bm25Index): FirstStage {
-  return { name: 'bm25', retrieve: async (q, k) => index.search(q.text, k) };
-}
-
-/** Exact dense retrieval with a single-vector model. */
-export function denseStage(index: DenseIndex, encoder: DenseEncoder): FirstStage {
+/** A side index (BM25, dense, ...) as a first stage named after it; it may ignore metadata filters (a later ColBERT stage applies them). */
+export function sideStage(side: SideIndex): FirstStage {
   return {
-    name: 'dense',
+    name: side.name,
     async retrieve(q, k) {
-      for await (const v of encoder.queryEmbed([q.text])) return index.search(v, k);
-      return [];
+      const found = await side.search({ text: q.text, ...(q.filter ? { filter: q.filter } : {}) }, k);
+      return found.map((h) => ({ id: h.id, score: h.score }));
     },
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Token-level explanation of a MaxSim score: for each query token, the document
- * token it matched best, their similarity and its share of the score, plus the
- * whole query x document similarity matrix on request (for a heatmap).
+ * The one token-level explanation of a MaxSim score: for each query token, the
+ * document token it matched best, their similarity and its contribution to the
+ * score, plus the whole query x document similarity matrix on request (for a
+ * heatmap). Fed with the vectors that produced a score (a store's
+ * `scoredVectors`, or freshly encoded texts), its total is that score.
  */
 import type { TokenMatrix } from '../core/tensors.js';
 import type { MaxSimVariant } from './types.js';
@@ -34,6 +36,12 @@ export interface Explanation {
   readonly matches: TokenMatch[];
   /** queryRows x docRows similarities, row-major; present when asked for. */
   readonly matrix?: { readonly rows: number; readonly cols: number; readonly data: Float32Array };
+  /** Labels of the query rows, when given. */
+  readonly queryTokens?: readonly string[];
+  /** Labels of the document rows, when given. */
+  readonly docTokens?: readonly string[];
+  /** The passage of a chunked document that scored ({@link explainPassages}); 0 when there is one. */
+  readonly passage?: number;
 }
 
 /** Options of {@link explainMaxSim}. */
@@ -74,6 +82,11 @@ export function explainMaxSim(query: TokenMatrix, doc: TokenMatrix, opts: Explai
   assertFinite(doc.data.subarray(0, doc.rows * doc.dim), 'the document');
   checkTokens(opts.queryTokens, query.rows, 'query');
   checkTokens(opts.docTokens, doc.rows, 'document');
+  return explainRows(query, doc, opts);
+}
+
+/** The explanation itself, over inputs already checked. */
+function explainRows(query: TokenMatrix, doc: TokenMatrix, opts: ExplainOptions): Explanation {
   const plan = planVariant(opts.variant, opts.weights, query.rows);
   const { rows: qrows, dim } = query;
   const drows = doc.rows;
@@ -115,5 +128,30 @@ export function explainMaxSim(query: TokenMatrix, doc: TokenMatrix, opts: Explai
     normalized,
     matches,
     ...(opts.matrix ? { matrix: { rows: qrows, cols: drows, data: sims } } : {}),
+    ...(opts.queryTokens ? { queryTokens: opts.queryTokens } : {}),
+    ...(opts.docTokens ? { docTokens: opts.docTokens } : {}),
   };
+}
+
+/** Options of {@link explainPassages}: document labels are per passage. */
+export interface PassageExplainOptions extends Omit<ExplainOptions, 'docTokens'> {
+  /** Labels of passage `p`'s rows, or undefined where unknown. */
+  passageTokens?: (passage: number) => readonly string[] | undefined;
+}
+
+/**
+ * Explains the score a search gave a document, from the vectors that search scored: the query as the
+ * store scored it (with its weights, if any) and the document's passages (one unless it was chunked).
+ * A document scores as its best passage, so the passage with the highest total is explained (the first
+ * on ties). Inputs are not checked again: the search that produced the score checked them.
+ */
+export function explainPassages(query: TokenMatrix, passages: readonly TokenMatrix[], opts: PassageExplainOptions = {}): Explanation | undefined {
+  checkTokens(opts.queryTokens, query.rows, 'query');
+  let best: Explanation | undefined;
+  passages.forEach((doc, p) => {
+    const tokens = opts.passageTokens?.(p);
+    const e = explainRows(query, doc, { ...opts, ...(tokens && tokens.length === doc.rows ? { docTokens: tokens } : {}) });
+    if (!best || e.raw > best.raw) best = { ...e, passage: p };
+  });
+  return best;
 }

@@ -12,7 +12,7 @@ export interface TopK {
 
 /** Comparable score: NaN sorts below -Infinity. */
 function key(v: number): number {
-  return v === v ? v : -Infinity;
+  return Number.isNaN(v) ? -Infinity : v;
 }
 
 /** True when entry (sa, ia) ranks below (sb, ib): lower score, or equal score and higher index. */

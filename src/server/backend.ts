@@ -6,16 +6,23 @@
  */
 import type { DocumentInput, MetadataFilter, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
 import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
+import type { Explanation } from '../scoring/explain.js';
+
+/** `explain` of a search: true for every hit, n for the best n (see Index.search). */
+export interface ExplainRequest {
+  explain?: boolean | number;
+}
 
 /** A model-bound index as the server uses it: text in, hits out. */
 export interface ServedIndex {
-  /** The encoder the index was built with (used to explain hits with the very same model). */
+  /** The encoder the index was built with. */
   readonly encoder?: LateInteractionEncoder;
   info(): Promise<StoreInfo>;
   /** Encodes and stores documents; `onProgress` gets the running count of encoded documents. */
   add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options?: { onProgress?: (documents: number) => void }): Promise<void>;
   delete(ids: string[]): Promise<number>;
-  search(text: string, options: StoreSearchOptions): Promise<SearchHit[]>;
+  /** With `explain`, hits carry the explanation of their score, from the vectors the index scored. */
+  search(text: string, options: StoreSearchOptions & ExplainRequest): Promise<Array<SearchHit & { explanation?: Explanation }>>;
   close(): Promise<void>;
 }
 
@@ -35,16 +42,20 @@ export interface TokenMatchExplanation {
   best: number[];
   /** For each query token: its share of the raw score. */
   share: number[];
+  /** The score the contributions add up to (the hit's ColBERT score, unrounded). */
+  raw: number;
 }
 
 /** A hit of a multi-stage pipeline: `stage` names the stage whose score `score` is. */
 export interface PipelineSearchHit extends SearchHit {
   stage: string;
+  /** With `explain`, for a hit a ColBERT stage scored: how that ColBERT score adds up. */
+  explanation?: Explanation;
 }
 
 /** A bound retrieval pipeline (e.g. `colbert>cross-encoder`). */
 export interface ServedPipeline {
-  search(query: string, options: { k: number; filter?: MetadataFilter }): Promise<{ hits: Array<Omit<PipelineSearchHit, 'normalizedScore'> & { normalizedScore?: number }>; latencyMs: Record<string, number> }>;
+  search(query: string, options: { k: number; filter?: MetadataFilter } & ExplainRequest): Promise<{ hits: Array<Omit<PipelineSearchHit, 'normalizedScore'> & { normalizedScore?: number }>; latencyMs: Record<string, number> }>;
 }
 
 export interface ServerBackend {

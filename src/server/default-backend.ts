@@ -14,6 +14,7 @@ import { Collection } from '../retrieval/collection.js';
 import { Pipeline } from '../retrieval/pipeline.js';
 import { parsePipeline } from '../retrieval/pipeline-spec.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions } from '../stores/types.js';
+import { isPostgresLocation } from '../stores/open.js';
 import type { CreateIndexOptions, ServedIndex, ServedPipeline, ServerBackend } from './backend.js';
 
 /** An index served with its side indexes (BM25, and dense when the server has a dense model), kept in step on writes. */
@@ -70,7 +71,7 @@ export function createDefaultBackend(models: BackendModels = {}): ServerBackend 
       return serve(await Index.open(location));
     },
     async destroyIndex(location: string) {
-      if (/^postgres(ql)?:\/\//i.test(location)) return;
+      if (isPostgresLocation(location)) return;
       await rm(location, { recursive: true, force: true });
     },
     async pipeline(index: ServedIndex, spec: string, models: { crossEncoder?: string }): Promise<ServedPipeline> {

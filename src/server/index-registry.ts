@@ -8,6 +8,7 @@ import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { CreateIndexOptions, ServedIndex, ServerBackend } from './backend.js';
+import { isPostgresLocation } from '../stores/open.js';
 
 /** Valid index names: lowercase letters, digits, `_` and `-`, 1-64 chars, starting with a letter or digit. */
 export const INDEX_NAME_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
@@ -36,7 +37,7 @@ export function parseIndexArg(arg: string): { name: string; location: string } {
   if (eq > 0 && !/^[a-z]+:\/\//i.test(arg.slice(0, eq))) {
     return { name: validateIndexName(arg.slice(0, eq)), location: arg.slice(eq + 1) };
   }
-  if (/^postgres(ql)?:\/\//i.test(arg)) {
+  if (isPostgresLocation(arg)) {
     const table = new URL(arg).searchParams.get('table') ?? 'pg';
     return { name: validateIndexName(derivedName(table)), location: arg };
   }

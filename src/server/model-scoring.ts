@@ -4,9 +4,8 @@
  * request limits), so each call encodes them directly.
  */
 import type { CrossEncoder, DenseEncoder, LateInteractionEncoder } from '../models/types.js';
-import { explainMaxSim } from '../scoring/explain.js';
-import { maxsim } from '../scoring/maxsim.js';
-import { packMatrices } from '../core/tensors.js';
+import type { Explanation } from '../scoring/explain.js';
+import { explainTexts } from '../retrieval/explain-text.js';
 import type { TokenMatchExplanation } from './backend.js';
 
 /** Collects an async iterable (encoders yield one result per input). */
@@ -16,31 +15,29 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** ColBERT (MaxSim, sum of maxima) scores of one query against each document, raw and per query token. */
+/**
+ * ColBERT (MaxSim, sum of maxima) scores of one query against each document, raw and per query token:
+ * the totals of the one explanation function over the vectors encoded here, so they are what an
+ * explanation of these texts adds up to.
+ */
 export async function colbertScores(encoder: LateInteractionEncoder, query: string, documents: string[]): Promise<Array<{ raw: number; normalized: number }>> {
-  const [q] = await collect(encoder.queryEmbed([query]));
-  const docs = packMatrices(await collect(encoder.passageEmbed(documents)), encoder.dim);
-  const { raw, normalized } = maxsim(q, { dtype: 'f32', data: docs.data, offsets: docs.offsets, dim: docs.dim });
-  return Array.from(raw, (r, i) => ({ raw: r, normalized: normalized[i] }));
+  return (await explainTexts(encoder, query, documents)).map((e) => ({ raw: e.raw, normalized: e.normalized }));
 }
 
 /**
- * Which query token matched which document token, with the full similarity
- * matrix (rounded to 4 decimals: it is for display and JSON size matters).
+ * An explanation as the API serves it: token labels, the full similarity matrix (rounded to 4
+ * decimals: it is for display and JSON size matters), best document token and share per query
+ * token, and the total the contributions add up to.
  */
-export async function explainMatch(encoder: LateInteractionEncoder, query: string, document: string): Promise<TokenMatchExplanation> {
-  const [q] = await collect(encoder.queryEmbed([query]));
-  const [d] = await collect(encoder.passageEmbed([document]));
-  const label = (tokens: string[], rows: number) => (tokens.length === rows ? tokens : Array.from({ length: rows }, (_, i) => `#${i}`));
-  const queryTokens = label(encoder.vectorTokens(query, true).map((t) => t.text), q.rows);
-  const docTokens = label(encoder.vectorTokens(document, false).map((t) => t.text), d.rows);
-  const e = explainMaxSim(q, d, { queryTokens, docTokens, matrix: true });
+export function servedExplanation(e: Explanation): TokenMatchExplanation {
+  const cols = e.matrix?.cols ?? 0;
   return {
-    queryTokens,
-    docTokens,
+    queryTokens: e.queryTokens ? [...e.queryTokens] : e.matches.map((m) => `#${m.queryIndex}`),
+    docTokens: e.docTokens ? [...e.docTokens] : Array.from({ length: cols }, (_, j) => `#${j}`),
     similarity: Array.from(e.matrix?.data ?? [], (v) => Math.round(v * 1e4) / 1e4),
     best: e.matches.map((m) => m.docIndex),
     share: e.matches.map((m) => m.share),
+    raw: e.raw,
   };
 }
 

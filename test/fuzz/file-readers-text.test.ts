@@ -49,7 +49,7 @@ async function fuzzFiles(reader: string, dir: string, files: ReadonlyArray<{ pat
   }
 }
 
-test('model folder: damaged config, tokenizer and projection files load sane settings or refuse with a code', { timeout: 600_000 }, async (t) => {
+test('model folder: damaged config, tokenizer and projection files load sane settings or refuse with a code', { timeout: 600_000 }, async (_t) => {
   const fixture = join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1');
   // The shared fixtures are part of the test environment (CI copies ../shared); a missing one is a failure.
   statSync(fixture);

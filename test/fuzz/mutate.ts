@@ -89,18 +89,22 @@ export class FuzzStats {
     const s = this.perReader.get(reader) ?? { ok: 0, coded: 0 };
     this.perReader.set(reader, s);
     const started = Date.now();
+    let outcome: 'ok' | 'coded';
     try {
       await fn();
       s.ok++;
-      return 'ok';
+      outcome = 'ok';
     } catch (e) {
-      if (e instanceof TartanError && (Object.values(ErrorCodes) as string[]).includes(e.code)) { s.coded++; return 'coded'; }
-      const what = e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : String(e);
-      throw new Error(`${reader} ${caseName}: not a coded TartanError: ${what}`);
-    } finally {
-      // a reader that takes seconds on a small damaged file is a hang in the making
-      if (Date.now() - started > 10_000) throw new Error(`${reader} ${caseName}: took ${Date.now() - started} ms`);
+      if (!(e instanceof TartanError && (Object.values(ErrorCodes) as string[]).includes(e.code))) {
+        const what = e instanceof Error ? `${e.constructor.name}: ${e.message}\n${e.stack}` : String(e);
+        throw new Error(`${reader} ${caseName}: not a coded TartanError: ${what}`, { cause: e });
+      }
+      s.coded++;
+      outcome = 'coded';
     }
+    // a reader that takes seconds on a small damaged file is a hang in the making
+    if (Date.now() - started > 10_000) throw new Error(`${reader} ${caseName}: took ${Date.now() - started} ms`);
+    return outcome;
   }
 
   summary(): string {

@@ -118,7 +118,7 @@ test('pipeline specs: any string parses or is refused with a code; prototype nam
   }), { numRuns: RUNS });
 });
 
-test('tokenizer: hostile text encodes to valid ids; offsets stay inside the text; bad inputs are coded', async (t) => {
+test('tokenizer: hostile text encodes to valid ids; offsets stay inside the text; bad inputs are coded', async (_t) => {
   const dir = fixtureTokenizerDir();
   // The shared tokenizer fixture is part of the test environment; failing to load it fails the test.
   const tok: ModelTokenizer = await ModelTokenizer.load(dir);

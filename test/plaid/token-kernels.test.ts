@@ -147,7 +147,6 @@ test('token scores (float tables) and fast scan (quantised): found = best probed
 
 test('refinement: a margin covering every token gives the MaxSim of the decoded rows; native equals TypeScript (float and quantised tables)', () => {
   const f = fixture(20, 2);
-  const g = groupTokens(f.codes, f.tokenOffsets, f.k);
   const invNorm = invNorms(f.codec, f.centroids, f.codes, f.packed);
   const lut = buildLut(f.query, f.rows, f.codec), ql = quantLut(f.query, f.rows, f.codec);
   const list = Uint32Array.from({ length: 40 }, (_, i) => (i * 11) % f.passages).filter((p) => f.tokenOffsets[p + 1] > f.tokenOffsets[p]);

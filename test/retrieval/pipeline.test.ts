@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index } from '../../src/retrieval/index-facade.js';
-import { Bm25Index } from '../../src/lexical/bm25.js';
-import { DenseIndex } from '../../src/retrieval/dense-index.js';
+import { Bm25Side } from '../../src/retrieval/bm25-side.js';
+import { DenseSide } from '../../src/retrieval/dense-side.js';
 import { Pipeline } from '../../src/retrieval/pipeline.js';
 import { parsePipeline, PIPELINE_PRESETS } from '../../src/retrieval/pipeline-spec.js';
 import { reciprocalRankFusion } from '../../src/retrieval/fusion.js';
@@ -29,29 +29,27 @@ const DOCS = [
 
 let dir: string;
 let index: Index;
-let bm25: Bm25Index;
-let dense: { index: DenseIndex; encoder: TextEmbedding };
+let bm25: Bm25Side;
+let dense: DenseSide;
 let cross: TextCrossEncoder;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tartan-pipeline-'));
   index = await Index.create(join(dir, 'idx'), { model: 'lexical', mode: 'flat' });
   await index.add(DOCS);
-  bm25 = new Bm25Index();
-  for (const d of DOCS) bm25.add(d.id, d.text);
+  bm25 = new Bm25Side();
+  bm25.add(DOCS);
   await makeSyntheticModel(join(dir, 'dense'), { arch: 'tiny', kind: 'dense', seed: 1 });
   await makeSyntheticModel(join(dir, 'cross'), { arch: 'tiny', kind: 'cross-encoder', seed: 2 });
   const encoder = await TextEmbedding.load(join(dir, 'dense'));
-  const di = new DenseIndex(encoder.dim);
-  let i = 0;
-  for await (const v of encoder.passageEmbed(DOCS.map((d) => d.text))) di.add(DOCS[i++].id, v);
-  dense = { index: di, encoder };
+  dense = new DenseSide(encoder, join(dir, 'dense'));
+  await dense.add(DOCS);
   cross = await TextCrossEncoder.load(join(dir, 'cross'));
 });
 
 after(async () => {
   await index.close();
-  await dense.encoder.dispose();
+  await dense.dispose();
   await cross.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -73,9 +71,9 @@ test('colbert alone equals the index search', async () => {
 });
 
 test('bm25>colbert reranks only BM25 candidates, by exact ColBERT score', async () => {
-  const p = Pipeline.build('bm25:3>colbert', { colbert: index, bm25 });
+  const p = Pipeline.build('bm25:3>colbert', { colbert: index, sides: [bm25] });
   const { hits, latencyMs } = await p.search('blood pressure', { k: 2 });
-  const candidates = bm25.search('blood pressure', 3).map((h) => h.id);
+  const candidates = bm25.index.search('blood pressure', 3).map((h) => h.id);
   assert.equal(hits.length, 2);
   for (const h of hits) assert.ok(candidates.includes(h.id), `${h.id} was not a BM25 candidate`);
   const exact = await index.search('blood pressure', { k: 2, candidates });
@@ -84,12 +82,18 @@ test('bm25>colbert reranks only BM25 candidates, by exact ColBERT score', async 
   assert.ok('bm25' in latencyMs && 'colbert-rerank' in latencyMs);
 });
 
+async function firstVector(vectors: AsyncIterable<Float32Array>): Promise<Float32Array> {
+  const all: Float32Array[] = [];
+  for await (const v of vectors) all.push(v);
+  return all[0];
+}
+
 test('hybrid fuses BM25, dense and ColBERT by reciprocal rank', async () => {
-  const p = Pipeline.build('hybrid', { colbert: index, bm25, dense });
+  const p = Pipeline.build('hybrid', { colbert: index, sides: [bm25, dense] });
   const { hits } = await p.search('immune system fever', { k: 5 });
   const lists = [
-    bm25.search('immune system fever', 100),
-    await (async () => { for await (const v of dense.encoder.queryEmbed(['immune system fever'])) return dense.index.search(v, 100); return []; })(),
+    bm25.index.search('immune system fever', 100),
+    dense.index.search(await firstVector(dense.encoder.queryEmbed(['immune system fever'])), 100),
     (await index.search('immune system fever', { k: 100 })).map((h) => ({ id: h.id, score: h.score })),
   ];
   const expected = reciprocalRankFusion(lists).slice(0, 5);

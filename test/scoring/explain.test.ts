@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainMaxSim } from '../../src/scoring/explain.js';
+import { explainMaxSim, explainPassages } from '../../src/scoring/explain.js';
 import { maxsimPair } from '../../src/scoring/maxsim.js';
 import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { randomQuery, rng } from './random-data.js';
@@ -59,4 +59,20 @@ test('an empty document explains as score 0 with no match; wrong token counts ar
   const bad = { ...doc, data: doc.data.slice() };
   bad.data[4] = NaN;
   assert.throws(() => explainMaxSim(query, bad), (err) => isTartanError(err, ErrorCodes.NON_FINITE_VALUE));
+});
+
+test('explainPassages explains the best passage (first on ties), with its labels', () => {
+  const weak = { data: Float32Array.of(0, 0, 1), rows: 1, dim: 3 };
+  const labels = (p: number) => (p === 1 ? docTokens : undefined);
+  const e = explainPassages(query, [weak, doc, doc], { queryTokens, passageTokens: labels, matrix: true });
+  assert.equal(e?.passage, 1, 'the second passage scores 1.6, the first 0; the third ties and loses');
+  assert.ok(Math.abs(e!.raw - 1.6) < 1e-6);
+  assert.deepEqual(e!.docTokens, docTokens);
+  assert.deepEqual(e!.matches.map((m) => m.docToken), ['cat', 'mat']);
+  assert.equal(e!.matrix?.cols, 4);
+  const weighted = explainPassages(query, [doc], { weights: Float32Array.of(3, 1) });
+  assert.equal(weighted?.variant, 'weighted');
+  assert.ok(Math.abs(weighted!.raw - 3.2) < 1e-6);
+  assert.equal(explainPassages(query, []), undefined, 'a document without passages has nothing to explain');
+  assert.throws(() => explainPassages(query, [doc], { queryTokens: ['cat'] }), (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH));
 });

@@ -1,10 +1,11 @@
 /** `tartan check <dir>`: verifies a file index (checksums, counts, tables against each other); exit code 1 when damaged. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson } from '../output.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { checkIndex } from '../../stores/file/check.js';
 import type { CheckReport } from '../../stores/file/check.js';
-import { isPostgresLocation } from '../../stores/open.js';
+import { isPostgresLocation, openStore } from '../../stores/open.js';
+import { canCheck } from '../../stores/capabilities.js';
 
 function kib(bytes: number): string {
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
@@ -24,6 +25,21 @@ export function formatReport(r: CheckReport): string {
   return lines.join('\n');
 }
 
+/**
+ * The report of the index at `location`. A folder is checked without opening it as a store, since a
+ * damaged index may not open; any other store is opened and asked whether it can check itself (canCheck).
+ */
+async function checkLocation(location: string): Promise<CheckReport> {
+  if (!isPostgresLocation(location)) return checkIndex(location);
+  const store = await openStore(location);
+  try {
+    if (!canCheck(store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to file indexes; PostgreSQL checks its own pages (see amcheck)');
+    return await store.check();
+  } finally {
+    await store.close();
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('check')
@@ -31,8 +47,7 @@ export function register(program: Command): void {
     .argument('<dir>', 'index folder')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
-      if (isPostgresLocation(dir)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to file indexes; PostgreSQL checks its own pages (see amcheck)');
-      const report = await checkIndex(dir);
+      const report = await checkLocation(dir);
       if (opts.json) printJson(report);
       else console.log(formatReport(report));
       if (!report.ok) process.exitCode = 1;

@@ -1,9 +1,9 @@
 /** `tartan compact <dir>`: rewrites the index without deleted documents, in one segment. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson } from '../output.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { openStore } from '../../stores/open.js';
-import { FileStore } from '../../stores/file/file-store.js';
+import { canCompact } from '../../stores/capabilities.js';
 
 export function register(program: Command): void {
   program
@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .action(async (dir: string, opts: { json?: boolean }) => {
       const store = await openStore(dir);
       try {
-        if (!(store instanceof FileStore)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to file indexes; PostgreSQL reclaims space with VACUUM');
+        if (!canCompact(store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'compact applies to file indexes; PostgreSQL reclaims space with VACUUM');
         const before = await store.info();
         const started = performance.now();
         await store.compact();

@@ -1,5 +1,5 @@
 /** `tartan delete <dir> <id...>`: deletes documents (tombstones; `tartan compact` reclaims space). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson } from '../output.js';
 import { openStore } from '../../stores/open.js';
 

@@ -1,5 +1,5 @@
 /** `tartan doctor`: what this installation can do (native kernels, int8 encoding, paths). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { printJson } from '../output.js';
 import { version } from '../../core/version.js';

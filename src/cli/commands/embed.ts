@@ -1,5 +1,5 @@
 /** `tartan embed`: embed texts with a ColBERT or dense model and print each text's shape (and vectors with --json). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';

@@ -1,5 +1,5 @@
 /** `tartan eval`: BEIR evaluation of one or more pipelines (nDCG@10, Recall@100, MRR@10, MAP@100, latency). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadBeir } from '../../eval/beir.js';
 import { evaluateRetrievers } from '../../eval/evaluate.js';

@@ -1,11 +1,10 @@
 /** `tartan explain`: which query token matched which document token, and how much each adds to the MaxSim score. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';
-import type { LateInteractionEncoder } from '../../models/types.js';
-import type { TokenMatrix } from '../../core/tensors.js';
-import { explainMaxSim, type Explanation } from '../../scoring/explain.js';
+import type { Explanation } from '../../scoring/explain.js';
+import { explainTexts } from '../../retrieval/explain-text.js';
 import { formatTable, printJson } from '../output.js';
 
 interface ExplainCliOptions {
@@ -15,11 +14,6 @@ interface ExplainCliOptions {
   json?: boolean;
   cacheDir?: string;
   offline?: boolean;
-}
-
-async function first(stream: AsyncIterable<TokenMatrix>): Promise<TokenMatrix> {
-  for await (const m of stream) return m;
-  throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no matrix for the text');
 }
 
 function matrixRows(e: Explanation): number[][] {
@@ -80,15 +74,13 @@ export function register(program: Command): void {
         if (encoder.kind !== 'colbert') {
           throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${encoder.modelId} is a ${encoder.kind} model; explain needs a ColBERT (late-interaction) model`);
         }
-        const colbert: LateInteractionEncoder = encoder;
-        const q = await first(colbert.queryEmbed([query]));
-        const d = await first(colbert.passageEmbed([doc]));
-        const queryTokens = colbert.vectorTokens(query, true).map((t) => t.text);
-        const docTokens = colbert.vectorTokens(doc, false).map((t) => t.text);
-        const e = explainMaxSim(q, d, { variant: opts.variant, queryTokens, docTokens, matrix: true });
+        // The one explanation path, over the vectors encoded here: they are the ones its score comes from.
+        const [e] = await explainTexts(encoder, query, [doc], { variant: opts.variant, matrix: true });
+        const queryTokens = e.queryTokens ?? [];
+        const docTokens = e.docTokens ?? [];
         if (opts.json) {
           printJson({
-            model: colbert.modelId,
+            model: encoder.modelId,
             query,
             document: doc,
             variant: e.variant,
@@ -99,7 +91,7 @@ export function register(program: Command): void {
             matrix: matrixRows(e),
           });
         } else {
-          console.log(renderTable(e, colbert.modelId));
+          console.log(renderTable(e, encoder.modelId));
           if (opts.matrix) console.log(`\n${renderMatrix(e, docTokens)}`);
         }
       } finally {

@@ -1,5 +1,5 @@
 /** `tartan index <dir> <input...>`: creates (or extends) an index from .jsonl/.txt/.md inputs, with a progress bar. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

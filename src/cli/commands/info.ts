@@ -1,5 +1,5 @@
 /** `tartan info <dir>`: what an index holds (documents, tokens, bytes per token, centroids, nbits, model, drift). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { printJson } from '../output.js';
 import { openStore } from '../../stores/open.js';
 

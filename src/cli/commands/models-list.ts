@@ -1,5 +1,5 @@
 /** `tartan models list`: the models tartan knows, with kind, dimension, licence, size and whether they run here. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { listModels } from '../../models/registry.js';
 import type { ModelKind } from '../../models/types.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';

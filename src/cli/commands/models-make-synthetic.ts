@@ -1,5 +1,6 @@
 /** `tartan models make-synthetic <dir>`: write a random-weight BERT model folder at a real architecture's size. */
-import { Command, Option } from 'commander';
+import type { Command} from 'commander';
+import { Option } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { commandGroup, formatTable, printJson } from '../output.js';
 import {

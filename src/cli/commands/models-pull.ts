@@ -1,5 +1,5 @@
 /** `tartan models pull <id>`: download a model's files into the Hugging Face cache and print the snapshot folder. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { downloadRepoFiles } from '../../models/hub/hub.js';

@@ -1,5 +1,5 @@
 /** `tartan rerank`: rank documents for a query with a cross-encoder (default), a ColBERT model (MaxSim) or a dense model (cosine). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { loadEncoder } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';

@@ -1,20 +1,22 @@
 /** `tartan search <dir> "<query>"`: top-k documents with scores, optionally through a pipeline, filtered and explained. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { formatTable, printJson } from '../output.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { Index } from '../../retrieval/index-facade.js';
-import { explainHit } from '../../scoring/explain-hit.js';
 import { Collection } from '../../retrieval/collection.js';
 import type { Explanation } from '../../scoring/explain.js';
-import type { MetadataFilter, StoreSearchOptions } from '../../stores/types.js';
+import type { MetadataFilter, MetadataValue } from '../../stores/types.js';
 
 interface SearchOptions {
   k: string; json?: boolean; explain?: boolean; filter?: string; nprobe?: string; ndocs?: string;
   pipeline?: string; denseModel?: string; crossEncoderModel?: string;
 }
 
-/** What both search paths print: the fields of a store hit or a pipeline hit. */
-interface PrintedHit { id: string; rank: number; score: number; normalizedScore?: number; stage?: string; text?: string; metadata?: unknown }
+/** What both search paths return: an index hit or a pipeline hit, explained when asked. */
+interface PrintedHit {
+  id: string; rank: number; score: number; normalizedScore?: number; stage?: string; text?: string;
+  metadata?: Record<string, MetadataValue>; explanation?: Explanation;
+}
 
 function positive(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -33,18 +35,13 @@ function parseFilter(text: string | undefined): MetadataFilter | undefined {
 }
 
 /** The index's own ColBERT search, with the PLAID knobs. */
-async function storeSearch(index: Index, queryText: string, opts: SearchOptions) {
-  const search: StoreSearchOptions = { k: positive('k', opts.k) };
+async function indexSearch(index: Index, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
-  if (filter) search.filter = filter;
-  const nprobe = positive('nprobe', opts.nprobe), ndocs = positive('ndocs', opts.ndocs);
-  if (nprobe) search.nprobe = nprobe;
-  if (ndocs) search.ndocs = ndocs;
-  const query = await index.encodeQuery(queryText);
-  const weights = index.queryWeights(queryText);
-  if (weights) search.weights = weights;
+  const k = positive('k', opts.k), nprobe = positive('nprobe', opts.nprobe), ndocs = positive('ndocs', opts.ndocs);
   const started = performance.now();
-  const hits: PrintedHit[] = await index.store.search(query, search);
+  const hits: PrintedHit[] = await index.search(queryText, {
+    ...(k ? { k } : {}), ...(filter ? { filter } : {}), ...(nprobe ? { nprobe } : {}), ...(ndocs ? { ndocs } : {}), ...(opts.explain ? { explain: true } : {}),
+  });
   return { hits, latencyMs: { colbert: performance.now() - started } as Record<string, number> };
 }
 
@@ -52,23 +49,23 @@ async function storeSearch(index: Index, queryText: string, opts: SearchOptions)
 async function pipelineSearch(collection: Collection, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
   const k = positive('k', opts.k);
-  const r = await collection.search(queryText, { pipeline: opts.pipeline!, ...(k ? { k } : {}), ...(filter ? { filter } : {}) });
+  const r = await collection.search(queryText, { pipeline: opts.pipeline!, ...(k ? { k } : {}), ...(filter ? { filter } : {}), ...(opts.explain ? { explain: true } : {}) });
   return { hits: r.hits as PrintedHit[], latencyMs: r.latencyMs };
 }
 
-function printHits(hits: PrintedHit[], explanations: Array<Explanation | undefined>, latencyMs: Record<string, number>): void {
+function printHits(hits: PrintedHit[], latencyMs: Record<string, number>): void {
   if (hits.length === 0) { console.log('no results'); return; }
   const snippet = (t?: string) => (t ?? '').replace(/\s+/g, ' ').slice(0, 70);
   const norm = (h: PrintedHit) => (h.normalizedScore === undefined ? '-' : h.normalizedScore.toFixed(3));
   console.log(formatTable(['rank', 'id', 'score', 'norm', 'text'], hits.map((h) => [h.rank, h.id, h.score.toFixed(3), norm(h), snippet(h.text)])));
-  hits.forEach((h, i) => {
-    const e = explanations[i];
+  hits.forEach((h) => {
+    const e = h.explanation;
     if (!e) return;
     console.log(`\n#${h.rank} ${h.id}: query token -> best document token (similarity, share)`);
     console.log(formatTable(['query', 'document', 'sim', 'share'], e.matches.map((m) => [m.queryToken ?? `#${m.queryIndex}`, m.docToken ?? `#${m.docIndex}`, m.similarity.toFixed(3), `${(m.share * 100).toFixed(1)}%`])));
   });
   const stages = Object.entries(latencyMs).map(([s, ms]) => `${s} ${ms.toFixed(1)} ms`).join(', ');
-  console.error(`${hits.length} results (${stages}; query encoding excluded for colbert)`);
+  console.error(`${hits.length} results (${stages}${'colbert' in latencyMs ? '; colbert includes query encoding' : ''})`);
 }
 
 export function register(program: Command): void {
@@ -97,25 +94,19 @@ export function register(program: Command): void {
         ...(opts.crossEncoderModel ? { crossEncoderModel: opts.crossEncoderModel } : {}),
       });
       try {
-        const { hits, latencyMs } = opts.pipeline !== undefined ? await pipelineSearch(collection, queryText, opts) : await storeSearch(index, queryText, opts);
-        const explanations = opts.explain ? await explainAll(index, queryText, hits) : [];
+        const { hits, latencyMs } = opts.pipeline !== undefined ? await pipelineSearch(collection, queryText, opts) : await indexSearch(index, queryText, opts);
+        if (opts.explain && hits.length > 0 && hits.every((h) => !h.explanation)) console.error('no ColBERT stage scored these hits, so there is nothing to explain');
         if (opts.json) {
           printJson({
             query: queryText, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
             latency_ms: Object.fromEntries(Object.entries(latencyMs).map(([s, ms]) => [s, Number(ms.toFixed(2))])),
-            hits: hits.map((h, i) => ({ ...h, ...(opts.explain ? { explanation: explanations[i] && { raw: explanations[i]!.raw, normalized: explanations[i]!.normalized, matches: explanations[i]!.matches } } : {}) })),
+            hits: hits.map(({ explanation: e, ...h }) => ({ ...h, ...(e ? { explanation: { raw: e.raw, normalized: e.normalized, matches: e.matches } } : {}) })),
           });
           return;
         }
-        printHits(hits, explanations, latencyMs);
+        printHits(hits, latencyMs);
       } finally {
         await collection.close();
       }
     });
-}
-
-async function explainAll(index: Index, queryText: string, hits: PrintedHit[]): Promise<Array<Explanation | undefined>> {
-  const query = await index.encodeQuery(queryText);
-  const weights = index.queryWeights(queryText);
-  return Promise.all(hits.map((h) => explainHit(index.encoder, queryText, query, h, weights ? { weights } : {})));
 }

@@ -1,5 +1,6 @@
 /** `tartan serve`: the REST API (OpenAPI at /openapi.json) and the web page with heatmaps. */
-import { Command, InvalidArgumentError } from 'commander';
+import type { Command} from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { buildServer } from '../../server/app.js';
 import { createDefaultBackend } from '../../server/default-backend.js';
 

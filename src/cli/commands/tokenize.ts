@@ -1,5 +1,5 @@
 /** `tartan tokenize`: the tokens of each text that get vectors (ColBERT), or the model's tokens (dense, cross-encoder). */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { ColbertProcessor } from '../../models/encoders/colbert-processing.js';
 import { resolveModelInfo } from '../../models/model-loader.js';
 import { defaultModel } from '../../models/registry.js';

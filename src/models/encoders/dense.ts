@@ -12,7 +12,7 @@
 import { DEFAULT_BATCH_SIZE, padRows, runByLength, windows } from './batching.js';
 import { normalizeInPlace } from './colbert-processing.js';
 import type { ModelFolder } from './model-folder.js';
-import { resolveModelFolder, type LoadModelOptions } from '../model-loader.js';
+import { resolveModelFolder, type LoadModelOptions } from '../resolve-model.js';
 import { assertText } from './tokenizer.js';
 import type { DenseEncoder, EmbedOptions } from '../types.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';

@@ -15,7 +15,7 @@ import { ColbertProcessor, copyNormalizedRows, type PreparedInput } from './colb
 import { DEFAULT_BATCH_SIZE, padRows, runByLength, windows } from './batching.js';
 import type { LinearLayer, ModelFolder } from './model-folder.js';
 import type { SessionStats } from '../runtime/onnx-session.js';
-import { resolveModelFolder, type LoadModelOptions } from '../model-loader.js';
+import { resolveModelFolder, type LoadModelOptions } from '../resolve-model.js';
 import { assertText } from './tokenizer.js';
 import type { EmbedOptions, LateInteractionEncoder, VectorToken } from '../types.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';

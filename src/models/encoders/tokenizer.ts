@@ -13,7 +13,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Tokenizer } from '@huggingface/tokenizers';
+import type { Tokenizer } from '@huggingface/tokenizers';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 
 /** Ids and token strings of one encoded text. */
@@ -102,7 +102,9 @@ export class ModelTokenizer {
     try {
       const json = JSON.parse(await readFile(file, 'utf8')) as TokenizerJson;
       const config = existsSync(configFile) ? (JSON.parse(await readFile(configFile, 'utf8')) as TokenizerConfigJson) : {};
-      return new ModelTokenizer(new Tokenizer(json, config), json, config);
+      // Loaded here rather than at the top: importing tartan should not pay for the tokenizer library.
+      const { Tokenizer: HfTokenizer } = await import('@huggingface/tokenizers');
+      return new ModelTokenizer(new HfTokenizer(json, config), json, config);
     } catch (err) {
       throw new TartanError(ErrorCodes.TOKENIZER, `could not load the tokenizer in ${dir}: ${(err as Error).message}; re-download the model's tokenizer.json and tokenizer_config.json.`, { cause: err });
     }

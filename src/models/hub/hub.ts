@@ -125,7 +125,7 @@ function cachedSnapshot(cache: RepoCache, revision: string, files: readonly stri
 
 /** Resolves every file at one commit and fills the snapshot; returns its folder. */
 async function fetchSnapshot(cache: RepoCache, files: readonly string[], o: Resolved): Promise<string> {
-  const bar = o.progressBar ? new ByteProgressBar() : undefined;
+  const bar = o.progressBar ? await ByteProgressBar.open() : undefined;
   const ref = (path: string, revision: string): HubFileRef => ({ repo: cache.repo, path, revision, url: hubFileUrl(o.endpoint, cache.repo, revision, path) });
   const first = ref(files[0], o.revision);
   const firstMeta = await fetchFileMetadata(first, hubHeaders(o.token, first.url, o.endpoint), o.timeoutMs);

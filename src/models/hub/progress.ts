@@ -1,8 +1,9 @@
 /**
  * Download progress: a callback shape for library users and a terminal bar
- * (cli-progress, on stderr) showing bytes, speed and ETA for the CLI.
+ * (cli-progress, on stderr) showing bytes, speed and ETA for the CLI. cli-progress loads
+ * only when a bar is opened, so importing the library does not load it.
  */
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
 
 /** One progress report for one file; `loaded` counts bytes already on disk (resumed bytes included). */
 export interface DownloadProgress {
@@ -33,24 +34,30 @@ export function wantsProgressBar(requested: boolean | undefined, stream: NodeJS.
  *
  * @example
  * ```ts
- * const bar = new ByteProgressBar();
+ * const bar = await ByteProgressBar.open();
  * bar.start('model.onnx', 90_000_000, 0);
  * bar.update(1_000_000);
  * bar.stop();
  * ```
  */
 export class ByteProgressBar {
-  private bar: cliProgress.SingleBar | undefined;
+  private bar: CliProgress.SingleBar | undefined;
   private startedAt = 0;
   private startBytes = 0;
 
-  constructor(private readonly stream: NodeJS.WritableStream = process.stderr) {}
+  private constructor(private readonly lib: typeof CliProgress, private readonly stream: NodeJS.WritableStream) {}
+
+  /** A bar drawing on `stream` (default stderr); loads cli-progress on first use. */
+  static async open(stream: NodeJS.WritableStream = process.stderr): Promise<ByteProgressBar> {
+    const lib = (await import('cli-progress')).default;
+    return new ByteProgressBar(lib, stream);
+  }
 
   /** Starts a bar for `file`; `loaded` is where a resumed download starts. */
   start(file: string, total: number | undefined, loaded: number): void {
     this.stop();
     const known = total !== undefined && total > 0;
-    this.bar = new cliProgress.SingleBar(
+    this.bar = new this.lib.SingleBar(
       {
         stream: this.stream,
         format: known
@@ -62,7 +69,7 @@ export class ByteProgressBar {
         notTTYSchedule: 2000,
         etaBuffer: 50,
       },
-      cliProgress.Presets.shades_classic,
+      this.lib.Presets.shades_classic,
     );
     this.startedAt = Date.now();
     this.startBytes = loaded;

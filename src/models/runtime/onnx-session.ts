@@ -10,13 +10,14 @@
  * const out = await session.run({ ids, attention, batch: 1, seqLen: ids.length }, ['token_embeddings']);
  * ```
  */
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { cpuHasVnni } from './cpu-features.js';
 import { int8Graph, type Int8Graph } from './int8-cache.js';
+import { loadOnnxRuntime, type OrtModule } from './load-ort.js';
 import { QuantizeError } from './quantize-int8.js';
 
 /** Numeric precision of the graph's weight products. */
@@ -92,7 +93,8 @@ export class OnnxSession {
   readonly stats: SessionStats = { runs: 0, runMs: 0, paddedTokens: 0, realTokens: 0 };
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: OrtModule,
+    private readonly session: Ort.InferenceSession,
     readonly path: string,
     readonly precision: Precision,
     /** For int8 sessions: what the quantisation changed. */
@@ -103,7 +105,7 @@ export class OnnxSession {
   static async create(path: string, options: SessionOptions = {}): Promise<OnnxSession> {
     if (!existsSync(path)) throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `ONNX file ${path} does not exist; download the model again or point to the folder that holds it.`, { details: { missing: [path] } });
     const threads = resolveThreads(options.threads);
-    const sessionOptions: ort.InferenceSession.SessionOptions = {
+    const sessionOptions: Ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
       interOpNumThreads: options.interOpThreads ?? 1,
@@ -111,9 +113,10 @@ export class OnnxSession {
     };
     const precision = resolvePrecision(options.precision);
     const int8 = precision === 'int8' ? quantizedGraph(path) : undefined;
+    const ort = await loadOnnxRuntime();
     try {
       const session = int8?.bytes ? await ort.InferenceSession.create(int8.bytes, sessionOptions) : await ort.InferenceSession.create(int8?.path ?? path, sessionOptions);
-      return new OnnxSession(session, path, precision, int8?.report);
+      return new OnnxSession(ort, session, path, precision, int8?.report);
     } catch (err) {
       throw new TartanError(ErrorCodes.MODEL_CORRUPT, `onnxruntime could not load ${path}: ${(err as Error).message.split('\n')[0]}. The file is damaged or not an ONNX graph; delete it and download the model again.`, { cause: err });
     }
@@ -138,15 +141,16 @@ export class OnnxSession {
   async run(input: TokenBatch, preferred: readonly string[]): Promise<OutputTensor> {
     const dims = [input.batch, input.seqLen];
     const size = input.batch * input.seqLen;
-    const feeds: Record<string, ort.Tensor> = {};
+    const feeds: Record<string, Ort.Tensor> = {};
+    const { Tensor } = this.ort;
     for (const name of this.session.inputNames) {
-      if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', toInt64(input.ids, size), dims);
-      else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', toInt64(input.attention, size), dims);
-      else if (name === 'token_type_ids') feeds[name] = new ort.Tensor('int64', input.typeIds ? toInt64(input.typeIds, size) : new BigInt64Array(size), dims);
+      if (name === 'input_ids') feeds[name] = new Tensor('int64', toInt64(input.ids, size), dims);
+      else if (name === 'attention_mask') feeds[name] = new Tensor('int64', toInt64(input.attention, size), dims);
+      else if (name === 'token_type_ids') feeds[name] = new Tensor('int64', input.typeIds ? toInt64(input.typeIds, size) : new BigInt64Array(size), dims);
       else throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.path} asks for an input '${name}'; tartan feeds input_ids, attention_mask and token_type_ids only. Use an export of the model with those inputs.`);
     }
     const name = this.pickOutput(preferred);
-    let results: ort.InferenceSession.OnnxValueMapType;
+    let results: Ort.InferenceSession.OnnxValueMapType;
     const started = performance.now();
     try {
       results = await this.session.run(feeds, [name]);
@@ -157,7 +161,7 @@ export class OnnxSession {
     this.stats.runMs += performance.now() - started;
     this.stats.paddedTokens += size;
     for (let i = 0; i < size; i++) this.stats.realTokens += input.attention[i] ? 1 : 0;
-    const tensor = results[name] as ort.Tensor;
+    const tensor = results[name] as Ort.Tensor;
     const data = tensor.data;
     const floats = data instanceof Float32Array ? data : Float32Array.from(data as ArrayLike<number>);
     return { data: floats, dims: tensor.dims.map(Number) };

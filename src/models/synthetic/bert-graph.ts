@@ -5,7 +5,7 @@
  * Weight names follow Hugging Face's BertModel so the graph reads familiar.
  */
 import type { BertArchitecture } from './architectures.js';
-import { GraphBuilder, TensorType } from './onnx-graph.js';
+import { TensorType, type GraphBuilder } from '../runtime/onnx-graph.js';
 import { BERT_INIT_STD, type WeightFactory } from './weights.js';
 
 /** Symbolic names of the dynamic dimensions, as Hugging Face's ONNX exports call them. */

@@ -4,7 +4,7 @@
  */
 import type { BertArchitecture, SyntheticKind } from './architectures.js';
 import { BATCH_DIM, SEQUENCE_DIM, linear } from './bert-graph.js';
-import { GraphBuilder, TensorType } from './onnx-graph.js';
+import { TensorType, type GraphBuilder } from '../runtime/onnx-graph.js';
 import type { WeightFactory } from './weights.js';
 
 /** Output names by head, matching the real exports (fastembed ColBERT, bge-small, ms-marco cross-encoder). */

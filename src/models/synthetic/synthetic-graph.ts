@@ -6,7 +6,7 @@
 import type { BertArchitecture, SyntheticKind, SyntheticLayout } from './architectures.js';
 import { addBertEncoder } from './bert-graph.js';
 import { addHead, headFor } from './heads.js';
-import { GraphBuilder, modelProto } from './onnx-graph.js';
+import { GraphBuilder, modelProto } from '../runtime/onnx-graph.js';
 import type { ProtoMessage } from '../runtime/protobuf-writer.js';
 import { WeightFactory } from './weights.js';
 

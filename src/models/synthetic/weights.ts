@@ -6,7 +6,7 @@
  */
 import { endianness } from 'node:os';
 import type { LazyBytes } from '../runtime/protobuf-writer.js';
-import { GraphBuilder, TensorType } from './onnx-graph.js';
+import { TensorType, type GraphBuilder } from '../runtime/onnx-graph.js';
 import { fillNormal, tensorSeed, Xoshiro128 } from './random.js';
 
 /** How a tensor's values are made. */

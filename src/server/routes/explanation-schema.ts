@@ -8,5 +8,6 @@ export const explanationSchema = {
     similarity: { type: 'array', items: { type: 'number' } },
     best: { type: 'array', items: { type: 'integer' } },
     share: { type: 'array', items: { type: 'number' } },
+    raw: { type: 'number', description: 'the score the contributions add up to: the ColBERT score of the hit' },
   },
 } as const;

@@ -1,14 +1,15 @@
 /**
  * Search resource: query an index with a pipeline preset, k, a metadata
  * filter and, on request, a token-level explanation of each hit (which query
- * token matched which document token, with the full similarity matrix).
+ * token matched which document token, with the full similarity matrix),
+ * computed by the index from the vectors it scored: it adds up to the score.
  */
 import type { FastifyInstance } from 'fastify';
 import { PIPELINE_PRESETS } from '../../retrieval/pipeline-spec.js';
 import type { MetadataFilter, SearchHit } from '../../stores/types.js';
-import type { TokenMatchExplanation } from '../backend.js';
+import type { Explanation } from '../../scoring/explain.js';
 import type { ServerContext } from '../context.js';
-import { explainMatch } from '../model-scoring.js';
+import { servedExplanation } from '../model-scoring.js';
 import { withDeadline } from '../deadline.js';
 import { indexNameParams, nonEmptyText } from './schemas.js';
 import { explanationSchema } from './explanation-schema.js';
@@ -17,7 +18,7 @@ import { explanationSchema } from './explanation-schema.js';
 const DIRECT = 'colbert';
 
 /** A hit as the route returns it; pipelines may end with a stage that has no normalised score. */
-type ServedHit = Omit<SearchHit, 'normalizedScore'> & { normalizedScore?: number; stage?: string };
+type ServedHit = Omit<SearchHit, 'normalizedScore'> & { normalizedScore?: number; stage?: string; explanation?: Explanation };
 
 interface SearchBody {
   query: string;
@@ -88,6 +89,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
     const work = async () => {
       const info = await index.info();
       const k = body.k ?? 10;
+      const explain = body.explain ? { explain: ctx.limits.maxExplained } : {};
       let hits: ServedHit[];
       let stages: Record<string, number> | undefined;
       if (pipeline === DIRECT) {
@@ -96,23 +98,17 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
           ...(body.filter ? { filter: body.filter } : {}),
           ...(body.nprobe ? { nprobe: body.nprobe } : {}),
           ...(body.ndocs ? { ndocs: body.ndocs } : {}),
+          ...explain,
         });
       } else {
         const bound = await ctx.backend.pipeline(index, pipeline, ctx.models.crossEncoder ? { crossEncoder: ctx.models.crossEncoder } : {});
-        const result = await bound.search(body.query, { k, ...(body.filter ? { filter: body.filter } : {}) });
+        const result = await bound.search(body.query, { k, ...(body.filter ? { filter: body.filter } : {}), ...explain });
         hits = result.hits;
         stages = result.latencyMs;
       }
       const model = info.model ?? ctx.models.indexModel;
-      let explained: Array<ServedHit & { explanation?: TokenMatchExplanation }> = hits;
-      if (body.explain) {
-        const encoder = index.encoder ?? (await ctx.backend.colbert(model));
-        explained = [];
-        for (const [i, h] of hits.entries()) {
-          explained.push(i < ctx.limits.maxExplained && h.text ? { ...h, explanation: await explainMatch(encoder, body.query, h.text) } : h);
-        }
-      }
-      return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: explained };
+      const served = hits.map(({ explanation, ...h }) => ({ ...h, ...(explanation ? { explanation: servedExplanation(explanation) } : {}) }));
+      return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: served };
     };
     return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
   });

@@ -3,6 +3,7 @@
  * module; no build step). Only the files listed here are served, so no
  * request path ever reaches the file system.
  */
+import type { FastifyReply } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -35,7 +36,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
     if (!body) cache.set(file, (body = readFileSync(join(webDir(), file))));
     return body;
   };
-  const serve = (file: string) => async (_req: unknown, reply: import('fastify').FastifyReply) =>
+  const serve = (file: string) => async (_req: unknown, reply: FastifyReply) =>
     reply.headers(SECURITY_HEADERS).type(FILES[file]).send(load(file));
 
   app.get('/', { schema: { hide: true } }, serve('index.html'));

@@ -13,7 +13,7 @@ function colour(value, lo, hi) {
 
 /**
  * Builds the heatmap table for an explanation
- * {queryTokens, docTokens, similarity (row-major), best, share}.
+ * {queryTokens, docTokens, similarity (row-major), best, share, raw}.
  */
 export function heatmapTable(explanation, caption) {
   const { queryTokens, docTokens, similarity, best, share } = explanation;
@@ -59,7 +59,8 @@ export function heatmapTable(explanation, caption) {
     el('p', { class: 'legend' },
       'Colour = cosine similarity of the token vectors (',
       el('span', { class: 'swatch low', text: fmt(lo) }), ' to ', el('span', { class: 'swatch high', text: fmt(hi) }),
-      '); ★ = the document token each query token matched (MaxSim takes that maximum).'));
+      '); ★ = the document token each query token matched (MaxSim takes that maximum).',
+      explanation.raw === undefined ? null : ` Those matches add up to the ColBERT score ${fmt(explanation.raw)}.`));
 }
 
 /** Document tokens that some query token matched strongly (similarity >= 0.5 of the row's range). */

@@ -11,7 +11,8 @@ import { readText } from './metadata-store.js';
 import { encodeDocuments } from './metadata-store.js';
 import { buildInvertedLists } from '../../plaid/inverted-lists.js';
 import { residualBytes } from '../../plaid/residual-codec.js';
-import { codeArray, encodePassageTable } from './segment-builder.js';
+import { encodePassageTable } from './segment-builder.js';
+import { codeArray } from '../../plaid/segment-encoding.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
 import { storedDim } from '../../plaid/projection.js';
 

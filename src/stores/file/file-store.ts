@@ -5,15 +5,15 @@
  * Writes take the single-writer lock; searches use the snapshot current when
  * they start and are never blocked.
  */
-import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import type { IndexSettings, Manifest } from './manifest.js';
 import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, isIndexWriterFile, manifestBytes, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
 import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
-import { Snapshot } from './snapshot.js';
+import { Snapshot, type LoadedSegment } from './snapshot.js';
 import { prepareAdd } from './update.js';
 import { prepareDelete } from './delete.js';
 import { prepareCompact } from './compact.js';
@@ -24,7 +24,8 @@ import { validateQuery } from '../../scoring/validate.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
 import { forgetVerified } from './verify.js';
-import { project } from '../../plaid/projection.js';
+import { project, storedDim } from '../../plaid/projection.js';
+import type { ScoredVectors } from '../capabilities.js';
 
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
@@ -49,6 +50,27 @@ function storedQuery(snap: Snapshot, query: TokenMatrix): TokenMatrix {
   if (!pcaDim) return query;
   const data = snap.projection ? project(snap.projection, query.data.subarray(0, query.rows * query.dim)) : new Float32Array(query.rows * pcaDim);
   return { data, rows: query.rows, dim: pcaDim };
+}
+
+/**
+ * Removes an index folder. It is first renamed aside (atomic), so other processes see the index either
+ * whole or gone, never half-removed; where renaming is impossible (a mount point) it is removed in place.
+ */
+function removeIndexFolder(dir: string): void {
+  const aside = `${resolve(dir)}.tartan-drop-${process.pid}-${Date.now()}`;
+  let target = dir;
+  try { renameSync(dir, aside); target = aside; } catch { /* remove in place */ }
+  rmSync(target, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** The first passage owned by local document `local` (passages are sorted by owner). */
+function firstPassage(passageDoc: Uint32Array, local: number): number {
+  let lo = 0, hi = passageDoc.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (passageDoc[mid] < local) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** A scored passage before it becomes a hit. */
@@ -199,6 +221,29 @@ export abstract class FileStore implements VectorStore {
     });
   }
 
+  /**
+   * Removes the index folder with everything in it (side indexes such as bm25/ and dense/ included) and
+   * closes the store. Takes the write lock first, so a writer in another process is refused, not raced;
+   * refuses (INDEX_NOT_FOUND) a folder without a manifest, which is not a tartan index.
+   */
+  async drop(): Promise<void> {
+    return this.serial(async () => {
+      this.writer();
+      this.lock!.assertHeld();
+      if (!existsSync(join(this.dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no index at ${this.dir} (missing ${MANIFEST_NAME}); nothing was removed`);
+      const lock = this.lock!;
+      this.closed = true;
+      this.lock = undefined;
+      this.snap.retire();
+      try {
+        removeIndexFolder(this.dir);
+      } catch (e) {
+        lock.release(); // what is left is no longer written by this store; do not leave it locked
+        throw e;
+      }
+    });
+  }
+
   /** Verifies the index on disk (checksums, counts, tables against each other); see {@link checkIndex}. */
   check(): Promise<CheckReport> {
     return checkIndex(this.dir);
@@ -274,6 +319,38 @@ export abstract class FileStore implements VectorStore {
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
       return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
     } finally { snap.release(); }
+  }
+
+  /**
+   * The vectors behind this store's final scores ({@link Explainable}): the query in the stored
+   * dimension as {@link scoringQuery} gives it, and each live document's passages as {@link passageVectors} reads them.
+   */
+  async scoredVectors(query: TokenMatrix, ids: readonly string[]): Promise<ScoredVectors> {
+    const snap = this.current().acquire();
+    try {
+      const dim = storedDim(snap.manifest.settings);
+      const documents = new Map<string, TokenMatrix[]>();
+      for (const id of ids) {
+        const d = snap.idToDoc.get(id);
+        if (d === undefined) continue;
+        const { seg, local } = snap.locate(d)!;
+        const passages: TokenMatrix[] = [];
+        // A document's passages are contiguous and in document order (check.ts verifies it).
+        for (let p = firstPassage(seg.passageDoc, local); p < seg.passageDoc.length && seg.passageDoc[p] === local; p++) {
+          passages.push({ data: this.passageVectors(snap, seg, p), rows: seg.tokenOffsets[p + 1] - seg.tokenOffsets[p], dim });
+        }
+        documents.set(id, passages);
+      }
+      return { query: this.scoringQuery(storedQuery(snap, query)), documents };
+    } finally { snap.release(); }
+  }
+
+  /** Passage `p`'s token vectors as the final scoring stage reads them, as float32 in the stored dimension. */
+  protected abstract passageVectors(snap: Snapshot, seg: LoadedSegment, p: number): Float32Array;
+
+  /** The query (already in the stored dimension) as the scoring kernel sees it; the query itself unless a store rounds it. */
+  protected scoringQuery(query: TokenMatrix): TokenMatrix {
+    return query;
   }
 
   async info(): Promise<StoreInfo> {

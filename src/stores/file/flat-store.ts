@@ -11,9 +11,11 @@ import { maxsim } from '../../scoring/maxsim.js';
 import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
-import { bestPerDocument } from './plaid-store.js';
+import { bestPerDocument } from '../../plaid/search.js';
 import { storedDim } from '../../plaid/projection.js';
 import { memoryOf } from './resident-memory.js';
+import { fromFloat16 } from '../../scoring/float16.js';
+import { dequantizeRowsInt8, quantizeRowsInt8 } from '../../scoring/quantize.js';
 import type { MemoryReport } from './resident-memory.js';
 
 export class FlatStore extends FileStore {
@@ -32,16 +34,29 @@ export class FlatStore extends FileStore {
     return new FlatStore(dir, FileStore.loadSnapshot(dir));
   }
 
+  /** The stored rows of passage `p` as float32 (int8 rows times their scales). */
+  protected passageVectors(snap: Snapshot, seg: LoadedSegment, p: number): Float32Array {
+    const docs = gather(seg, [p], storedDim(snap.manifest.settings), snap.manifest.settings.flatDtype);
+    return docs.dtype === 'f16' ? fromFloat16(docs.data) : docs.dtype === 'i8' ? dequantizeRowsInt8(docs, docs.dim) : docs.data;
+  }
+
+  /** Against int8 rows the kernel scores an int8 copy of the query (see maxsim): that copy, as float32. */
+  protected override scoringQuery(query: TokenMatrix): TokenMatrix {
+    if (this.settings.flatDtype !== 'i8') return query;
+    const data = dequantizeRowsInt8(quantizeRowsInt8(query.data.subarray(0, query.rows * query.dim), query.dim), query.dim);
+    return { data, rows: query.rows, dim: query.dim };
+  }
+
   protected score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): ScoredDoc[] {
     const out: ScoredDoc[] = [];
     snap.segments.forEach((seg, si) => {
       const picks: number[] = [];
-      for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.entry.docBase + seg.passageDoc[p]]) picks.push(p);
+      for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.docBase + seg.passageDoc[p]]) picks.push(p);
       if (picks.length === 0) return;
       // The query reaches here in the stored dimension (FileStore.search projects it where the index reduces it).
       const docs = gather(seg, picks, storedDim(snap.manifest.settings), snap.manifest.settings.flatDtype);
       const { raw, normalized } = maxsim(query, docs, options.weights ? { variant: 'weighted', weights: options.weights } : undefined);
-      out.push(...bestPerDocument(snap, picks.map((p) => ({ seg: si, passage: p })), raw, normalized));
+      out.push(...bestPerDocument(snap.segments, picks.map((p) => ({ seg: si, passage: p })), raw, normalized));
     });
     return out;
   }

@@ -9,11 +9,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError, describeValue } from '../../core/errors.js';
 import { writeFileAtomic } from './atomic-file.js';
-import { LARGE, MAX_DIM } from './options-check.js';
+import { LARGE, MAX_DIM } from './settings.js';
+import type { IndexSettings } from './settings.js';
 import { SUPPORTED_NBITS, residualBytes } from '../../plaid/residual-codec.js';
 import type { CentroidType } from '../../plaid/centroid-bytes.js';
 import { centroidFileBytes } from '../../plaid/centroid-bytes.js';
 import { projectionFileBytes } from '../../plaid/projection.js';
+
+export type { IndexSettings } from './settings.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const FORMAT_NAME = 'tartan-index';
@@ -27,39 +30,6 @@ export const FORMAT_VERSION = 4;
 
 /** A data file of the index: name relative to the index folder, size, sha256. */
 export interface FileEntry { name: string; bytes: number; sha256: string }
-
-/** Settings fixed at creation. */
-export interface IndexSettings {
-  mode: 'plaid' | 'flat';
-  dim: number;
-  /** plaid: residual bits per dimension (1, 2, 4 or 8). */
-  nbits: number;
-  /** flat: storage type of the vectors. */
-  flatDtype: 'f16' | 'i8';
-  /** plaid: number of centroids; 0 = chosen from the first add (power of two near 16*sqrt(tokens), capped). */
-  centroids: number;
-  /** Token pooling factor (1 = none). */
-  poolFactor: number;
-  /** Long documents are split into windows of this many tokens (0 = never). */
-  chunkTokens: number;
-  chunkOverlap: number;
-  /**
-   * plaid: what the final rerank scores. 'f16': the original vectors, kept on disk as float16 (read only for
-   * the final candidates), so the top k is ranked at full fidelity; 'none': the vectors decompressed from
-   * the codes (smaller on disk, loses quality). Indexes written before this setting existed have 'none'.
-   */
-  rerankVectors?: 'f16' | 'none';
-  /** Default search knobs. */
-  nprobe: number;
-  ndocs: number;
-  /** Model id or path the vectors came from (for the Index facade). */
-  model?: string;
-  /**
-   * Stored dimension when it is reduced by a PCA projection learned at the first add (applied to
-   * every added vector and every query); 0 or absent (every index written before it existed): off.
-   */
-  pcaDim?: number;
-}
 
 /** One segment: the documents added by one `add` (or the output of a compaction). */
 export interface SegmentEntry {

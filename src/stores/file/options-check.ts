@@ -8,8 +8,11 @@
 import { ErrorCodes, TartanError, describeValue } from '../../core/errors.js';
 import type { DocumentInput, StoreSearchOptions } from '../types.js';
 import { validateFilter } from '../filter.js';
-import type { IndexSettings } from './manifest.js';
+import type { IndexSettings } from './settings.js';
+import { LARGE, MAX_DIM } from './settings.js';
 import { checkNbits } from '../../plaid/residual-codec.js';
+
+export { LARGE, MAX_DIM } from './settings.js';
 
 function invalid(message: string): TartanError {
   return new TartanError(ErrorCodes.INVALID_ARGUMENT, message);
@@ -25,11 +28,6 @@ function integerIn(name: string, v: unknown, min: number, max: number): void {
     throw invalid(`${name} must be an integer from ${min} to ${max}, got ${describe(v)}`);
   }
 }
-
-/** Most centroids, passages-per-search and probes any setting may ask for (far above useful values). */
-export const LARGE = 1 << 24;
-/** Widest token vectors an index stores (models use 96 to 1024). */
-export const MAX_DIM = 1 << 16;
 
 /** Checks the settings given at creation (absent ones take defaults). */
 export function checkCreateSettings(s: Partial<IndexSettings>): void {

@@ -1,6 +1,6 @@
 /**
  * The compressed PLAID store: centroid codes + nbits residuals, searched in
- * PLAID's stages (see search-stages.ts).
+ * PLAID's stages (see src/plaid/search.ts) over the snapshot's PLAID view.
  * @example
  * const store = await PlaidStore.create('/tmp/idx', { dim: 128, nbits: 2 });
  * await store.add(docs, vectors);
@@ -10,9 +10,9 @@ import type { StoreSearchOptions } from '../types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
-import type { Snapshot } from './snapshot.js';
-import type { Candidate } from '../../plaid/search-stages.js';
-import { decompressPassage, exactRerank, plaidCandidates } from '../../plaid/search-stages.js';
+import type { LoadedSegment, Snapshot } from './snapshot.js';
+import { decompressPassage, rerankRows } from '../../plaid/search-stages.js';
+import { allowedCandidates, rerankDocuments, searchPlaid } from '../../plaid/search.js';
 import { tableBytes } from '../../plaid/token-stages.js';
 import { memoryOf } from './resident-memory.js';
 import type { MemoryReport } from './resident-memory.js';
@@ -25,20 +25,21 @@ export class PlaidStore extends FileStore {
   exportVectors(): { ids: string[]; vectors: TokenMatrixBatch } {
     const snap = this.current().acquire();
     try {
-      const cands: Candidate[] = [];
+      const picks: Array<{ seg: number; passage: number }> = [];
       const ids: string[] = [];
       snap.segments.forEach((seg, si) => {
         for (let p = 0; p < seg.passageDoc.length; p++) {
-          if (snap.deleted[seg.entry.docBase + seg.passageDoc[p]]) continue;
-          cands.push({ seg: si, passage: p, score: 0 });
+          if (snap.deleted[seg.docBase + seg.passageDoc[p]]) continue;
+          picks.push({ seg: si, passage: p });
           ids.push(seg.docs.ids[seg.passageDoc[p]]);
         }
       });
       const dim = this.dim;
-      const offsets = new Uint32Array(cands.length + 1);
-      cands.forEach((c, i) => { const seg = snap.segments[c.seg]; offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage]; });
-      const data = new Float32Array(offsets[cands.length] * dim);
-      if (snap.codebook) cands.forEach((c, i) => decompressPassage(snap, snap.segments[c.seg], c.passage, data, offsets[i]));
+      const offsets = new Uint32Array(picks.length + 1);
+      picks.forEach((c, i) => { const seg = snap.segments[c.seg]; offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage]; });
+      const data = new Float32Array(offsets[picks.length] * dim);
+      const index = snap.plaidIndex();
+      if (index) picks.forEach((c, i) => decompressPassage(index, index.segments[c.seg], c.passage, data, offsets[i]));
       return { ids, vectors: { data, offsets, dim } };
     } finally { snap.release(); }
   }
@@ -46,7 +47,10 @@ export class PlaidStore extends FileStore {
   /** Resident bytes (what stays in memory for search, scan tables included: they are built here if no search built them yet) and disk bytes. */
   memory(): MemoryReport {
     const snap = this.current().acquire();
-    try { return memoryOf(snap, snap.codebook ? tableBytes(snap) : 0); } finally { snap.release(); }
+    try {
+      const index = snap.plaidIndex();
+      return memoryOf(snap, index ? tableBytes(index) : 0);
+    } finally { snap.release(); }
   }
 
   static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {
@@ -58,49 +62,21 @@ export class PlaidStore extends FileStore {
     return new PlaidStore(dir, FileStore.loadSnapshot(dir));
   }
 
-  protected async score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): Promise<ScoredDoc[]> {
-    const cb = snap.codebook;
-    if (!cb) return [];
-    let cands: Candidate[];
-    if (options.candidates) {
-      // Reranking a first stage: score every passage of the given documents exactly.
-      cands = [];
-      snap.segments.forEach((seg, si) => {
-        for (let p = 0; p < seg.passageDoc.length; p++) if (allowed[seg.entry.docBase + seg.passageDoc[p]]) cands.push({ seg: si, passage: p, score: 0 });
-      });
-    } else {
-      // The final stage keeps at least k passages, so k hits come back whenever k documents exist.
-      const s = snap.manifest.settings;
-      cands = await plaidCandidates(snap, weightedRows(query, options.weights), options.nprobe ?? s.nprobe, Math.max(options.ndocs ?? s.ndocs, options.k ?? 0), allowed);
-    }
-    const { raw, normalized } = exactRerank(snap, query, cands, options.weights);
-    return bestPerDocument(snap, cands, raw, normalized);
+  /** Passage `p`'s rows as the exact rerank scores them (float16 originals, else decompressed codes), in the stored dimension. */
+  protected passageVectors(snap: Snapshot, seg: LoadedSegment, p: number): Float32Array {
+    const index = snap.plaidIndex();
+    if (!index) return new Float32Array(0);
+    return rerankRows(index, index.segments[snap.segments.indexOf(seg)], p);
   }
-}
 
-/**
- * The query with each row scaled by its weight, so candidate generation ranks by weighted MaxSim
- * (sum of w_r max_t <q_r, d_t> equals sum of max_t <w_r q_r, d_t> when every weight is >= 0);
- * the query itself when there are no weights or some are negative.
- */
-function weightedRows(query: TokenMatrix, weights: Float32Array | undefined): TokenMatrix {
-  if (!weights || weights.length !== query.rows || weights.some((w) => !(w >= 0))) return query;
-  // Divided by the mean weight (the ranking is unchanged), so similarities keep the scale stage 3's margin assumes.
-  const mean = weights.reduce((a, b) => a + b, 0) / query.rows;
-  if (!(mean > 0)) return query;
-  const data = new Float32Array(query.rows * query.dim);
-  for (let r = 0; r < query.rows; r++) for (let d = 0; d < query.dim; d++) data[r * query.dim + d] = query.data[r * query.dim + d] * (weights[r] / mean);
-  return { data, rows: query.rows, dim: query.dim };
-}
-
-/** A document scores as its best passage. */
-export function bestPerDocument(snap: Snapshot, cands: ReadonlyArray<{ seg: number; passage: number }>, raw: Float32Array, normalized: Float32Array): ScoredDoc[] {
-  const best = new Map<number, ScoredDoc>();
-  cands.forEach((c, i) => {
-    const seg = snap.segments[c.seg];
-    const doc = seg.entry.docBase + seg.passageDoc[c.passage];
-    const prev = best.get(doc);
-    if (!prev || raw[i] > prev.raw) best.set(doc, { doc, raw: raw[i], normalized: normalized[i] });
-  });
-  return [...best.values()];
+  protected async score(snap: Snapshot, query: TokenMatrix, options: StoreSearchOptions, allowed: Uint8Array): Promise<ScoredDoc[]> {
+    const index = snap.plaidIndex();
+    if (!index) return [];
+    // Reranking a first stage: score every passage of the given documents exactly.
+    if (options.candidates) return rerankDocuments(index, query, allowedCandidates(index, allowed), options.weights);
+    // The final stage keeps at least k passages, so k hits come back whenever k documents exist.
+    const s = snap.manifest.settings;
+    const ndocs = Math.max(options.ndocs ?? s.ndocs, options.k ?? 0);
+    return searchPlaid(index, query, { nprobe: options.nprobe ?? s.nprobe, ndocs, ...(options.weights ? { weights: options.weights } : {}) }, allowed);
+  }
 }

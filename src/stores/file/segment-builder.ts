@@ -8,11 +8,10 @@ import type { DocumentInput } from '../types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import { matrixAt } from '../../core/tensors.js';
 import type { IndexSettings } from './manifest.js';
-import type { Codebook } from '../../plaid/codebook.js';
-import { assignBulk, residualsOf } from '../../plaid/codebook.js';
+import type { Codebook } from '../../plaid/types.js';
+import { encodeTokens } from '../../plaid/segment-encoding.js';
 import { chunkMatrix } from '../../plaid/chunking.js';
 import { poolTokens } from '../../plaid/token-pooling.js';
-import { encodeResiduals } from '../../plaid/residual-codec.js';
 import { buildInvertedLists } from '../../plaid/inverted-lists.js';
 import { encodeDocuments } from './metadata-store.js';
 import { toFloat16 } from '../../scoring/float16.js';
@@ -61,22 +60,12 @@ export function encodePassageTable(passageDoc: Uint32Array, offsets: Uint32Array
   return bytesOf(out);
 }
 
-/** Codes array of the right width for k centroids. */
-export function codeArray(k: number, n: number): Uint16Array | Uint32Array {
-  return k <= 65536 ? new Uint16Array(n) : new Uint32Array(n);
-}
-
 /**
  * Builds a plaid segment; also returns the summed squared residual norm (drift statistics).
  * `rerankVectors` 'f16' also keeps the original vectors as float16 for the final rerank.
  */
 export async function buildPlaidSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, codebook: Codebook, rerankVectors: 'f16' | 'none' = 'none'): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
-  const tokens = passages.data.length / dim;
-  const assigned = tokens > 0 ? await assignBulk(codebook, passages.data) : new Uint32Array(0);
-  const { residuals, sqNormSum } = residualsOf(passages.data, dim, codebook.centroids, assigned);
-  const packed = encodeResiduals(codebook.codec, residuals);
-  const codes = codeArray(codebook.k, tokens);
-  codes.set(assigned);
+  const { codes, residuals: packed, sqResidualSum } = await encodeTokens(codebook, passages.data);
   const { records, texts } = encodeDocuments(docs);
   return {
     buffers: {
@@ -88,7 +77,7 @@ export async function buildPlaidSegment(docs: readonly DocumentInput[], passages
       ivf: buildInvertedLists(codes, passages.offsets, passages.passageDoc.length, codebook.k),
       ...(rerankVectors === 'f16' ? { vectors: bytesOf(toFloat16(passages.data)) } : {}),
     },
-    sqResidualSum: sqNormSum,
+    sqResidualSum,
   };
 }
 

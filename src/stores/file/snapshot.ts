@@ -17,7 +17,8 @@ import type { ResidualCodec } from '../../plaid/residual-codec.js';
 import { codecFromJson, residualBytes } from '../../plaid/residual-codec.js';
 import { centroidsI8Of, decodeCentroids } from '../../plaid/centroid-bytes.js';
 import { dequantizeRowsInt8 } from '../../scoring/quantize.js';
-import type { Codebook } from '../../plaid/codebook.js';
+import type { Codebook, PlaidIndex, PlaidSegment } from '../../plaid/types.js';
+import { codeArray, memoryBytes } from '../../plaid/segment-encoding.js';
 import { CheckedFile, corruptFile, readVerified } from './verify.js';
 import type { Projection } from '../../plaid/projection.js';
 import { decodeProjection, storedDim } from '../../plaid/projection.js';
@@ -25,6 +26,8 @@ import { decodeProjection, storedDim } from '../../plaid/projection.js';
 /** A loaded segment. Passage p of the segment spans tokens tokenOffsets[p]..[p+1] and belongs to local document passageDoc[p]. */
 export interface LoadedSegment {
   entry: SegmentEntry;
+  /** entry.docBase: global number of the segment's first document. */
+  docBase: number;
   docs: DocumentTable;
   passageDoc: Uint32Array;
   tokenOffsets: Uint32Array;
@@ -50,6 +53,20 @@ function checkedLists(bytes: Uint8Array, k: number): InvertedLists {
   return new InvertedLists(bytes, k);
 }
 
+const noBytes = memoryBytes(new Uint8Array(0));
+
+/** A loaded segment as a PLAID segment; one without codes (it holds no tokens) reads as empty. */
+function plaidSegment(seg: LoadedSegment, k: number): PlaidSegment {
+  const f = seg.entry.files;
+  return {
+    docBase: seg.docBase, passageDoc: seg.passageDoc, tokenOffsets: seg.tokenOffsets,
+    codes: seg.codes ?? codeArray(k, 0), residuals: seg.residuals ?? noBytes,
+    ...(seg.vectors ? { vectors: seg.vectors } : {}),
+    // By content (file hashes), not by file names.
+    contentKey: `${f.codes?.sha256}:${f.residuals?.sha256}:${f.passages?.sha256}`,
+  };
+}
+
 export class Snapshot {
   readonly segments: LoadedSegment[] = [];
   codebook?: Codebook;
@@ -63,6 +80,7 @@ export class Snapshot {
   readonly stamp: string;
   private users = 0;
   private retired = false;
+  private plaid?: PlaidIndex;
 
   /**
    * `previous`: the snapshot this one replaces; its codebook (and centroid engine) is reused when unchanged.
@@ -149,7 +167,7 @@ export class Snapshot {
       tokenOffsets[i + 1] = tokenOffsets[i] + table[p + i];
     }
     if (tokenOffsets[p] !== entry.tokens) throw bad(f.passages, `sums to ${tokenOffsets[p]} tokens, the manifest says ${entry.tokens}`);
-    const seg: LoadedSegment = { entry, docs, passageDoc, tokenOffsets };
+    const seg: LoadedSegment = { entry, docBase: entry.docBase, docs, passageDoc, tokenOffsets };
     const opened: PositionedFile[] = [];
     const open = (file: FileEntry, cache = true) => { const h = CheckedFile.open(dir, file, cache); opened.push(h); return h; };
     try {
@@ -190,6 +208,17 @@ export class Snapshot {
       throw e;
     }
     return seg;
+  }
+
+  /** The snapshot as the PLAID search stages read it (built once); undefined until a codebook exists. */
+  plaidIndex(): PlaidIndex | undefined {
+    if (!this.codebook) return undefined;
+    this.plaid ??= {
+      codebook: this.codebook,
+      ...(this.projection ? { projection: this.projection } : {}),
+      segments: this.segments.map((seg) => plaidSegment(seg, this.codebook!.k)),
+    };
+    return this.plaid;
   }
 
   /** The segment holding global document `doc` and the local index. */

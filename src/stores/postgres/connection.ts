@@ -4,11 +4,10 @@
  */
 import pg from 'pg';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { isPostgresLocation } from '../location.js';
 
-/** True for `postgres://` and `postgresql://` URLs. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
+/** True for `postgres://` and `postgresql://` URLs (the one test, {@link isPostgresLocation}, under this module's older name). */
+export const isPostgresUrl = isPostgresLocation;
 
 /** A PostgreSQL URL split into what the driver needs and tartan's own query parameters. */
 export interface ParsedPostgresUrl {
@@ -29,7 +28,7 @@ export interface ParsedPostgresUrl {
  * parsePostgresUrl('postgres://app@db:5432/search?collection=papers').collection // 'papers'
  */
 export function parsePostgresUrl(url: string): ParsedPostgresUrl {
-  if (!isPostgresUrl(url)) {
+  if (!isPostgresLocation(url)) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `"${url}" is not a PostgreSQL URL; use postgres://user[:password]@host[:port]/database[?collection=name].`);
   }
   let parsed: URL;

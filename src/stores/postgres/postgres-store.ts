@@ -9,9 +9,10 @@ import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../../core/t
 import type { DocumentInput, MetadataValue, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../types.js';
 import { quoteIdent, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { compileFilter } from './filter-sql.js';
-import { encodeHalfvecArray } from './halfvec-codec.js';
+import { encodeHalfvecArray, float16BitsToFloat32, float32ToFloat16Bits } from './halfvec-codec.js';
+import type { ScoredVectors } from '../capabilities.js';
 import { exactSearchSql, tokenCandidateSearchSql } from './maxsim-sql.js';
-import { collectionTables, type CollectionSettings, type CollectionTables } from './schema.js';
+import { collectionTables, dropCollection, type CollectionSettings, type CollectionTables } from './schema.js';
 
 /** Search defaults of the token layout (per store; a search's `nprobe`/`ndocs` override them). */
 export interface TokenSearchDefaults {
@@ -241,6 +242,37 @@ export class PostgresStore implements VectorStore {
     });
   }
 
+  /**
+   * The vectors behind the SQL MaxSim ({@link Explainable}): the query rounded to float16 as it
+   * travels to the server, and each document's stored halfvec rows in position order.
+   */
+  async scoredVectors(query: TokenMatrix, ids: readonly string[]): Promise<ScoredVectors> {
+    if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
+    const rounded = new Float32Array(query.rows * query.dim);
+    for (let i = 0; i < rounded.length; i++) rounded[i] = float16BitsToFloat32(float32ToFloat16Bits(query.data[i]));
+    const documents = new Map<string, TokenMatrix[]>();
+    if (ids.length > 0) {
+      const docs = quoteIdent(this.tables.documents);
+      const sql = this.settings.layout === 'token'
+        ? `SELECT d.id, x.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.tokens)} x ON x.doc_key = d.doc_key
+           WHERE d.id = ANY($1::text[]) ORDER BY d.id, x.pos`
+        : `SELECT d.id, u.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.docVectors)} v ON v.doc_key = d.doc_key
+           CROSS JOIN LATERAL unnest(v.vecs) WITH ORDINALITY AS u(vec, ord) WHERE d.id = ANY($1::text[]) ORDER BY d.id, u.ord`;
+      const r = await withClient(this.reader, (c) => c.query<{ id: string; vec: number[] }>(sql, [[...ids]]));
+      const rows = new Map<string, number[][]>();
+      for (const row of r.rows) {
+        const list = rows.get(row.id);
+        if (list) list.push(row.vec); else rows.set(row.id, [row.vec]);
+      }
+      for (const [id, vecs] of rows) {
+        const data = new Float32Array(vecs.length * this.dim);
+        vecs.forEach((v, i) => data.set(v, i * this.dim));
+        documents.set(id, [{ data, rows: vecs.length, dim: this.dim }]);
+      }
+    }
+    return { query: { data: rounded, rows: query.rows, dim: query.dim }, documents };
+  }
+
   /** Counts and on-disk size (tables + indexes + TOAST) of the collection. */
   async info(): Promise<StoreInfo> {
     return withClient(this.reader, async (client) => {
@@ -311,6 +343,15 @@ export class PostgresStore implements VectorStore {
   async analyze(): Promise<void> {
     const vectorsTable = this.settings.layout === 'token' ? this.tables.tokens : this.tables.docVectors;
     await withClient(this.writer, async (c) => { await c.query(`ANALYZE ${quoteIdent(this.tables.documents)}, ${quoteIdent(vectorsTable)}`); });
+  }
+
+  /**
+   * Drops the collection: its tables and its catalogue row, in one transaction (all or nothing),
+   * then closes the pools. Other collections in the database are untouched.
+   */
+  async drop(): Promise<void> {
+    await withTransaction(this.writer, (client) => dropCollection(client, this.settings.name));
+    await this.close();
   }
 
   /** Closes the connection pools. */

@@ -130,6 +130,8 @@ export async function createCollection(client: pg.PoolClient, s: CollectionSetti
 /** Drops a collection's tables and catalogue row, in the caller's transaction. Returns whether it existed. */
 export async function dropCollection(client: pg.PoolClient, name: string): Promise<boolean> {
   checkCollectionName(name);
+  // The same lock as createCollection: a drop and a create of one name never interleave.
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('tartan_collection:' || $1))", [name]);
   const t = collectionTables(name, 'token');
   for (const table of [t.tokens, t.docVectors, t.documents]) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
   const r = await client.query('DELETE FROM tartan_collections WHERE name = $1', [name]);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { int8CacheDir, int8Graph } from '../../../src/models/runtime/int8-cache.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
-import { GraphBuilder, modelProto, TensorType } from '../../../src/models/synthetic/onnx-graph.js';
+import { GraphBuilder, modelProto, TensorType } from '../../../src/models/runtime/onnx-graph.js';
 
 let root = '';
 before(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { OnnxSession, resolvePrecision, resolveThreads } from '../../../src/models/runtime/onnx-session.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
-import { GraphBuilder, TensorType, modelProto } from '../../../src/models/synthetic/onnx-graph.js';
+import { GraphBuilder, TensorType, modelProto } from '../../../src/models/runtime/onnx-graph.js';
 import { writeChunks } from '../../../src/models/synthetic/stream-file.js';
 
 /** A two-input graph (no token_type_ids, like answerai's vespa_colbert.onnx) echoing [id, mask] per token. */

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { externalReader } from '../../../src/models/runtime/onnx-session.js';
 import { quantizeColumns, quantizeModelInt8, QuantizeError } from '../../../src/models/runtime/quantize-int8.js';
 import { fieldString, readFields } from '../../../src/models/runtime/protobuf-reader.js';
-import { GraphBuilder, modelProto, TensorType } from '../../../src/models/synthetic/onnx-graph.js';
+import { GraphBuilder, modelProto, TensorType } from '../../../src/models/runtime/onnx-graph.js';
 import { ProtoMessage } from '../../../src/models/runtime/protobuf-writer.js';
 
 const K = 24;

@@ -14,7 +14,7 @@
  * const bytes = modelProto(g, { opset: 17 }).toBuffer();
  * ```
  */
-import { ProtoMessage, type LazyBytes } from '../runtime/protobuf-writer.js';
+import { ProtoMessage, type LazyBytes } from './protobuf-writer.js';
 
 /** ONNX TensorProto.DataType values used here. */
 export const TensorType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 } as const;
