@@ -117,11 +117,15 @@ async function measureEmbedded(c: EncodedCollection, queries: TokenMatrix[], exa
     const store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
     try {
       const t0 = performance.now();
-      await store.add(Array.from({ length: c.docIds.length }, (_, i) => ({ id: String(i) })), c.docs);
+      await store.add(
+        Array.from({ length: c.docIds.length }, (_, i) => ({ id: String(i) })),
+        c.docs,
+      );
       const build = (performance.now() - t0) / 1000;
       o.log?.(`embedded: built in ${build.toFixed(1)} s`);
       const info = await store.info();
-      const nprobe = o.nprobe ?? (info.nprobe as number), ndocs = o.ndocs ?? (info.ndocs as number);
+      const nprobe = o.nprobe ?? (info.nprobe as number),
+        ndocs = o.ndocs ?? (info.ndocs as number);
       await store.search(queries[0], { k: K, nprobe, ndocs }); // warm-up
       const latencies: number[] = [];
       let recall = 0;
@@ -133,10 +137,19 @@ async function measureEmbedded(c: EncodedCollection, queries: TokenMatrix[], exa
       }
       const total = latencies.reduce((a, b) => a + b, 0) / 1000;
       return {
-        backend: 'embedded', recall_at_10: round(recall / queries.length, 4),
-        p50_ms: round(percentile(latencies, 50)), p95_ms: round(percentile(latencies, 95)), qps: round(queries.length / total, 1),
-        bytes_per_token: round(info.bytesPerToken, 2), ingest_docs_per_s: round(info.documents / build, 1), build_seconds: round(build, 2),
-        queries: queries.length, documents: info.documents, tokens: info.tokens, vector_rows: null, storage_bytes: Number(info.totalBytes ?? 0),
+        backend: 'embedded',
+        recall_at_10: round(recall / queries.length, 4),
+        p50_ms: round(percentile(latencies, 50)),
+        p95_ms: round(percentile(latencies, 95)),
+        qps: round(queries.length / total, 1),
+        bytes_per_token: round(info.bytesPerToken, 2),
+        ingest_docs_per_s: round(info.documents / build, 1),
+        build_seconds: round(build, 2),
+        queries: queries.length,
+        documents: info.documents,
+        tokens: info.tokens,
+        vector_rows: null,
+        storage_bytes: Number(info.totalBytes ?? 0),
         search: `plaid nbits ${String(info.nbits)}, ${String(info.centroids)} centroids, nprobe ${nprobe}, ndocs ${ndocs}`,
       };
     } finally {
@@ -152,11 +165,25 @@ function postgresRow(r: PostgresBenchRow): BackendRow {
   const s = r.search;
   return {
     backend: r.layout === 'token' ? 'postgres-token' : 'postgres-document',
-    recall_at_10: round(r.recallAtK, 4), p50_ms: round(r.p50Ms), p95_ms: round(r.p95Ms), qps: round(r.qps, 2),
-    bytes_per_token: round(r.bytesPerToken, 2), ingest_docs_per_s: roundOrNull(r.ingestDocsPerSec, 1), build_seconds: roundOrNull(build, 2),
-    queries: r.queries, documents: r.documents, tokens: r.tokens, vector_rows: r.vectorRows, storage_bytes: r.storageBytes,
-    search: 'nprobe' in s ? `hnsw m ${String(s.m)} ef_construction ${String(s.efConstruction)}, nprobe ${String(s.nprobe)}, ndocs ${String(s.ndocs)}, ef_search ${String(s.efSearch)}` : 'exact MaxSim over every document (SQL)',
-    load_seconds: roundOrNull(r.loadSeconds, 2), index_seconds: roundOrNull(r.indexBuildSeconds, 2), online_ingest_docs_per_s: roundOrNull(r.onlineIngestDocsPerSec, 1),
+    recall_at_10: round(r.recallAtK, 4),
+    p50_ms: round(r.p50Ms),
+    p95_ms: round(r.p95Ms),
+    qps: round(r.qps, 2),
+    bytes_per_token: round(r.bytesPerToken, 2),
+    ingest_docs_per_s: roundOrNull(r.ingestDocsPerSec, 1),
+    build_seconds: roundOrNull(build, 2),
+    queries: r.queries,
+    documents: r.documents,
+    tokens: r.tokens,
+    vector_rows: r.vectorRows,
+    storage_bytes: r.storageBytes,
+    search:
+      'nprobe' in s
+        ? `hnsw m ${String(s.m)} ef_construction ${String(s.efConstruction)}, nprobe ${String(s.nprobe)}, ndocs ${String(s.ndocs)}, ef_search ${String(s.efSearch)}`
+        : 'exact MaxSim over every document (SQL)',
+    load_seconds: roundOrNull(r.loadSeconds, 2),
+    index_seconds: roundOrNull(r.indexBuildSeconds, 2),
+    online_ingest_docs_per_s: roundOrNull(r.onlineIngestDocsPerSec, 1),
   };
 }
 
@@ -169,7 +196,8 @@ export async function compareBackends(url: string, c: EncodedCollection, o: Back
   const target = parsePostgresUrl(url);
   const loadStart = loadavg().map((x) => round(x, 2));
   const nq = Math.min(o.maxQueries ?? 300, batchSize(c.queries));
-  if (nq === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the vectors hold no queries; give a BEIR folder with queries.jsonl (or vectors saved from one)');
+  if (nq === 0)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the vectors hold no queries; give a BEIR folder with queries.jsonl (or vectors saved from one)');
   const queries = Array.from({ length: nq }, (_, i) => matrixAt(c.queries, i));
   const documents = batchSize(c.docs);
   const tokens = c.docs.offsets[documents];
@@ -186,23 +214,43 @@ export async function compareBackends(url: string, c: EncodedCollection, o: Back
   const tokenQueries = Math.min(nq, o.tokenLayoutQueries ?? nq);
   const documentQueries = Math.min(nq, o.documentLayoutQueries ?? 20);
   const pg = await runPostgresBench(url, c.docs, queries.slice(0, tokenQueries), {
-    k: K, exact: exact.slice(0, tokenQueries), layouts: o.layouts ?? ['token', 'document'], documentLayoutQueries: documentQueries,
-    ...(o.tokenSearch ? { tokenSearch: [o.tokenSearch] } : {}), ...(o.hnsw ? { hnsw: o.hnsw } : {}),
-    collectionPrefix: prefix, keep: o.keep ?? false, log,
+    k: K,
+    exact: exact.slice(0, tokenQueries),
+    layouts: o.layouts ?? ['token', 'document'],
+    documentLayoutQueries: documentQueries,
+    ...(o.tokenSearch ? { tokenSearch: [o.tokenSearch] } : {}),
+    ...(o.hnsw ? { hnsw: o.hnsw } : {}),
+    collectionPrefix: prefix,
+    keep: o.keep ?? false,
+    log,
   });
   rows.push(...pg.map(postgresRow));
 
   const notes: string[] = [];
   for (const r of rows) {
-    if (r.queries < nq) notes.push(`${r.backend}: ${r.queries} of the ${nq} queries timed (${r.backend === 'postgres-document' ? 'its search scans every document' : 'limited by option'}); its recall is over those queries`);
+    if (r.queries < nq)
+      notes.push(
+        `${r.backend}: ${r.queries} of the ${nq} queries timed (${r.backend === 'postgres-document' ? 'its search scans every document' : 'limited by option'}); its recall is over those queries`,
+      );
   }
   notes.push(o.keep ? `PostgreSQL collections kept: ${prefix}_token, ${prefix}_document` : 'PostgreSQL collections dropped after the run');
   return {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg_start: loadStart, loadavg_end: loadavg().map((x) => round(x, 2)) },
-    source: `vectors (${c.model})`, documents, tokens, dim: c.dim, k: K,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadavg_start: loadStart,
+      loadavg_end: loadavg().map((x) => round(x, 2)),
+    },
+    source: `vectors (${c.model})`,
+    documents,
+    tokens,
+    dim: c.dim,
+    k: K,
     exact: { method: 'float32 MaxSim over every document, in process', queries: nq, seconds: round(exactSeconds, 2) },
     postgres: { endpoint: target.endpoint, database: target.database, collection_prefix: prefix, kept: o.keep ?? false },
-    rows, notes,
+    rows,
+    notes,
   };
 }
 
@@ -212,8 +260,12 @@ export function syntheticCollection(tokens: number, dim: number, queries: number
   const n = Math.max(1, Math.round(tokens / spec.meanRows));
   const docs = syntheticChunk(spec, topicCentres(spec), 0, n);
   return {
-    model: 'synthetic', dim, docIds: Array.from({ length: n }, (_, i) => `s${i}`), docs,
-    queryIds: Array.from({ length: queries }, (_, i) => `q${i}`), queries: syntheticQueries(docs, queries, 32, 99),
+    model: 'synthetic',
+    dim,
+    docIds: Array.from({ length: n }, (_, i) => `s${i}`),
+    docs,
+    queryIds: Array.from({ length: queries }, (_, i) => `q${i}`),
+    queries: syntheticQueries(docs, queries, 32, 99),
   };
 }
 
@@ -226,22 +278,53 @@ export function formatComparison(r: BackendComparisonReport): string {
     `postgres: ${r.postgres.endpoint}/${r.postgres.database}, collections ${r.postgres.collection_prefix}_*`,
     formatTable(
       ['backend', 'queries', 'recall@10', 'p50 ms', 'p95 ms', 'QPS', 'bytes/token', 'ingest docs/s', 'build s', 'vector rows'],
-      r.rows.map((x) => [x.backend, x.queries, x.recall_at_10, x.p50_ms, x.p95_ms, x.qps, x.bytes_per_token, fmt(x.ingest_docs_per_s), fmt(x.build_seconds), fmt(x.vector_rows)])),
-    ...r.rows.map((x) => `${x.backend}: ${x.search}${x.load_seconds != null ? `; load ${x.load_seconds} s + index ${x.index_seconds} s; online adds ${fmt(x.online_ingest_docs_per_s ?? null)} docs/s` : ''}`),
+      r.rows.map((x) => [
+        x.backend,
+        x.queries,
+        x.recall_at_10,
+        x.p50_ms,
+        x.p95_ms,
+        x.qps,
+        x.bytes_per_token,
+        fmt(x.ingest_docs_per_s),
+        fmt(x.build_seconds),
+        fmt(x.vector_rows),
+      ]),
+    ),
+    ...r.rows.map(
+      (x) =>
+        `${x.backend}: ${x.search}${x.load_seconds != null ? `; load ${x.load_seconds} s + index ${x.index_seconds} s; online adds ${fmt(x.online_ingest_docs_per_s ?? null)} docs/s` : ''}`,
+    ),
     ...r.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }
 
 /** What `bench search` passes on (its option strings). */
 export interface BackendCommandOptions {
-  vectors?: string; saveVectors?: string; corpus?: string; model?: string; maxDocs?: string; syntheticTokens?: string;
-  dim: string; nbits: string; centroids?: string; nprobe?: string; ndocs?: string; maxQueries: string; keepIndex?: string;
-  keep?: boolean; pgQueries?: string; pgDocumentQueries?: string; json?: boolean;
+  vectors?: string;
+  saveVectors?: string;
+  corpus?: string;
+  model?: string;
+  maxDocs?: string;
+  syntheticTokens?: string;
+  dim: string;
+  nbits: string;
+  centroids?: string;
+  nprobe?: string;
+  ndocs?: string;
+  maxQueries: string;
+  keepIndex?: string;
+  keep?: boolean;
+  pgQueries?: string;
+  pgDocumentQueries?: string;
+  json?: boolean;
 }
 
 /** `tartan bench search --index postgres://...`: loads or makes the vectors, compares the backends, prints the report. */
 export async function benchSearchBackends(url: string, o: BackendCommandOptions): Promise<BackendComparisonReport> {
-  const log = (l: string): void => { process.stderr.write(`${l}\n`); };
+  const log = (l: string): void => {
+    process.stderr.write(`${l}\n`);
+  };
   const maxQueries = Number(o.maxQueries);
   let c: EncodedCollection;
   if (o.vectors) c = loadVectors(o.vectors);
@@ -250,16 +333,21 @@ export async function benchSearchBackends(url: string, o: BackendCommandOptions)
     c = await encodeBeir(o.corpus, o.model, { ...(o.maxDocs ? { maxDocs: Number(o.maxDocs) } : {}), maxQueries, log });
     if (o.saveVectors) saveVectors(o.saveVectors, c);
   } else {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--index postgres://... compares backends on given vectors: add --vectors FILE, --corpus DIR --model ID, or --synthetic-tokens N');
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      '--index postgres://... compares backends on given vectors: add --vectors FILE, --corpus DIR --model ID, or --synthetic-tokens N',
+    );
   }
   const r = await compareBackends(url, c, {
     maxQueries,
     settings: { nbits: Number(o.nbits), ...(o.centroids ? { centroids: Number(o.centroids) } : {}) },
-    ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}), ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
+    ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}),
+    ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
     ...(o.pgQueries ? { tokenLayoutQueries: Number(o.pgQueries) } : {}),
     ...(o.pgDocumentQueries ? { documentLayoutQueries: Number(o.pgDocumentQueries) } : {}),
     ...(o.keepIndex ? { indexDir: o.keepIndex } : {}),
-    keep: o.keep ?? false, log,
+    keep: o.keep ?? false,
+    log,
   });
   if (o.json) printJson(r);
   else console.log(formatComparison(r));

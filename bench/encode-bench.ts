@@ -98,7 +98,12 @@ function median(values: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function runTartan(model: LateInteractionTextEmbedding, passages: string[], batchSize: number, impl: EncodeImpl): Promise<EncodeRun & { tokens: number }> {
+async function runTartan(
+  model: LateInteractionTextEmbedding,
+  passages: string[],
+  batchSize: number,
+  impl: EncodeImpl,
+): Promise<EncodeRun & { tokens: number }> {
   const before = model.runtimeStats();
   const t0 = performance.now();
   for await (const _m of model.passageEmbed(passages, { batchSize }));
@@ -108,8 +113,13 @@ async function runTartan(model: LateInteractionTextEmbedding, passages: string[]
   const slots = after.paddedTokens - before.paddedTokens;
   const real = after.realTokens - before.realTokens;
   return {
-    impl, wall_s: wall, passages_per_s: passages.length / wall, tokens_per_s: real / wall,
-    outside_run_share: Math.max(0, 1 - runS / wall), padding_waste: slots > 0 ? 1 - real / slots : 0, tokens: real,
+    impl,
+    wall_s: wall,
+    passages_per_s: passages.length / wall,
+    tokens_per_s: real / wall,
+    outside_run_share: Math.max(0, 1 - runS / wall),
+    padding_waste: slots > 0 ? 1 - real / slots : 0,
+    tokens: real,
   };
 }
 
@@ -142,21 +152,32 @@ interface FeatureExtractor {
 type TransformersImpl = 'transformers.js' | 'transformers.js-q8';
 
 /** transformers.js pipelines on the same graph: fp32, and q8 (tartan's int8 graph) when `int8` is given. */
-async function loadTransformers(modelDir: string, threads: number, maxLength: number, int8?: Int8Graph): Promise<{ extractors: Map<TransformersImpl, FeatureExtractor>; cleanup: () => Promise<void> }> {
+async function loadTransformers(
+  modelDir: string,
+  threads: number,
+  maxLength: number,
+  int8?: Int8Graph,
+): Promise<{ extractors: Map<TransformersImpl, FeatureExtractor>; cleanup: () => Promise<void> }> {
   let mod: { env: Record<string, unknown>; pipeline: (task: string, model: string, options: Record<string, unknown>) => Promise<unknown> };
   try {
     mod = (await import('@huggingface/transformers')) as unknown as typeof mod;
   } catch {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the transformers.js baseline needs the dev dependency @huggingface/transformers (npm i -D @huggingface/transformers), or pass --no-baseline');
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'the transformers.js baseline needs the dev dependency @huggingface/transformers (npm i -D @huggingface/transformers), or pass --no-baseline',
+    );
   }
   const view = transformersView(modelDir, maxLength, int8);
   mod.env.localModelPath = view.root + '/';
   mod.env.allowRemoteModels = false;
   mod.env.allowLocalModels = true;
   const extractors = new Map<TransformersImpl, FeatureExtractor>();
-  const load = async (dtype: string) => (await mod.pipeline('feature-extraction', view.name, {
-    dtype, device: 'cpu', session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
-  })) as FeatureExtractor;
+  const load = async (dtype: string) =>
+    (await mod.pipeline('feature-extraction', view.name, {
+      dtype,
+      device: 'cpu',
+      session_options: { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' },
+    })) as FeatureExtractor;
   extractors.set('transformers.js', await load('fp32'));
   if (int8) extractors.set('transformers.js-q8', await load('q8'));
   return {
@@ -199,11 +220,13 @@ export function int8Agreement(fp32: readonly TokenMatrix[], int8: readonly Token
     sumDiff += diff;
   }
   return {
-    passages: fp32.length, tokens: cosines.length,
+    passages: fp32.length,
+    tokens: cosines.length,
     mean_cosine: cosines.reduce((x, y) => x + y, 0) / Math.max(1, cosines.length),
     p01_cosine: cosines[Math.floor(cosines.length * 0.01)] ?? NaN,
     min_cosine: cosines[0] ?? NaN,
-    maxsim_max_abs_diff: maxDiff, maxsim_mean_abs_diff: pairs ? sumDiff / pairs : 0,
+    maxsim_max_abs_diff: maxDiff,
+    maxsim_mean_abs_diff: pairs ? sumDiff / pairs : 0,
   };
 }
 

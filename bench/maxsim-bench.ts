@@ -75,7 +75,7 @@ export interface MaxSimBenchReport {
 /** Offsets of documents of 100-300 rows adding up to exactly `tokens` rows. */
 function documentOffsets(rand: () => number, tokens: number): Uint32Array {
   const lengths: number[] = [];
-  for (let total = 0; total < tokens; ) {
+  for (let total = 0; total < tokens;) {
     const l = Math.min(tokens - total, 100 + Math.floor(rand() * 201));
     lengths.push(l);
     total += l;
@@ -100,7 +100,8 @@ function median(xs: number[]): number {
 function timeRuns(repeats: number, fn: () => void): { median: number; cpuPerWall: number; cpuMedian: number } {
   const cpuTimes: number[] = [];
   const times: number[] = [];
-  let cpu = 0, wall = 0;
+  let cpu = 0,
+    wall = 0;
   for (let i = 0; i < repeats; i++) {
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
@@ -164,13 +165,23 @@ export function runMaxSimBench(opts: MaxSimBenchOptions = {}): MaxSimBenchReport
     fn(); // warm-up: page in the data, compile, start the thread pool
     const { median: t, cpuPerWall, cpuMedian } = timeRuns(runs, fn);
     results.push({
-      impl, dtype, threads, doc_tokens: tokens, median_s: t, tokens_per_s: tokens / t, gflops: flops(tokens) / t / 1e9,
-      cpu_per_wall: cpuPerWall, gflops_per_cpu_s: flops(tokens) / Math.max(cpuMedian, 1e-9) / 1e9,
+      impl,
+      dtype,
+      threads,
+      doc_tokens: tokens,
+      median_s: t,
+      tokens_per_s: tokens / t,
+      gflops: flops(tokens) / t / 1e9,
+      cpu_per_wall: cpuPerWall,
+      gflops_per_cpu_s: flops(tokens) / Math.max(cpuMedian, 1e-9) / 1e9,
     });
     say(`${impl} ${dtype} threads=${threads}: ${(tokens / t / 1e6).toFixed(2)} M tokens/s`);
   };
 
-  let peak: number | null = null, peakAll: number | null = null, peakCpu: number | null = null, peakAllCpu: number | null = null;
+  let peak: number | null = null,
+    peakAll: number | null = null,
+    peakCpu: number | null = null,
+    peakAllCpu: number | null = null;
   if (addon) {
     say('measuring the FMA peak');
     const one = Array.from({ length: repeats }, () => addon.peak(1, 0.25));
@@ -198,7 +209,10 @@ export function runMaxSimBench(opts: MaxSimBenchOptions = {}): MaxSimBenchReport
   const goal = (name: string, basis: 'wall' | 'cpu', value: number | undefined, target: number): void => {
     if (value !== undefined && Number.isFinite(value)) goals.push({ goal: name, basis, value, target, met: value >= target });
   };
-  const n1 = find('native', 'f32', 1), nAll = find('native', 'f32', allThreads), ts = find('ts', 'f32', 1), i8 = find('native', 'i8', 1);
+  const n1 = find('native', 'f32', 1),
+    nAll = find('native', 'f32', allThreads),
+    ts = find('ts', 'f32', 1),
+    i8 = find('native', 'i8', 1);
   if (peak && peakCpu && n1) {
     goal('native f32 1 thread / single-core FMA peak', 'wall', n1.gflops / peak, 0.5);
     goal('native f32 1 thread / single-core FMA peak', 'cpu', n1.gflops_per_cpu_s / peakCpu, 0.5);

@@ -48,7 +48,11 @@ export interface PostgresBenchOptions {
 }
 
 /** HNSW tokens per query vector, candidate documents kept for exact MaxSim, hnsw.ef_search. */
-export interface TokenSearchSetting { nprobe: number; ndocs: number; efSearch: number }
+export interface TokenSearchSetting {
+  nprobe: number;
+  ndocs: number;
+  efSearch: number;
+}
 
 /** One measured configuration. */
 export interface PostgresBenchRow {
@@ -151,7 +155,12 @@ async function onlineIngest(store: PostgresStore, docs: TokenMatrixBatch, n: num
  * The token layout is bulk-loaded (rows first, HNSW built once afterwards),
  * the way a large collection should be loaded.
  */
-export async function runPostgresBench(url: string, docs: TokenMatrixBatch, queries: readonly TokenMatrix[], opts: PostgresBenchOptions = {}): Promise<PostgresBenchRow[]> {
+export async function runPostgresBench(
+  url: string,
+  docs: TokenMatrixBatch,
+  queries: readonly TokenMatrix[],
+  opts: PostgresBenchOptions = {},
+): Promise<PostgresBenchRow[]> {
   const k = opts.k ?? 10;
   const log = opts.log ?? (() => undefined);
   const exact = opts.exact ?? exactTopK(docs, queries, k);
@@ -192,13 +201,24 @@ export async function runPostgresBench(url: string, docs: TokenMatrixBatch, quer
           const truth = new Set(Array.from(exact[i].subarray(0, k), String));
           recall += hits.filter((h) => truth.has(h.id)).length / Math.min(k, truth.size);
         }
-        log(`  ${layout}${setting ? ` ${JSON.stringify(setting)}` : ''}: recall@${k} ${(recall / timed.length).toFixed(3)}, p50 ${percentile(latencies, 50).toFixed(0)} ms`);
+        log(
+          `  ${layout}${setting ? ` ${JSON.stringify(setting)}` : ''}: recall@${k} ${(recall / timed.length).toFixed(3)}, p50 ${percentile(latencies, 50).toFixed(0)} ms`,
+        );
         rows.push({
-          backend: 'postgres', layout, documents: info.documents, tokens: info.tokens, dim: docs.dim, queries: timed.length, k,
+          backend: 'postgres',
+          layout,
+          documents: info.documents,
+          tokens: info.tokens,
+          dim: docs.dim,
+          queries: timed.length,
+          k,
           recallAtK: recall / timed.length,
-          p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95),
-          qps: timed.length / (latencies.reduce((a, b) => a + b, 0) / 1000), vectorRows,
-          bytesPerToken: info.bytesPerToken, storageBytes: Number(info.storageBytes),
+          p50Ms: percentile(latencies, 50),
+          p95Ms: percentile(latencies, 95),
+          qps: timed.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
+          vectorRows,
+          bytesPerToken: info.bytesPerToken,
+          storageBytes: Number(info.storageBytes),
           ...ingestFigures,
           onlineIngestDocsPerSec: null,
           search: setting
@@ -236,7 +256,11 @@ export interface SyntheticOptions {
  * make every document equally (ir)relevant and HNSW look worse than it is).
  */
 export function clusteredColbertVectors(o: SyntheticOptions = {}): { docs: TokenMatrixBatch; queries: TokenMatrix[] } {
-  const n = o.docs ?? 5183, mean = o.meanTokens ?? 250, dim = o.dim ?? 128, nq = o.queries ?? 50, qRows = o.queryRows ?? 32;
+  const n = o.docs ?? 5183,
+    mean = o.meanTokens ?? 250,
+    dim = o.dim ?? 128,
+    nq = o.queries ?? 50,
+    qRows = o.queryRows ?? 32;
   const nc = o.clusters ?? 2048;
   let state = (o.seed ?? 42) >>> 0;
   const uniform = (): number => {
@@ -292,8 +316,15 @@ async function main(args: string[]): Promise<void> {
   const json = args.includes('--json');
   const log = (s: string): void => console.error(s); // progress on stderr; --json output alone on stdout
   const t = performance.now();
-  const { docs, queries } = clusteredColbertVectors({ docs: num('--docs', 5183), meanTokens: num('--tokens', 250), dim: num('--dim', 128), queries: num('--queries', 50) });
-  log(`synthetic: ${batchSize(docs)} docs, ${docs.offsets[batchSize(docs)]} tokens, ${queries.length} queries (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  const { docs, queries } = clusteredColbertVectors({
+    docs: num('--docs', 5183),
+    meanTokens: num('--tokens', 250),
+    dim: num('--dim', 128),
+    queries: num('--queries', 50),
+  });
+  log(
+    `synthetic: ${batchSize(docs)} docs, ${docs.offsets[batchSize(docs)]} tokens, ${queries.length} queries (${((performance.now() - t) / 1000).toFixed(1)} s)`,
+  );
   const exact = exactTopK(docs, queries, num('--k', 10));
   const layouts = (argValue(args, '--layouts') ?? 'token,document').split(',') as PostgresLayout[];
   // --search "32/64/64,64/200/100" = nprobe/ndocs/efSearch settings, each timed on the same collection.
@@ -302,20 +333,37 @@ async function main(args: string[]): Promise<void> {
     return { nprobe, ndocs, efSearch };
   });
   const rows = await runPostgresBench(url, docs, queries, {
-    exact, log, layouts, k: num('--k', 10), tokenSearch, documentLayoutQueries: num('--document-queries', 10),
-    keep: args.includes('--keep'), reuse: args.includes('--reuse'),
+    exact,
+    log,
+    layouts,
+    k: num('--k', 10),
+    tokenSearch,
+    documentLayoutQueries: num('--document-queries', 10),
+    keep: args.includes('--keep'),
+    reuse: args.includes('--reuse'),
     hnsw: { m: num('--m', 16), efConstruction: num('--ef-construction', 64) },
   });
   const machine = { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' };
   if (json) console.log(JSON.stringify({ machine, rows }, null, 2));
   else {
     console.log(`machine: ${machine.nproc} x ${machine.cpu}`);
-    console.table(rows.map((r) => ({
-      layout: r.layout, search: 'nprobe' in r.search ? `${r.search.nprobe}/${r.search.ndocs}/${r.search.efSearch}` : 'exact', docs: r.documents, tokens: r.tokens, queries: r.queries, [`recall@${r.k}`]: r.recallAtK.toFixed(3),
-      'p50 ms': r.p50Ms.toFixed(1), 'p95 ms': r.p95Ms.toFixed(1), 'B/token': r.bytesPerToken.toFixed(0),
-      'ingest docs/s': r.ingestDocsPerSec?.toFixed(1) ?? '-', 'online docs/s': r.onlineIngestDocsPerSec?.toFixed(1) ?? '-',
-      'load s': r.loadSeconds?.toFixed(1) ?? '-', 'index s': r.indexBuildSeconds?.toFixed(1) ?? '-',
-    })));
+    console.table(
+      rows.map((r) => ({
+        layout: r.layout,
+        search: 'nprobe' in r.search ? `${r.search.nprobe}/${r.search.ndocs}/${r.search.efSearch}` : 'exact',
+        docs: r.documents,
+        tokens: r.tokens,
+        queries: r.queries,
+        [`recall@${r.k}`]: r.recallAtK.toFixed(3),
+        'p50 ms': r.p50Ms.toFixed(1),
+        'p95 ms': r.p95Ms.toFixed(1),
+        'B/token': r.bytesPerToken.toFixed(0),
+        'ingest docs/s': r.ingestDocsPerSec?.toFixed(1) ?? '-',
+        'online docs/s': r.onlineIngestDocsPerSec?.toFixed(1) ?? '-',
+        'load s': r.loadSeconds?.toFixed(1) ?? '-',
+        'index s': r.indexBuildSeconds?.toFixed(1) ?? '-',
+      })),
+    );
   }
 }
 

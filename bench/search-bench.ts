@@ -31,18 +31,42 @@ import { readJsonl } from './word-vector-fixture.js';
  * decompressed vectors (search loss only). cpu_p50_ms: process CPU time per search, steadier than wall
  * time on a loaded machine.
  */
-export interface CurvePoint { nprobe: number; ndocs: number; recall_at_10: number; recall_at_10_index?: number; p50_ms: number; p95_ms: number; cpu_p50_ms: number; qps: number }
+export interface CurvePoint {
+  nprobe: number;
+  ndocs: number;
+  recall_at_10: number;
+  recall_at_10_index?: number;
+  p50_ms: number;
+  p95_ms: number;
+  cpu_p50_ms: number;
+  qps: number;
+}
 
 export interface SearchBenchReport {
   machine: { cpu: string; cores: number; node: string; loadavg?: number[] };
   source: string;
-  documents: number; tokens: number; queries: number; dim: number; nbits: number; centroids: number;
-  build_seconds?: number; bytes_per_token: number; total_bytes: number;
+  documents: number;
+  tokens: number;
+  queries: number;
+  dim: number;
+  nbits: number;
+  centroids: number;
+  build_seconds?: number;
+  bytes_per_token: number;
+  total_bytes: number;
   /** What stays in memory while the index is open for search, per token (see src/index/resident-memory.ts), by part too. */
-  resident_bytes_per_token: number; resident_parts: Record<string, number>;
+  resident_bytes_per_token: number;
+  resident_parts: Record<string, number>;
   /** Every file of the index on disk, per token (the float16 rerank vectors included). */
   disk_bytes_per_token: number;
-  nprobe: number; ndocs: number; recall_at_10: number; recall_at_10_index?: number; p50_ms: number; p95_ms: number; cpu_p50_ms: number; qps: number;
+  nprobe: number;
+  ndocs: number;
+  recall_at_10: number;
+  recall_at_10_index?: number;
+  p50_ms: number;
+  p95_ms: number;
+  cpu_p50_ms: number;
+  qps: number;
   curve: CurvePoint[];
   peak_rss_mb: number;
 }
@@ -62,11 +86,19 @@ export interface SearchBenchOptions {
   log?: (line: string) => void;
 }
 
-const median = (xs: number[], q = 0.5) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0; };
+const median = (xs: number[], q = 0.5) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
+};
 const round = (x: number, d = 3) => Number(x.toFixed(d));
 
 /** Exact top-10 document indices of each query over `docs` (float32 MaxSim, every document). */
-export function exactTop10(queries: TokenMatrixBatch, docs: TokenMatrixBatch, docBase = 0, prev?: Array<Array<[number, number]>>): Array<Array<[number, number]>> {
+export function exactTop10(
+  queries: TokenMatrixBatch,
+  docs: TokenMatrixBatch,
+  docBase = 0,
+  prev?: Array<Array<[number, number]>>,
+): Array<Array<[number, number]>> {
   const out = prev ?? [];
   const packed = { dtype: 'f32' as const, data: docs.data, offsets: docs.offsets, dim: docs.dim };
   for (let q = 0; q + 1 < queries.offsets.length; q++) {
@@ -91,8 +123,12 @@ const recallOf = (hits: Array<{ id: string }>, want: readonly string[]): [number
 
 /** Recall@10 and latencies of one knob setting over all queries. */
 async function measure(store: PlaidStore, queries: TokenMatrix[], truth: Truth, nprobe: number, ndocs: number): Promise<CurvePoint> {
-  const times: number[] = [], cpu: number[] = [];
-  let hit = 0, total = 0, hitIndex = 0, totalIndex = 0;
+  const times: number[] = [],
+    cpu: number[] = [];
+  let hit = 0,
+    total = 0,
+    hitIndex = 0,
+    totalIndex = 0;
   await store.search(queries[0], { k: 10, nprobe, ndocs }); // warm-up
   const started = performance.now();
   for (let q = 0; q < queries.length; q++) {
@@ -103,19 +139,32 @@ async function measure(store: PlaidStore, queries: TokenMatrix[], truth: Truth, 
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
     const [h, n] = recallOf(hits, truth.original[q]);
-    hit += h; total += n;
-    if (truth.index) { const [hi, ni] = recallOf(hits, truth.index[q]); hitIndex += hi; totalIndex += ni; }
+    hit += h;
+    total += n;
+    if (truth.index) {
+      const [hi, ni] = recallOf(hits, truth.index[q]);
+      hitIndex += hi;
+      totalIndex += ni;
+    }
   }
   const seconds = (performance.now() - started) / 1000;
   return {
-    nprobe, ndocs, recall_at_10: round(hit / Math.max(1, total), 4),
+    nprobe,
+    ndocs,
+    recall_at_10: round(hit / Math.max(1, total), 4),
     ...(truth.index ? { recall_at_10_index: round(hitIndex / Math.max(1, totalIndex), 4) } : {}),
-    p50_ms: round(median(times)), p95_ms: round(median(times, 0.95)), cpu_p50_ms: round(median(cpu)), qps: round(queries.length / seconds, 1),
+    p50_ms: round(median(times)),
+    p95_ms: round(median(times, 0.95)),
+    cpu_p50_ms: round(median(cpu)),
+    qps: round(queries.length / seconds, 1),
   };
 }
 
 /** Exact top-10 ids per query: over the original vectors, and (when computed) over the index's decompressed vectors. */
-interface Truth { original: string[][]; index?: string[][] }
+interface Truth {
+  original: string[][];
+  index?: string[][];
+}
 
 /** Collections up to this many tokens also get ground truth over the index's own vectors (exported as float32). */
 const INDEX_TRUTH_MAX_TOKENS = 4_000_000;
@@ -127,32 +176,64 @@ function indexTruth(store: PlaidStore, queries: TokenMatrix[], log?: (l: string)
 }
 
 /** `original` ground truth given; the one over the index's own vectors computed here unless `index` is given. */
-async function report(store: PlaidStore, source: string, queries: TokenMatrix[], given: Truth, build: number | undefined, o: SearchBenchOptions): Promise<SearchBenchReport> {
+async function report(
+  store: PlaidStore,
+  source: string,
+  queries: TokenMatrix[],
+  given: Truth,
+  build: number | undefined,
+  o: SearchBenchOptions,
+): Promise<SearchBenchReport> {
   const info = await store.info();
   const log = o.log ?? (() => {});
-  const truth: Truth = { original: given.original, index: given.index ?? (info.tokens <= INDEX_TRUTH_MAX_TOKENS ? indexTruth(store, queries, log) : undefined) };
+  const truth: Truth = {
+    original: given.original,
+    index: given.index ?? (info.tokens <= INDEX_TRUTH_MAX_TOKENS ? indexTruth(store, queries, log) : undefined),
+  };
   const curve: CurvePoint[] = [];
   for (const nprobe of o.nprobeList ?? [1, 2, 4, 8]) {
     for (const ndocs of o.ndocsList ?? [64, 128, 256, 512]) {
       const point = await measure(store, queries, truth, nprobe, ndocs);
-      log(`nprobe ${nprobe} ndocs ${ndocs}: recall@10 ${point.recall_at_10} (vs index vectors ${point.recall_at_10_index ?? '-'}) p50 ${point.p50_ms} ms p95 ${point.p95_ms} ms cpu p50 ${point.cpu_p50_ms} ms`);
+      log(
+        `nprobe ${nprobe} ndocs ${ndocs}: recall@10 ${point.recall_at_10} (vs index vectors ${point.recall_at_10_index ?? '-'}) p50 ${point.p50_ms} ms p95 ${point.p95_ms} ms cpu p50 ${point.cpu_p50_ms} ms`,
+      );
       curve.push(point);
     }
   }
-  const nprobe = o.nprobe ?? info.nprobe as number, ndocs = o.ndocs ?? info.ndocs as number;
+  const nprobe = o.nprobe ?? (info.nprobe as number),
+    ndocs = o.ndocs ?? (info.ndocs as number);
   const headline = curve.find((p) => p.nprobe === nprobe && p.ndocs === ndocs) ?? (await measure(store, queries, truth, nprobe, ndocs));
   const mem = store.memory();
   return {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg: (await import('node:os')).loadavg().map((x) => round(x, 2)) },
-    source, documents: info.documents, tokens: info.tokens, queries: queries.length, dim: info.dim, nbits: info.nbits as number, centroids: info.centroids as number,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      loadavg: (await import('node:os')).loadavg().map((x) => round(x, 2)),
+    },
+    source,
+    documents: info.documents,
+    tokens: info.tokens,
+    queries: queries.length,
+    dim: info.dim,
+    nbits: info.nbits as number,
+    centroids: info.centroids as number,
     ...(build !== undefined ? { build_seconds: round(build, 2) } : {}),
-    bytes_per_token: round(info.bytesPerToken, 2), total_bytes: info.totalBytes as number,
-    resident_bytes_per_token: round(mem.residentBytesPerToken, 2), disk_bytes_per_token: round(mem.diskBytesPerToken, 2),
+    bytes_per_token: round(info.bytesPerToken, 2),
+    total_bytes: info.totalBytes as number,
+    resident_bytes_per_token: round(mem.residentBytesPerToken, 2),
+    disk_bytes_per_token: round(mem.diskBytesPerToken, 2),
     resident_parts: Object.fromEntries(Object.entries(mem.parts).map(([k, v]) => [k, round(v / Math.max(1, mem.tokens), 2)])),
-    nprobe, ndocs, recall_at_10: headline.recall_at_10,
+    nprobe,
+    ndocs,
+    recall_at_10: headline.recall_at_10,
     ...(headline.recall_at_10_index !== undefined ? { recall_at_10_index: headline.recall_at_10_index } : {}),
-    p50_ms: headline.p50_ms, p95_ms: headline.p95_ms, cpu_p50_ms: headline.cpu_p50_ms, qps: headline.qps,
-    curve, peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
+    p50_ms: headline.p50_ms,
+    p95_ms: headline.p95_ms,
+    cpu_p50_ms: headline.cpu_p50_ms,
+    qps: headline.qps,
+    curve,
+    peak_rss_mb: round(process.resourceUsage().maxRSS / 1024, 1),
   };
 }
 
@@ -178,7 +259,10 @@ export async function benchEncoded(c: EncodedCollection, o: SearchBenchOptions =
     } else {
       store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
       const t0 = performance.now();
-      await store.add(c.docIds.map((id) => ({ id })), c.docs);
+      await store.add(
+        c.docIds.map((id) => ({ id })),
+        c.docs,
+      );
       build = (performance.now() - t0) / 1000;
       o.log?.(`built in ${build.toFixed(1)} s`);
     }
@@ -233,12 +317,23 @@ export async function benchSynthetic(tokens: number, dim: number, o: SearchBench
       queries ??= syntheticQueries(batch, o.maxQueries ?? 50, 32, 99);
       truth = exactTop10(queries, batch, done, truth);
       const t0 = performance.now();
-      if (!reuse) await store.add(Array.from({ length: n }, (_, i) => ({ id: `s${done + i}` })), batch);
+      if (!reuse)
+        await store.add(
+          Array.from({ length: n }, (_, i) => ({ id: `s${done + i}` })),
+          batch,
+        );
       build += (performance.now() - t0) / 1000;
       done += n;
-      o.log?.(`added ${done}/${totalDocs} documents (${(build).toFixed(1)} s building, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+      o.log?.(`added ${done}/${totalDocs} documents (${build.toFixed(1)} s building, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
     }
-    const r = await report(store, `synthetic ${tokens} tokens`, queryList(queries!, Infinity), { original: truth.map((b) => b.map(([, i]) => `s${i}`)) }, reuse ? undefined : build, o);
+    const r = await report(
+      store,
+      `synthetic ${tokens} tokens`,
+      queryList(queries!, Infinity),
+      { original: truth.map((b) => b.map(([, i]) => `s${i}`)) },
+      reuse ? undefined : build,
+      o,
+    );
     await store.close();
     return r;
   } finally {
@@ -250,7 +345,11 @@ export async function benchSynthetic(tokens: number, dim: number, o: SearchBench
  * Encodes a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv: only
  * test queries are kept when it exists) or a corpus .jsonl with a model.
  */
-export async function encodeBeir(path: string, model: string, o: { maxDocs?: number; maxQueries?: number; log?: (l: string) => void } = {}): Promise<EncodedCollection> {
+export async function encodeBeir(
+  path: string,
+  model: string,
+  o: { maxDocs?: number; maxQueries?: number; log?: (l: string) => void } = {},
+): Promise<EncodedCollection> {
   const { existsSync, readFileSync, statSync } = await import('node:fs');
   const isDir = statSync(path).isDirectory();
   const corpus = isDir ? join(path, 'corpus.jsonl') : path;
@@ -260,7 +359,13 @@ export async function encodeBeir(path: string, model: string, o: { maxDocs?: num
     queries = await readJsonl(join(path, 'queries.jsonl'), Infinity);
     const qrels = join(path, 'qrels', 'test.tsv');
     if (existsSync(qrels)) {
-      const test = new Set(readFileSync(qrels, 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]).filter(Boolean));
+      const test = new Set(
+        readFileSync(qrels, 'utf8')
+          .split('\n')
+          .slice(1)
+          .map((l) => l.split('\t')[0])
+          .filter(Boolean),
+      );
       queries = queries.filter((q) => test.has(q.id));
     }
     queries = queries.slice(0, o.maxQueries ?? Infinity);
@@ -272,12 +377,27 @@ export async function encodeBeir(path: string, model: string, o: { maxDocs?: num
     const gen = query ? encoder.queryEmbed(texts) : encoder.passageEmbed(texts);
     for await (const m of gen) {
       mats.push(m);
-      if (mats.length % 200 === 0) o.log?.(`encoded ${mats.length}/${texts.length} ${query ? 'queries' : 'documents'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      if (mats.length % 200 === 0)
+        o.log?.(`encoded ${mats.length}/${texts.length} ${query ? 'queries' : 'documents'} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
     return { batch: packMatrices(mats, encoder.dim), seconds: (performance.now() - t0) / 1000 };
   };
-  const d = await encode(docs.map((x) => x.text), false);
-  const q = await encode(queries.map((x) => x.text), true);
+  const d = await encode(
+    docs.map((x) => x.text),
+    false,
+  );
+  const q = await encode(
+    queries.map((x) => x.text),
+    true,
+  );
   await encoder.dispose();
-  return { model, dim: encoder.dim, docIds: docs.map((x) => x.id), docs: d.batch, queryIds: queries.map((x) => x.id), queries: q.batch, encodeSeconds: { docs: round(d.seconds, 1), queries: round(q.seconds, 1) } };
+  return {
+    model,
+    dim: encoder.dim,
+    docIds: docs.map((x) => x.id),
+    docs: d.batch,
+    queryIds: queries.map((x) => x.id),
+    queries: q.batch,
+    encodeSeconds: { docs: round(d.seconds, 1), queries: round(q.seconds, 1) },
+  };
 }

@@ -80,7 +80,11 @@ async function buildScifactIndex(backend: ServerBackend, dataset: string, dir: s
     }
   }
   try {
-    await index.add(docs(), { onProgress: (n) => { if (n % 1000 === 0) log(`encoded ${n} documents`); } });
+    await index.add(docs(), {
+      onProgress: (n) => {
+        if (n % 1000 === 0) log(`encoded ${n} documents`);
+      },
+    });
   } finally {
     await index.close();
   }
@@ -113,7 +117,7 @@ export async function runServeBench(options: ServeBenchOptions = {}): Promise<Se
   const app = await buildServer({ backend, indexes: [`scifact=${location}`], limits: { maxK: Math.max(k, 1000) } });
   try {
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
-    const info = await (await fetch(`${url}/api/indexes/scifact`)).json() as { documents: number; model?: string };
+    const info = (await (await fetch(`${url}/api/indexes/scifact`)).json()) as { documents: number; model?: string };
     const rows: ServeBenchRow[] = [];
     for (const connections of levels) {
       log(`${connections} connection(s) for ${durationSec} s`);
@@ -161,11 +165,13 @@ async function loadLevel(url: string, queries: string[], connections: number, du
     connections,
     duration: durationSec,
     timeout: 30,
-    requests: [{
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: queries[next++ % queries.length], k, explain }) }),
-    }],
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: queries[next++ % queries.length], k, explain }) }),
+      },
+    ],
   });
   const requests = result['2xx'] + result.non2xx;
   return {

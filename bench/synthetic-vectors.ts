@@ -8,7 +8,13 @@
 import type { TokenMatrixBatch } from '../src/core/tensors.js';
 import { seededRandom } from '../src/plaid/kmeans.js';
 
-export interface SyntheticSpec { dim: number; topics: number; noise: number; seed: number; meanRows: number }
+export interface SyntheticSpec {
+  dim: number;
+  topics: number;
+  noise: number;
+  seed: number;
+  meanRows: number;
+}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
@@ -20,7 +26,11 @@ export function topicCentres(spec: SyntheticSpec): Float32Array {
   const c = new Float32Array(spec.topics * spec.dim);
   for (let t = 0; t < spec.topics; t++) {
     let n = 0;
-    for (let d = 0; d < spec.dim; d++) { const v = gaussian(rand); c[t * spec.dim + d] = v; n += v * v; }
+    for (let d = 0; d < spec.dim; d++) {
+      const v = gaussian(rand);
+      c[t * spec.dim + d] = v;
+      n += v * v;
+    }
     for (let d = 0; d < spec.dim; d++) c[t * spec.dim + d] /= Math.sqrt(n);
   }
   return c;
@@ -42,7 +52,11 @@ export function syntheticChunk(spec: SyntheticSpec, centres: Float32Array, chunk
     for (let r = offsets[i]; r < offsets[i + 1]; r++) {
       const t = docTopics[Math.floor(rand() * docTopics.length)];
       let n = 0;
-      for (let d = 0; d < dim; d++) { const v = centres[t * dim + d] + sigma * gaussian(rand); data[r * dim + d] = v; n += v * v; }
+      for (let d = 0; d < dim; d++) {
+        const v = centres[t * dim + d] + sigma * gaussian(rand);
+        data[r * dim + d] = v;
+        n += v * v;
+      }
       const inv = 1 / Math.sqrt(n);
       for (let d = 0; d < dim; d++) data[r * dim + d] *= inv;
     }
@@ -53,17 +67,24 @@ export function syntheticChunk(spec: SyntheticSpec, centres: Float32Array, chunk
 /** `count` queries of `rows` rows, each a noisy sample of one document's rows (so each query has a true target). */
 export function syntheticQueries(source: TokenMatrixBatch, count: number, rows: number, seed: number): TokenMatrixBatch {
   const rand = seededRandom(seed);
-  const dim = source.dim, docs = source.offsets.length - 1;
+  const dim = source.dim,
+    docs = source.offsets.length - 1;
   const offsets = Uint32Array.from({ length: count + 1 }, (_, i) => i * rows);
   const data = new Float32Array(count * rows * dim);
   const sigma = 0.6 / Math.sqrt(dim);
   for (let q = 0; q < count; q++) {
     const doc = Math.floor(rand() * docs);
-    const start = source.offsets[doc], len = source.offsets[doc + 1] - start;
+    const start = source.offsets[doc],
+      len = source.offsets[doc + 1] - start;
     for (let r = 0; r < rows; r++) {
-      const src = start + Math.floor(rand() * len), o = (q * rows + r) * dim;
+      const src = start + Math.floor(rand() * len),
+        o = (q * rows + r) * dim;
       let n = 0;
-      for (let d = 0; d < dim; d++) { const v = source.data[src * dim + d] + sigma * gaussian(rand); data[o + d] = v; n += v * v; }
+      for (let d = 0; d < dim; d++) {
+        const v = source.data[src * dim + d] + sigma * gaussian(rand);
+        data[o + d] = v;
+        n += v * v;
+      }
       for (let d = 0; d < dim; d++) data[o + d] /= Math.sqrt(n);
     }
   }

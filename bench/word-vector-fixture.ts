@@ -22,7 +22,11 @@ import { fromFloat16 } from '../src/scoring/float16.js';
 import { seededRandom } from '../src/core/random.js';
 import type { EncodedCollection } from '../src/core/vectors-file.js';
 
-export interface WordVectors { words: Map<string, number>; dim: number; vectors: Float32Array }
+export interface WordVectors {
+  words: Map<string, number>;
+  dim: number;
+  vectors: Float32Array;
+}
 
 export interface FixtureOptions {
   dim?: number;
@@ -39,15 +43,25 @@ const WORD = /[a-z0-9]+(?:[-'][a-z0-9]+)*/g;
 
 /** Reads a word-vector folder: words.txt (one per line) and vectors.f16 (rows x dim, little-endian float16). */
 export function loadWordVectors(dir: string): WordVectors {
-  const wordsPath = join(dir, 'words.txt'), vecPath = join(dir, 'vectors.f16');
+  const wordsPath = join(dir, 'words.txt'),
+    vecPath = join(dir, 'vectors.f16');
   for (const p of [wordsPath, vecPath]) {
-    if (!existsSync(p)) throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `${p} does not exist; point --word-vectors at a folder with words.txt and vectors.f16 (e.g. ../shared/fixtures/word-vectors/glove-100d-scifact)`);
+    if (!existsSync(p))
+      throw new TartanError(
+        ErrorCodes.FILE_NOT_FOUND,
+        `${p} does not exist; point --word-vectors at a folder with words.txt and vectors.f16 (e.g. ../shared/fixtures/word-vectors/glove-100d-scifact)`,
+      );
   }
-  const list = readFileSync(wordsPath, 'utf8').split('\n').filter((w) => w.length > 0);
+  const list = readFileSync(wordsPath, 'utf8')
+    .split('\n')
+    .filter((w) => w.length > 0);
   const raw = readFileSync(vecPath);
   const halves = new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   if (list.length === 0 || halves.length % list.length !== 0) {
-    throw new TartanError(ErrorCodes.INPUT_FORMAT, `${vecPath} holds ${halves.length} values, not a whole number of rows for the ${list.length} words of ${wordsPath}`);
+    throw new TartanError(
+      ErrorCodes.INPUT_FORMAT,
+      `${vecPath} holds ${halves.length} values, not a whole number of rows for the ${list.length} words of ${wordsPath}`,
+    );
   }
   const dim = halves.length / list.length;
   const vectors = fromFloat16(halves);
@@ -58,7 +72,9 @@ export function loadWordVectors(dir: string): WordVectors {
     for (let d = 0; d < dim; d++) vectors[r * dim + d] *= inv;
   }
   const words = new Map<string, number>();
-  list.forEach((w, i) => { if (!words.has(w)) words.set(w, i); });
+  list.forEach((w, i) => {
+    if (!words.has(w)) words.set(w, i);
+  });
   return { words, dim, vectors };
 }
 
@@ -73,7 +89,10 @@ export class WordVectorEncoder {
   private readonly projection: Float32Array;
   private readonly unknown = new Map<string, Float32Array>();
 
-  constructor(private readonly wv: WordVectors, private readonly o: Required<Pick<FixtureOptions, 'dim' | 'window' | 'context' | 'seed'>>) {
+  constructor(
+    private readonly wv: WordVectors,
+    private readonly o: Required<Pick<FixtureOptions, 'dim' | 'window' | 'context' | 'seed'>>,
+  ) {
     this.dim = o.dim;
     const rand = seededRandom(o.seed);
     // Box-Muller Gaussian entries: a random projection keeps angles on average (Johnson-Lindenstrauss).
@@ -93,7 +112,10 @@ export class WordVectorEncoder {
       const rand = seededRandom(seed);
       v = new Float32Array(d);
       let n = 0;
-      for (let k = 0; k < d; k++) { v[k] = rand() - 0.5; n += v[k] * v[k]; }
+      for (let k = 0; k < d; k++) {
+        v[k] = rand() - 0.5;
+        n += v[k] * v[k];
+      }
       for (let k = 0; k < d; k++) v[k] /= Math.sqrt(n);
       this.unknown.set(word, v);
     }
@@ -104,14 +126,17 @@ export class WordVectorEncoder {
   encode(text: string, maxTokens: number): { data: Float32Array; rows: number } {
     const words = wordsOf(text).slice(0, maxTokens);
     const bases = words.map((w) => this.base(w));
-    const wd = this.wv.dim, dim = this.dim, { window, context } = this.o;
+    const wd = this.wv.dim,
+      dim = this.dim,
+      { window, context } = this.o;
     const data = new Float32Array(words.length * dim);
     const mixed = new Float32Array(wd);
     for (let i = 0; i < words.length; i++) {
       mixed.set(bases[i]);
       for (let j = Math.max(0, i - window); j <= Math.min(words.length - 1, i + window); j++) {
         if (j === i) continue;
-        const w = context ** Math.abs(j - i), b = bases[j];
+        const w = context ** Math.abs(j - i),
+          b = bases[j];
         for (let k = 0; k < wd; k++) mixed[k] += w * b[k];
       }
       let n = 0;
@@ -144,7 +169,9 @@ export async function readJsonl(path: string, max: number): Promise<Array<{ id: 
 
 function pack(rows: Array<{ data: Float32Array; rows: number }>, dim: number): { data: Float32Array; offsets: Uint32Array; dim: number } {
   const offsets = new Uint32Array(rows.length + 1);
-  rows.forEach((m, i) => { offsets[i + 1] = offsets[i] + m.rows; });
+  rows.forEach((m, i) => {
+    offsets[i + 1] = offsets[i] + m.rows;
+  });
   const data = new Float32Array(offsets[rows.length] * dim);
   rows.forEach((m, i) => data.set(m.data, offsets[i] * dim));
   return { data, offsets, dim };
@@ -158,20 +185,35 @@ function pack(rows: Array<{ data: Float32Array; rows: number }>, dim: number): {
 export async function buildWordVectorFixture(beirDir: string, wordVectorDir: string, options: FixtureOptions = {}): Promise<EncodedCollection> {
   const o = { dim: 128, window: 2, context: 0.5, seed: 1, maxDocTokens: 300, maxQueryTokens: 32, maxDocs: Infinity, ...options };
   const corpus = join(beirDir, 'corpus.jsonl');
-  if (!existsSync(corpus)) throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `${corpus} does not exist; point at a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)`);
+  if (!existsSync(corpus))
+    throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `${corpus} does not exist; point at a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)`);
   const enc = new WordVectorEncoder(loadWordVectors(wordVectorDir), o);
   const docs = (await readJsonl(corpus, o.maxDocs)).map((d) => ({ id: d.id, m: enc.encode(d.text, o.maxDocTokens) })).filter((d) => d.m.rows > 0);
   let queries = existsSync(join(beirDir, 'queries.jsonl')) ? await readJsonl(join(beirDir, 'queries.jsonl'), Infinity) : [];
   const qrels = join(beirDir, 'qrels', 'test.tsv');
   if (existsSync(qrels)) {
-    const test = new Set(readFileSync(qrels, 'utf8').split('\n').slice(1).map((l) => l.split('\t')[0]).filter(Boolean));
+    const test = new Set(
+      readFileSync(qrels, 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split('\t')[0])
+        .filter(Boolean),
+    );
     queries = queries.filter((q) => test.has(q.id));
   }
   const qm = queries.map((q) => ({ id: q.id, m: enc.encode(q.text, o.maxQueryTokens) })).filter((q) => q.m.rows > 0);
   return {
     model: `glove-context(dim=${o.dim},window=${o.window},context=${o.context},seed=${o.seed})`,
     dim: o.dim,
-    docIds: docs.map((d) => d.id), docs: pack(docs.map((d) => d.m), o.dim),
-    queryIds: qm.map((q) => q.id), queries: pack(qm.map((q) => q.m), o.dim),
+    docIds: docs.map((d) => d.id),
+    docs: pack(
+      docs.map((d) => d.m),
+      o.dim,
+    ),
+    queryIds: qm.map((q) => q.id),
+    queries: pack(
+      qm.map((q) => q.m),
+      o.dim,
+    ),
   };
 }

@@ -86,12 +86,27 @@ async function main(): Promise<void> {
       console.log(`${c.id}\n  query: ${c.query}`);
       const [qv] = await dense.embed([c.query]);
       const dv = await dense.embed(c.documents);
-      printScores(`dense ${dense.modelId} (cosine)`, c.documents, dv.map((d) => d.reduce((s, x, k) => s + x * qv[k], 0)), synthetic ? undefined : c.dense?.scores);
+      printScores(
+        `dense ${dense.modelId} (cosine)`,
+        c.documents,
+        dv.map((d) => d.reduce((s, x, k) => s + x * qv[k], 0)),
+        synthetic ? undefined : c.dense?.scores,
+      );
       const [qm] = await colbert.embed([c.query], true);
       const dm = await colbert.embed(c.documents, false);
       console.log(`  ColBERT shapes: query ${qm.rows}x${qm.dim}, documents ${dm.map((m) => `${m.rows}x${m.dim}`).join(', ')}`);
-      printScores(`ColBERT ${colbert.modelId} (MaxSim)`, c.documents, dm.map((d) => maxSim(qm, d)), synthetic ? undefined : c.late_interaction?.maxsim_scores);
-      printScores(`cross-encoder ${cross.modelId} (logit)`, c.documents, await cross.score(c.query, c.documents), synthetic ? undefined : c.cross_encoder?.scores);
+      printScores(
+        `ColBERT ${colbert.modelId} (MaxSim)`,
+        c.documents,
+        dm.map((d) => maxSim(qm, d)),
+        synthetic ? undefined : c.late_interaction?.maxsim_scores,
+      );
+      printScores(
+        `cross-encoder ${cross.modelId} (logit)`,
+        c.documents,
+        await cross.score(c.query, c.documents),
+        synthetic ? undefined : c.cross_encoder?.scores,
+      );
       console.log('');
     }
     await Promise.all([dense.dispose(), colbert.dispose(), cross.dispose()]);

@@ -10,16 +10,15 @@ if (process.env.TARTAN_SKIP_NATIVE === '1' || !existsSync('binding.gyp')) proces
 // npm exposes its bundled node-gyp to lifecycle scripts; outside npm, look for the node-gyp that
 // ships inside npm next to this node binary, then for one on PATH.
 const prefix = dirname(dirname(process.execPath));
-const bundled = [process.env.npm_config_node_gyp, join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')]
-  .find((p) => p && existsSync(p));
+const bundled = [process.env.npm_config_node_gyp, join(prefix, 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find(
+  (p) => p && existsSync(p),
+);
 // Where Node's own headers are installed beside the binary (distribution packages), use them so
 // node-gyp never needs to download headers.
 const args = ['rebuild', '--release'];
 if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
 
-const r = bundled
-  ? spawnSync(process.execPath, [bundled, ...args], { stdio: 'inherit' })
-  : spawnSync('node-gyp', args, { stdio: 'inherit', shell: true });
+const r = bundled ? spawnSync(process.execPath, [bundled, ...args], { stdio: 'inherit' }) : spawnSync('node-gyp', args, { stdio: 'inherit', shell: true });
 if (r.status !== 0) {
   console.warn('tartan: native MaxSim kernels could not be built; the TypeScript kernels will be used (same results, slower).');
 }

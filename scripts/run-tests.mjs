@@ -15,7 +15,9 @@ function collect(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = collect('dist/test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s))).sort();
+const files = collect('dist/test')
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found under dist/test (run `npm run build` first)');
   process.exit(1);

@@ -1,5 +1,5 @@
 /** `tartan bench maxsim`: MaxSim throughput of the native, TypeScript and naive kernels against the machine's FMA peak. */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { runMaxSimBench, type MaxSimBenchReport } from '../maxsim-bench.js';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
@@ -48,7 +48,12 @@ function render(r: MaxSimBenchReport): string {
   lines.push(formatTable(['impl', 'dtype', 'threads', 'doc tokens', 'median ms', 'M tokens/s', 'GFLOP/s', 'of peak', 'cpu/wall', 'GFLOP/cpu-s'], rows));
   if (r.goals.length) {
     lines.push('');
-    lines.push(formatTable(['goal', 'basis', 'measured', 'target', 'met'], r.goals.map((g) => [g.goal, g.basis, g.value.toFixed(2), g.target, g.met ? 'yes' : 'NO'])));
+    lines.push(
+      formatTable(
+        ['goal', 'basis', 'measured', 'target', 'met'],
+        r.goals.map((g) => [g.goal, g.basis, g.value.toFixed(2), g.target, g.met ? 'yes' : 'NO']),
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -56,7 +61,9 @@ function render(r: MaxSimBenchReport): string {
 export function register(program: Command): void {
   commandGroup(program, 'bench', 'benchmarks')
     .command('maxsim')
-    .description('MaxSim throughput: native kernels (1 thread, all threads), TypeScript kernels and a naive baseline, in float32, float16 and int8, against the measured FMA peak')
+    .description(
+      'MaxSim throughput: native kernels (1 thread, all threads), TypeScript kernels and a naive baseline, in float32, float16 and int8, against the measured FMA peak',
+    )
     .option('--doc-tokens <n>', 'document tokens (documents of 100-300 rows)', positive('--doc-tokens'), 1_000_000)
     .option('--query-tokens <n>', 'query rows', positive('--query-tokens'), 32)
     .option('--dim <n>', 'vector dimension', positive('--dim'), 128)

@@ -8,32 +8,73 @@ import { loadVectors, saveVectors } from '../../src/core/vectors-file.js';
 import { isPostgresLocation } from '../../src/stores/open.js';
 
 interface Opts {
-  index?: string; queries?: string; vectors?: string; saveVectors?: string; corpus?: string; model?: string;
-  syntheticTokens?: string; dim: string; nbits: string; centroids?: string; poolFactor?: string; rerankVectors?: string; nprobe?: string; ndocs?: string;
-  nprobeList: string; ndocsList: string; maxQueries: string; maxDocs?: string; keepIndex?: string; reuseIndex?: boolean; encodeOnly?: boolean; json?: boolean;
-  keep?: boolean; pgQueries?: string; pgDocumentQueries?: string;
+  index?: string;
+  queries?: string;
+  vectors?: string;
+  saveVectors?: string;
+  corpus?: string;
+  model?: string;
+  syntheticTokens?: string;
+  dim: string;
+  nbits: string;
+  centroids?: string;
+  poolFactor?: string;
+  rerankVectors?: string;
+  nprobe?: string;
+  ndocs?: string;
+  nprobeList: string;
+  ndocsList: string;
+  maxQueries: string;
+  maxDocs?: string;
+  keepIndex?: string;
+  reuseIndex?: boolean;
+  encodeOnly?: boolean;
+  json?: boolean;
+  keep?: boolean;
+  pgQueries?: string;
+  pgDocumentQueries?: string;
 }
 
-const list = (s: string) => s.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isInteger(x) && x > 0);
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 
 function print(r: SearchBenchReport, json: boolean | undefined): void {
-  if (json) { printJson(r); return; }
+  if (json) {
+    printJson(r);
+    return;
+  }
   console.log(`${r.source}: ${r.documents} docs, ${r.tokens} tokens, dim ${r.dim}, nbits ${r.nbits}, ${r.centroids} centroids, ${r.queries} queries`);
   console.log(`machine: ${r.machine.cpu} x${r.machine.cores}, load ${r.machine.loadavg?.join(' ')}`);
   console.log(`build ${r.build_seconds ?? '-'} s (encoding excluded), ${r.bytes_per_token} bytes/token of vector data, peak RSS ${r.peak_rss_mb} MB`);
-  console.log(`memory: ${r.resident_bytes_per_token} bytes/token resident while open for search (${Object.entries(r.resident_parts).map(([k, v]) => `${k} ${v}`).join(', ')}), ${r.disk_bytes_per_token} bytes/token on disk`);
-  console.log(`defaults nprobe ${r.nprobe} ndocs ${r.ndocs}: recall@10 ${r.recall_at_10} (vs exact over the index's own vectors ${r.recall_at_10_index ?? '-'}), p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, cpu p50 ${r.cpu_p50_ms} ms, ${r.qps} QPS`);
+  console.log(
+    `memory: ${r.resident_bytes_per_token} bytes/token resident while open for search (${Object.entries(r.resident_parts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}), ${r.disk_bytes_per_token} bytes/token on disk`,
+  );
+  console.log(
+    `defaults nprobe ${r.nprobe} ndocs ${r.ndocs}: recall@10 ${r.recall_at_10} (vs exact over the index's own vectors ${r.recall_at_10_index ?? '-'}), p50 ${r.p50_ms} ms, p95 ${r.p95_ms} ms, cpu p50 ${r.cpu_p50_ms} ms, ${r.qps} QPS`,
+  );
   console.log('recall@10: vs exact MaxSim over the original float32 vectors; recall@10 idx: vs exact MaxSim over the decompressed vectors the index holds');
-  console.log(formatTable(['nprobe', 'ndocs', 'recall@10', 'recall@10 idx', 'p50 ms', 'p95 ms', 'cpu p50 ms', 'QPS'],
-    r.curve.map((p) => [p.nprobe, p.ndocs, p.recall_at_10, p.recall_at_10_index ?? '-', p.p50_ms, p.p95_ms, p.cpu_p50_ms, p.qps])));
+  console.log(
+    formatTable(
+      ['nprobe', 'ndocs', 'recall@10', 'recall@10 idx', 'p50 ms', 'p95 ms', 'cpu p50 ms', 'QPS'],
+      r.curve.map((p) => [p.nprobe, p.ndocs, p.recall_at_10, p.recall_at_10_index ?? '-', p.p50_ms, p.p95_ms, p.cpu_p50_ms, p.qps]),
+    ),
+  );
 }
 
 export function register(program: Command): void {
   commandGroup(program, 'bench', 'benchmarks')
     .command('search')
     .description('measure the embedded index: recall@10 vs exact MaxSim, recall/latency over nprobe x ndocs, p50/p95, QPS, bytes/token, build time')
-    .option('--index <dir|url>', 'a prebuilt plaid index to measure (with --queries); or a postgres:// URL: compare the embedded index with both PostgreSQL layouts on the same vectors (--vectors, --corpus/--model or --synthetic-tokens)')
+    .option(
+      '--index <dir|url>',
+      'a prebuilt plaid index to measure (with --queries); or a postgres:// URL: compare the embedded index with both PostgreSQL layouts on the same vectors (--vectors, --corpus/--model or --synthetic-tokens)',
+    )
     .option('--queries <jsonl>', 'queries (_id/id, text) encoded with the index model')
     .option('--vectors <file>', 'encoded documents + queries saved earlier with --save-vectors')
     .option('--save-vectors <file>', 'encode --corpus with --model and save the vectors here (then measure)')
@@ -64,10 +105,15 @@ export function register(program: Command): void {
         return;
       }
       const options: SearchBenchOptions = {
-        nprobeList: list(o.nprobeList), ndocsList: list(o.ndocsList), maxQueries: Number(o.maxQueries),
-        ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}), ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
+        nprobeList: list(o.nprobeList),
+        ndocsList: list(o.ndocsList),
+        maxQueries: Number(o.maxQueries),
+        ...(o.nprobe ? { nprobe: Number(o.nprobe) } : {}),
+        ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
         settings: {
-          nbits: Number(o.nbits), ...(o.centroids ? { centroids: Number(o.centroids) } : {}), ...(o.poolFactor ? { poolFactor: Number(o.poolFactor) } : {}),
+          nbits: Number(o.nbits),
+          ...(o.centroids ? { centroids: Number(o.centroids) } : {}),
+          ...(o.poolFactor ? { poolFactor: Number(o.poolFactor) } : {}),
           ...(o.rerankVectors ? { rerankVectors: o.rerankVectors as 'f16' | 'none' } : {}),
         },
         ...(o.keepIndex ? { indexDir: o.keepIndex, reuseIndex: !!o.reuseIndex } : {}),
@@ -82,13 +128,20 @@ export function register(program: Command): void {
       } else if (o.vectors) {
         r = await benchEncoded(loadVectors(o.vectors), options);
       } else if (o.saveVectors && o.corpus && o.model) {
-        const c = await encodeBeir(o.corpus, o.model, { ...(o.maxDocs ? { maxDocs: num(o.maxDocs) } : {}), maxQueries: Number(o.maxQueries), log: options.log });
+        const c = await encodeBeir(o.corpus, o.model, {
+          ...(o.maxDocs ? { maxDocs: num(o.maxDocs) } : {}),
+          maxQueries: Number(o.maxQueries),
+          log: options.log,
+        });
         saveVectors(o.saveVectors, c);
         process.stderr.write(`saved ${c.docIds.length} documents and ${c.queryIds.length} queries to ${o.saveVectors} (encoding ${c.encodeSeconds?.docs} s)\n`);
         if (o.encodeOnly) return;
         r = await benchEncoded(c, options);
       } else {
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'say what to measure: --synthetic-tokens N, --vectors FILE, --index DIR --queries JSONL, or --save-vectors FILE --corpus DIR --model ID');
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'say what to measure: --synthetic-tokens N, --vectors FILE, --index DIR --queries JSONL, or --save-vectors FILE --corpus DIR --model ID',
+        );
       }
       print(r, o.json);
     });

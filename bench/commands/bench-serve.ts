@@ -1,5 +1,5 @@
 /** `tartan bench serve`: QPS and latency percentiles of the HTTP search API under load. */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { runServeBench } from '../serve-bench.js';
 import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
@@ -43,7 +43,10 @@ export function register(program: Command): void {
     .option('-k, --k <n>', 'hits per search', positive('-k'), 10)
     .option('--explain', 'request token explanations too')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nThe server and the load generator share this process; compare figures within one run.\nExample: tartan bench serve --duration 5 --json')
+    .addHelpText(
+      'after',
+      '\nThe server and the load generator share this process; compare figures within one run.\nExample: tartan bench serve --duration 5 --json',
+    )
     .action(async (opts: BenchServeOptions) => {
       const report = await runServeBench({
         ...(opts.index ? { index: opts.index } : {}),
@@ -53,14 +56,31 @@ export function register(program: Command): void {
         connections: opts.connections,
         k: opts.k,
         explain: opts.explain ?? false,
-        log: (line) => { if (!opts.json) process.stderr.write(`${line}\n`); },
+        log: (line) => {
+          if (!opts.json) process.stderr.write(`${line}\n`);
+        },
       });
       if (opts.json) return printJson(report);
       console.log(`${report.machine.cpu}, ${report.machine.cores} cores, node ${report.machine.node}, load average ${report.machine.loadAverage1m.toFixed(1)}`);
-      console.log(`index: ${report.index.location} (${report.index.documents} docs, model ${report.index.model}), ${report.queries} queries, k=${report.k}, ${report.durationSec} s per level`);
-      console.log(`direct Index.search (no HTTP, sequential): p50 ${report.direct.p50Ms.toFixed(1)} ms, p99 ${report.direct.p99Ms.toFixed(1)} ms over ${report.direct.searches} queries`);
-      console.log(formatTable(['connections', 'requests', 'QPS', 'p50 ms', 'p99 ms', 'p50 / direct', 'errors'],
-        report.rows.map((r) => [r.connections, r.requests, r.qps.toFixed(1), r.p50Ms.toFixed(1), r.p99Ms.toFixed(1),
-          r.requests > 0 ? (r.p50Ms / report.direct.p50Ms).toFixed(2) : '-', r.errors])));
+      console.log(
+        `index: ${report.index.location} (${report.index.documents} docs, model ${report.index.model}), ${report.queries} queries, k=${report.k}, ${report.durationSec} s per level`,
+      );
+      console.log(
+        `direct Index.search (no HTTP, sequential): p50 ${report.direct.p50Ms.toFixed(1)} ms, p99 ${report.direct.p99Ms.toFixed(1)} ms over ${report.direct.searches} queries`,
+      );
+      console.log(
+        formatTable(
+          ['connections', 'requests', 'QPS', 'p50 ms', 'p99 ms', 'p50 / direct', 'errors'],
+          report.rows.map((r) => [
+            r.connections,
+            r.requests,
+            r.qps.toFixed(1),
+            r.p50Ms.toFixed(1),
+            r.p99Ms.toFixed(1),
+            r.requests > 0 ? (r.p50Ms / report.direct.p50Ms).toFixed(2) : '-',
+            r.errors,
+          ]),
+        ),
+      );
     });
 }

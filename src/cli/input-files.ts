@@ -18,7 +18,11 @@ function fsCall<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    throw new TartanError(ErrorCodes.INPUT_FORMAT, `cannot read input ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check that it exists and is readable`, { cause: e });
+    throw new TartanError(
+      ErrorCodes.INPUT_FORMAT,
+      `cannot read input ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check that it exists and is readable`,
+      { cause: e },
+    );
   }
 }
 
@@ -30,7 +34,8 @@ function fsCall<T>(path: string, fn: () => T): T {
 export function expandInputs(inputs: readonly string[]): Array<{ path: string; root: string }> {
   const out: Array<{ path: string; root: string }> = [];
   for (const input of inputs) {
-    if (typeof input !== 'string' || input.includes('\0')) throw new TartanError(ErrorCodes.INPUT_FORMAT, `input ${JSON.stringify(String(input))} is not a file path`);
+    if (typeof input !== 'string' || input.includes('\0'))
+      throw new TartanError(ErrorCodes.INPUT_FORMAT, `input ${JSON.stringify(String(input))} is not a file path`);
     if (!existsSync(input)) throw new TartanError(ErrorCodes.INPUT_FORMAT, `input ${input} does not exist; pass .jsonl, .txt or .md files or folders`);
     const walk = (p: string, root: string) => {
       const st = fsCall(p, () => lstatSync(p));
@@ -53,11 +58,17 @@ export function expandInputs(inputs: readonly string[]): Array<{ path: string; r
 export function countDocuments(files: ReadonlyArray<{ path: string }>): number {
   let n = 0;
   for (const f of files) {
-    if (extname(f.path) !== '.jsonl') { n++; continue; }
+    if (extname(f.path) !== '.jsonl') {
+      n++;
+      continue;
+    }
     const buf = fsCall(f.path, () => readFileSync(f.path));
     let nonEmpty = false;
     for (let i = 0; i < buf.length; i++) {
-      if (buf[i] === 10) { if (nonEmpty) n++; nonEmpty = false; } else if (buf[i] !== 13 && buf[i] !== 32) nonEmpty = true;
+      if (buf[i] === 10) {
+        if (nonEmpty) n++;
+        nonEmpty = false;
+      } else if (buf[i] !== 13 && buf[i] !== 32) nonEmpty = true;
     }
     if (nonEmpty) n++;
   }
@@ -67,18 +78,23 @@ export function countDocuments(files: ReadonlyArray<{ path: string }>): number {
 /** Parses one JSON-lines record into a document; `where` names the file and line for errors. */
 export function parseRecord(line: string, where: string): DocumentInput {
   let rec: Record<string, unknown>;
-  try { rec = JSON.parse(line) as Record<string, unknown>; } catch {
+  try {
+    rec = JSON.parse(line) as Record<string, unknown>;
+  } catch {
     throw new TartanError(ErrorCodes.INPUT_FORMAT, `${where}: not valid JSON; each line must be an object like {"id": "d1", "text": "..."}`);
   }
-  if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) throw new TartanError(ErrorCodes.INPUT_FORMAT, `${where}: not a JSON object; each line must be an object like {"id": "d1", "text": "..."}`);
+  if (rec === null || typeof rec !== 'object' || Array.isArray(rec))
+    throw new TartanError(ErrorCodes.INPUT_FORMAT, `${where}: not a JSON object; each line must be an object like {"id": "d1", "text": "..."}`);
   const id = rec.id ?? rec._id;
-  if (typeof id !== 'string' && typeof id !== 'number') throw new TartanError(ErrorCodes.INPUT_FORMAT, `${where}: missing "id" (or "_id"); give every record an id`);
+  if (typeof id !== 'string' && typeof id !== 'number')
+    throw new TartanError(ErrorCodes.INPUT_FORMAT, `${where}: missing "id" (or "_id"); give every record an id`);
   const body = typeof rec.text === 'string' ? rec.text : '';
   const text = typeof rec.title === 'string' && rec.title.length > 0 ? `${rec.title}\n${body}` : body;
   const metadata: Record<string, MetadataValue> = {};
   // Flat values only, and never "__proto__": assigning it would replace the object's prototype.
   const keep = (k: string, v: unknown) => {
-    if (k !== '__proto__' && (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) metadata[k] = v as MetadataValue;
+    if (k !== '__proto__' && (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))))
+      metadata[k] = v as MetadataValue;
   };
   if (rec.metadata && typeof rec.metadata === 'object' && !Array.isArray(rec.metadata)) for (const [k, v] of Object.entries(rec.metadata)) keep(k, v);
   for (const [k, v] of Object.entries(rec)) if (!RESERVED.has(k)) keep(k, v);
@@ -94,7 +110,11 @@ export async function* readDocuments(files: ReadonlyArray<{ path: string; root: 
       const lines = rl[Symbol.asyncIterator]();
       for (;;) {
         // A read error (file removed or unreadable meanwhile) surfaces here: give it a code.
-        const next = await lines.next().catch((e: unknown) => fsCall(f.path, () => { throw e; }));
+        const next = await lines.next().catch((e: unknown) =>
+          fsCall(f.path, () => {
+            throw e;
+          }),
+        );
         if (next.done) break;
         lineNo++;
         if (next.value.trim().length === 0) continue;

@@ -18,7 +18,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 async function loadCommands(program: Command, dir: string): Promise<void> {
   // .js when built, .ts when run from source with tsx.
-  const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+    .sort();
   for (const file of files) {
     const mod = (await import(pathToFileURL(join(dir, file)).href)) as { register?: RegisterCommand };
     if (typeof mod.register === 'function') mod.register(program);
@@ -38,7 +40,10 @@ async function loadBenchCommands(program: Command): Promise<void> {
     .allowUnknownOption()
     .argument('[args...]')
     .action(() => {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the bench commands ship with the repository, not the package: clone it, run `npm ci && npm run build`, then `node dist/src/cli/main.js bench --help`');
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'the bench commands ship with the repository, not the package: clone it, run `npm ci && npm run build`, then `node dist/src/cli/main.js bench --help`',
+      );
     });
 }
 

@@ -103,6 +103,10 @@ export function isTartanError(e: unknown, code?: ErrorCode): e is TartanError {
  */
 export function describeValue(v: unknown, max = 60): string {
   let t: string;
-  try { t = v === undefined ? 'undefined' : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v) ?? String(v); } catch { t = typeof v; }
+  try {
+    t = v === undefined ? 'undefined' : typeof v === 'number' || typeof v === 'bigint' ? String(v) : (JSON.stringify(v) ?? String(v));
+  } catch {
+    t = typeof v;
+  }
   return t.length > max ? `${t.slice(0, max - 3)}...` : t;
 }

@@ -35,7 +35,8 @@ export function matrixAt(batch: TokenMatrixBatch, i: number): TokenMatrix {
   if (!Number.isInteger(i) || i < 0 || i >= batch.offsets.length - 1) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `matrix index ${i} is outside the batch of ${batch.offsets.length - 1} matrices`);
   }
-  const start = batch.offsets[i], end = batch.offsets[i + 1];
+  const start = batch.offsets[i],
+    end = batch.offsets[i + 1];
   return { data: batch.data.subarray(start * batch.dim, end * batch.dim), rows: end - start, dim: batch.dim };
 }
 

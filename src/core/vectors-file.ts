@@ -27,7 +27,18 @@ function bytes(a: ArrayBufferView): Buffer {
 
 /** Writes an encoded collection to `path`. */
 export function saveVectors(path: string, c: EncodedCollection): void {
-  const header = Buffer.from(JSON.stringify({ magic: MAGIC, model: c.model, dim: c.dim, docIds: c.docIds, queryIds: c.queryIds, docRows: c.docs.data.length / c.dim, queryRows: c.queries.data.length / c.dim, encodeSeconds: c.encodeSeconds }) + '\n');
+  const header = Buffer.from(
+    JSON.stringify({
+      magic: MAGIC,
+      model: c.model,
+      dim: c.dim,
+      docIds: c.docIds,
+      queryIds: c.queryIds,
+      docRows: c.docs.data.length / c.dim,
+      queryRows: c.queries.data.length / c.dim,
+      encodeSeconds: c.encodeSeconds,
+    }) + '\n',
+  );
   const len = Buffer.alloc(8);
   len.writeBigUInt64LE(BigInt(header.length));
   // Pad so the arrays that follow start 4-byte aligned.
@@ -38,7 +49,9 @@ export function saveVectors(path: string, c: EncodedCollection): void {
       let off = 0;
       while (off < part.length) off += writeSync(fd, part, off, Math.min(part.length - off, 1 << 30));
     }
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readExact(fd: number, into: Uint8Array, position: number): void {
@@ -50,7 +63,16 @@ function readExact(fd: number, into: Uint8Array, position: number): void {
   }
 }
 
-type Header = { magic: string; model: string; dim: number; docIds: string[]; queryIds: string[]; docRows: number; queryRows: number; encodeSeconds?: { docs: number; queries: number } };
+type Header = {
+  magic: string;
+  model: string;
+  dim: number;
+  docIds: string[];
+  queryIds: string[];
+  docRows: number;
+  queryRows: number;
+  encodeSeconds?: { docs: number; queries: number };
+};
 
 /** Checks a parsed header field by field and that the arrays it announces fill the rest of the file exactly. */
 function checkHeader(h: unknown, bodyBytes: number, bad: (why: string) => TartanError): asserts h is Header {
@@ -62,7 +84,12 @@ function checkHeader(h: unknown, bodyBytes: number, bad: (why: string) => Tartan
   if (!count(v.dim) || (v.dim as number) < 1 || !count(v.docRows) || !count(v.queryRows)) throw bad('bad dim or row counts');
   const ids = (x: unknown) => Array.isArray(x) && x.every((id) => typeof id === 'string');
   if (!ids(v.docIds) || !ids(v.queryIds)) throw bad('ids are not lists of strings');
-  const words = ((v.docIds as string[]).length + 1) + (v.docRows as number) * (v.dim as number) + ((v.queryIds as string[]).length + 1) + (v.queryRows as number) * (v.dim as number);
+  const words =
+    (v.docIds as string[]).length +
+    1 +
+    (v.docRows as number) * (v.dim as number) +
+    ((v.queryIds as string[]).length + 1) +
+    (v.queryRows as number) * (v.dim as number);
   if (words * 4 !== bodyBytes) throw bad(`the header announces ${words * 4} bytes of arrays but the file holds ${bodyBytes}`);
 }
 
@@ -74,9 +101,14 @@ function checkOffsets(offsets: Uint32Array, rows: number, what: string, bad: (wh
 
 /** Reads a file written by {@link saveVectors}; a damaged or foreign file is E_INPUT_FORMAT. */
 export function loadVectors(path: string): EncodedCollection {
-  const bad = (why: string) => new TartanError(ErrorCodes.INPUT_FORMAT, `${path} is not a valid tartan vectors file (${why}); create one with \`tartan bench search --save-vectors\``);
+  const bad = (why: string) =>
+    new TartanError(ErrorCodes.INPUT_FORMAT, `${path} is not a valid tartan vectors file (${why}); create one with \`tartan bench search --save-vectors\``);
   let fd: number;
-  try { fd = openSync(path, 'r'); } catch (e) { throw bad(`cannot open it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw bad(`cannot open it: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     const size = fstatSync(fd).size;
     const len = Buffer.alloc(8);
@@ -86,7 +118,11 @@ export function loadVectors(path: string): EncodedCollection {
     const hbuf = Buffer.alloc(hlen);
     readExact(fd, hbuf, 8);
     let h: unknown;
-    try { h = JSON.parse(hbuf.toString('utf8')); } catch { throw bad('the header is not JSON'); }
+    try {
+      h = JSON.parse(hbuf.toString('utf8'));
+    } catch {
+      throw bad('the header is not JSON');
+    }
     let pos = 8 + hlen + ((4 - ((8 + hlen) % 4)) % 4);
     checkHeader(h, size - pos, bad);
     const take = <T>(ctor: new (n: number) => T & ArrayBufferView, n: number, width: number): T => {
@@ -103,8 +139,15 @@ export function loadVectors(path: string): EncodedCollection {
     checkOffsets(queryOffsets, h.queryRows, 'query', bad);
     for (const data of [docData, queryData]) for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw bad(`vector value ${i} is ${data[i]}`);
     return {
-      model: h.model, dim: h.dim, docIds: h.docIds, queryIds: h.queryIds, ...(typeof h.encodeSeconds?.docs === 'number' && typeof h.encodeSeconds.queries === 'number' ? { encodeSeconds: h.encodeSeconds } : {}),
-      docs: { data: docData, offsets: docOffsets, dim: h.dim }, queries: { data: queryData, offsets: queryOffsets, dim: h.dim },
+      model: h.model,
+      dim: h.dim,
+      docIds: h.docIds,
+      queryIds: h.queryIds,
+      ...(typeof h.encodeSeconds?.docs === 'number' && typeof h.encodeSeconds.queries === 'number' ? { encodeSeconds: h.encodeSeconds } : {}),
+      docs: { data: docData, offsets: docOffsets, dim: h.dim },
+      queries: { data: queryData, offsets: queryOffsets, dim: h.dim },
     };
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }

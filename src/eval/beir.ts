@@ -41,7 +41,10 @@ function requireString(value: Record<string, unknown>, field: string, path: stri
   if (v === undefined && optional) return '';
   if (typeof v === 'number' && field === '_id') return String(v);
   if (typeof v !== 'string') {
-    throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line ${line}: field "${field}" must be a string${optional ? ' when present' : ''}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}.`);
+    throw new TartanError(
+      ErrorCodes.DATASET_FORMAT,
+      `${path} line ${line}: field "${field}" must be a string${optional ? ' when present' : ''}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}.`,
+    );
   }
   return v;
 }
@@ -57,7 +60,11 @@ function requireString(value: Record<string, unknown>, field: string, path: stri
 export async function* streamCorpus(dir: string): AsyncGenerator<BeirDocument> {
   const path = join(dir, 'corpus.jsonl');
   for await (const { value, line } of readJsonl(path)) {
-    yield { id: requireString(value, '_id', path, line), title: requireString(value, 'title', path, line, true), text: requireString(value, 'text', path, line, true) };
+    yield {
+      id: requireString(value, '_id', path, line),
+      title: requireString(value, 'title', path, line, true),
+      text: requireString(value, 'text', path, line, true),
+    };
   }
 }
 
@@ -73,8 +80,15 @@ export async function loadQueries(dir: string): Promise<Map<string, string>> {
 export function loadQrels(dir: string, split = 'test'): Qrels {
   const path = join(dir, 'qrels', `${split}.tsv`);
   if (!existsSync(path)) {
-    const available = existsSync(join(dir, 'qrels')) ? readdirSync(join(dir, 'qrels')).filter((f) => f.endsWith('.tsv')).map((f) => f.slice(0, -4)) : [];
-    throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} does not exist; choose a split that exists${available.length ? ` (${available.join(', ')})` : ''} with --split.`);
+    const available = existsSync(join(dir, 'qrels'))
+      ? readdirSync(join(dir, 'qrels'))
+          .filter((f) => f.endsWith('.tsv'))
+          .map((f) => f.slice(0, -4))
+      : [];
+    throw new TartanError(
+      ErrorCodes.DATASET_FORMAT,
+      `${path} does not exist; choose a split that exists${available.length ? ` (${available.join(', ')})` : ''} with --split.`,
+    );
   }
   let content: string;
   try {
@@ -85,7 +99,10 @@ export function loadQrels(dir: string, split = 'test'): Qrels {
   const lines = content.split(/\r?\n/);
   const header = lines[0]?.split('\t') ?? [];
   if (header.length < 3 || !/^(query[-_]?id|qid)$/i.test(header[0].trim())) {
-    throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line 1 must be the header "query-id<TAB>corpus-id<TAB>score", got ${JSON.stringify(lines[0] ?? '')}.`);
+    throw new TartanError(
+      ErrorCodes.DATASET_FORMAT,
+      `${path} line 1 must be the header "query-id<TAB>corpus-id<TAB>score", got ${JSON.stringify(lines[0] ?? '')}.`,
+    );
   }
   const qrels: Qrels = new Map();
   for (let i = 1; i < lines.length; i++) {
@@ -93,7 +110,10 @@ export function loadQrels(dir: string, split = 'test'): Qrels {
     const cols = lines[i].split('\t');
     const grade = Number(cols[2]);
     if (cols.length < 3 || cols[0].length === 0 || cols[1].length === 0 || !Number.isInteger(grade)) {
-      throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line ${i + 1} must be "query-id<TAB>corpus-id<TAB>integer score", got ${JSON.stringify(lines[i])}.`);
+      throw new TartanError(
+        ErrorCodes.DATASET_FORMAT,
+        `${path} line ${i + 1} must be "query-id<TAB>corpus-id<TAB>integer score", got ${JSON.stringify(lines[i])}.`,
+      );
     }
     let judged = qrels.get(cols[0]);
     if (!judged) qrels.set(cols[0], (judged = new Map()));
@@ -115,21 +135,27 @@ export function loadQrels(dir: string, split = 'test'): Qrels {
  */
 export async function loadBeir(dir: string, options: LoadBeirOptions = {}): Promise<BeirDataset> {
   const root = resolve(dir);
-  if (!existsSync(root)) throw new TartanError(ErrorCodes.DATASET_FORMAT, `Dataset folder ${root} does not exist; pass a BEIR folder holding corpus.jsonl, queries.jsonl and qrels/.`);
+  if (!existsSync(root))
+    throw new TartanError(
+      ErrorCodes.DATASET_FORMAT,
+      `Dataset folder ${root} does not exist; pass a BEIR folder holding corpus.jsonl, queries.jsonl and qrels/.`,
+    );
   const split = options.split ?? 'test';
   const qrels = loadQrels(root, split);
   const allQueries = await loadQueries(root);
   const corpus: BeirDocument[] = [];
   const seen = new Set<string>();
   for await (const doc of streamCorpus(root)) {
-    if (seen.has(doc.id)) throw new TartanError(ErrorCodes.DATASET_FORMAT, `${join(root, 'corpus.jsonl')}: document id "${doc.id}" appears twice; ids must be unique.`);
+    if (seen.has(doc.id))
+      throw new TartanError(ErrorCodes.DATASET_FORMAT, `${join(root, 'corpus.jsonl')}: document id "${doc.id}" appears twice; ids must be unique.`);
     seen.add(doc.id);
     corpus.push(doc);
   }
   const queries = new Map<string, string>();
   for (const qid of qrels.keys()) {
     const text = allQueries.get(qid);
-    if (text === undefined) throw new TartanError(ErrorCodes.DATASET_FORMAT, `${join(root, 'qrels', `${split}.tsv`)} judges query "${qid}" but queries.jsonl has no such _id.`);
+    if (text === undefined)
+      throw new TartanError(ErrorCodes.DATASET_FORMAT, `${join(root, 'qrels', `${split}.tsv`)} judges query "${qid}" but queries.jsonl has no such _id.`);
     if (options.limitQueries !== undefined && queries.size >= options.limitQueries) break;
     queries.set(qid, text);
   }

@@ -22,7 +22,8 @@ export interface JsonlRecord {
  * ```
  */
 export async function* readJsonl(path: string): AsyncGenerator<JsonlRecord> {
-  if (!existsSync(path)) throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} does not exist; a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/<split>.tsv.`);
+  if (!existsSync(path))
+    throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} does not exist; a BEIR folder needs corpus.jsonl, queries.jsonl and qrels/<split>.tsv.`);
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })[Symbol.asyncIterator]();
   let line = 0;
   for (;;) {
@@ -41,7 +42,10 @@ export async function* readJsonl(path: string): AsyncGenerator<JsonlRecord> {
       throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line ${line} is not valid JSON (${(e as Error).message}); each line must be one JSON object.`);
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new TartanError(ErrorCodes.DATASET_FORMAT, `${path} line ${line} is not a JSON object; each line must be one object such as {"_id": "...", "text": "..."}.`);
+      throw new TartanError(
+        ErrorCodes.DATASET_FORMAT,
+        `${path} line ${line} is not a JSON object; each line must be one object such as {"_id": "...", "text": "..."}.`,
+      );
     }
     yield { value: value as Record<string, unknown>, line };
   }

@@ -62,7 +62,10 @@ export function ndcgAt(ordered: readonly ScoredDocument[], judgements: Judgement
   const grades = gradesAtRanks(ordered, judgements, k);
   let dcg = 0;
   for (let i = 0; i < grades.length; i++) if (grades[i] > 0) dcg += grades[i] / Math.log2(i + 2);
-  const ideal = [...judgements.values()].filter((g) => g > 0).sort((a, b) => b - a).slice(0, k);
+  const ideal = [...judgements.values()]
+    .filter((g) => g > 0)
+    .sort((a, b) => b - a)
+    .slice(0, k);
   let idcg = 0;
   for (let i = 0; i < ideal.length; i++) idcg += ideal[i] / Math.log2(i + 2);
   return idcg > 0 ? dcg / idcg : 0;
@@ -87,7 +90,8 @@ export function mapAt(ordered: readonly ScoredDocument[], judgements: Judgements
   const relevant = relevantCount(judgements);
   if (relevant === 0) return 0;
   const grades = gradesAtRanks(ordered, judgements, k);
-  let hits = 0, sum = 0;
+  let hits = 0,
+    sum = 0;
   for (let i = 0; i < grades.length; i++) {
     if (grades[i] > 0) {
       hits++;
@@ -100,9 +104,13 @@ export function mapAt(ordered: readonly ScoredDocument[], judgements: Judgements
 /** Computes one metric by name on an already trec-ordered run. */
 export function metricAt(name: MetricName, ordered: readonly ScoredDocument[], judgements: Judgements, k: number): number {
   switch (name) {
-    case 'ndcg': return ndcgAt(ordered, judgements, k);
-    case 'recall': return recallAt(ordered, judgements, k);
-    case 'mrr': return mrrAt(ordered, judgements, k);
-    case 'map': return mapAt(ordered, judgements, k);
+    case 'ndcg':
+      return ndcgAt(ordered, judgements, k);
+    case 'recall':
+      return recallAt(ordered, judgements, k);
+    case 'mrr':
+      return mrrAt(ordered, judgements, k);
+    case 'map':
+      return mapAt(ordered, judgements, k);
   }
 }

@@ -57,7 +57,14 @@ export function listPipelines(): PipelineDefinition[] {
 export function getPipeline(name: string): PipelineDefinition {
   const found = registry.get(name);
   if (!found) {
-    throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `Unknown pipeline "${name}"; known pipelines: ${listPipelines().map((p) => p.name).join(', ') || '(none)'}.`);
+    throw new TartanError(
+      ErrorCodes.UNKNOWN_PIPELINE,
+      `Unknown pipeline "${name}"; known pipelines: ${
+        listPipelines()
+          .map((p) => p.name)
+          .join(', ') || '(none)'
+      }.`,
+    );
   }
   return found;
 }
@@ -69,7 +76,9 @@ export function loadPipelineModules(): Promise<void> {
   loaded ??= (async () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), 'pipelines');
     // .js when built, .ts when run from source with tsx
-    const files = readdirSync(dir).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'))
+      .sort();
     for (const file of files) {
       const mod = (await import(pathToFileURL(join(dir, file)).href)) as { pipelines?: PipelineDefinition[] };
       for (const definition of mod.pipelines ?? []) registerPipeline(definition);

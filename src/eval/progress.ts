@@ -31,7 +31,15 @@ export function stderrProgress(): Progress {
     start(label, total) {
       bar?.stop();
       bar = new cliProgress.SingleBar(
-        { format: `${label.padEnd(24)} {bar} {value}/{total} {duration_formatted} (eta {eta_formatted})`, stream: process.stderr, fps: 10, noTTYOutput: true, notTTYSchedule: 5000, hideCursor: false, clearOnComplete: false },
+        {
+          format: `${label.padEnd(24)} {bar} {value}/{total} {duration_formatted} (eta {eta_formatted})`,
+          stream: process.stderr,
+          fps: 10,
+          noTTYOutput: true,
+          notTTYSchedule: 5000,
+          hideCursor: false,
+          clearOnComplete: false,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total, 0);

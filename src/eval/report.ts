@@ -26,8 +26,18 @@ export function formatReport(report: EvaluationReport): string {
   const header = ['pipeline', ...metricKeys, 'p50 ms', 'mean ms', 'index s', 'stages (p50 ms)'];
   const rows = report.pipelines.map((p) => {
     const total = p.latency_ms.total as LatencyStats | undefined;
-    const stages = Object.entries(p.latency_ms).filter(([stage]) => stage !== 'total').map(([stage, s]) => `${stage} ${s.p50.toFixed(2)}`).join(', ');
-    return [p.name, ...metricKeys.map((k) => fixed(p[k], 4)), fixed(total?.p50, 2), fixed(total?.mean, 2), p.index_ms !== undefined ? (p.index_ms / 1000).toFixed(1) : '-', stages || '-'];
+    const stages = Object.entries(p.latency_ms)
+      .filter(([stage]) => stage !== 'total')
+      .map(([stage, s]) => `${stage} ${s.p50.toFixed(2)}`)
+      .join(', ');
+    return [
+      p.name,
+      ...metricKeys.map((k) => fixed(p[k], 4)),
+      fixed(total?.p50, 2),
+      fixed(total?.mean, 2),
+      p.index_ms !== undefined ? (p.index_ms / 1000).toFixed(1) : '-',
+      stages || '-',
+    ];
   });
   return `${report.dataset} (${report.split}, ${report.queries} queries)\n${formatTable(header, rows)}`;
 }

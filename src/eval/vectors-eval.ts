@@ -48,7 +48,10 @@ const ACCEPTED = ['mode', 'rerank-vectors', ...Object.keys(NUMERIC_KEYS)];
 export function parseVectorPipelines(names: readonly string[]): VectorPipeline[] {
   return [...new Set(names)].map((name) => {
     if (!(VECTOR_PIPELINES as readonly string[]).includes(name)) {
-      throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `pipeline "${name}" does not run on a vectors file; with --vectors use ${VECTOR_PIPELINES.join(' or ')} (e.g. --pipeline exact,colbert).`);
+      throw new TartanError(
+        ErrorCodes.UNKNOWN_PIPELINE,
+        `pipeline "${name}" does not run on a vectors file; with --vectors use ${VECTOR_PIPELINES.join(' or ')} (e.g. --pipeline exact,colbert).`,
+      );
     }
     return name as VectorPipeline;
   });
@@ -108,7 +111,10 @@ export function restrictToVectors(dataset: BeirDataset, c: EncodedCollection): V
     for (const doc of judged.keys()) if (!docs.has(doc)) missingDocuments++;
   }
   if (queries.size === 0) {
-    throw new TartanError(ErrorCodes.DATASET_FORMAT, `none of the ${inFile.size} query ids in the vectors file is judged in ${dataset.name}/qrels/${dataset.split}.tsv (${dataset.qrels.size} judged queries, e.g. "${dataset.qrels.keys().next().value ?? ''}"); encode the queries of this dataset and split.`);
+    throw new TartanError(
+      ErrorCodes.DATASET_FORMAT,
+      `none of the ${inFile.size} query ids in the vectors file is judged in ${dataset.name}/qrels/${dataset.split}.tsv (${dataset.qrels.size} judged queries, e.g. "${dataset.qrels.keys().next().value ?? ''}"); encode the queries of this dataset and split.`,
+    );
   }
   return { dataset: { ...dataset, queries, qrels }, judged: dataset.qrels.size, inFile: inFile.size, missingDocuments };
 }
@@ -118,7 +124,8 @@ function queryLookup(c: EncodedCollection): (queryId: string | undefined) => Tok
   const position = new Map(c.queryIds.map((id, i) => [id, i]));
   return (queryId) => {
     const i = queryId === undefined ? undefined : position.get(queryId);
-    if (i === undefined) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `no vectors for query ${JSON.stringify(queryId)}; vectors retrievers search by query id`);
+    if (i === undefined)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `no vectors for query ${JSON.stringify(queryId)}; vectors retrievers search by query id`);
     return matrixAt(c.queries, i);
   };
 }
@@ -136,7 +143,10 @@ export function exactRetriever(c: EncodedCollection): Retriever {
     name: 'exact',
     async search(_text, k, queryId) {
       const q = query(queryId);
-      if (q.rows === 0 || c.docIds.length === 0) { stages = { maxsim: 0, topk: 0 }; return []; }
+      if (q.rows === 0 || c.docIds.length === 0) {
+        stages = { maxsim: 0, topk: 0 };
+        return [];
+      }
       const t0 = performance.now();
       const { raw } = maxsim(q, docs);
       const t1 = performance.now();
@@ -161,7 +171,10 @@ export interface ColbertVectorsOptions {
 }
 
 function folderName(label: string, s: VectorIndexSettings): string {
-  const base = basename(label).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'vectors';
+  const base =
+    basename(label)
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .slice(0, 60) || 'vectors';
   if (s.mode === 'flat') return `${base}-flat`;
   return `${base}-plaid-nbits${s.nbits ?? 'default'}-c${s.centroids ?? 'auto'}-pf${s.poolFactor ?? 1}-rv${s.rerankVectors ?? 'f16'}`;
 }
@@ -173,15 +186,22 @@ async function buildStore(dir: string, c: EncodedCollection, s: VectorIndexSetti
     const info = await store.info();
     if (info.dim === c.dim && info.documents === c.docIds.length) return store;
     await store.close();
-    throw new TartanError(ErrorCodes.INDEX_EXISTS, `${dir} holds an index of ${info.documents} documents of dim ${info.dim}, not this vectors file's ${c.docIds.length} of dim ${c.dim}; remove the folder or choose another --work-dir.`);
+    throw new TartanError(
+      ErrorCodes.INDEX_EXISTS,
+      `${dir} holds an index of ${info.documents} documents of dim ${info.dim}, not this vectors file's ${c.docIds.length} of dim ${c.dim}; remove the folder or choose another --work-dir.`,
+    );
   }
   const { nprobe: _n, ndocs: _d, ...create } = s;
-  const store = s.mode === 'flat'
-    ? await FlatStore.create(dir, { dim: c.dim, model: c.model })
-    : await PlaidStore.create(dir, { ...create, mode: 'plaid', dim: c.dim, model: c.model });
+  const store =
+    s.mode === 'flat'
+      ? await FlatStore.create(dir, { dim: c.dim, model: c.model })
+      : await PlaidStore.create(dir, { ...create, mode: 'plaid', dim: c.dim, model: c.model });
   progress.start(`indexing ${c.docIds.length} documents`, 1);
   try {
-    await store.add(c.docIds.map((id) => ({ id })), c.docs);
+    await store.add(
+      c.docIds.map((id) => ({ id })),
+      c.docs,
+    );
     progress.tick();
   } catch (e) {
     await store.close();
@@ -201,7 +221,9 @@ export async function colbertRetriever(c: EncodedCollection, options: ColbertVec
   const s = options.settings ?? {};
   const tmp = options.workDir ? undefined : mkdtempSync(join(tmpdir(), 'tartan-eval-vectors-'));
   const dir = options.workDir ? join(options.workDir, folderName(options.label ?? 'vectors', s)) : join(tmp!, 'index');
-  const cleanup = () => { if (tmp) rmSync(tmp, { recursive: true, force: true }); };
+  const cleanup = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  };
   let store: FileStore;
   try {
     store = await buildStore(dir, c, s, options.progress ?? silentProgress);
@@ -243,9 +265,12 @@ export interface EvaluateVectorsOptions extends ColbertVectorsOptions {
  */
 export async function evaluateVectors(dataset: BeirDataset, c: EncodedCollection, options: EvaluateVectorsOptions = {}): Promise<EvaluationReport> {
   const overlap = restrictToVectors(dataset, c);
-  if (new Set(c.docIds).size !== c.docIds.length) throw new TartanError(ErrorCodes.INPUT_FORMAT, 'the vectors file lists a document id twice; document ids must be unique.');
-  options.log?.(`evaluating ${overlap.dataset.queries.size} queries found both in the vectors file (${overlap.inFile} queries) and in the qrels (${overlap.judged} judged)`
-    + (overlap.missingDocuments > 0 ? `; ${overlap.missingDocuments} judged documents have no vectors and cannot be retrieved` : ''));
+  if (new Set(c.docIds).size !== c.docIds.length)
+    throw new TartanError(ErrorCodes.INPUT_FORMAT, 'the vectors file lists a document id twice; document ids must be unique.');
+  options.log?.(
+    `evaluating ${overlap.dataset.queries.size} queries found both in the vectors file (${overlap.inFile} queries) and in the qrels (${overlap.judged} judged)` +
+      (overlap.missingDocuments > 0 ? `; ${overlap.missingDocuments} judged documents have no vectors and cannot be retrieved` : ''),
+  );
   const retrievers: Retriever[] = [];
   const indexMs: Record<string, number> = {};
   try {

@@ -84,7 +84,8 @@ export function hasBm25(dir: string): boolean {
 /** Loads an index saved by {@link saveBm25}. Throws INDEX_NOT_FOUND, INDEX_VERSION or INDEX_CORRUPT. */
 export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
   const path = join(dir, BM25_FILE);
-  if (!existsSync(path)) throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `No BM25 index at ${path}; build one first (e.g. \`tartan eval --pipeline bm25 --work-dir ${dir}\`).`);
+  if (!existsSync(path))
+    throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `No BM25 index at ${path}; build one first (e.g. \`tartan eval --pipeline bm25 --work-dir ${dir}\`).`);
   const file = readFileSync(path);
   const corrupt = (what: string) => new TartanError(ErrorCodes.INDEX_CORRUPT, `BM25 index ${path} is damaged (${what}); delete it and build it again.`);
   if (file.length < 12 || !file.subarray(0, 8).equals(MAGIC)) throw corrupt('not a tartan BM25 file');
@@ -99,13 +100,18 @@ export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
   if (header === null || typeof header !== 'object' || header.format !== 'tartan-bm25') throw corrupt('unexpected format');
   if (typeof header.version !== 'number') throw corrupt('no format version');
   if (header.version > BM25_FORMAT_VERSION) {
-    throw new TartanError(ErrorCodes.INDEX_VERSION, `BM25 index ${path} has format version ${header.version}, newer than this tartan reads (${BM25_FORMAT_VERSION}); upgrade tartan or rebuild the index.`);
+    throw new TartanError(
+      ErrorCodes.INDEX_VERSION,
+      `BM25 index ${path} has format version ${header.version}, newer than this tartan reads (${BM25_FORMAT_VERSION}); upgrade tartan or rebuild the index.`,
+    );
   }
   const base = pad8(12 + headerLength);
   const section = (name: string): Buffer => {
-    const entry: unknown = header.sections !== null && typeof header.sections === 'object' && Object.hasOwn(header.sections, name) ? header.sections[name] : undefined;
+    const entry: unknown =
+      header.sections !== null && typeof header.sections === 'object' && Object.hasOwn(header.sections, name) ? header.sections[name] : undefined;
     if (!entry) throw corrupt(`section ${name} missing`);
-    if (!Array.isArray(entry) || entry.length !== 2 || !entry.every((v) => Number.isSafeInteger(v) && v >= 0)) throw corrupt(`section ${name} has no valid [offset, length]`);
+    if (!Array.isArray(entry) || entry.length !== 2 || !entry.every((v) => Number.isSafeInteger(v) && v >= 0))
+      throw corrupt(`section ${name} has no valid [offset, length]`);
     const [offset, length] = entry as [number, number];
     if (base + offset + length > file.length) throw corrupt(`section ${name} runs past the end of the file`);
     return file.subarray(base + offset, base + offset + length);
@@ -131,14 +137,25 @@ export function loadBm25(dir: string, analyser?: EnglishAnalyser): Bm25Index {
     if (new Set(value).size !== value.length) throw corrupt(`section ${name} repeats an entry`);
     return value as string[];
   };
-  const terms = json('terms'), docIds = json('docIds');
+  const terms = json('terms'),
+    docIds = json('docIds');
   const snapshot: Bm25Snapshot = {
-    k1: header.k1, b: header.b, terms, termOffsets: u32('termOffsets'),
-    postingDocs: u32('postingDocs'), postingTfs: u32('postingTfs'),
-    docIds, docLengths: u32('docLengths'), deleted: new Uint8Array(docIds.length),
+    k1: header.k1,
+    b: header.b,
+    terms,
+    termOffsets: u32('termOffsets'),
+    postingDocs: u32('postingDocs'),
+    postingTfs: u32('postingTfs'),
+    docIds,
+    docLengths: u32('docLengths'),
+    deleted: new Uint8Array(docIds.length),
   };
-  if (snapshot.termOffsets.length !== terms.length + 1 || snapshot.docLengths.length !== docIds.length
-    || snapshot.termOffsets[terms.length] !== snapshot.postingDocs.length || snapshot.postingTfs.length !== snapshot.postingDocs.length) {
+  if (
+    snapshot.termOffsets.length !== terms.length + 1 ||
+    snapshot.docLengths.length !== docIds.length ||
+    snapshot.termOffsets[terms.length] !== snapshot.postingDocs.length ||
+    snapshot.postingTfs.length !== snapshot.postingDocs.length
+  ) {
     throw corrupt('section sizes disagree');
   }
   for (let i = 0; i < snapshot.postingDocs.length; i++) if (snapshot.postingDocs[i] >= docIds.length) throw corrupt('posting points past the last document');

@@ -97,11 +97,15 @@ export class Bm25Index {
   private seen = new Uint8Array(0);
 
   constructor(params: Bm25Params = {}, analyser: EnglishAnalyser = new EnglishAnalyser()) {
-    if (params === null || typeof params !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'BM25 parameters must be an object like { k1: 0.9, b: 0.4 }.');
-    const k1 = params.k1 ?? 0.9, b = params.b ?? 0.4;
+    if (params === null || typeof params !== 'object')
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'BM25 parameters must be an object like { k1: 0.9, b: 0.4 }.');
+    const k1 = params.k1 ?? 0.9,
+      b = params.b ?? 0.4;
     // typeof checks: a string such as "0.5" would pass the range comparisons by coercion.
-    if (typeof k1 !== 'number' || !Number.isFinite(k1) || k1 < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 k1 must be a finite number >= 0, got ${String(k1)}; the usual range is 0.5-2 (default 0.9).`);
-    if (typeof b !== 'number' || !(b >= 0 && b <= 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${String(b)}; default 0.4.`);
+    if (typeof k1 !== 'number' || !Number.isFinite(k1) || k1 < 0)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 k1 must be a finite number >= 0, got ${String(k1)}; the usual range is 0.5-2 (default 0.9).`);
+    if (typeof b !== 'number' || !(b >= 0 && b <= 1))
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${String(b)}; default 0.4.`);
     this.k1 = k1;
     this.b = b;
     this.analyser = analyser;
@@ -163,7 +167,8 @@ export class Bm25Index {
    */
   search(query: string, k: number): Bm25Hit[] {
     if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${String(k)}.`);
-    if (typeof query !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the BM25 query must be a string, got ${query === null ? 'null' : typeof query}.`);
+    if (typeof query !== 'string')
+      throw new TartanError(ErrorCodes.NOT_A_STRING, `the BM25 query must be a string, got ${query === null ? 'null' : typeof query}.`);
     const live = this.size;
     if (live === 0) return [];
     const boosts = new Map<string, number>();
@@ -175,14 +180,18 @@ export class Bm25Index {
       this.touched = new Uint32Array(this.scratch.length);
       this.seen = new Uint8Array(this.scratch.length);
     }
-    const acc = this.scratch, touched = this.touched, seen = this.seen;
+    const acc = this.scratch,
+      touched = this.touched,
+      seen = this.seen;
     let touchedCount = 0;
     const normInverse = this.normInverseTable(live);
 
     for (const [term, boost] of boosts) {
       const t = this.termIds.get(term);
       if (t === undefined) continue;
-      const docs = this.postingDocs[t], tfs = this.postingTfs[t], count = this.postingCounts[t];
+      const docs = this.postingDocs[t],
+        tfs = this.postingTfs[t],
+        count = this.postingCounts[t];
       const df = this.deletedCount === 0 ? count : this.liveCount(docs, count);
       if (df === 0) continue;
       const idf = f(Math.log(1 + (live - df + 0.5) / (df + 0.5)));
@@ -193,7 +202,10 @@ export class Bm25Index {
         const score = f(weight - f(weight / f(1 + f(tfs[p] * normInverse[this.normBytes[d]]))));
         // A separate mark, not acc[d] === 0: with a huge k1 a matching term scores 0 in float32,
         // and a zero-marker would list the document once per query term.
-        if (seen[d] === 0) { seen[d] = 1; touched[touchedCount++] = d; }
+        if (seen[d] === 0) {
+          seen[d] = 1;
+          touched[touchedCount++] = d;
+        }
         acc[d] += score;
       }
     }
@@ -241,11 +253,13 @@ export class Bm25Index {
     const termOffsets: number[] = [0];
     let total = 0;
     for (let t = 0; t < this.terms.length; t++) total += this.postingCounts[t];
-    const postingDocs = new Uint32Array(total), postingTfs = new Uint32Array(total);
+    const postingDocs = new Uint32Array(total),
+      postingTfs = new Uint32Array(total);
     let p = 0;
     for (let t = 0; t < this.terms.length; t++) {
       const start = p;
-      const docs = this.postingDocs[t], tfs = this.postingTfs[t];
+      const docs = this.postingDocs[t],
+        tfs = this.postingTfs[t];
       for (let i = 0; i < this.postingCounts[t]; i++) {
         if (this.deleted[docs[i]] === 1) continue;
         postingDocs[p] = remap[docs[i]];
@@ -257,9 +271,15 @@ export class Bm25Index {
       }
     }
     return {
-      k1: this.k1, b: this.b, terms, termOffsets: Uint32Array.from(termOffsets),
-      postingDocs: postingDocs.slice(0, p), postingTfs: postingTfs.slice(0, p),
-      docIds, docLengths, deleted: new Uint8Array(docIds.length),
+      k1: this.k1,
+      b: this.b,
+      terms,
+      termOffsets: Uint32Array.from(termOffsets),
+      postingDocs: postingDocs.slice(0, p),
+      postingTfs: postingTfs.slice(0, p),
+      docIds,
+      docLengths,
+      deleted: new Uint8Array(docIds.length),
     };
   }
 
@@ -272,7 +292,8 @@ export class Bm25Index {
     index.postingDocs = new Array<Uint32Array>(termCount);
     index.postingTfs = new Array<Uint32Array>(termCount);
     for (let t = 0; t < termCount; t++) {
-      const start = s.termOffsets[t], end = s.termOffsets[t + 1];
+      const start = s.termOffsets[t],
+        end = s.termOffsets[t + 1];
       index.termIds.set(s.terms[t], t);
       index.postingDocs[t] = s.postingDocs.subarray(start, end);
       index.postingTfs[t] = s.postingTfs.subarray(start, end);
@@ -329,7 +350,8 @@ export class Bm25Index {
   private normInverseTable(live: number): Float32Array {
     const avgdl = f(this.liveLengthSum / live);
     const table = new Float32Array(256);
-    const k1 = f(this.k1), b = f(this.b);
+    const k1 = f(this.k1),
+      b = f(this.b);
     for (let i = 0; i < 256; i++) {
       table[i] = f(1 / f(k1 * f(f(1 - b) + f(f(b * DECODED_LENGTHS[i]) / avgdl))));
     }

@@ -98,7 +98,8 @@ export class LexicalColbert implements LateInteractionEncoder {
     this.dim = options.dim ?? 128;
     this.minN = options.minN ?? 3;
     this.maxN = options.maxN ?? 5;
-    if (!Number.isInteger(this.dim) || this.dim < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `lexical model dim must be a positive integer, got ${this.dim}.`);
+    if (!Number.isInteger(this.dim) || this.dim < 1)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `lexical model dim must be a positive integer, got ${this.dim}.`);
     if (!Number.isInteger(this.minN) || !Number.isInteger(this.maxN) || this.minN < 1 || this.maxN < this.minN) {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `lexical model n-gram range must satisfy 1 <= minN <= maxN, got ${this.minN}..${this.maxN}.`);
     }
@@ -109,7 +110,8 @@ export class LexicalColbert implements LateInteractionEncoder {
 
   /** Uses these document frequencies (analysed term -> documents containing it, out of `documents`) for query weights. */
   setDocumentFrequencies(counts: ReadonlyMap<string, number>, documents: number): void {
-    if (!Number.isInteger(documents) || documents < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `documents must be a positive integer, got ${documents}.`);
+    if (!Number.isInteger(documents) || documents < 1)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `documents must be a positive integer, got ${documents}.`);
     this.dfCounts = counts;
     this.dfDocuments = documents;
   }
@@ -171,7 +173,10 @@ export class LexicalColbert implements LateInteractionEncoder {
    */
   writeTermVectors(terms: readonly string[], out: Float32Array, startRow: number): void {
     if ((startRow + terms.length) * this.dim > out.length) {
-      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the output holds ${Math.floor(out.length / this.dim)} rows; ${startRow + terms.length} are needed.`);
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `the output holds ${Math.floor(out.length / this.dim)} rows; ${startRow + terms.length} are needed.`,
+      );
     }
     for (let r = 0; r < terms.length; r++) this.writeWordVector(terms[r], out, (startRow + r) * this.dim);
   }
@@ -192,8 +197,11 @@ export class LexicalColbert implements LateInteractionEncoder {
     const source = this.dfSource && this.dfSource.size > 0 ? this.dfSource : undefined;
     const documents = source ? source.size : this.dfDocuments;
     for (let i = 0; i < terms.length; i++) {
-      if (!source && !this.dfCounts) { weights[i] = 1; continue; }
-      const df = Math.min(source ? source.documentFrequency(terms[i]) : this.dfCounts!.get(terms[i]) ?? 0, documents);
+      if (!source && !this.dfCounts) {
+        weights[i] = 1;
+        continue;
+      }
+      const df = Math.min(source ? source.documentFrequency(terms[i]) : (this.dfCounts!.get(terms[i]) ?? 0), documents);
       weights[i] = Math.log(1 + (documents - df + 0.5) / (df + 0.5));
     }
     return weights;
@@ -242,7 +250,7 @@ export class LexicalColbert implements LateInteractionEncoder {
     for (let i = offset; i < offset + dim; i++) norm += out[i] * out[i];
     if (norm === 0) {
       // every feature cancelled out (possible with signed hashing): fall back to the whole-word bucket
-      out[offset + (mix32(this.wordHash(word)) >>> 1) % dim] = 1;
+      out[offset + ((mix32(this.wordHash(word)) >>> 1) % dim)] = 1;
     } else {
       const inv = 1 / Math.sqrt(norm);
       for (let i = offset; i < offset + dim; i++) out[i] *= inv;
@@ -262,7 +270,7 @@ export class LexicalColbert implements LateInteractionEncoder {
   /** Adds ±1 to the bucket of one hashed feature; bit 0 of the mixed hash is the sign. */
   private addFeature(hash: number, out: Float32Array, offset: number): void {
     const mixed = mix32(hash);
-    out[offset + (mixed >>> 1) % this.dim] += (mixed & 1) === 0 ? 1 : -1;
+    out[offset + ((mixed >>> 1) % this.dim)] += (mixed & 1) === 0 ? 1 : -1;
   }
 
   /** 32-bit hash of the whole word with its boundary markers, seeded apart from the n-grams. */

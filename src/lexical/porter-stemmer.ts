@@ -187,21 +187,53 @@ class PorterState {
 
 /** Step 2 rules keyed by the penultimate letter of the word, in the reference release's order. */
 const STEP2_RULES: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  a: [['ational', 'ate'], ['tional', 'tion']],
-  c: [['enci', 'ence'], ['anci', 'ance']],
+  a: [
+    ['ational', 'ate'],
+    ['tional', 'tion'],
+  ],
+  c: [
+    ['enci', 'ence'],
+    ['anci', 'ance'],
+  ],
   e: [['izer', 'ize']],
-  l: [['bli', 'ble'], ['alli', 'al'], ['entli', 'ent'], ['eli', 'e'], ['ousli', 'ous']],
-  o: [['ization', 'ize'], ['ation', 'ate'], ['ator', 'ate']],
-  s: [['alism', 'al'], ['iveness', 'ive'], ['fulness', 'ful'], ['ousness', 'ous']],
-  t: [['aliti', 'al'], ['iviti', 'ive'], ['biliti', 'ble']],
+  l: [
+    ['bli', 'ble'],
+    ['alli', 'al'],
+    ['entli', 'ent'],
+    ['eli', 'e'],
+    ['ousli', 'ous'],
+  ],
+  o: [
+    ['ization', 'ize'],
+    ['ation', 'ate'],
+    ['ator', 'ate'],
+  ],
+  s: [
+    ['alism', 'al'],
+    ['iveness', 'ive'],
+    ['fulness', 'ful'],
+    ['ousness', 'ous'],
+  ],
+  t: [
+    ['aliti', 'al'],
+    ['iviti', 'ive'],
+    ['biliti', 'ble'],
+  ],
   g: [['logi', 'log']],
 };
 
 /** Step 3 rules keyed by the last letter of the word. */
 const STEP3_RULES: Record<string, ReadonlyArray<readonly [string, string]>> = {
-  e: [['icate', 'ic'], ['ative', ''], ['alize', 'al']],
+  e: [
+    ['icate', 'ic'],
+    ['ative', ''],
+    ['alize', 'al'],
+  ],
   i: [['iciti', 'ic']],
-  l: [['ical', 'ic'], ['ful', '']],
+  l: [
+    ['ical', 'ic'],
+    ['ful', ''],
+  ],
   s: [['ness', '']],
 };
 

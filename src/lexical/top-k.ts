@@ -28,7 +28,10 @@ export class TopK {
   private size = 0;
 
   /** `idOf` gives the external id used to break score ties. */
-  constructor(readonly k: number, private readonly idOf: (ordinal: number) => string) {
+  constructor(
+    readonly k: number,
+    private readonly idOf: (ordinal: number) => string,
+  ) {
     if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
     this.ordinals = new Uint32Array(k);
     this.scores = new Float32Array(k);

@@ -131,7 +131,11 @@ export function listModels(kind?: ModelKind): ModelSpec[] {
 export function getModelSpec(id: string): ModelSpec {
   const spec = findModelSpec(id);
   if (!spec) {
-    throw new TartanError(ErrorCodes.UNKNOWN_MODEL, `unknown model '${id}'; known models: ${MODELS.map((m) => m.id).join(', ')}. Pass one of these or the path of a local model folder.`, { details: { known: MODELS.map((m) => m.id) } });
+    throw new TartanError(
+      ErrorCodes.UNKNOWN_MODEL,
+      `unknown model '${id}'; known models: ${MODELS.map((m) => m.id).join(', ')}. Pass one of these or the path of a local model folder.`,
+      { details: { known: MODELS.map((m) => m.id) } },
+    );
   }
   return spec;
 }

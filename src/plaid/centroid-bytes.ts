@@ -46,7 +46,9 @@ export function decodeCentroids(bytes: Uint8Array, type: CentroidType, k: number
 }
 
 /** A codebook's int8 centroids as stored (rows k x dim, one scale per centroid), with each centroid's sum of values. */
-export interface CentroidsI8 extends Int8Rows { readonly sums: Int32Array }
+export interface CentroidsI8 extends Int8Rows {
+  readonly sums: Int32Array;
+}
 
 /** The int8 rows, scales and value sums of an 'i8' centroids file (copied out of `bytes`); size checked as decodeCentroids. */
 export function centroidsI8Of(bytes: Uint8Array, k: number, dim: number): CentroidsI8 {
@@ -55,7 +57,8 @@ export function centroidsI8Of(bytes: Uint8Array, k: number, dim: number): Centro
   const data = new Int8Array(k * dim);
   data.set(new Int8Array(bytes.buffer, bytes.byteOffset, k * dim));
   const view = new DataView(bytes.buffer, bytes.byteOffset + k * dim, k * 4);
-  const scales = new Float32Array(k), sums = new Int32Array(k);
+  const scales = new Float32Array(k),
+    sums = new Int32Array(k);
   for (let c = 0; c < k; c++) {
     scales[c] = view.getFloat32(c * 4, true);
     let s = 0;

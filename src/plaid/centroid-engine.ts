@@ -15,16 +15,22 @@ import { loadOnnxRuntime } from '../models/runtime/load-ort.js';
 import { plaidNative } from './kernels.js';
 
 /** onnxruntime and the ONNX graph writer, as loaded on first use. */
-export interface OnnxModules { ort: typeof Ort; graph: typeof OnnxGraph }
+export interface OnnxModules {
+  ort: typeof Ort;
+  graph: typeof OnnxGraph;
+}
 
 let modules: Promise<OnnxModules> | undefined;
 
 /** Loads onnxruntime (a native addon) and the graph writer once, when a session is first needed. */
 export function onnxModules(): Promise<OnnxModules> {
-  modules ??= Promise.all([loadOnnxRuntime(), import('../models/runtime/onnx-graph.js')]).then(([ort, graph]) => ({ ort, graph }), (err: unknown) => {
-    modules = undefined; // a later call may succeed once the runtime is repaired
-    throw err;
-  });
+  modules ??= Promise.all([loadOnnxRuntime(), import('../models/runtime/onnx-graph.js')]).then(
+    ([ort, graph]) => ({ ort, graph }),
+    (err: unknown) => {
+      modules = undefined; // a later call may succeed once the runtime is repaired
+      throw err;
+    },
+  );
   return modules;
 }
 
@@ -46,7 +52,9 @@ export async function sessionOfGraph(build: (graph: typeof OnnxGraph) => OnnxGra
   const { ort, graph } = await onnxModules();
   const bytes = graph.modelProto(build(graph), { opset: 17 }).toBuffer();
   return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
-    graphOptimizationLevel: 'all', executionMode: 'sequential', ...(threads ? { intraOpNumThreads: threads } : {}),
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    ...(threads ? { intraOpNumThreads: threads } : {}),
     // No busy-waiting threads: searches run one small product at a time and the machine may be shared.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
@@ -55,7 +63,12 @@ export async function sessionOfGraph(build: (graph: typeof OnnxGraph) => OnnxGra
 export class CentroidEngine {
   private session?: Promise<Ort.InferenceSession>;
 
-  private constructor(private readonly centroids: Float32Array, private readonly threads: number | undefined, readonly k: number, readonly dim: number) {}
+  private constructor(
+    private readonly centroids: Float32Array,
+    private readonly threads: number | undefined,
+    readonly k: number,
+    readonly dim: number,
+  ) {}
 
   /**
    * Builds the engine for `centroids` (k x dim, row-major). `threads`: onnxruntime intra-op threads

@@ -18,8 +18,17 @@ import { plaidNative, searchThreads } from './kernels.js';
 import { quantizeRowsInt8 } from '../scoring/quantize.js';
 
 interface I8Addon {
-  centroidScoresI8(q8: Int8Array, qscale: Float32Array, rows: number, dim: number, c8: Int8Array, cscale: Float32Array, csum: Int32Array,
-    out: Float32Array, threads?: number): boolean;
+  centroidScoresI8(
+    q8: Int8Array,
+    qscale: Float32Array,
+    rows: number,
+    dim: number,
+    c8: Int8Array,
+    cscale: Float32Array,
+    csum: Int32Array,
+    out: Float32Array,
+    threads?: number,
+  ): boolean;
 }
 
 /** Whether stage 1 of this codebook runs on int8 (int8 centroids stored, dim a multiple of 4). */
@@ -33,7 +42,8 @@ export function usesI8(cb: Codebook): boolean {
  * onnxruntime twin awaits its session, so it always returns an array of its own (searches may interleave).
  */
 export async function centroidScoresI8(query: TokenMatrix, cb: Codebook, scratch?: Float32Array): Promise<Float32Array> {
-  const i8 = cb.i8!, { rows, dim } = query;
+  const i8 = cb.i8!,
+    { rows, dim } = query;
   const { data: q8, scales } = quantizeRowsInt8(query.data.subarray(0, rows * dim), dim);
   const native = plaidNative() as unknown as Partial<I8Addon> | null;
   if (native?.centroidScoresI8) {
@@ -47,9 +57,11 @@ export async function centroidScoresI8(query: TokenMatrix, cb: Codebook, scratch
   const { ort } = await onnxModules();
   const res = await session.run({ x: new ort.Tensor('uint8', u8, [rows, dim]) });
   const acc = res.y.data as Int32Array; // rows x k: sum (q8 + 128) * c8
-  const k = cb.k, f = Math.fround;
+  const k = cb.k,
+    f = Math.fround;
   for (let c = 0; c < k; c++) {
-    const corr = 128 * i8.sums[c], cs = i8.scales[c];
+    const corr = 128 * i8.sums[c],
+      cs = i8.scales[c];
     for (let r = 0; r < rows; r++) out[c * rows + r] = f((acc[r * k + c] - corr) * f(scales[r] * cs));
   }
   return out;

@@ -20,7 +20,11 @@ export function engineOf(cb: Codebook): Promise<CentroidEngine> {
 /** Nearest centroid of every row, with a multi-threaded engine made for this bulk job. */
 export async function assignBulk(cb: Pick<Codebook, 'centroids' | 'codec'>, data: Float32Array): Promise<Uint32Array> {
   const engine = await CentroidEngine.create(cb.centroids, cb.codec.dim);
-  try { return await engine.nearest(data); } finally { await engine.dispose(); }
+  try {
+    return await engine.nearest(data);
+  } finally {
+    await engine.dispose();
+  }
 }
 
 /** Rows of `data` picked at random (without replacement) up to `max`. */
@@ -32,7 +36,9 @@ function sampleRows(data: Float32Array, dim: number, max: number, rand: () => nu
   const out = new Float32Array(max * dim);
   for (let i = 0; i < max; i++) {
     const j = i + Math.floor(rand() * (n - i));
-    const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+    const t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
     out.set(data.subarray(idx[i] * dim, idx[i] * dim + dim), i * dim);
   }
   return out;
@@ -42,7 +48,12 @@ function sampleRows(data: Float32Array, dim: number, max: number, rand: () => nu
  * Spherical k-means whose assignment step runs on the centroid engine
  * (exact nearest centroid, onnxruntime matrix multiply).
  */
-export async function trainCentroids(data: Float32Array, dim: number, k: number, options: { iterations?: number; seed?: number; maxSample?: number } = {}): Promise<Float32Array> {
+export async function trainCentroids(
+  data: Float32Array,
+  dim: number,
+  k: number,
+  options: { iterations?: number; seed?: number; maxSample?: number } = {},
+): Promise<Float32Array> {
   const rand = seededRandom(options.seed ?? 42);
   const sample = sampleRows(data, dim, options.maxSample ?? Math.max(8192, 16 * k), rand);
   const s = sample.length / dim;
@@ -55,9 +66,12 @@ export async function trainCentroids(data: Float32Array, dim: number, k: number,
     const engine = await CentroidEngine.create(centroids, dim);
     const assign = await engine.nearest(sample);
     await engine.dispose();
-    sums.fill(0); counts.fill(0);
+    sums.fill(0);
+    counts.fill(0);
     for (let i = 0; i < s; i++) {
-      const c = assign[i], so = c * dim, xo = i * dim;
+      const c = assign[i],
+        so = c * dim,
+        xo = i * dim;
       counts[c]++;
       for (let d = 0; d < dim; d++) sums[so + d] += sample[xo + d];
     }
@@ -79,7 +93,8 @@ export function residualsOf(data: Float32Array, dim: number, centroids: Float32A
   const residuals = new Float32Array(data.length);
   let sq = 0;
   for (let r = 0; r < codes.length; r++) {
-    const co = codes[r] * dim, o = r * dim;
+    const co = codes[r] * dim,
+      o = r * dim;
     for (let d = 0; d < dim; d++) {
       const v = data[o + d] - centroids[co + d];
       residuals[o + d] = v;

@@ -12,7 +12,10 @@ export function buildInvertedLists(codes: ArrayLike<number>, tokenOffsets: Array
   for (let p = 0; p < passages; p++) {
     for (let t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
       const c = codes[t];
-      if (last[c] !== p) { last[c] = p; counts[c + 1]++; }
+      if (last[c] !== p) {
+        last[c] = p;
+        counts[c + 1]++;
+      }
     }
   }
   const starts = new Uint32Array(k + 1);
@@ -23,7 +26,10 @@ export function buildInvertedLists(codes: ArrayLike<number>, tokenOffsets: Array
   for (let p = 0; p < passages; p++) {
     for (let t = tokenOffsets[p]; t < tokenOffsets[p + 1]; t++) {
       const c = codes[t];
-      if (last[c] !== p) { last[c] = p; flat[fill[c]++] = p; }
+      if (last[c] !== p) {
+        last[c] = p;
+        flat[fill[c]++] = p;
+      }
     }
   }
   const bytes: number[] = [];
@@ -33,7 +39,10 @@ export function buildInvertedLists(codes: ArrayLike<number>, tokenOffsets: Array
     for (let i = starts[c]; i < starts[c + 1]; i++) {
       let v = flat[i] - prev;
       prev = flat[i];
-      while (v >= 0x80) { bytes.push((v & 0x7f) | 0x80); v >>>= 7; }
+      while (v >= 0x80) {
+        bytes.push((v & 0x7f) | 0x80);
+        v >>>= 7;
+      }
       bytes.push(v);
     }
     byteOffsets[c + 1] = bytes.length;
@@ -51,7 +60,10 @@ export class InvertedLists {
   /** Delta-encoded varint passage numbers. */
   readonly body: Uint8Array;
 
-  constructor(serialised: Uint8Array, readonly k: number) {
+  constructor(
+    serialised: Uint8Array,
+    readonly k: number,
+  ) {
     const copy = serialised.byteOffset % 4 === 0 ? serialised : serialised.slice();
     this.offsets = new Uint32Array(copy.buffer, copy.byteOffset, k + 1);
     this.body = copy.subarray((k + 1) * 4);
@@ -64,8 +76,14 @@ export class InvertedLists {
     const end = this.offsets[c + 1];
     let prev = 0;
     while (i < end) {
-      let v = 0, shift = 0, byte: number;
-      do { byte = b[i++]; v += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+      let v = 0,
+        shift = 0,
+        byte: number;
+      do {
+        byte = b[i++];
+        v += (byte & 0x7f) * 2 ** shift;
+        shift += 7;
+      } while (byte & 0x80);
       prev += v;
       visit(prev);
     }

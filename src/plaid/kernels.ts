@@ -20,8 +20,20 @@ export interface PlaidAddon {
   nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
   probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array, threads?: number): void;
   decompress(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
-  rerank(query: Float32Array, rows: number, weights: Float32Array, dim: number, nbits: number, centroids: Float32Array, wt: Float32Array,
-    codes: Codes, packed: Uint8Array, offsets: Uint32Array, out: Float32Array, threads?: number): void;
+  rerank(
+    query: Float32Array,
+    rows: number,
+    weights: Float32Array,
+    dim: number,
+    nbits: number,
+    centroids: Float32Array,
+    wt: Float32Array,
+    codes: Codes,
+    packed: Uint8Array,
+    offsets: Uint32Array,
+    out: Float32Array,
+    threads?: number,
+  ): void;
 }
 
 /**
@@ -53,10 +65,15 @@ export function centroidScoresTs(query: Float32Array, rows: number, dim: number,
   const k = centroids.length / dim;
   const out = new Float32Array(k * rows);
   for (let c = 0; c < k; c++) {
-    const co = c * dim, oo = c * rows;
+    const co = c * dim,
+      oo = c * rows;
     for (let q = 0; q < rows; q++) {
       const qo = q * dim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        d = 0;
       for (; d + 3 < dim; d += 4) {
         s0 += query[qo + d] * centroids[co + d];
         s1 += query[qo + d + 1] * centroids[co + d + 1];
@@ -74,7 +91,10 @@ export function centroidScoresTs(query: Float32Array, rows: number, dim: number,
 export function probe(scores: Float32Array, rows: number, k: number, nprobe: number): Uint32Array {
   const probes = new Uint32Array(rows * nprobe).fill(0xffffffff);
   const native = plaidNative();
-  if (native) { native.probe(scores, rows, nprobe, probes, searchThreads()); return probes; }
+  if (native) {
+    native.probe(scores, rows, nprobe, probes, searchThreads());
+    return probes;
+  }
   const col = new Float32Array(k);
   for (let q = 0; q < rows; q++) {
     for (let c = 0; c < k; c++) col[c] = scores[c * rows + q];
@@ -89,7 +109,8 @@ const transposed = new WeakMap<ResidualCodec, Float32Array>();
 export function bucketsByValue(codec: ResidualCodec): Float32Array {
   let wt = transposed.get(codec);
   if (!wt) {
-    const { dim, weights } = codec, buckets = 1 << codec.nbits;
+    const { dim, weights } = codec,
+      buckets = 1 << codec.nbits;
     wt = new Float32Array(buckets * dim);
     for (let d = 0; d < dim; d++) for (let b = 0; b < buckets; b++) wt[b * dim + d] = weights[d * buckets + b];
     transposed.set(codec, wt);
@@ -109,8 +130,16 @@ export function decompressTokens(codec: ResidualCodec, centroids: Float32Array, 
  * offsets[i]..offsets[i+1]; returns sum_q weights[q] * max_t <q, v_t> per
  * candidate without materialising more than a batch of rows. Null without the addon.
  */
-export function rerankNative(query: Float32Array, rows: number, weights: Float32Array, codec: ResidualCodec, centroids: Float32Array,
-  codes: Codes, packed: Uint8Array, offsets: Uint32Array): Float32Array | null {
+export function rerankNative(
+  query: Float32Array,
+  rows: number,
+  weights: Float32Array,
+  codec: ResidualCodec,
+  centroids: Float32Array,
+  codes: Codes,
+  packed: Uint8Array,
+  offsets: Uint32Array,
+): Float32Array | null {
   const native = plaidNative();
   if (!native) return null;
   const out = new Float32Array(offsets.length - 1);

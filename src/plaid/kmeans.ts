@@ -21,7 +21,11 @@ export function defaultCentroidCount(tokens: number, maxK = 8192, minK = 16): nu
 
 /** dot(a[ai..ai+dim], b[bi..bi+dim]) */
 export function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, dim: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, d = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    d = 0;
   for (; d + 3 < dim; d += 4) {
     s0 += a[ai + d] * b[bi + d];
     s1 += a[ai + d + 1] * b[bi + d + 1];
@@ -50,7 +54,11 @@ export class CentroidAssigner {
   private groups?: { centroids: Float32Array; members: Uint32Array; starts: Uint32Array; count: number };
 
   /** `probeGroups` = 0 forces the exact scan. */
-  constructor(readonly centroids: Float32Array, readonly dim: number, private readonly probeGroups = 6) {
+  constructor(
+    readonly centroids: Float32Array,
+    readonly dim: number,
+    private readonly probeGroups = 6,
+  ) {
     this.k = centroids.length / dim;
     if (this.k >= 2048 && probeGroups > 0) this.buildGroups();
   }
@@ -61,10 +69,14 @@ export class CentroidAssigner {
     const owner = new Uint32Array(this.k);
     const sizes = new Uint32Array(count + 1);
     for (let c = 0; c < this.k; c++) {
-      let best = -Infinity, arg = 0;
+      let best = -Infinity,
+        arg = 0;
       for (let g = 0; g < count; g++) {
         const s = dot(this.centroids, c * this.dim, gc, g * this.dim, this.dim);
-        if (s > best) { best = s; arg = g; }
+        if (s > best) {
+          best = s;
+          arg = g;
+        }
       }
       owner[c] = arg;
       sizes[arg + 1]++;
@@ -79,24 +91,35 @@ export class CentroidAssigner {
 
   /** Index of the nearest centroid of row `row` of `data`. */
   nearest(data: Float32Array, row: number): number {
-    const dim = this.dim, off = row * dim;
-    let best = -Infinity, arg = 0;
+    const dim = this.dim,
+      off = row * dim;
+    let best = -Infinity,
+      arg = 0;
     if (!this.groups) {
       for (let c = 0; c < this.k; c++) {
         const s = dot(data, off, this.centroids, c * dim, dim);
-        if (s > best) { best = s; arg = c; }
+        if (s > best) {
+          best = s;
+          arg = c;
+        }
       }
       return arg;
     }
     const g = this.groups;
     const probe = Math.min(this.probeGroups, g.count);
-    const topG = new Int32Array(probe).fill(-1), topS = new Float64Array(probe).fill(-Infinity);
+    const topG = new Int32Array(probe).fill(-1),
+      topS = new Float64Array(probe).fill(-Infinity);
     for (let i = 0; i < g.count; i++) {
       const s = dot(data, off, g.centroids, i * dim, dim);
       if (s <= topS[probe - 1]) continue;
       let j = probe - 1;
-      while (j > 0 && topS[j - 1] < s) { topS[j] = topS[j - 1]; topG[j] = topG[j - 1]; j--; }
-      topS[j] = s; topG[j] = i;
+      while (j > 0 && topS[j - 1] < s) {
+        topS[j] = topS[j - 1];
+        topG[j] = topG[j - 1];
+        j--;
+      }
+      topS[j] = s;
+      topG[j] = i;
     }
     for (let p = 0; p < probe; p++) {
       const gi = topG[p];
@@ -104,7 +127,10 @@ export class CentroidAssigner {
       for (let m = g.starts[gi]; m < g.starts[gi + 1]; m++) {
         const c = g.members[m];
         const s = dot(data, off, this.centroids, c * dim, dim);
-        if (s > best) { best = s; arg = c; }
+        if (s > best) {
+          best = s;
+          arg = c;
+        }
       }
     }
     return arg;
@@ -144,7 +170,9 @@ export function kmeans(data: Float32Array, dim: number, k: number, options: KMea
     for (let i = 0; i < n; i++) idx[i] = i;
     for (let i = 0; i < maxSample; i++) {
       const j = i + Math.floor(rand() * (n - i));
-      const t = idx[i]; idx[i] = idx[j]; idx[j] = t;
+      const t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
       sample.set(data.subarray(idx[i] * dim, idx[i] * dim + dim), i * dim);
     }
   }
@@ -165,11 +193,13 @@ export function kmeans(data: Float32Array, dim: number, k: number, options: KMea
   const counts = new Uint32Array(k);
   for (let it = 0; it < iterations; it++) {
     const assigner = options.exact ? new CentroidAssigner(centroids, dim, 0) : new CentroidAssigner(centroids, dim);
-    sums.fill(0); counts.fill(0);
+    sums.fill(0);
+    counts.fill(0);
     for (let i = 0; i < s; i++) {
       const c = assigner.nearest(sample, i);
       counts[c]++;
-      const so = c * dim, xo = i * dim;
+      const so = c * dim,
+        xo = i * dim;
       for (let d = 0; d < dim; d++) sums[so + d] += sample[xo + d];
     }
     for (let c = 0; c < k; c++) {

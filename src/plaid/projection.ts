@@ -97,7 +97,8 @@ export function project(p: Projection, data: Float32Array): Float32Array {
   const rows = Math.floor(data.length / dim);
   const out = new Float32Array(rows * outDim);
   for (let r = 0; r < rows; r++) {
-    const x = r * dim, o = r * outDim;
+    const x = r * dim,
+      o = r * outDim;
     let norm = 0;
     for (let k = 0; k < outDim; k++) {
       const m = k * dim;
@@ -121,7 +122,9 @@ export function unproject(p: Projection, data: Float32Array): Float32Array {
   const out = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < outDim; k++) {
-      const y = data[r * outDim + k], m = k * dim, o = r * dim;
+      const y = data[r * outDim + k],
+        m = k * dim,
+        o = r * dim;
       if (y !== 0) for (let d = 0; d < dim; d++) out[o + d] += y * matrix[m + d];
     }
   }

@@ -60,7 +60,8 @@ export function encodeResiduals(codec: ResidualCodec, residuals: Float32Array, o
   const packed = out ?? new Uint8Array(rows * rb);
   const nc = (1 << nbits) - 1;
   for (let r = 0; r < rows; r++) {
-    const base = r * rb, ro = r * dim;
+    const base = r * rb,
+      ro = r * dim;
     for (let d = 0; d < dim; d++) {
       const v = residuals[ro + d];
       const co = d * nc;
@@ -80,10 +81,13 @@ export function encodeResiduals(codec: ResidualCodec, residuals: Float32Array, o
 export function decompress(codec: ResidualCodec, centroids: Float32Array, codes: ArrayLike<number>, packed: Uint8Array, out: Float32Array, outRow = 0): void {
   const { dim, nbits, weights } = codec;
   const rb = residualBytes(dim, nbits);
-  const mask = (1 << nbits) - 1, buckets = 1 << nbits;
+  const mask = (1 << nbits) - 1,
+    buckets = 1 << nbits;
   const rows = codes.length;
   for (let r = 0; r < rows; r++) {
-    const co = codes[r] * dim, po = r * rb, oo = (outRow + r) * dim;
+    const co = codes[r] * dim,
+      po = r * rb,
+      oo = (outRow + r) * dim;
     let norm = 0;
     for (let d = 0; d < dim; d++) {
       const bit = d * nbits;

@@ -36,7 +36,14 @@ export const KEEP_FACTOR = 4;
  * allocate megabytes of typed arrays, and the collector time that costs was
  * as large as a stage.
  */
-const scratch = { half: new Uint16Array(0), scores: new Float32Array(0), allowed: new Uint8Array(0), codes16: new Uint16Array(0), codes32: new Uint32Array(0), packed: new Uint8Array(0) };
+const scratch = {
+  half: new Uint16Array(0),
+  scores: new Float32Array(0),
+  allowed: new Uint8Array(0),
+  codes16: new Uint16Array(0),
+  codes32: new Uint32Array(0),
+  packed: new Uint8Array(0),
+};
 
 function grown<T extends Float32Array | Uint32Array | Uint16Array | Uint8Array>(current: T, n: number, make: (n: number) => T): T {
   return current.length >= n ? current : make(Math.max(n, Math.ceil(current.length * 1.5)));
@@ -54,7 +61,8 @@ export function centroidScores(query: TokenMatrix, centroids: Float32Array, k: n
 
 /** Per passage of `seg`: 1 where its document may be returned (a view of scratch, valid until the next call). */
 function allowedPassages(seg: PlaidSegment, allowed: Uint8Array): Uint8Array {
-  const n = seg.passageDoc.length, base = seg.docBase;
+  const n = seg.passageDoc.length,
+    base = seg.docBase;
   scratch.allowed = grown(scratch.allowed, n, (m) => new Uint8Array(m));
   const out = scratch.allowed.subarray(0, n);
   for (let p = 0; p < n; p++) out[p] = allowed[base + seg.passageDoc[p]];
@@ -92,13 +100,19 @@ function gather(index: PlaidIndex, cands: ReadonlyArray<{ seg: number; passage: 
   const tokens = offsets[cands.length];
   const wide = index.segments.some((s) => s.codes instanceof Uint32Array);
   let codes: Codes;
-  if (wide) { scratch.codes32 = grown(scratch.codes32, tokens, (n) => new Uint32Array(n)); codes = scratch.codes32.subarray(0, tokens); }
-  else { scratch.codes16 = grown(scratch.codes16, tokens, (n) => new Uint16Array(n)); codes = scratch.codes16.subarray(0, tokens); }
+  if (wide) {
+    scratch.codes32 = grown(scratch.codes32, tokens, (n) => new Uint32Array(n));
+    codes = scratch.codes32.subarray(0, tokens);
+  } else {
+    scratch.codes16 = grown(scratch.codes16, tokens, (n) => new Uint16Array(n));
+    codes = scratch.codes16.subarray(0, tokens);
+  }
   scratch.packed = grown(scratch.packed, tokens * rb, (n) => new Uint8Array(n));
   const packed = scratch.packed.subarray(0, tokens * rb);
   cands.forEach((c, i) => {
     const seg = index.segments[c.seg];
-    const t0 = seg.tokenOffsets[c.passage], n = offsets[i + 1] - offsets[i];
+    const t0 = seg.tokenOffsets[c.passage],
+      n = offsets[i + 1] - offsets[i];
     if (n === 0) return;
     codes.set(seg.codes.subarray(t0, t0 + n), offsets[i]);
     // Cached residual files give a view, copied here; others are read straight into place.
@@ -116,7 +130,8 @@ export function decompressPassage(index: PlaidIndex, seg: PlaidSegment, p: numbe
   const cb = index.codebook;
   const { dim, nbits } = cb.codec;
   const rb = residualBytes(dim, nbits);
-  const t0 = seg.tokenOffsets[p], t1 = seg.tokenOffsets[p + 1];
+  const t0 = seg.tokenOffsets[p],
+    t1 = seg.tokenOffsets[p + 1];
   const packed = seg.residuals.read(t0 * rb, (t1 - t0) * rb);
   if (!index.projection) {
     decompressTokens(cb.codec, cb.centroids, seg.codes.subarray(t0, t1), packed, out.subarray(outRow * dim, (outRow + t1 - t0) * dim));
@@ -132,14 +147,17 @@ export function decompressPassage(index: PlaidIndex, seg: PlaidSegment, p: numbe
  * originals where the segment keeps them, else the rows decompressed from the codes.
  */
 export function rerankRows(index: PlaidIndex, seg: PlaidSegment, p: number): Float32Array {
-  const { codec, centroids } = index.codebook, dim = codec.dim;
-  const t0 = seg.tokenOffsets[p], n = seg.tokenOffsets[p + 1] - t0;
+  const { codec, centroids } = index.codebook,
+    dim = codec.dim;
+  const t0 = seg.tokenOffsets[p],
+    n = seg.tokenOffsets[p + 1] - t0;
   if (seg.vectors) {
     const half = new Uint16Array(n * dim);
     seg.vectors.read(t0 * dim * 2, n * dim * 2, new Uint8Array(half.buffer));
     return fromFloat16(half);
   }
-  const rb = residualBytes(dim, codec.nbits), out = new Float32Array(n * dim);
+  const rb = residualBytes(dim, codec.nbits),
+    out = new Float32Array(n * dim);
   decompressTokens(codec, centroids, seg.codes.subarray(t0, t0 + n), seg.residuals.read(t0 * rb, n * rb), out);
   return out;
 }
@@ -158,7 +176,8 @@ function gatherVectors(index: PlaidIndex, cands: ReadonlyArray<{ seg: number; pa
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   cands.forEach((c, i) => {
     const seg = index.segments[c.seg];
-    const t0 = seg.tokenOffsets[c.passage], n = offsets[i + 1] - offsets[i];
+    const t0 = seg.tokenOffsets[c.passage],
+      n = offsets[i + 1] - offsets[i];
     if (n > 0) seg.vectors!.read(t0 * dim * 2, n * dim * 2, bytes.subarray(offsets[i] * dim * 2, offsets[i + 1] * dim * 2));
   });
   return { dtype: 'f16', data, offsets, dim };
@@ -169,14 +188,25 @@ function gatherVectors(index: PlaidIndex, cands: ReadonlyArray<{ seg: number; pa
  * float16 originals, or over the decompressed vectors in an index that keeps none (rerankVectors
  * 'none', or written before the setting existed: the setting is fixed, so segments never mix).
  */
-export function exactRerank(index: PlaidIndex, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
+export function exactRerank(
+  index: PlaidIndex,
+  query: TokenMatrix,
+  cands: readonly Candidate[],
+  weights?: Float32Array,
+): { raw: Float32Array; normalized: Float32Array } {
   validateQuery(query);
-  if (cands.every((c) => index.segments[c.seg].vectors)) return maxsim(query, gatherVectors(index, cands), weights ? { variant: 'weighted', weights } : undefined);
+  if (cands.every((c) => index.segments[c.seg].vectors))
+    return maxsim(query, gatherVectors(index, cands), weights ? { variant: 'weighted', weights } : undefined);
   return decompressedRerank(index, query, cands, weights);
 }
 
 /** Exact MaxSim over vectors decompressed from the codes and residuals. */
-function decompressedRerank(index: PlaidIndex, query: TokenMatrix, cands: readonly Candidate[], weights?: Float32Array): { raw: Float32Array; normalized: Float32Array } {
+function decompressedRerank(
+  index: PlaidIndex,
+  query: TokenMatrix,
+  cands: readonly Candidate[],
+  weights?: Float32Array,
+): { raw: Float32Array; normalized: Float32Array } {
   const cb = index.codebook;
   const plan = planVariant(undefined, weights, query.rows);
   const { codes, packed, offsets } = gather(index, cands);

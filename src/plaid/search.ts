@@ -7,7 +7,11 @@ import type { Candidate, DocScore, PlaidIndex, PlaidSegment } from './types.js';
 import { exactRerank, plaidCandidates } from './search-stages.js';
 
 /** Search knobs: probed centroids per query row, passages reranked exactly, per-row weights. */
-export interface PlaidSearchOptions { nprobe: number; ndocs: number; weights?: Float32Array }
+export interface PlaidSearchOptions {
+  nprobe: number;
+  ndocs: number;
+  weights?: Float32Array;
+}
 
 /**
  * Scores the documents of `index` for `query` (rows in the index's stored dimension): every document
@@ -51,8 +55,12 @@ export function weightedRows(query: TokenMatrix, weights: Float32Array | undefin
 }
 
 /** A document scores as its best passage. */
-export function bestPerDocument(segments: ReadonlyArray<Pick<PlaidSegment, 'docBase' | 'passageDoc'>>, cands: ReadonlyArray<{ seg: number; passage: number }>,
-  raw: Float32Array, normalized: Float32Array): DocScore[] {
+export function bestPerDocument(
+  segments: ReadonlyArray<Pick<PlaidSegment, 'docBase' | 'passageDoc'>>,
+  cands: ReadonlyArray<{ seg: number; passage: number }>,
+  raw: Float32Array,
+  normalized: Float32Array,
+): DocScore[] {
   const best = new Map<number, DocScore>();
   cands.forEach((c, i) => {
     const seg = segments[c.seg];

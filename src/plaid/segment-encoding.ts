@@ -19,7 +19,8 @@ export function codeArray(k: number, n: number): Codes {
  * norm (drift statistics).
  */
 export async function encodeTokens(codebook: Codebook, data: Float32Array): Promise<{ codes: Codes; residuals: Uint8Array; sqResidualSum: number }> {
-  const dim = codebook.codec.dim, tokens = data.length / dim;
+  const dim = codebook.codec.dim,
+    tokens = data.length / dim;
   const assigned = tokens > 0 ? await assignBulk(codebook, data) : new Uint32Array(0);
   const { residuals, sqNormSum } = residualsOf(data, dim, codebook.centroids, assigned);
   const codes = codeArray(codebook.k, tokens);
@@ -33,7 +34,8 @@ export function memoryBytes(bytes: Uint8Array): ByteSource {
     size: bytes.byteLength,
     heapBytes: bytes.byteLength,
     read(offset: number, length: number, into?: Uint8Array): Uint8Array {
-      if (!(offset >= 0 && length >= 0 && offset + length <= bytes.byteLength)) throw new RangeError(`read of ${length} bytes at ${offset} past the ${bytes.byteLength} held`);
+      if (!(offset >= 0 && length >= 0 && offset + length <= bytes.byteLength))
+        throw new RangeError(`read of ${length} bytes at ${offset} past the ${bytes.byteLength} held`);
       const view = bytes.subarray(offset, offset + length);
       if (!into) return view;
       into.set(view);
@@ -50,12 +52,22 @@ let memorySegments = 0;
  * `rerankVectors` 'f16' keeps the vectors as float16 for the exact rerank.
  * @example const seg = await memorySegment(cb, rows, offsets, passageDoc, 0, 'f16');
  */
-export async function memorySegment(codebook: Codebook, data: Float32Array, offsets: Uint32Array, passageDoc: Uint32Array, docBase: number,
-  rerankVectors: 'f16' | 'none' = 'f16'): Promise<PlaidSegment> {
+export async function memorySegment(
+  codebook: Codebook,
+  data: Float32Array,
+  offsets: Uint32Array,
+  passageDoc: Uint32Array,
+  docBase: number,
+  rerankVectors: 'f16' | 'none' = 'f16',
+): Promise<PlaidSegment> {
   const { codes, residuals } = await encodeTokens(codebook, data);
   const half = rerankVectors === 'f16' ? toFloat16(data) : undefined;
   return {
-    docBase, passageDoc, tokenOffsets: offsets, codes, residuals: memoryBytes(residuals),
+    docBase,
+    passageDoc,
+    tokenOffsets: offsets,
+    codes,
+    residuals: memoryBytes(residuals),
     ...(half ? { vectors: memoryBytes(new Uint8Array(half.buffer, half.byteOffset, half.byteLength)) } : {}),
     // Unique per segment built: its contents never change.
     contentKey: `memory:${++memorySegments}`,

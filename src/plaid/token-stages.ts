@@ -29,7 +29,12 @@ import { buildBlocks, fastScan, fastScanSupports, quantLut, refineQuant } from '
 import { residualBytes } from './residual-codec.js';
 
 /** What stages 2 and 3 read of a segment: blocks for the fast scan (nbits 1, 2, 4) or token lists (nbits 8), and token-major residuals for the refinement. */
-interface SegmentTables { blocks?: ScanBlocks; lists?: TokenLists; invNorm: Float32Array; packed: Uint8Array }
+interface SegmentTables {
+  blocks?: ScanBlocks;
+  lists?: TokenLists;
+  invNorm: Float32Array;
+  packed: Uint8Array;
+}
 
 /** Stage 3 scores a row's tokens exactly when their centroid score is within this of the passage's best for the row. */
 export const REFINE_MARGIN = 0.1;
@@ -47,7 +52,8 @@ function tablesOf(index: PlaidIndex, seg: PlaidSegment): SegmentTables {
   if (!perIndex) derived.set(index.codebook, (perIndex = new Map()));
   let tl = perIndex.get(key);
   if (!tl) {
-    const cb = index.codebook, codes = seg.codes;
+    const cb = index.codebook,
+      codes = seg.codes;
     const rb = residualBytes(cb.codec.dim, cb.codec.nbits);
     const packed = seg.residuals.read(0, codes.length * rb);
     const invNorm = invNorms(cb.codec, cb.centroids, codes, packed);
@@ -64,12 +70,27 @@ function tablesOf(index: PlaidIndex, seg: PlaidSegment): SegmentTables {
 }
 
 /** Reused between searches (used synchronously only). */
-const scratch = { lut: new Float32Array(0), ql: undefined as QuantLut | undefined, found: [] as Float32Array[], passages: new Uint32Array(0), est: new Float32Array(0) };
+const scratch = {
+  lut: new Float32Array(0),
+  ql: undefined as QuantLut | undefined,
+  found: [] as Float32Array[],
+  passages: new Uint32Array(0),
+  est: new Float32Array(0),
+};
 
 /** Stages 2 and 3 given the centroid scores (k x rows, centroid-major): the `ndocs` passages for the exact rerank. */
-export function tokenCandidates(index: PlaidIndex, query: TokenMatrix, scores: Float32Array, nprobe: number, ndocs: number,
-  allowedPassages: (seg: PlaidSegment) => Uint8Array, keep: number): Candidate[] {
-  const cb = index.codebook, rows = query.rows, { codec } = cb;
+export function tokenCandidates(
+  index: PlaidIndex,
+  query: TokenMatrix,
+  scores: Float32Array,
+  nprobe: number,
+  ndocs: number,
+  allowedPassages: (seg: PlaidSegment) => Uint8Array,
+  keep: number,
+): Candidate[] {
+  const cb = index.codebook,
+    rows = query.rows,
+    { codec } = cb;
   const probes = probe(scores, rows, cb.k, nprobe);
   const imputed = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
@@ -78,31 +99,42 @@ export function tokenCandidates(index: PlaidIndex, query: TokenMatrix, scores: F
     imputed[r] = last >= 0 ? scores[last * rows + r] : -Infinity;
   }
   const fast = fastScanSupports(codec);
-  let ql: QuantLut | undefined, lut: Float32Array = new Float32Array(0);
+  let ql: QuantLut | undefined,
+    lut: Float32Array = new Float32Array(0);
   if (!fast) {
     const lutSize = rows * residualBytes(codec.dim, codec.nbits) * 256;
     if (scratch.lut.length < lutSize) scratch.lut = new Float32Array(lutSize);
     lut = buildLut(query.data, rows, codec, scratch.lut.subarray(0, lutSize));
   } else {
     const n = rows * 2 * residualBytes(codec.dim, codec.nbits) * 16;
-    if (!scratch.ql || scratch.ql.qlut.length !== n || scratch.ql.delta.length !== rows) scratch.ql = { qlut: new Uint8Array(n), delta: new Float32Array(rows), bias: new Float32Array(rows) };
+    if (!scratch.ql || scratch.ql.qlut.length !== n || scratch.ql.delta.length !== rows)
+      scratch.ql = { qlut: new Uint8Array(n), delta: new Float32Array(rows), bias: new Float32Array(rows) };
     ql = quantLut(query.data, rows, codec, scratch.ql);
   }
 
   // Stage 2, per segment; estimates gathered for one global cut.
   const tables = index.segments.map((seg) => tablesOf(index, seg));
-  const segOf: number[] = [], passOf: number[] = [], estOf: number[] = [];
+  const segOf: number[] = [],
+    passOf: number[] = [],
+    estOf: number[] = [];
   index.segments.forEach((seg, si) => {
     const ok = allowedPassages(seg);
     const P = ok.length;
     if (!scratch.found[si] || scratch.found[si].length < rows * P) scratch.found[si] = new Float32Array(rows * P);
-    if (scratch.passages.length < P) { scratch.passages = new Uint32Array(P); scratch.est = new Float32Array(P); }
+    if (scratch.passages.length < P) {
+      scratch.passages = new Uint32Array(P);
+      scratch.est = new Float32Array(P);
+    }
     const t = tables[si];
     // Each segment returns its best `keep` (a superset of its share of the global best `keep`).
     const n = t.blocks
       ? fastScan(t.blocks, codec, probes, nprobe, scores, rows, ql!, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep)
       : tokenScores(t.lists!, codec, probes, nprobe, scores, rows, lut, ok, imputed, scratch.found[si], scratch.passages, scratch.est, keep);
-    for (let i = 0; i < n; i++) { segOf.push(si); passOf.push(scratch.passages[i]); estOf.push(scratch.est[i]); }
+    for (let i = 0; i < n; i++) {
+      segOf.push(si);
+      passOf.push(scratch.passages[i]);
+      estOf.push(scratch.est[i]);
+    }
   });
   const kept: number[][] = index.segments.map(() => []);
   if (index.segments.length === 1) {
@@ -117,11 +149,28 @@ export function tokenCandidates(index: PlaidIndex, query: TokenMatrix, scores: F
   const refined: number[] = [];
   kept.forEach((l, si) => {
     if (l.length === 0) return;
-    const seg = index.segments[si], list = Uint32Array.from(l);
+    const seg = index.segments[si],
+      list = Uint32Array.from(l);
     const r = ql
-      ? refineQuant(tables[si].invNorm, tables[si].packed, codec, seg.codes, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, ql, REFINE_MARGIN)
+      ? refineQuant(
+          tables[si].invNorm,
+          tables[si].packed,
+          codec,
+          seg.codes,
+          seg.tokenOffsets,
+          list,
+          scratch.found[si],
+          imputed,
+          scores,
+          rows,
+          ql,
+          REFINE_MARGIN,
+        )
       : refine(tables[si], codec, seg.codes, seg.tokenOffsets, list, scratch.found[si], imputed, scores, rows, lut, REFINE_MARGIN);
-    list.forEach((p, i) => { cands.push({ seg: si, passage: p, score: r[i] }); refined.push(r[i]); });
+    list.forEach((p, i) => {
+      cands.push({ seg: si, passage: p, score: r[i] });
+      refined.push(r[i]);
+    });
   });
   return Array.from(topK(Float32Array.from(refined), ndocs).indices, (i) => cands[i]);
 }

@@ -72,7 +72,15 @@ export interface PlaidIndex {
 }
 
 /** A candidate passage: segment index and local passage number. */
-export interface Candidate { seg: number; passage: number; score: number }
+export interface Candidate {
+  seg: number;
+  passage: number;
+  score: number;
+}
 
 /** A document's score: its best passage's raw and normalised MaxSim. */
-export interface DocScore { doc: number; raw: number; normalized: number }
+export interface DocScore {
+  doc: number;
+  raw: number;
+  normalized: number;
+}

@@ -46,7 +46,10 @@ export class Bm25Side implements SideIndex, DocumentFrequencySource {
     if (!query.candidates) return this.current.search(query.text, k);
     const wanted = new Set(query.candidates);
     if (wanted.size === 0 || this.current.size === 0) return [];
-    return this.current.search(query.text, this.current.size).filter((h) => wanted.has(h.id)).slice(0, k);
+    return this.current
+      .search(query.text, this.current.size)
+      .filter((h) => wanted.has(h.id))
+      .slice(0, k);
   }
 
   clear(): void {

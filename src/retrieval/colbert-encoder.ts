@@ -19,6 +19,7 @@ export async function loadColbertEncoder(model: string | undefined, options: Ses
   }
   const { loadEncoder } = await import('../models/model-loader.js');
   const enc = await loadEncoder(model, 'colbert', options);
-  if (enc.kind !== 'colbert') throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${model} is a ${enc.kind} model; an index needs a ColBERT (late-interaction) model`);
+  if (enc.kind !== 'colbert')
+    throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${model} is a ${enc.kind} model; an index needs a ColBERT (late-interaction) model`);
   return enc;
 }

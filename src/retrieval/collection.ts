@@ -31,7 +31,10 @@ import { Pipeline, type PipelineComponents, type PipelineResult, type PipelineSe
 const SIDE_STATE = 'side-indexes.json';
 
 /** The state file: the store generation the saved side indexes match, and each one's signature by name. */
-interface SideState { generation: number; sides: Record<string, string> }
+interface SideState {
+  generation: number;
+  sides: Record<string, string>;
+}
 
 export interface CollectionOptions {
   /** Dense model (registry id or folder) for `dense` stages; recorded, so later opens reuse it. */
@@ -78,7 +81,10 @@ export class Collection {
     const given = options.sideIndexes ?? [];
     checkSideIndexes(given);
     if (!store && (options.denseModel || given.length > 0)) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'side indexes (dense, custom) are kept for folder indexes only; for PostgreSQL use the colbert pipeline');
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'side indexes (dense, custom) are kept for folder indexes only; for PostgreSQL use the colbert pipeline',
+      );
     }
     const created: SideIndex[] = [];
     try {
@@ -93,7 +99,7 @@ export class Collection {
         sides = [...created, ...given];
         const stale: SideIndex[] = [];
         for (const side of sides) {
-          const fresh = state?.generation === generation && state.sides[side.name] === (side.signature ?? '') && await side.load(join(store.dir, side.name));
+          const fresh = state?.generation === generation && state.sides[side.name] === (side.signature ?? '') && (await side.load(join(store.dir, side.name)));
           if (!fresh) stale.push(side);
         }
         if (stale.length > 0) {
@@ -130,7 +136,10 @@ export class Collection {
   async search(query: string, options: CollectionSearchOptions = {}): Promise<PipelineResult> {
     const name = options.pipeline ?? 'colbert';
     let p = this.pipelines.get(name);
-    if (!p) { p = Pipeline.build(name, this.components()); this.pipelines.set(name, p); }
+    if (!p) {
+      p = Pipeline.build(name, this.components());
+      this.pipelines.set(name, p);
+    }
     return p.search(query, options);
   }
 
@@ -169,7 +178,11 @@ function readState(dir: string): SideState | undefined {
   const path = join(dir, SIDE_STATE);
   if (!existsSync(path)) return undefined;
   let raw: unknown;
-  try { raw = JSON.parse(readFileSync(path, 'utf8')); } catch { return undefined; }
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
   if (raw === null || typeof raw !== 'object') return undefined;
   const r = raw as { generation?: unknown; sides?: unknown; bm25?: unknown; denseModel?: unknown };
   if (typeof r.generation !== 'number') return undefined;
@@ -210,6 +223,7 @@ async function rebuild(index: Index, ids: string[], stale: readonly SideIndex[],
 
 async function loadCross(model: string): Promise<CrossEncoder> {
   const enc = await loadEncoder(model, 'cross-encoder');
-  if (enc.kind !== 'cross-encoder') throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${model} is a ${enc.kind} model; --cross-encoder-model needs a cross-encoder`);
+  if (enc.kind !== 'cross-encoder')
+    throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${model} is a ${enc.kind} model; --cross-encoder-model needs a cross-encoder`);
   return enc;
 }

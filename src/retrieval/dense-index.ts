@@ -20,7 +20,10 @@ export class DenseIndex {
   private readonly slot = new Map<string, number>();
 
   /** An empty index of `dim`-dimensional vectors. */
-  constructor(readonly dim: number, capacity = 1024) {
+  constructor(
+    readonly dim: number,
+    capacity = 1024,
+  ) {
     if (!Number.isInteger(dim) || dim <= 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dense index dimension must be a positive integer, got ${dim}`);
     this.data = new Float32Array(dim * Math.max(1, capacity));
   }
@@ -33,7 +36,11 @@ export class DenseIndex {
   add(id: string, vector: Float32Array): void {
     if (typeof id !== 'string' || id.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'a dense vector needs a non-empty string id');
     if (!(vector instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the vector for "${id}" must be a Float32Array`);
-    if (vector.length !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `vector for "${id}" has ${vector.length} values, the dense index holds ${this.dim}; use the model the index was built with`);
+    if (vector.length !== this.dim)
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `vector for "${id}" has ${vector.length} values, the dense index holds ${this.dim}; use the model the index was built with`,
+      );
     for (let i = 0; i < vector.length; i++) {
       if (!Number.isFinite(vector[i])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `vector for "${id}" holds a non-finite value at ${i}`);
     }
@@ -71,12 +78,15 @@ export class DenseIndex {
     if (!(query instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the dense query must be a Float32Array');
     if (query.length !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has ${query.length} values, the dense index holds ${this.dim}`);
     // A NaN query scores every document NaN: the top k would be arbitrary, so refuse it.
-    for (let j = 0; j < query.length; j++) if (!Number.isFinite(query[j])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `the dense query holds ${query[j]} at ${j}; check the encoder output`);
-    if (candidates !== undefined && !Array.isArray(candidates)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'candidates must be an array of document ids');
+    for (let j = 0; j < query.length; j++)
+      if (!Number.isFinite(query[j])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `the dense query holds ${query[j]} at ${j}; check the encoder output`);
+    if (candidates !== undefined && !Array.isArray(candidates))
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'candidates must be an array of document ids');
     const rows = candidates ? candidates.map((id) => this.slot.get(id)).filter((r): r is number => r !== undefined) : undefined;
     const n = rows ? rows.length : this.ids.length;
     const scores = new Float32Array(n);
-    const d = this.dim, data = this.data;
+    const d = this.dim,
+      data = this.data;
     for (let i = 0; i < n; i++) {
       const base = (rows ? rows[i] : i) * d;
       let s = 0;
@@ -114,7 +124,11 @@ export class DenseIndex {
     const start = MAGIC.length + 4 + hlen;
     if (start > file.length) throw corrupt('header past end of file');
     let header: { dim: number; count: number; ids: string[] };
-    try { header = JSON.parse(file.toString('utf8', MAGIC.length + 4, start)); } catch { throw corrupt('header is not JSON'); }
+    try {
+      header = JSON.parse(file.toString('utf8', MAGIC.length + 4, start));
+    } catch {
+      throw corrupt('header is not JSON');
+    }
     if (header === null || typeof header !== 'object') throw corrupt('header is not an object');
     const { dim, count, ids } = header;
     if (!Number.isSafeInteger(dim) || dim <= 0 || !Number.isSafeInteger(count) || count < 0) throw corrupt('bad dim or count');

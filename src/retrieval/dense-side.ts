@@ -18,7 +18,10 @@ export class DenseSide implements SideIndex {
    * An empty dense side index over `encoder`, which it disposes on {@link dispose}.
    * `model` (registry id or folder) is recorded as the signature, so later opens load the same one.
    */
-  constructor(readonly encoder: DenseEncoder, readonly model: string) {
+  constructor(
+    readonly encoder: DenseEncoder,
+    readonly model: string,
+  ) {
     this.current = new DenseIndex(encoder.dim);
   }
 

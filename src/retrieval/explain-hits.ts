@@ -22,7 +22,10 @@ export function explainCount(explain: unknown, hits: number): number {
   if (explain === undefined || explain === false) return 0;
   if (explain === true) return hits;
   if (typeof explain === 'number' && Number.isInteger(explain) && explain >= 1) return Math.min(explain, hits);
-  throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `explain must be true, false or a positive integer (how many hits to explain), got ${describeValue(explain)}`);
+  throw new TartanError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `explain must be true, false or a positive integer (how many hits to explain), got ${describeValue(explain)}`,
+  );
 }
 
 /** The query a search scored with: its matrix as encoded, its text (for labels) and weights when the search used them. */
@@ -36,10 +39,20 @@ export interface SearchedQuery {
  * Attaches explanations to the first `count` hits of a search of `store` with `query`.
  * Hits whose document is gone by now (deleted since the search) stay unexplained.
  */
-export async function explainHits<H extends SearchHit>(store: VectorStore, encoder: LateInteractionEncoder, query: SearchedQuery, hits: readonly H[], count: number): Promise<Array<H & { explanation?: Explanation }>> {
+export async function explainHits<H extends SearchHit>(
+  store: VectorStore,
+  encoder: LateInteractionEncoder,
+  query: SearchedQuery,
+  hits: readonly H[],
+  count: number,
+): Promise<Array<H & { explanation?: Explanation }>> {
   if (count <= 0) return [...hits];
-  if (!canExplain(store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'this store cannot hand out the vectors behind its scores, so its hits cannot be explained');
-  const { query: scored, documents } = await store.scoredVectors(query.matrix, hits.slice(0, count).map((h) => h.id));
+  if (!canExplain(store))
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'this store cannot hand out the vectors behind its scores, so its hits cannot be explained');
+  const { query: scored, documents } = await store.scoredVectors(
+    query.matrix,
+    hits.slice(0, count).map((h) => h.id),
+  );
   const queryTokens = tokenLabels(encoder, query.text, true, scored.rows);
   return hits.map((h, i) => {
     const passages = i < count ? documents.get(h.id) : undefined;

@@ -23,9 +23,17 @@ export function tokenLabels(encoder: LateInteractionEncoder, text: string | unde
  * with token labels; `raw` and `normalized` of each explanation are that document's score.
  * @example const [e] = await explainTexts(encoder, 'what lowers fever', ['Aspirin lowers fever.'], { matrix: true });
  */
-export async function explainTexts(encoder: LateInteractionEncoder, query: string, documents: readonly string[], options: Pick<ExplainOptions, 'variant' | 'matrix'> = {}): Promise<Explanation[]> {
+export async function explainTexts(
+  encoder: LateInteractionEncoder,
+  query: string,
+  documents: readonly string[],
+  options: Pick<ExplainOptions, 'variant' | 'matrix'> = {},
+): Promise<Explanation[]> {
   let q: TokenMatrix | undefined;
-  for await (const m of encoder.queryEmbed([query])) { q = m; break; }
+  for await (const m of encoder.queryEmbed([query])) {
+    q = m;
+    break;
+  }
   if (!q) throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no matrix for the query');
   const queryTokens = tokenLabels(encoder, query, true, q.rows);
   const out: Explanation[] = [];

@@ -50,8 +50,12 @@ export function normalizedScoreFusion(lists: readonly (readonly ScoredId[])[], o
   lists.forEach((list, li) => {
     if (list.length === 0) return;
     const w = options.weights?.[li] ?? 1;
-    let min = Infinity, max = -Infinity;
-    for (const h of list) { if (h.score < min) min = h.score; if (h.score > max) max = h.score; }
+    let min = Infinity,
+      max = -Infinity;
+    for (const h of list) {
+      if (h.score < min) min = h.score;
+      if (h.score > max) max = h.score;
+    }
     const span = max - min;
     for (const h of list) fused.set(h.id, (fused.get(h.id) ?? 0) + w * (span > 0 ? (h.score - min) / span : 1));
   });

@@ -29,7 +29,10 @@ import type { Explanation } from '../scoring/explain.js';
 /** Refuses a location that is not a folder path or URL string (a number would become a folder named "42"). */
 function checkLocation(location: unknown): asserts location is string {
   if (typeof location !== 'string' || location.length === 0 || location.includes('\0')) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the index location must be a folder path or a postgres:// URL, got ${typeof location === 'string' ? JSON.stringify(location) : typeof location}`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `the index location must be a folder path or a postgres:// URL, got ${typeof location === 'string' ? JSON.stringify(location) : typeof location}`,
+    );
   }
 }
 
@@ -66,7 +69,11 @@ export interface IndexAddOptions {
 }
 
 export class Index {
-  private constructor(readonly location: string, readonly store: VectorStore, readonly encoder: LateInteractionEncoder) {}
+  private constructor(
+    readonly location: string,
+    readonly store: VectorStore,
+    readonly encoder: LateInteractionEncoder,
+  ) {}
 
   /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
   static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
@@ -95,7 +102,10 @@ export class Index {
     const encoder = options.encoder ?? (await loadColbertEncoder(model, options.precision ? { precision: options.precision } : {}));
     if (encoder.dim !== store.dim) {
       await store.close();
-      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`);
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`,
+      );
     }
     return new Index(dirOrUrl, store, encoder);
   }
@@ -104,22 +114,28 @@ export class Index {
   async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options: IndexAddOptions = {}): Promise<void> {
     if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'add takes a list (or iterable) of documents like [{"id": "d1", "text": "..."}]');
     const segmentTokens = options.segmentTokens ?? 500_000;
-    if (!Number.isInteger(segmentTokens) || segmentTokens < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${describeValue(segmentTokens)}`);
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
+    if (!Number.isInteger(segmentTokens) || segmentTokens < 1)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${describeValue(segmentTokens)}`);
+    if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
     // Ids seen in this call: a repeat in a later segment would otherwise fail after earlier segments were published.
     const seen = new Set<string>();
     let pending: DocumentInput[] = [];
     let matrices: TokenMatrix[] = [];
-    let tokens = 0, count = 0;
+    let tokens = 0,
+      count = 0;
     const flush = async () => {
       if (pending.length === 0) return;
       await this.store.add(pending, packMatrices(matrices, this.encoder.dim));
-      pending = []; matrices = []; tokens = 0;
+      pending = [];
+      matrices = [];
+      tokens = 0;
     };
     let batch: DocumentInput[] = [];
     const encodeBatch = async () => {
       const texts = batch.map((d) => {
-        if (d.text === undefined || (typeof d.text === 'string' && d.text.trim().length === 0)) throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
+        if (d.text === undefined || (typeof d.text === 'string' && d.text.trim().length === 0))
+          throw new TartanError(ErrorCodes.EMPTY_TEXT, `document "${d.id}" has no text; give every document a non-empty text field`);
         assertText(d.text, count + pending.length);
         return d.text;
       });
@@ -135,7 +151,8 @@ export class Index {
     };
     for await (const d of docs) {
       checkDocument(d, seen.size);
-      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      if (seen.has(d.id))
+        throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
       seen.add(d.id);
       batch.push(d);
       if (batch.length >= 64) await encodeBatch();
@@ -158,16 +175,22 @@ export class Index {
    * const hits = await index.searchVectors(queryRows, { k: 10 });
    */
   async addVectors(docs: Iterable<VectorDocumentInput> | AsyncIterable<VectorDocumentInput>): Promise<void> {
-    if (!isIterable(docs)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'addVectors takes a list (or iterable) of documents like [{"id": "d1", "vectors": [[0.1, ...], ...]}]');
+    if (!isIterable(docs))
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        'addVectors takes a list (or iterable) of documents like [{"id": "d1", "vectors": [[0.1, ...], ...]}]',
+      );
     const seen = new Set<string>();
     const pending: DocumentInput[] = [];
     const matrices: TokenMatrix[] = [];
     for await (const d of docs) {
       checkDocument(d, pending.length);
-      if (seen.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
+      if (seen.has(d.id))
+        throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" appears twice in this add; ids must be unique`, { details: { id: d.id } });
       seen.add(d.id);
       const { vectors, ...doc } = d;
-      if (doc.text !== undefined && typeof doc.text !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the text of document "${d.id}" is ${describeValue(doc.text)}; give a string or leave it out`);
+      if (doc.text !== undefined && typeof doc.text !== 'string')
+        throw new TartanError(ErrorCodes.NOT_A_STRING, `the text of document "${d.id}" is ${describeValue(doc.text)}; give a string or leave it out`);
       matrices.push(toTokenMatrix(vectors, this.store.dim, `document "${d.id}"`));
       pending.push(doc);
     }
@@ -185,7 +208,13 @@ export class Index {
     const { explain, ...search } = options;
     const q = toTokenMatrix(query, this.store.dim, 'the query');
     const hits = await this.store.search(q, search);
-    return explainHits(this.store, this.encoder, { matrix: q, ...(search.weights ? { weights: search.weights } : {}) }, hits, explainCount(explain, hits.length));
+    return explainHits(
+      this.store,
+      this.encoder,
+      { matrix: q, ...(search.weights ? { weights: search.weights } : {}) },
+      hits,
+      explainCount(explain, hits.length),
+    );
   }
 
   /** Deletes documents by id; returns how many existed. */
@@ -203,7 +232,11 @@ export class Index {
     const { explain, ...search } = options;
     explainCount(explain, 0);
     const q = await this.encodeQuery(query);
-    if (q.dim !== this.store.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`);
+    if (q.dim !== this.store.dim)
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `the encoder gave a query of dim ${q.dim} but the index stores dim ${this.store.dim}; use the model the index was built with`,
+      );
     // Models that weight query tokens (the lexical model's IDF) score with weighted MaxSim.
     const weights = search.weights ?? this.queryWeights(query);
     const hits = await this.store.search(q, weights ? { ...search, weights } : search);
@@ -229,7 +262,8 @@ export class Index {
 
   /** The query's token matrix (for explanations or custom scoring). */
   async encodeQuery(query: string): Promise<TokenMatrix> {
-    if (typeof query === 'string' && query.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
+    if (typeof query === 'string' && query.trim().length === 0)
+      throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
     assertText(query);
     for await (const m of this.encoder.queryEmbed([query])) return m;
     throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no query matrix');
@@ -243,7 +277,8 @@ export class Index {
 
   /** Verifies the file index on disk (checksums, counts, tables against each other); `ok` is false with coded problems when damaged. */
   async check(): Promise<CheckReport> {
-    if (!canCheck(this.store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
+    if (!canCheck(this.store))
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'check applies to the file index; PostgreSQL checks its own pages (see amcheck)');
     return this.store.check();
   }
 
@@ -256,4 +291,3 @@ export class Index {
     await this.encoder.dispose();
   }
 }
-

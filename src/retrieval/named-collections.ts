@@ -22,11 +22,16 @@ export function collectionDir(name: string): string {
 }
 
 /** Indexes texts (ids "0", "1", ...) or documents as collection `name`, replacing it when `overwrite` is set. */
-export async function indexCollection(name: string, docs: ReadonlyArray<string | DocumentInput>, options: IndexCreateOptions & { overwrite?: boolean } = {}): Promise<void> {
+export async function indexCollection(
+  name: string,
+  docs: ReadonlyArray<string | DocumentInput>,
+  options: IndexCreateOptions & { overwrite?: boolean } = {},
+): Promise<void> {
   const dir = collectionDir(name);
   const { overwrite, ...create } = options;
   if (existsSync(dir)) {
-    if (!overwrite) throw new TartanError(ErrorCodes.INDEX_EXISTS, `collection "${name}" exists at ${dir}; pass { overwrite: true } to rebuild it, or search it`);
+    if (!overwrite)
+      throw new TartanError(ErrorCodes.INDEX_EXISTS, `collection "${name}" exists at ${dir}; pass { overwrite: true } to rebuild it, or search it`);
     rmSync(dir, { recursive: true, force: true });
   }
   const index = await Index.create(dir, create);

@@ -47,7 +47,10 @@ const RERANK = new Set<string>(['colbert', 'cross-encoder']);
 function parseStage<N extends string>(part: string, allowed: Set<string>, where: string, spec: string): StageSpec<N> {
   const m = /^([a-z0-9-]+)(?::(\d+))?$/.exec(part.trim());
   if (!m || !allowed.has(m[1])) {
-    throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `"${part.trim()}" is not a ${where} stage in pipeline "${spec}"; ${where} stages are ${[...allowed].join(', ')}; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+    throw new TartanError(
+      ErrorCodes.UNKNOWN_PIPELINE,
+      `"${part.trim()}" is not a ${where} stage in pipeline "${spec}"; ${where} stages are ${[...allowed].join(', ')}; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`,
+    );
   }
   const k = m[2] !== undefined ? Number(m[2]) : undefined;
   if (k !== undefined && (k < 1 || k > 100_000)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `stage k must be between 1 and 100000 in "${spec}"`);
@@ -59,8 +62,13 @@ function parseStage<N extends string>(part: string, allowed: Set<string>, where:
  * @example parsePipeline('hybrid').first.map((s) => s.name) // ['bm25', 'dense', 'colbert']
  */
 export function parsePipeline(text: string, fusion: 'rrf' | 'score' = 'rrf', sideStages: Iterable<string> = []): PipelineSpec {
-  if (typeof text !== 'string' || text.trim() === '') throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `empty pipeline; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
-  if (fusion !== 'rrf' && fusion !== 'score') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `fusion must be "rrf" or "score", got ${typeof fusion === 'string' ? JSON.stringify(fusion) : typeof fusion}`);
+  if (typeof text !== 'string' || text.trim() === '')
+    throw new TartanError(ErrorCodes.UNKNOWN_PIPELINE, `empty pipeline; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`);
+  if (fusion !== 'rrf' && fusion !== 'score')
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `fusion must be "rrf" or "score", got ${typeof fusion === 'string' ? JSON.stringify(fusion) : typeof fusion}`,
+    );
   const name = text.trim();
   // Own keys only: "constructor" or "__proto__" must not resolve to Object.prototype members.
   const spec = Object.hasOwn(PIPELINE_PRESETS, name) ? PIPELINE_PRESETS[name] : name;

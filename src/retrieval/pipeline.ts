@@ -67,15 +67,30 @@ function missing(what: string, spec: PipelineSpec, hint: string): TartanError {
 }
 
 export class Pipeline {
-  private constructor(readonly spec: PipelineSpec, private readonly first: FirstStage[], private readonly reranks: RerankStage[], private readonly colbert?: Index) {}
+  private constructor(
+    readonly spec: PipelineSpec,
+    private readonly first: FirstStage[],
+    private readonly reranks: RerankStage[],
+    private readonly colbert?: Index,
+  ) {}
 
   /** Binds a spec (or preset name) to components; throws when a stage's component is missing. */
   static build(spec: PipelineSpec | string, c: PipelineComponents): Pipeline {
     const sides = c.sides ?? [];
-    const s = typeof spec === 'string' ? parsePipeline(spec, 'rrf', sides.map((x) => x.name)) : spec;
+    const s =
+      typeof spec === 'string'
+        ? parsePipeline(
+            spec,
+            'rrf',
+            sides.map((x) => x.name),
+          )
+        : spec;
     const texts = c.texts ?? (c.colbert ? indexTexts(c.colbert) : undefined);
     const first = s.first.map((st): FirstStage => {
-      if (st.name === 'colbert') { if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index'); return colbertStage(c.colbert); }
+      if (st.name === 'colbert') {
+        if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index');
+        return colbertStage(c.colbert);
+      }
       const side = sides.find((x) => x.name === st.name);
       if (side) return sideStage(side);
       if (st.name === 'bm25') throw missing('a BM25 index', s, 'index with BM25 enabled (the default for file indexes)');
@@ -83,7 +98,10 @@ export class Pipeline {
       throw missing(`a side index named "${st.name}"`, s, 'pass it in Collection.open(location, { sideIndexes })');
     });
     const reranks = s.rerank.map((st): RerankStage => {
-      if (st.name === 'colbert') { if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index'); return colbertRerank(c.colbert); }
+      if (st.name === 'colbert') {
+        if (!c.colbert) throw missing('a ColBERT index', s, 'open a tartan index');
+        return colbertRerank(c.colbert);
+      }
       if (!c.crossEncoder) throw missing('a cross-encoder', s, 'pass --cross-encoder-model <id|path>');
       if (!texts) throw missing('document texts', s, 'store texts in the index');
       return crossEncoderRerank(c.crossEncoder, texts);
@@ -100,14 +118,20 @@ export class Pipeline {
     const latencyMs: Record<string, number> = {};
     const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
       const t0 = performance.now();
-      try { return await fn(); } finally { latencyMs[name] = (latencyMs[name] ?? 0) + performance.now() - t0; }
+      try {
+        return await fn();
+      } finally {
+        latencyMs[name] = (latencyMs[name] ?? 0) + performance.now() - t0;
+      }
     };
 
     const lastIsFirst = this.reranks.length === 0;
-    const lists = await Promise.all(this.first.map((stage, i) => {
-      const depth = this.spec.first[i].k ?? (lastIsFirst && this.first.length === 1 ? k : Math.max(DEFAULT_CANDIDATES, k));
-      return timed(stage.name, () => stage.retrieve(q, depth));
-    }));
+    const lists = await Promise.all(
+      this.first.map((stage, i) => {
+        const depth = this.spec.first[i].k ?? (lastIsFirst && this.first.length === 1 ? k : Math.max(DEFAULT_CANDIDATES, k));
+        return timed(stage.name, () => stage.retrieve(q, depth));
+      }),
+    );
     let candidates: Candidate[];
     if (lists.length === 1) candidates = lists[0];
     else {
@@ -121,7 +145,7 @@ export class Pipeline {
     let stage = lists.length === 1 ? this.first[0].name : `fusion(${this.spec.fusion})`;
     for (let i = 0; i < this.reranks.length; i++) {
       const last = i === this.reranks.length - 1;
-      const depth = last ? k : this.spec.rerank[i].k ?? Math.max(DEFAULT_CANDIDATES, k);
+      const depth = last ? k : (this.spec.rerank[i].k ?? Math.max(DEFAULT_CANDIDATES, k));
       const r = this.reranks[i];
       candidates = await timed(`${r.name}-rerank`, () => r.rerank(q, candidates, depth));
       stage = r.name;
@@ -142,8 +166,13 @@ export class Pipeline {
   /** Explains the ColBERT scores of the candidates a ColBERT stage scored (in `hits`, same order). */
   private async attachExplanations(query: string, candidates: readonly Candidate[], hits: PipelineHit[]): Promise<void> {
     const scored = candidates.flatMap((c, i) => (c.hit ? [{ hit: c.hit, i }] : []));
-    const explained = await this.colbert!.explain(query, scored.map((s) => s.hit));
-    explained.forEach((e, j) => { if (e.explanation) hits[scored[j].i].explanation = e.explanation; });
+    const explained = await this.colbert!.explain(
+      query,
+      scored.map((s) => s.hit),
+    );
+    explained.forEach((e, j) => {
+      if (e.explanation) hits[scored[j].i].explanation = e.explanation;
+    });
   }
 }
 

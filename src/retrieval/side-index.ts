@@ -81,7 +81,10 @@ export function checkSideIndexes(sides: readonly SideIndex[]): void {
   for (const side of sides) {
     const name: unknown = side?.name;
     if (typeof name !== 'string' || !NAME.test(name)) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `side index name ${JSON.stringify(name)} must be lowercase letters, digits and "-", starting with a letter (it names a pipeline stage and a folder)`);
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `side index name ${JSON.stringify(name)} must be lowercase letters, digits and "-", starting with a letter (it names a pipeline stage and a folder)`,
+      );
     }
     if (TAKEN.has(name)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `side index name "${name}" is taken by a built-in pipeline stage; choose another`);
     if (seen.has(name)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `two side indexes are named "${name}"; names must be unique`);

@@ -71,7 +71,10 @@ export function crossEncoderRerank(encoder: CrossEncoder, texts: (ids: readonly 
       const kept = candidates.filter((c) => byId.has(c.id));
       const scored: Candidate[] = [];
       let i = 0;
-      for await (const s of encoder.rerank(q.text, kept.map((c) => byId.get(c.id)!))) {
+      for await (const s of encoder.rerank(
+        q.text,
+        kept.map((c) => byId.get(c.id)!),
+      )) {
         const c = kept[i++];
         scored.push({ id: c.id, score: s, ...(c.hit ? { hit: c.hit } : {}) });
       }

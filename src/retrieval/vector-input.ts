@@ -26,9 +26,13 @@ function fromRows(rows: ReadonlyArray<ArrayLike<number>>, dim: number, what: str
   const data = new Float32Array(rows.length * dim);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: row ${r} must be an array of numbers, got ${describeValue(row)}`);
+    if (row === null || typeof row !== 'object' || typeof row.length !== 'number')
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: row ${r} must be an array of numbers, got ${describeValue(row)}`);
     if (row.length !== dim) {
-      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${what}: row ${r} has ${row.length} values but the index stores dim ${dim}; give vectors from a model of dim ${dim} (the one the index was created for)`);
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `${what}: row ${r} has ${row.length} values but the index stores dim ${dim}; give vectors from a model of dim ${dim} (the one the index was created for)`,
+      );
     }
     for (let j = 0; j < dim; j++) {
       const v = row[j];
@@ -51,17 +55,28 @@ export function toTokenMatrix(vectors: unknown, dim: number, what: string): Toke
   if (Array.isArray(vectors)) {
     m = fromRows(vectors as ReadonlyArray<ArrayLike<number>>, dim, what);
   } else if (isMatrix(vectors)) {
-    if (!(vectors.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: vectors.data must be a Float32Array (rows x dim values, row-major)`);
-    if (!Number.isInteger(vectors.rows) || vectors.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: vectors.rows must be a non-negative integer, got ${describeValue(vectors.rows)}`);
+    if (!(vectors.data instanceof Float32Array))
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: vectors.data must be a Float32Array (rows x dim values, row-major)`);
+    if (!Number.isInteger(vectors.rows) || vectors.rows < 0)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: vectors.rows must be a non-negative integer, got ${describeValue(vectors.rows)}`);
     if (vectors.dim !== dim) {
-      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${what} has vectors of dim ${describeValue(vectors.dim)} but the index stores dim ${dim}; give vectors from a model of dim ${dim} (the one the index was created for)`);
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `${what} has vectors of dim ${describeValue(vectors.dim)} but the index stores dim ${dim}; give vectors from a model of dim ${dim} (the one the index was created for)`,
+      );
     }
     if (vectors.data.length < vectors.rows * dim) {
-      throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${what}: vectors.data holds ${vectors.data.length} values, fewer than rows x dim = ${vectors.rows * dim}`);
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `${what}: vectors.data holds ${vectors.data.length} values, fewer than rows x dim = ${vectors.rows * dim}`,
+      );
     }
     m = { data: vectors.data.subarray(0, vectors.rows * dim), rows: vectors.rows, dim };
   } else {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${what}: vectors must be a TokenMatrix ({ data: Float32Array, rows, dim }) or an array of rows of numbers, got ${describeValue(vectors)}`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${what}: vectors must be a TokenMatrix ({ data: Float32Array, rows, dim }) or an array of rows of numbers, got ${describeValue(vectors)}`,
+    );
   }
   if (m.rows === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `${what} has no token vectors; give at least one row (or leave it out)`);
   assertFinite(m.data, what);

@@ -58,7 +58,10 @@ export interface ExplainOptions {
 
 function checkTokens(tokens: readonly string[] | undefined, rows: number, what: string): void {
   if (tokens && tokens.length !== rows) {
-    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${tokens.length} ${what} token texts for ${rows} ${what} rows; pass the tokens that received vectors, in row order`);
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `${tokens.length} ${what} token texts for ${rows} ${what} rows; pass the tokens that received vectors, in row order`,
+    );
   }
 }
 
@@ -73,9 +76,15 @@ function checkTokens(tokens: readonly string[] | undefined, rows: number, what: 
  */
 export function explainMaxSim(query: TokenMatrix, doc: TokenMatrix, opts: ExplainOptions = {}): Explanation {
   validateQuery(query);
-  if (!doc || !(doc.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the document must be a TokenMatrix with a Float32Array `data`');
-  if (doc.dim !== query.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document has dim ${describeValue(doc.dim)} but the query has dim ${query.dim}; encode both with the same model`);
-  if (!Number.isInteger(doc.rows) || doc.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the document has ${describeValue(doc.rows)} rows; rows must be a non-negative integer`);
+  if (!doc || !(doc.data instanceof Float32Array))
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the document must be a TokenMatrix with a Float32Array `data`');
+  if (doc.dim !== query.dim)
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `the document has dim ${describeValue(doc.dim)} but the query has dim ${query.dim}; encode both with the same model`,
+    );
+  if (!Number.isInteger(doc.rows) || doc.rows < 0)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the document has ${describeValue(doc.rows)} rows; rows must be a non-negative integer`);
   if (doc.data.length < doc.rows * doc.dim) {
     throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the document data holds ${doc.data.length} values, fewer than rows x dim = ${doc.rows * doc.dim}`);
   }
@@ -102,9 +111,13 @@ function explainRows(query: TokenMatrix, doc: TokenMatrix, opts: ExplainOptions)
   const best: { index: number; sim: number; weight: number; contribution: number }[] = [];
   let raw = 0;
   for (let a = 0; a < qrows; a++) {
-    let index = -1, sim = 0;
+    let index = -1,
+      sim = 0;
     for (let r = 0; r < drows; r++) {
-      if (index < 0 || sims[a * drows + r] > sim) { index = r; sim = sims[a * drows + r]; }
+      if (index < 0 || sims[a * drows + r] > sim) {
+        index = r;
+        sim = sims[a * drows + r];
+      }
     }
     const weight = plan.weights[a] * scale;
     const contribution = weight * sim;

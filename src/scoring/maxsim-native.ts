@@ -51,7 +51,8 @@ let loaded: { addon: NativeAddon | null; reason?: string } | undefined;
 function load(): { addon: NativeAddon | null; reason?: string } {
   if (loaded) return loaded;
   if (process.env.TARTAN_NATIVE === '0') loaded = { addon: null, reason: 'disabled by TARTAN_NATIVE=0' };
-  else if (!existsSync(nativeAddonPath)) loaded = { addon: null, reason: `not built (no ${nativeAddonPath}; run \`npx node-gyp rebuild\` or reinstall with a C++ compiler)` };
+  else if (!existsSync(nativeAddonPath))
+    loaded = { addon: null, reason: `not built (no ${nativeAddonPath}; run \`npx node-gyp rebuild\` or reinstall with a C++ compiler)` };
   else {
     try {
       loaded = { addon: createRequire(import.meta.url)(nativeAddonPath) as NativeAddon };

@@ -19,7 +19,10 @@ export interface KernelResult {
 
 function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
   // Four independent partial sums let the JIT overlap the multiply-adds.
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let k = 0;
   for (; k + 4 <= dim; k += 4) {
     s0 += a[ao + k] * b[bo + k];
@@ -32,7 +35,8 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: numb
 }
 
 function dotInt8(a: Int8Array, ao: number, b: Int8Array, bo: number, dim: number): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   let k = 0;
   for (; k + 2 <= dim; k += 2) {
     s0 += a[ao + k] * b[bo + k];
@@ -63,11 +67,13 @@ function scoreFloat(query: TokenMatrix, f32: Float32Array | null, f16: Uint16Arr
   const table = f16 ? halfTable() : null;
   let bad = -1;
   for (let i = 0; i < ndocs; i++) {
-    const r0 = offsets[i], r1 = offsets[i + 1];
+    const r0 = offsets[i],
+      r1 = offsets[i + 1];
     if (r0 === r1) continue;
     maxes.fill(-Infinity);
     for (let r = r0; r < r1; r++) {
-      let row: Float32Array = scratch, start = 0;
+      let row: Float32Array = scratch,
+        start = 0;
       if (f16 && table) {
         for (let k = 0, base = r * dim; k < dim; k++) scratch[k] = table[f16[base + k]];
       } else if (f32) {
@@ -99,7 +105,8 @@ export function referenceKernel(query: TokenMatrix, docs: PackedDocuments, weigh
   const sums = new Float32Array(ndocs);
   const maxes = new Float64Array(qrows);
   for (let i = 0; i < ndocs; i++) {
-    const r0 = docs.offsets[i], r1 = docs.offsets[i + 1];
+    const r0 = docs.offsets[i],
+      r1 = docs.offsets[i + 1];
     if (r0 === r1) continue;
     maxes.fill(-Infinity);
     for (let r = r0; r < r1; r++) {

@@ -35,7 +35,10 @@ export function resolveImpl(impl: MaxSimOptions['impl']): 'native' | 'ts' {
   if (wanted === 'ts') return 'ts';
   if (nativeKernels()) return 'native';
   if (wanted === 'native') {
-    throw new TartanError(ErrorCodes.NATIVE_UNAVAILABLE, `the native MaxSim kernels are ${nativeStatus().reason}; use impl 'auto' or 'ts' to score with the TypeScript kernels`);
+    throw new TartanError(
+      ErrorCodes.NATIVE_UNAVAILABLE,
+      `the native MaxSim kernels are ${nativeStatus().reason}; use impl 'auto' or 'ts' to score with the TypeScript kernels`,
+    );
   }
   return 'ts';
 }

@@ -25,17 +25,27 @@ const SELECT_MIN = 1024;
 
 /** The k-th largest key of `keys` (reorders it): quickselect with a median-of-three pivot. */
 function kthLargest(keys: Float64Array, k: number): number {
-  let lo = 0, hi = keys.length - 1;
+  let lo = 0,
+    hi = keys.length - 1;
   const want = k - 1; // position in descending order
   while (hi > lo) {
     const mid = (lo + hi) >> 1;
-    const a = keys[lo], b = keys[mid], c = keys[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-    let i = lo, j = hi;
+    const a = keys[lo],
+      b = keys[mid],
+      c = keys[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo,
+      j = hi;
     while (i <= j) {
       while (keys[i] > pivot) i++;
       while (keys[j] < pivot) j--;
-      if (i <= j) { const t = keys[i]; keys[i] = keys[j]; keys[j] = t; i++; j--; }
+      if (i <= j) {
+        const t = keys[i];
+        keys[i] = keys[j];
+        keys[j] = t;
+        i++;
+        j--;
+      }
     }
     if (want <= j) hi = j;
     else if (want >= i) lo = i;
@@ -54,7 +64,7 @@ function bySelection(scores: Float32Array | Float64Array | readonly number[], si
   let count = 0;
   for (let i = 0; i < n; i++) if (keys[i] > threshold) picked[count++] = i;
   for (let i = 0; i < n && count < size; i++) if (keys[i] === threshold) picked[count++] = i;
-  const indices = picked.sort((a, b) => (keys[b] - keys[a]) || (a - b));
+  const indices = picked.sort((a, b) => keys[b] - keys[a] || a - b);
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = scores[indices[i]];
   return { indices, scores: out };
@@ -77,14 +87,18 @@ export function topK(scores: Float32Array | Float64Array | readonly number[], k:
   const siftDown = (start: number): void => {
     let p = start;
     for (;;) {
-      const l = 2 * p + 1, r = l + 1;
+      const l = 2 * p + 1,
+        r = l + 1;
       let w = p;
       if (l < count && worse(hs[l], hi[l], hs[w], hi[w])) w = l;
       if (r < count && worse(hs[r], hi[r], hs[w], hi[w])) w = r;
       if (w === p) return;
-      const ts = hs[p], ti = hi[p];
-      hs[p] = hs[w]; hi[p] = hi[w];
-      hs[w] = ts; hi[w] = ti;
+      const ts = hs[p],
+        ti = hi[p];
+      hs[p] = hs[w];
+      hi[p] = hi[w];
+      hs[w] = ts;
+      hi[w] = ti;
       p = w;
     }
   };
@@ -93,17 +107,22 @@ export function topK(scores: Float32Array | Float64Array | readonly number[], k:
     if (count < size) {
       // Sift up the new entry.
       let c = count++;
-      hs[c] = s; hi[c] = i;
+      hs[c] = s;
+      hi[c] = i;
       while (c > 0) {
         const p = (c - 1) >> 1;
         if (!worse(hs[c], hi[c], hs[p], hi[p])) break;
-        const ts = hs[p], ti = hi[p];
-        hs[p] = hs[c]; hi[p] = hi[c];
-        hs[c] = ts; hi[c] = ti;
+        const ts = hs[p],
+          ti = hi[p];
+        hs[p] = hs[c];
+        hi[p] = hi[c];
+        hs[c] = ts;
+        hi[c] = ti;
         c = p;
       }
     } else if (worse(hs[0], hi[0], s, i)) {
-      hs[0] = s; hi[0] = i;
+      hs[0] = s;
+      hi[0] = i;
       siftDown(0);
     }
   }
@@ -114,7 +133,8 @@ export function topK(scores: Float32Array | Float64Array | readonly number[], k:
     indices[pos] = hi[0];
     out[pos] = scores[hi[0]];
     count--;
-    hs[0] = hs[count]; hi[0] = hi[count];
+    hs[0] = hs[count];
+    hi[0] = hi[count];
     siftDown(0);
   }
   return { indices, scores: out };

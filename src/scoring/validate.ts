@@ -8,15 +8,22 @@ export function assertFinite(data: Float32Array, what: string): void {
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     // v - v is NaN exactly for NaN and +-Infinity; one comparison per value keeps this fast.
-    if (v - v !== 0) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `${what} holds ${v} at index ${i}; embeddings must be finite (check the model output or the stored vectors)`);
+    if (v - v !== 0)
+      throw new TartanError(
+        ErrorCodes.NON_FINITE_VALUE,
+        `${what} holds ${v} at index ${i}; embeddings must be finite (check the model output or the stored vectors)`,
+      );
   }
 }
 
 /** Throws for a malformed query matrix (no rows, bad dim, short data, NaN/Infinity). */
 export function validateQuery(query: TokenMatrix): void {
-  if (!query || !(query.data instanceof Float32Array)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query must be a TokenMatrix with a Float32Array `data`');
-  if (!Number.isInteger(query.rows) || query.rows < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query has ${describeValue(query.rows)} rows; MaxSim needs at least one query vector`);
-  if (!Number.isInteger(query.dim) || query.dim < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query dim is ${describeValue(query.dim)}; it must be a positive integer`);
+  if (!query || !(query.data instanceof Float32Array))
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query must be a TokenMatrix with a Float32Array `data`');
+  if (!Number.isInteger(query.rows) || query.rows < 1)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query has ${describeValue(query.rows)} rows; MaxSim needs at least one query vector`);
+  if (!Number.isInteger(query.dim) || query.dim < 1)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query dim is ${describeValue(query.dim)}; it must be a positive integer`);
   if (query.data.length < query.rows * query.dim) {
     throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `the query data holds ${query.data.length} values, fewer than rows x dim = ${query.rows * query.dim}`);
   }
@@ -34,18 +41,29 @@ export function validateDocuments(docs: PackedDocuments, dim: number): number {
   }
   const expected = docs.dtype === 'f32' ? Float32Array : docs.dtype === 'f16' ? Uint16Array : Int8Array;
   if (!(docs.data instanceof expected)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.dtype} documents need a ${expected.name} \`data\``);
-  if (docs.dim !== dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `documents have dim ${describeValue(docs.dim)} but the query has dim ${dim}; encode both with the same model`);
+  if (docs.dim !== dim)
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `documents have dim ${describeValue(docs.dim)} but the query has dim ${dim}; encode both with the same model`,
+    );
   const offsets = docs.offsets;
   if (!(offsets instanceof Uint32Array) || offsets.length < 1) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'document offsets must be a Uint32Array of length documents + 1 (use [0] for no documents)');
   }
   if (offsets[0] !== 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `document offsets must start at 0, got ${offsets[0]}`);
   for (let i = 1; i < offsets.length; i++) {
-    if (offsets[i] < offsets[i - 1]) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `document offsets decrease at ${i} (${offsets[i - 1]} -> ${offsets[i]}); they must be non-decreasing row indexes`);
+    if (offsets[i] < offsets[i - 1])
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `document offsets decrease at ${i} (${offsets[i - 1]} -> ${offsets[i]}); they must be non-decreasing row indexes`,
+      );
   }
   const rows = offsets[offsets.length - 1];
   if (rows * dim > docs.data.length) {
-    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `document offsets reach row ${rows} but the data holds ${Math.floor(docs.data.length / dim)} rows of dim ${dim}`);
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `document offsets reach row ${rows} but the data holds ${Math.floor(docs.data.length / dim)} rows of dim ${dim}`,
+    );
   }
   if (docs.dtype === 'i8') {
     if (!(docs.scales instanceof Float32Array) || docs.scales.length < rows) {

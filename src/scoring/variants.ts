@@ -30,7 +30,10 @@ export function planVariant(variant: MaxSimVariant | undefined, weights: Float32
     return { variant: v, weights: new Float32Array(queryRows).fill(1), divisor: queryRows };
   }
   if (!(weights instanceof Float32Array) || weights.length !== queryRows) {
-    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `variant 'weighted' needs a Float32Array with one weight per query row (${queryRows}), got ${weights instanceof Float32Array ? weights.length : given ? typeof weights : 'none'}`);
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `variant 'weighted' needs a Float32Array with one weight per query row (${queryRows}), got ${weights instanceof Float32Array ? weights.length : given ? typeof weights : 'none'}`,
+    );
   }
   let sum = 0;
   for (let i = 0; i < weights.length; i++) {

@@ -42,10 +42,7 @@ export function requireApiKey(expected: string | undefined): (request: FastifyRe
   return async (request) => {
     if (!expected) return;
     if (!keyMatches(expected, presentedKey(request))) {
-      throw new TartanError(
-        ErrorCodes.UNAUTHORIZED,
-        'this write needs the server API key; send it as "x-api-key: <key>" or "Authorization: Bearer <key>"',
-      );
+      throw new TartanError(ErrorCodes.UNAUTHORIZED, 'this write needs the server API key; send it as "x-api-key: <key>" or "Authorization: Bearer <key>"');
     }
   };
 }

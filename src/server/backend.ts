@@ -55,7 +55,10 @@ export interface PipelineSearchHit extends SearchHit {
 
 /** A bound retrieval pipeline (e.g. `colbert>cross-encoder`). */
 export interface ServedPipeline {
-  search(query: string, options: { k: number; filter?: MetadataFilter } & ExplainRequest): Promise<{ hits: Array<Omit<PipelineSearchHit, 'normalizedScore'> & { normalizedScore?: number }>; latencyMs: Record<string, number> }>;
+  search(
+    query: string,
+    options: { k: number; filter?: MetadataFilter } & ExplainRequest,
+  ): Promise<{ hits: Array<Omit<PipelineSearchHit, 'normalizedScore'> & { normalizedScore?: number }>; latencyMs: Record<string, number> }>;
 }
 
 export interface ServerBackend {

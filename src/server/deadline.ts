@@ -9,7 +9,10 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, what: string
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new TartanError(ErrorCodes.TIMEOUT, `${what} took longer than ${ms} ms; send less work per request (smaller k, fewer texts) or raise --timeout`)),
+      () =>
+        reject(
+          new TartanError(ErrorCodes.TIMEOUT, `${what} took longer than ${ms} ms; send less work per request (smaller k, fewer texts) or raise --timeout`),
+        ),
       ms,
     );
   });

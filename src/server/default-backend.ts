@@ -20,16 +20,26 @@ import type { CreateIndexOptions, ServedIndex, ServedPipeline, ServerBackend } f
 /** An index served with its side indexes (BM25, and dense when the server has a dense model), kept in step on writes. */
 class ServedCollection implements ServedIndex {
   constructor(readonly collection: Collection) {}
-  get encoder(): LateInteractionEncoder { return this.collection.index.encoder; }
-  info(): Promise<StoreInfo> { return this.collection.index.info(); }
+  get encoder(): LateInteractionEncoder {
+    return this.collection.index.encoder;
+  }
+  info(): Promise<StoreInfo> {
+    return this.collection.index.info();
+  }
   async add(docs: Iterable<DocumentInput> | AsyncIterable<DocumentInput>, options?: { onProgress?: (documents: number) => void }): Promise<void> {
     const all: DocumentInput[] = [];
     for await (const d of docs) all.push(d);
     await this.collection.add(all, options);
   }
-  delete(ids: string[]): Promise<number> { return this.collection.delete(ids); }
-  search(text: string, options: StoreSearchOptions): Promise<SearchHit[]> { return this.collection.index.search(text, options); }
-  close(): Promise<void> { return this.collection.close(); }
+  delete(ids: string[]): Promise<number> {
+    return this.collection.delete(ids);
+  }
+  search(text: string, options: StoreSearchOptions): Promise<SearchHit[]> {
+    return this.collection.index.search(text, options);
+  }
+  close(): Promise<void> {
+    return this.collection.close();
+  }
 }
 
 /** Models the backend attaches to every index: `dense` keeps a dense side index for dense and hybrid pipelines. */

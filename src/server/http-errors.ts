@@ -49,10 +49,18 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         status: 413,
-        body: { error: { code: ErrorCodes.PAYLOAD_TOO_LARGE, message: 'request body is larger than the server accepts; send smaller batches (or raise --body-limit)' } },
+        body: {
+          error: {
+            code: ErrorCodes.PAYLOAD_TOO_LARGE,
+            message: 'request body is larger than the server accepts; send smaller batches (or raise --body-limit)',
+          },
+        },
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, body: { error: { code: ErrorCodes.INPUT_FORMAT, message: 'unsupported content type; send JSON with content-type: application/json' } } };
+      return {
+        status: 415,
+        body: { error: { code: ErrorCodes.INPUT_FORMAT, message: 'unsupported content type; send JSON with content-type: application/json' } },
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return bad(ErrorCodes.INPUT_FORMAT, 'the JSON body is empty; send a JSON object as described in /openapi.json');
   }

@@ -26,7 +26,13 @@ export function validateIndexName(name: string): string {
 }
 
 /** Entry of the registry. `owned` indexes were created under the data dir and may be deleted. */
-interface Entry { name: string; location: string; index: ServedIndex; owned: boolean; writes: Promise<unknown> }
+interface Entry {
+  name: string;
+  location: string;
+  index: ServedIndex;
+  owned: boolean;
+  writes: Promise<unknown>;
+}
 
 /**
  * Splits an `--index` argument: `name=location` or a bare location (the name
@@ -45,14 +51,21 @@ export function parseIndexArg(arg: string): { name: string; location: string } {
 }
 
 function derivedName(raw: string): string {
-  const n = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64);
+  const n = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 64);
   return n || 'index';
 }
 
 export class IndexRegistry {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly backend: ServerBackend, private readonly dataDir: string | undefined) {}
+  constructor(
+    private readonly backend: ServerBackend,
+    private readonly dataDir: string | undefined,
+  ) {}
 
   /** Opens an existing index under `name` (from `--index`). */
   async open(name: string, location: string): Promise<void> {

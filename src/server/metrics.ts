@@ -7,13 +7,24 @@
 /** Latency buckets in seconds: sub-millisecond lookups up to slow batch adds. */
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-interface Histogram { counts: number[]; sum: number; count: number }
+interface Histogram {
+  counts: number[];
+  sum: number;
+  count: number;
+}
 
 /** One sample of a gauge family: labels and value. */
-export interface GaugeSample { labels: Record<string, string>; value: number }
+export interface GaugeSample {
+  labels: Record<string, string>;
+  value: number;
+}
 
 /** A gauge read at scrape time. */
-export interface GaugeFamily { name: string; help: string; collect(): Promise<GaugeSample[]> }
+export interface GaugeFamily {
+  name: string;
+  help: string;
+  collect(): Promise<GaugeSample[]>;
+}
 
 function escapeLabel(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');

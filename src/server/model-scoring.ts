@@ -55,7 +55,9 @@ export async function crossEncoderScores(encoder: CrossEncoder, query: string, d
 
 /** Cosine of two vectors (a plain dot product when both are L2-normalised, as bge's are). */
 export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   for (let i = 0; i < a.length; i++) {
     dot += a[i] * b[i];
     na += a[i] * a[i];

@@ -33,7 +33,11 @@ interface RouteSchema {
   hide?: boolean;
 }
 
-interface CollectedRoute { method: string; url: string; schema: RouteSchema }
+interface CollectedRoute {
+  method: string;
+  url: string;
+  schema: RouteSchema;
+}
 
 /** `/api/indexes/:name` -> `/api/indexes/{name}`. */
 export function openApiPath(url: string): string {
@@ -80,7 +84,10 @@ export class OpenApiCollector {
   private operation(r: CollectedRoute): Record<string, unknown> {
     const s = r.schema;
     const parameters: unknown[] = [];
-    for (const [where, schema] of [['path', s.params], ['query', s.querystring]] as const) {
+    for (const [where, schema] of [
+      ['path', s.params],
+      ['query', s.querystring],
+    ] as const) {
       const props = (schema?.properties ?? {}) as Record<string, Record<string, unknown>>;
       const required = new Set((schema?.required as string[] | undefined) ?? []);
       for (const [name, ps] of Object.entries(props)) {
@@ -95,7 +102,9 @@ export class OpenApiCollector {
     }
     responses.default = { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     return {
-      operationId: `${r.method}${openApiPath(r.url).replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      operationId: `${r.method}${openApiPath(r.url)
+        .replace(/[{}]/g, '')
+        .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
       summary: s.summary,
       description: s.description,
       tags: s.tags,

@@ -50,15 +50,19 @@ export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): 
   let code: ErrorCode = ErrorCodes.INPUT_FORMAT;
   let message = 'the request is not valid HTTP (raw non-ASCII bytes in the request line or headers?); percent-encode paths and send ASCII headers';
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    status = 408; code = ErrorCodes.TIMEOUT;
+    status = 408;
+    code = ErrorCodes.TIMEOUT;
     message = 'the request took too long to arrive; send it faster or raise --timeout';
   } else if (err.code === 'HPE_HEADER_OVERFLOW') {
-    status = 431; code = ErrorCodes.PAYLOAD_TOO_LARGE;
+    status = 431;
+    code = ErrorCodes.PAYLOAD_TOO_LARGE;
     message = 'the request headers are larger than the server accepts';
   }
   const text = body(code, message);
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${text}`,
+    );
   }
   socket.destroy(err);
 }

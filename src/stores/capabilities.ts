@@ -9,16 +9,22 @@ import type { CheckReport } from './file/check.js';
 import type { TokenMatrix } from '../core/tensors.js';
 
 /** A store that verifies its own files and tables. */
-export interface Checkable { check(): Promise<CheckReport> }
+export interface Checkable {
+  check(): Promise<CheckReport>;
+}
 
 /** A store that rewrites its data to reclaim deleted space and merge segments. */
-export interface Compactable { compact(): Promise<void> }
+export interface Compactable {
+  compact(): Promise<void>;
+}
 
 /**
  * A store that can remove itself: everything it holds goes (a folder with its
  * side indexes, a collection's tables) and the store is closed. Irreversible.
  */
-export interface Droppable { drop(): Promise<void> }
+export interface Droppable {
+  drop(): Promise<void>;
+}
 
 /**
  * A store that lives in a local folder and numbers its states: side indexes

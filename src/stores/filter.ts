@@ -10,7 +10,11 @@ const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'] as const;
 
 /** Throws INVALID_FILTER when `filter` is not a well-formed filter. */
 export function validateFilter(filter: unknown): asserts filter is MetadataFilter {
-  const bad = (why: string) => new TartanError(ErrorCodes.INVALID_FILTER, `invalid filter: ${why}; use e.g. {"lang":"en"}, {"lang":{"$in":["en","de"]}} or {"year":{"$gte":2000,"$lt":2010}}`);
+  const bad = (why: string) =>
+    new TartanError(
+      ErrorCodes.INVALID_FILTER,
+      `invalid filter: ${why}; use e.g. {"lang":"en"}, {"lang":{"$in":["en","de"]}} or {"year":{"$gte":2000,"$lt":2010}}`,
+    );
   if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) throw bad('it must be a JSON object of field conditions');
   // Values must be metadata values: a non-finite number (1e999 in JSON) or a function never matches anything.
   const scalar = (v: unknown) => v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
@@ -27,7 +31,8 @@ export function validateFilter(filter: unknown): asserts filter is MetadataFilte
       if (key === '$in') {
         if (!Array.isArray(v) || !v.every(scalar)) throw bad(`"$in" of field "${field}" must be an array of strings, finite numbers, booleans or null`);
       } else if ((RANGE_OPS as readonly string[]).includes(key)) {
-        if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))) throw bad(`"${key}" of field "${field}" must be a finite number or a string`);
+        if (!(typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))))
+          throw bad(`"${key}" of field "${field}" must be a finite number or a string`);
       } else {
         throw bad(`unknown operator "${key}" on field "${field}"`);
       }

@@ -60,7 +60,8 @@ export async function dropStore(location: string, options: DropStoreOptions = {}
   let dropped = false;
   try {
     const info = await store.info();
-    if (!canDrop(store)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the store at ${location} (${info.kind}) cannot be dropped by tartan; remove it with its own tools`);
+    if (!canDrop(store))
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the store at ${location} (${info.kind}) cannot be dropped by tartan; remove it with its own tools`);
     if (options.confirm && !(await options.confirm(info))) return { dropped: false, info };
     await store.drop();
     dropped = true;

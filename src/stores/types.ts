@@ -23,7 +23,12 @@ export type MetadataValue = string | number | boolean | null;
  * - `{ year: { $gte: 2000, $lt: 2010 } }` range ($gt, $gte, $lt, $lte)
  */
 export type MetadataFilter = Record<string, MetadataValue | { $in: MetadataValue[] } | RangeCondition>;
-export interface RangeCondition { $gt?: number | string; $gte?: number | string; $lt?: number | string; $lte?: number | string }
+export interface RangeCondition {
+  $gt?: number | string;
+  $gte?: number | string;
+  $lt?: number | string;
+  $lte?: number | string;
+}
 
 /** Knobs of a store search; each store documents which it honours. */
 export interface StoreSearchOptions {

@@ -15,9 +15,12 @@ import { pgTest, uniqueName } from '../stores/postgres/pg-test-env.js';
 function tinyCollection(): EncodedCollection {
   const { docs, queries } = clusteredColbertVectors({ docs: 60, meanTokens: 24, dim: 32, queries: 8, queryRows: 8, clusters: 64, seed: 3 });
   return {
-    model: 'synthetic-test', dim: 32,
-    docIds: Array.from({ length: 60 }, (_, i) => `d${i}`), docs,
-    queryIds: queries.map((_, i) => `q${i}`), queries: packMatrices(queries, 32),
+    model: 'synthetic-test',
+    dim: 32,
+    docIds: Array.from({ length: 60 }, (_, i) => `d${i}`),
+    docs,
+    queryIds: queries.map((_, i) => `q${i}`),
+    queries: packMatrices(queries, 32),
   };
 }
 
@@ -31,10 +34,17 @@ pgTest('compareBackends: embedded, postgres-token and postgres-document rows on 
   const c = tinyCollection();
   const prefix = uniqueName('cmp');
   const r = await compareBackends(url, c, {
-    maxQueries: 8, documentLayoutQueries: 4, collectionPrefix: prefix,
-    settings: { nbits: 4, centroids: 32 }, nprobe: 8, ndocs: 60,
+    maxQueries: 8,
+    documentLayoutQueries: 4,
+    collectionPrefix: prefix,
+    settings: { nbits: 4, centroids: 32 },
+    nprobe: 8,
+    ndocs: 60,
   });
-  assert.deepEqual(r.rows.map((x) => x.backend), ['embedded', 'postgres-token', 'postgres-document']);
+  assert.deepEqual(
+    r.rows.map((x) => x.backend),
+    ['embedded', 'postgres-token', 'postgres-document'],
+  );
   assert.equal(r.documents, 60);
   assert.equal(r.tokens, c.docs.offsets[60]);
   assert.equal(r.exact.queries, 8);

@@ -12,7 +12,13 @@ function matrix(rows: number[][]): TokenMatrix {
 }
 
 test('int8 agreement: identical vectors agree exactly', () => {
-  const docs = [matrix([[1, 0], [0, 1]]), matrix([[0.6, 0.8]])];
+  const docs = [
+    matrix([
+      [1, 0],
+      [0, 1],
+    ]),
+    matrix([[0.6, 0.8]]),
+  ];
   const a = int8Agreement(docs, docs);
   assert.equal(a.passages, 2);
   assert.equal(a.tokens, 3);
@@ -21,8 +27,20 @@ test('int8 agreement: identical vectors agree exactly', () => {
 });
 
 test('int8 agreement: cosines per token and MaxSim differences of consecutive passages', () => {
-  const fp32 = [matrix([[1, 0], [0, 1]]), matrix([[1, 0]])];
-  const int8 = [matrix([[0.6, 0.8], [0, 1]]), matrix([[1, 0]])];
+  const fp32 = [
+    matrix([
+      [1, 0],
+      [0, 1],
+    ]),
+    matrix([[1, 0]]),
+  ];
+  const int8 = [
+    matrix([
+      [0.6, 0.8],
+      [0, 1],
+    ]),
+    matrix([[1, 0]]),
+  ];
   const a = int8Agreement(fp32, int8);
   assert.equal(a.min_cosine, Math.fround(0.6));
   assert.ok(Math.abs(a.mean_cosine - (0.6 + 1 + 1) / 3) < 1e-6);
@@ -41,11 +59,15 @@ test('runEncodeBench: tartan at fp32 and int8 and transformers.js at fp32 and q8
     const texts = ['late interaction scores every query token', 'a short one', 'ColBERT keeps one vector per token of the passage', 'int8 weights'];
     await writeFile(docs, texts.map((text, i) => JSON.stringify({ _id: String(i), title: '', text })).join('\n'));
     const r = await runEncodeBench({ model, docs, threads: 1, batchSize: 2, agreementPassages: 3 });
-    assert.deepEqual(r.results.map((x) => x.impl), ['tartan', 'tartan-int8', 'transformers.js', 'transformers.js-q8']);
+    assert.deepEqual(
+      r.results.map((x) => x.impl),
+      ['tartan', 'tartan-int8', 'transformers.js', 'transformers.js-q8'],
+    );
     assert.equal(r.config.passages, 4);
     assert.ok(r.config.tokens > 4 * 3);
     for (const x of r.results) assert.ok(x.passages_per_s > 0 && Number.isFinite(x.passages_per_s));
-    for (const k of ['ratio_vs_transformers', 'ratio_int8_vs_transformers', 'ratio_int8_vs_transformers_q8', 'ratio_int8_vs_fp32'] as const) assert.ok((r[k] ?? 0) > 0, k);
+    for (const k of ['ratio_vs_transformers', 'ratio_int8_vs_transformers', 'ratio_int8_vs_transformers_q8', 'ratio_int8_vs_fp32'] as const)
+      assert.ok((r[k] ?? 0) > 0, k);
     assert.equal(r.int8_agreement?.passages, 3);
     assert.ok(r.int8_agreement!.min_cosine > 0.99 && r.int8_agreement!.min_cosine < 1);
   } finally {

@@ -25,7 +25,10 @@ test('a small benchmark run reports every implementation and dtype in the docume
   assert.equal(r.config.doc_tokens, 2000);
   const native = nativeKernels() !== null;
   const expected = ['f32', 'f16', 'i8'].flatMap((d) => [...(native ? [`native ${d} 1`, `native ${d} 2`] : []), `ts ${d} 1`, `naive ${d} 1`]);
-  assert.deepEqual(r.results.map((x) => `${x.impl} ${x.dtype} ${x.threads}`), expected);
+  assert.deepEqual(
+    r.results.map((x) => `${x.impl} ${x.dtype} ${x.threads}`),
+    expected,
+  );
   for (const x of r.results) {
     assert.ok(x.tokens_per_s > 0 && x.gflops > 0, `${x.impl} ${x.dtype}`);
     assert.ok(Math.abs(x.gflops - (2 * 8 * x.doc_tokens * 32) / x.median_s / 1e9) < 1e-9);

@@ -29,7 +29,8 @@ test('word-vector fixture: one unit row per word, contextual, deterministic, wit
   const v = (w: string) => plain.encode(w, 1).data;
   assert.ok(cos(v('cancer'), v('tumor')) > cos(v('cancer'), v('bicycle')) + 0.2, `${cos(v('cancer'), v('tumor'))} vs ${cos(v('cancer'), v('bicycle'))}`);
   // Context mixes neighbours in: the same word in two sentences differs.
-  const a = enc.encode('cancer drug', 10).data.subarray(0, 64), b = enc.encode('cancer patients', 10).data.subarray(0, 64);
+  const a = enc.encode('cancer drug', 10).data.subarray(0, 64),
+    b = enc.encode('cancer patients', 10).data.subarray(0, 64);
   assert.ok(cos(a, b) < 0.999 && cos(a, b) > 0.5);
 });
 

@@ -86,27 +86,34 @@ function onTerminal(args: string[], answer: string): { status: number | null; ou
   const fromSource = import.meta.url.endsWith('.ts');
   const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   const argv = [process.execPath, ...(fromSource ? ['--import', 'tsx'] : []), main, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`);
-  const r = spawnSync('script', ['-qec', argv.join(' '), '/dev/null'], { input: answer, encoding: 'utf8', env: { ...process.env, TARTAN_HOME: join(here, '.no-home') } });
+  const r = spawnSync('script', ['-qec', argv.join(' '), '/dev/null'], {
+    input: answer,
+    encoding: 'utf8',
+    env: { ...process.env, TARTAN_HOME: join(here, '.no-home') },
+  });
   return { status: r.status, out: r.stdout };
 }
 
-test('cli drop: on a terminal it asks; anything but yes keeps the index', { skip: hasScript ? false : 'util-linux `script` is not installed (needed for a pseudo-terminal)' }, (t) => {
-  const dir = tempDir(t, 'tartan-drop-');
-  const idx = join(dir, 'idx');
-  assert.equal(tartan('index', idx, corpus(dir), '--model', 'lexical', '--no-progress').status, 0);
-  const declined = onTerminal(['drop', idx], 'n\n');
-  assert.equal(declined.status, 1, declined.out);
-  assert.match(declined.out, /drop the flat index at .*\(3 documents\)\? .*\[y\/N\]/);
-  assert.match(declined.out, /nothing was removed/);
-  assert.ok(existsSync(join(idx, 'manifest.json')));
-  const agreed = onTerminal(['drop', idx], 'yes\n');
-  assert.equal(agreed.status, 0, agreed.out);
-  assert.match(agreed.out, /dropped the flat index/);
-  assert.equal(existsSync(idx), false);
-});
+test(
+  'cli drop: on a terminal it asks; anything but yes keeps the index',
+  { skip: hasScript ? false : 'util-linux `script` is not installed (needed for a pseudo-terminal)' },
+  (t) => {
+    const dir = tempDir(t, 'tartan-drop-');
+    const idx = join(dir, 'idx');
+    assert.equal(tartan('index', idx, corpus(dir), '--model', 'lexical', '--no-progress').status, 0);
+    const declined = onTerminal(['drop', idx], 'n\n');
+    assert.equal(declined.status, 1, declined.out);
+    assert.match(declined.out, /drop the flat index at .*\(3 documents\)\? .*\[y\/N\]/);
+    assert.match(declined.out, /nothing was removed/);
+    assert.ok(existsSync(join(idx, 'manifest.json')));
+    const agreed = onTerminal(['drop', idx], 'yes\n');
+    assert.equal(agreed.status, 0, agreed.out);
+    assert.match(agreed.out, /dropped the flat index/);
+    assert.equal(existsSync(idx), false);
+  },
+);
 
-const exists = async (url: string, table: string) =>
-  (await adminQuery(url, 'SELECT to_regclass($1) IS NOT NULL AS e', [table])).rows[0].e as boolean;
+const exists = async (url: string, table: string) => (await adminQuery(url, 'SELECT to_regclass($1) IS NOT NULL AS e', [table])).rows[0].e as boolean;
 
 pgTest('cli drop: a PostgreSQL collection loses its tables and catalogue row; another collection stays', async (t, base) => {
   const dir = tempDir(t, 'tartan-drop-');

@@ -34,7 +34,9 @@ test('cli: index a jsonl and a folder of .md with the lexical model, then search
 
   const found = tartan('search', idx, 'what lowers a fever', '-k', '2', '--json');
   assert.equal(found.status, 0, found.stderr);
-  const hits = (JSON.parse(found.stdout) as { hits: Array<{ id: string; rank: number; score: number; normalizedScore: number; metadata?: Record<string, unknown> }> }).hits;
+  const hits = (
+    JSON.parse(found.stdout) as { hits: Array<{ id: string; rank: number; score: number; normalizedScore: number; metadata?: Record<string, unknown> }> }
+  ).hits;
   assert.equal(hits[0].id, 'asp');
   assert.equal(hits[0].rank, 1);
   assert.deepEqual(hits[0].metadata, { lang: 'en', year: 2001 });

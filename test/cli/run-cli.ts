@@ -12,15 +12,26 @@ const main = fileURLToPath(new URL(`../../src/cli/main.${fromSource ? 'ts' : 'js
 const argv = (args: readonly string[]) => [...(fromSource ? ['--import', 'tsx'] : []), main, ...args];
 
 /** What a CLI run printed and its exit status (non-zero on error). */
-export interface CliResult { status: number; stdout: string; stderr: string }
+export interface CliResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
-export interface CliOptions { env?: Record<string, string>; cwd?: string; timeoutMs?: number }
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
 
 /** Runs `tartan <args>` and waits for it (blocking). */
 export function tartanSync(args: readonly string[], o: CliOptions = {}): CliResult {
   const r = spawnSync(process.execPath, argv(args), {
-    encoding: 'utf8', env: { ...process.env, ...o.env }, maxBuffer: 64 * 1024 * 1024,
-    ...(o.cwd ? { cwd: o.cwd } : {}), ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
+    encoding: 'utf8',
+    env: { ...process.env, ...o.env },
+    maxBuffer: 64 * 1024 * 1024,
+    ...(o.cwd ? { cwd: o.cwd } : {}),
+    ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -31,8 +42,10 @@ const run = promisify(execFile);
 export async function tartan(args: readonly string[], o: CliOptions = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await run(process.execPath, argv(args), {
-      env: { ...process.env, ...o.env }, maxBuffer: 64 * 1024 * 1024,
-      ...(o.cwd ? { cwd: o.cwd } : {}), ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
+      env: { ...process.env, ...o.env },
+      maxBuffer: 64 * 1024 * 1024,
+      ...(o.cwd ? { cwd: o.cwd } : {}),
+      ...(o.timeoutMs ? { timeout: o.timeoutMs } : {}),
     });
     return { status: 0, stdout, stderr };
   } catch (e) {

@@ -12,8 +12,20 @@ import { tartanSync } from './run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { Collection } from '../../src/retrieval/collection.js';
 
-interface Match { queryIndex: number; docIndex: number; similarity: number; contribution: number; share: number }
-interface Hit { id: string; score: number; normalizedScore?: number; stage?: string; explanation?: { raw: number; normalized: number; matches: Match[] } }
+interface Match {
+  queryIndex: number;
+  docIndex: number;
+  similarity: number;
+  contribution: number;
+  share: number;
+}
+interface Hit {
+  id: string;
+  score: number;
+  normalizedScore?: number;
+  stage?: string;
+  explanation?: { raw: number; normalized: number; matches: Match[] };
+}
 
 let dir = '';
 const env = () => ({ TARTAN_HOME: join(dir, 'home'), TARTAN_ONNX_THREADS: '1' });
@@ -36,13 +48,15 @@ before(async () => {
   await makeSyntheticModel(join(dir, 'colbert'), { arch: 'tiny', kind: 'colbert', dim: 128, seed: 3 });
   writeFileSync(join(dir, 'docs.jsonl'), records.map((r) => JSON.stringify(r)).join('\n') + '\n');
   for (const mode of ['plaid', 'flat']) {
-    const built = tartanSync(['index', join(dir, mode), join(dir, 'docs.jsonl'), '--model', join(dir, 'colbert'), '--mode', mode, '--json', '--no-progress'], { env: env() });
+    const built = tartanSync(['index', join(dir, mode), join(dir, 'docs.jsonl'), '--model', join(dir, 'colbert'), '--mode', mode, '--json', '--no-progress'], {
+      env: env(),
+    });
     assert.equal(built.status, 0, built.stderr);
   }
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test('search --explain --json: each total is the hit score, and the numbers are the API\'s', async () => {
+test("search --explain --json: each total is the hit score, and the numbers are the API's", async () => {
   for (const mode of ['plaid', 'flat']) {
     const idx = join(dir, mode);
     const printed = search(idx, 'blood pressure in adults', '-k', '3');
@@ -50,7 +64,11 @@ test('search --explain --json: each total is the hit score, and the numbers are 
     const collection = await Collection.open(idx);
     try {
       const api = await collection.index.search('blood pressure in adults', { k: 3, explain: true });
-      assert.deepEqual(printed.map((h) => h.id), api.map((h) => h.id), mode);
+      assert.deepEqual(
+        printed.map((h) => h.id),
+        api.map((h) => h.id),
+        mode,
+      );
       printed.forEach((h, i) => {
         const e = h.explanation!;
         assert.ok(Math.abs(e.raw - h.score) <= 2e-6 * Math.abs(h.score), `${mode} ${h.id}: explained ${e.raw}, scored ${h.score}`);
@@ -59,7 +77,10 @@ test('search --explain --json: each total is the hit score, and the numbers are 
         const a = api[i].explanation!;
         assert.equal(h.score, api[i].score);
         assert.equal(e.raw, a.raw);
-        assert.deepEqual(e.matches.map((m) => [m.docIndex, m.similarity, m.contribution]), a.matches.map((m) => [m.docIndex, m.similarity, m.contribution]));
+        assert.deepEqual(
+          e.matches.map((m) => [m.docIndex, m.similarity, m.contribution]),
+          a.matches.map((m) => [m.docIndex, m.similarity, m.contribution]),
+        );
       });
     } finally {
       await collection.close();

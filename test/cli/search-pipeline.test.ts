@@ -8,8 +8,19 @@ import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 
 const tartan = (...args: string[]) => tartanSync(args, { env: { TARTAN_HOME: join(dir, 'home') } });
 
-interface Hit { id: string; rank: number; score: number; normalizedScore?: number; stage: string }
-interface Out { pipeline?: string; latency_ms: Record<string, number>; hits: Hit[]; error?: { code: string; message: string } }
+interface Hit {
+  id: string;
+  rank: number;
+  score: number;
+  normalizedScore?: number;
+  stage: string;
+}
+interface Out {
+  pipeline?: string;
+  latency_ms: Record<string, number>;
+  hits: Hit[];
+  error?: { code: string; message: string };
+}
 const json = (r: { stdout: string }) => JSON.parse(r.stdout) as Out;
 
 const records = [

@@ -11,7 +11,15 @@ test('vectors file: documents and queries round-trip bit for bit', (t) => {
   const docs = clusteredBatch(7, 96, { seed: 1 });
   const queries = clusteredBatch(3, 96, { seed: 2, minRows: 32, maxRows: 32 });
   const path = join(dir, 'v.vec');
-  saveVectors(path, { model: 'm', dim: 96, docIds: ['a', 'b', 'c', 'd', 'e', 'f', 'g'], docs, queryIds: ['q1', 'q2', 'q3'], queries, encodeSeconds: { docs: 1.5, queries: 0.1 } });
+  saveVectors(path, {
+    model: 'm',
+    dim: 96,
+    docIds: ['a', 'b', 'c', 'd', 'e', 'f', 'g'],
+    docs,
+    queryIds: ['q1', 'q2', 'q3'],
+    queries,
+    encodeSeconds: { docs: 1.5, queries: 0.1 },
+  });
   const back = loadVectors(path);
   assert.deepEqual(back.docIds, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   assert.deepEqual(back.queryIds, ['q1', 'q2', 'q3']);
@@ -20,5 +28,8 @@ test('vectors file: documents and queries round-trip bit for bit', (t) => {
   assert.deepEqual(back.queries.data, queries.data);
   assert.deepEqual(back.encodeSeconds, { docs: 1.5, queries: 0.1 });
   writeFileSync(join(dir, 'bad.vec'), 'hello world, not vectors');
-  assert.throws(() => loadVectors(join(dir, 'bad.vec')), (e) => isTartanError(e, 'E_INPUT_FORMAT'));
+  assert.throws(
+    () => loadVectors(join(dir, 'bad.vec')),
+    (e) => isTartanError(e, 'E_INPUT_FORMAT'),
+  );
 });

@@ -6,13 +6,20 @@ import { join } from 'node:path';
 import { loadBeir, streamCorpus } from '../../src/eval/beir.js';
 import { ErrorCodes, isTartanError, type TartanError } from '../../src/core/errors.js';
 
-interface Files { corpus?: string; queries?: string; qrels?: string }
+interface Files {
+  corpus?: string;
+  queries?: string;
+  qrels?: string;
+}
 
 function dataset(files: Files): string {
   const dir = mkdtempSync(join(tmpdir(), 'tartan-beir-'));
   mkdirSync(join(dir, 'qrels'));
   writeFileSync(join(dir, 'corpus.jsonl'), files.corpus ?? '{"_id": "d1", "title": "T1", "text": "one"}\n{"_id": "d2", "text": "two"}\n');
-  writeFileSync(join(dir, 'queries.jsonl'), files.queries ?? '{"_id": "q1", "text": "first"}\n{"_id": "q2", "text": "second"}\n{"_id": "q3", "text": "unjudged"}\n');
+  writeFileSync(
+    join(dir, 'queries.jsonl'),
+    files.queries ?? '{"_id": "q1", "text": "first"}\n{"_id": "q2", "text": "second"}\n{"_id": "q3", "text": "unjudged"}\n',
+  );
   writeFileSync(join(dir, 'qrels', 'test.tsv'), files.qrels ?? 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\nq2\td1\t0\n');
   return dir;
 }
@@ -31,9 +38,24 @@ test('loads corpus, judged queries and graded qrels', async () => {
   try {
     const ds = await loadBeir(dir);
     assert.equal(ds.split, 'test');
-    assert.deepEqual(ds.corpus, [{ id: 'd1', title: 'T1', text: 'one' }, { id: 'd2', title: '', text: 'two' }]);
-    assert.deepEqual([...ds.queries], [['q1', 'first'], ['q2', 'second']]);
-    assert.deepEqual([...ds.qrels.get('q2')!], [['d2', 2], ['d1', 0]]);
+    assert.deepEqual(ds.corpus, [
+      { id: 'd1', title: 'T1', text: 'one' },
+      { id: 'd2', title: '', text: 'two' },
+    ]);
+    assert.deepEqual(
+      [...ds.queries],
+      [
+        ['q1', 'first'],
+        ['q2', 'second'],
+      ],
+    );
+    assert.deepEqual(
+      [...ds.qrels.get('q2')!],
+      [
+        ['d2', 2],
+        ['d1', 0],
+      ],
+    );
     const limited = await loadBeir(dir, { limitQueries: 1 });
     assert.deepEqual([...limited.queries.keys()], ['q1']);
     assert.deepEqual([...limited.qrels.keys()], ['q1']);

@@ -21,9 +21,16 @@ function writeDataset(): string {
     ['d4', 'Vaccines', 'Vaccination prevents measles outbreaks in children.'],
   ];
   writeFileSync(join(dir, 'corpus.jsonl'), docs.map(([id, title, text]) => JSON.stringify({ _id: id, title, text })).join('\n') + '\n');
-  writeFileSync(join(dir, 'queries.jsonl'), [
-    { _id: 'q1', text: 'heart failure' }, { _id: 'q2', text: 'mosquito malaria' }, { _id: 'q3', text: 'genes edited by CRISPR' },
-  ].map((q) => JSON.stringify(q)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'queries.jsonl'),
+    [
+      { _id: 'q1', text: 'heart failure' },
+      { _id: 'q2', text: 'mosquito malaria' },
+      { _id: 'q3', text: 'genes edited by CRISPR' },
+    ]
+      .map((q) => JSON.stringify(q))
+      .join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td3\t1\nq3\td2\t2\n');
   return dir;
 }
@@ -50,7 +57,10 @@ test('evaluateRetrievers reports metrics per pipeline and latency per stage', as
     const partial = fixed('partial', { q1: ['d4', 'd1'], q2: ['d1'], q3: ['d2', 'd1'] }, ds);
     const report = await evaluateRetrievers(ds, [perfect, partial]);
     assert.equal(report.queries, 3);
-    assert.deepEqual(report.pipelines.map((p) => p.name), ['perfect', 'partial']);
+    assert.deepEqual(
+      report.pipelines.map((p) => p.name),
+      ['perfect', 'partial'],
+    );
     assert.deepEqual(Object.keys(report.pipelines[0]).slice(0, 6), ['name', 'ndcg@10', 'recall@100', 'mrr@10', 'map@100', 'latency_ms']);
     assert.equal(report.pipelines[0]['ndcg@10'], 1);
     assert.equal(report.pipelines[1]['mrr@10'], Math.round(((1 / 2 + 0 + 1) / 3) * 1e4) / 1e4);
@@ -67,7 +77,10 @@ test('evaluateRetrievers reports metrics per pipeline and latency per stage', as
 test('built-in bm25 and lexical pipelines load from the registry and find the right documents', async () => {
   await loadPipelineModules();
   assert.ok(listPipelines().some((p) => p.name === 'bm25'));
-  assert.throws(() => getPipeline('no-such'), (e) => isTartanError(e, ErrorCodes.UNKNOWN_PIPELINE) && e.message.includes('bm25'));
+  assert.throws(
+    () => getPipeline('no-such'),
+    (e) => isTartanError(e, ErrorCodes.UNKNOWN_PIPELINE) && e.message.includes('bm25'),
+  );
   const dir = writeDataset();
   const work = mkdtempSync(join(tmpdir(), 'tartan-evalwork-'));
   try {
@@ -99,7 +112,10 @@ test('tartan eval prints one row per pipeline and writes JSON', () => {
     assert.match(r.stdout, /^lexical\s+/m);
     const report = JSON.parse(readFileSync(json, 'utf8')) as { queries: number; pipelines: Array<{ name: string }> };
     assert.equal(report.queries, 3);
-    assert.deepEqual(report.pipelines.map((p) => p.name), ['bm25', 'lexical']);
+    assert.deepEqual(
+      report.pipelines.map((p) => p.name),
+      ['bm25', 'lexical'],
+    );
     const bad = tartanSync([...args.slice(0, -4), '--pipeline', 'nope']);
     assert.notEqual(bad.status, 0);
     assert.match(bad.stderr, /E_UNKNOWN_PIPELINE/);

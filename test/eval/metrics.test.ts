@@ -29,11 +29,20 @@ test('Recall@k, MRR@k and MAP@k on the same run', () => {
 
 test('ties are broken like trec_eval: score descending, then document id descending', () => {
   const ordered = trecOrder(run({ a: 1, z: 1, b: 1, top: 2 }));
-  assert.deepEqual(ordered.map((d) => d.id), ['top', 'z', 'b', 'a']);
+  assert.deepEqual(
+    ordered.map((d) => d.id),
+    ['top', 'z', 'b', 'a'],
+  );
   close(mrrAt(trecOrder(run({ a: 1, b: 1, z: 1 })), judged({ a: 1 }), 10), 1 / 3);
   // scores equal in float32 tie as well (trec_eval stores float)
-  assert.deepEqual(trecOrder(run({ a: 0.1, b: 0.1 + 1e-12 })).map((d) => d.id), ['b', 'a']);
-  assert.deepEqual(trecOrder(run({ a: 0.2, b: 0.1 })).map((d) => d.id), ['a', 'b']);
+  assert.deepEqual(
+    trecOrder(run({ a: 0.1, b: 0.1 + 1e-12 })).map((d) => d.id),
+    ['b', 'a'],
+  );
+  assert.deepEqual(
+    trecOrder(run({ a: 0.2, b: 0.1 })).map((d) => d.id),
+    ['a', 'b'],
+  );
 });
 
 test('k larger than the run', () => {
@@ -53,7 +62,11 @@ test('grades <= 0 are non-relevant; a query with no relevant documents scores 0'
 
 test('an empty run scores 0; a document listed twice counts once', () => {
   for (const f of [ndcgAt, recallAt, mrrAt, mapAt]) assert.equal(f([], judged({ a: 1 }), 10), 0);
-  const twice = [{ id: 'a', score: 2 }, { id: 'a', score: 1 }, { id: 'b', score: 0.5 }];
+  const twice = [
+    { id: 'a', score: 2 },
+    { id: 'a', score: 1 },
+    { id: 'b', score: 0.5 },
+  ];
   close(recallAt(trecOrder(twice), judged({ a: 1, b: 1 }), 2), 1);
 });
 

@@ -12,7 +12,14 @@ const corpus = [
   { id: 'b', title: 'Pressure', text: 'Salt raises blood pressure.' },
   { id: 'c', title: 'Sleep', text: 'Sleep loss impairs memory.' },
 ];
-const dataset = { name: 'toy', dir: '/toy', split: 'test', corpus, queries: new Map([['q1', 'blood pressure salt']]), qrels: new Map([['q1', new Map([['b', 1]])]]) } as unknown as BeirDataset;
+const dataset = {
+  name: 'toy',
+  dir: '/toy',
+  split: 'test',
+  corpus,
+  queries: new Map([['q1', 'blood pressure salt']]),
+  qrels: new Map([['q1', new Map([['b', 1]])]]),
+} as unknown as BeirDataset;
 
 test('every retrieval preset except bm25 is an eval pipeline', () => {
   assert.deepEqual(pipelines.map((p) => p.name).sort(), ['bm25>colbert', 'colbert', 'colbert>cross-encoder', 'dense', 'dense>colbert', 'hybrid'].sort());

@@ -12,7 +12,9 @@ import { seededRandom } from '../../src/core/random.js';
 import { packMatrices, type TokenMatrix } from '../../src/core/tensors.js';
 import { isTartanError } from '../../src/core/errors.js';
 
-const DIM = 16, DOCS = 40, QUERIES = 8;
+const DIM = 16,
+  DOCS = 40,
+  QUERIES = 8;
 let dir: string;
 let vectors: string;
 
@@ -22,7 +24,8 @@ function unitRows(rand: () => number, rows: number, around?: Float32Array): Toke
     let n = 0;
     for (let d = 0; d < DIM; d++) {
       const v = around ? around[r * DIM + d] + 0.05 * (rand() * 2 - 1) : rand() * 2 - 1;
-      data[r * DIM + d] = v; n += v * v;
+      data[r * DIM + d] = v;
+      n += v * v;
     }
     for (let d = 0; d < DIM; d++) data[r * DIM + d] /= Math.sqrt(n);
   }
@@ -35,9 +38,12 @@ function writeVectors(path: string, queryIds: string[]): void {
   const docs = Array.from({ length: DOCS }, () => unitRows(rand, 4 + Math.floor(rand() * 7)));
   const queries = queryIds.map((_, i) => unitRows(rand, docs[(5 * i) % DOCS].rows, docs[(5 * i) % DOCS].data));
   saveVectors(path, {
-    model: 'synthetic', dim: DIM,
-    docIds: docs.map((_, i) => `doc${i}`), docs: packMatrices(docs, DIM),
-    queryIds, queries: packMatrices(queries, DIM),
+    model: 'synthetic',
+    dim: DIM,
+    docIds: docs.map((_, i) => `doc${i}`),
+    docs: packMatrices(docs, DIM),
+    queryIds,
+    queries: packMatrices(queries, DIM),
   });
 }
 
@@ -45,7 +51,10 @@ before(() => {
   dir = mkdtempSync(join(tmpdir(), 'tartan-evalvec-'));
   mkdirSync(join(dir, 'beir', 'qrels'), { recursive: true });
   const beir = join(dir, 'beir');
-  writeFileSync(join(beir, 'corpus.jsonl'), Array.from({ length: DOCS }, (_, i) => JSON.stringify({ _id: `doc${i}`, title: '', text: `document ${i}` })).join('\n') + '\n');
+  writeFileSync(
+    join(beir, 'corpus.jsonl'),
+    Array.from({ length: DOCS }, (_, i) => JSON.stringify({ _id: `doc${i}`, title: '', text: `document ${i}` })).join('\n') + '\n',
+  );
   // q8 and q9 are judged but have no vectors: they are left out of the evaluation.
   const judged = Array.from({ length: QUERIES + 2 }, (_, i) => `q${i}`);
   writeFileSync(join(beir, 'queries.jsonl'), judged.map((id) => JSON.stringify({ _id: id, text: `query ${id}` })).join('\n') + '\n');
@@ -55,7 +64,10 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Report { queries: number; pipelines: Array<{ name: string; 'ndcg@10': number; latency_ms: Record<string, unknown>; index_ms?: number }> }
+interface Report {
+  queries: number;
+  pipelines: Array<{ name: string; 'ndcg@10': number; latency_ms: Record<string, unknown>; index_ms?: number }>;
+}
 
 test('tartan eval --vectors runs exact and colbert by default on the queries judged and in the file', () => {
   const json = join(dir, 'report.json');
@@ -66,7 +78,10 @@ test('tartan eval --vectors runs exact and colbert by default on the queries jud
   assert.match(r.stderr, /evaluating 8 queries/);
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   assert.equal(report.queries, QUERIES);
-  assert.deepEqual(report.pipelines.map((p) => p.name), ['exact', 'colbert']);
+  assert.deepEqual(
+    report.pipelines.map((p) => p.name),
+    ['exact', 'colbert'],
+  );
   assert.equal(report.pipelines[0]['ndcg@10'], 1);
   const colbert = report.pipelines[1]['ndcg@10'];
   assert.ok(colbert >= 0 && colbert <= 1, `colbert nDCG@10 ${colbert}`);
@@ -76,12 +91,33 @@ test('tartan eval --vectors runs exact and colbert by default on the queries jud
 
 test('tartan eval --vectors: settings, --work-dir and one pipeline', () => {
   const work = join(dir, 'work');
-  const args = ['eval', '--dataset', join(dir, 'beir'), '--vectors', vectors, '--pipeline', 'colbert', '--work-dir', work, '--set', 'nbits=4', '--set', 'nprobe=8', '--set', 'ndocs=40', '--json', join(dir, 'w.json')];
+  const args = [
+    'eval',
+    '--dataset',
+    join(dir, 'beir'),
+    '--vectors',
+    vectors,
+    '--pipeline',
+    'colbert',
+    '--work-dir',
+    work,
+    '--set',
+    'nbits=4',
+    '--set',
+    'nprobe=8',
+    '--set',
+    'ndocs=40',
+    '--json',
+    join(dir, 'w.json'),
+  ];
   for (let run = 0; run < 2; run++) {
     const r = tartanSync(args);
     assert.equal(r.status, 0, r.stderr);
     const report = JSON.parse(readFileSync(join(dir, 'w.json'), 'utf8')) as Report;
-    assert.deepEqual(report.pipelines.map((p) => p.name), ['colbert']);
+    assert.deepEqual(
+      report.pipelines.map((p) => p.name),
+      ['colbert'],
+    );
     assert.ok(report.pipelines[0]['ndcg@10'] >= 0.5, `run ${run}: colbert nDCG@10 ${report.pipelines[0]['ndcg@10']}`);
   }
   assert.deepEqual(readdirSync(work), ['synthetic.vectors-plaid-nbits4-cauto-pf1-rvf16'], 'the index is kept and reused');
@@ -109,15 +145,33 @@ test('tartan eval --vectors: a file whose query ids are not judged is a coded er
 test('evaluateVectors: a flat index of the vectors ranks like exact search; temp folders are removed', async () => {
   const before = readdirSync(tmpdir()).filter((f) => f.startsWith('tartan-eval-vectors-')).length;
   const report = await evaluateVectors(await loadBeir(join(dir, 'beir')), loadVectors(vectors), { settings: { mode: 'flat' } });
-  assert.deepEqual(report.pipelines.map((p) => [p.name, p['ndcg@10']]), [['exact', 1], ['colbert', 1]]);
+  assert.deepEqual(
+    report.pipelines.map((p) => [p.name, p['ndcg@10']]),
+    [
+      ['exact', 1],
+      ['colbert', 1],
+    ],
+  );
   assert.equal(readdirSync(tmpdir()).filter((f) => f.startsWith('tartan-eval-vectors-')).length, before);
 });
 
 test('parseVectorSettings and parseVectorPipelines', () => {
-  assert.deepEqual(parseVectorSettings({ nbits: '4', 'pool-factor': '2', centroids: '64', mode: 'plaid' }), { nbits: 4, poolFactor: 2, centroids: 64, mode: 'plaid' });
+  assert.deepEqual(parseVectorSettings({ nbits: '4', 'pool-factor': '2', centroids: '64', mode: 'plaid' }), {
+    nbits: 4,
+    poolFactor: 2,
+    centroids: 64,
+    mode: 'plaid',
+  });
   for (const pairs of [{ nbits: '3' }, { nprobe: 'x' }, { mode: 'ivf' }, { 'pool-factor': '9' }, { poolFactor: '2' }] as Array<Record<string, string>>) {
-    assert.throws(() => parseVectorSettings(pairs), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'), JSON.stringify(pairs));
+    assert.throws(
+      () => parseVectorSettings(pairs),
+      (e) => isTartanError(e, 'E_INVALID_ARGUMENT'),
+      JSON.stringify(pairs),
+    );
   }
   assert.deepEqual(parseVectorPipelines(['colbert', 'exact', 'colbert']), ['colbert', 'exact']);
-  assert.throws(() => parseVectorPipelines(['lexical']), (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE'));
+  assert.throws(
+    () => parseVectorPipelines(['lexical']),
+    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE'),
+  );
 });

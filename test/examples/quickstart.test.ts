@@ -14,6 +14,9 @@ test('examples/quickstart runs offline and prints filtered hits, an explanation 
   assert.match(lines[0], /^1\. bp {2}score \d+\.\d{3} {2}normalised 0\.\d{3}$/);
   assert.match(lines[1], /^2\. salt /);
   assert.ok(!r.stdout.includes('asp'), 'the filtered-out document is absent');
-  assert.ok(lines.some((l) => /blood -> blood {2}1\.00/.test(l)), 'the explanation pairs the query token with the same document token');
+  assert.ok(
+    lines.some((l) => /blood -> blood {2}1\.00/.test(l)),
+    'the explanation pairs the query token with the same document token',
+  );
   assert.match(r.stdout, /bm25>colbert: (bp, salt|salt, bp) \{/);
 });

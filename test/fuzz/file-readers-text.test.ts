@@ -23,20 +23,29 @@ const CASES = Number(process.env.TARTAN_FUZZ_FILE_CASES ?? 150);
 const BASE = Number(process.env.TARTAN_FUZZ_SEED ?? 1);
 const stats = new FuzzStats();
 let root: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'tartan-fuzz-text-')); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'tartan-fuzz-text-'));
+});
 after(() => {
   rmSync(root, { recursive: true, force: true });
   console.log(`fuzz cases: ${stats.total} (${stats.summary()})`);
 });
 
 /** Writes each mutated file in turn (restoring it after), running `check` on the folder. */
-async function fuzzFiles(reader: string, dir: string, files: ReadonlyArray<{ path: string; weight?: number }>, cases: number, check: () => Promise<void>): Promise<void> {
+async function fuzzFiles(
+  reader: string,
+  dir: string,
+  files: ReadonlyArray<{ path: string; weight?: number }>,
+  cases: number,
+  check: () => Promise<void>,
+): Promise<void> {
   const originals = files.map((f) => readFileSync(join(dir, f.path)));
   const weights = files.map((f) => f.weight ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
   for (let i = 0; i < cases; i++) {
     const r = rng(BASE + i);
-    let roll = r() * total, which = 0;
+    let roll = r() * total,
+      which = 0;
     while (roll >= weights[which]) roll -= weights[which++];
     const f = files[which];
     const { bytes, how } = mutate(originals[which], r, /\.json$/.test(f.path));
@@ -57,21 +66,30 @@ test('model folder: damaged config, tokenizer and projection files load sane set
   cpSync(fixture, dir, { recursive: true });
   for (const f of ['', '1_Dense']) for (const name of readdirSync(join(dir, f))) chmodSync(join(dir, f, name), 0o644);
   writeFileSync(join(dir, 'model.onnx'), 'not loaded by readModelFolder');
-  writeFileSync(join(dir, 'modules.json'), JSON.stringify([
-    { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
-    { idx: 1, name: '1', path: '1_Dense', type: 'pylate.models.Dense.Dense' },
-  ]));
+  writeFileSync(
+    join(dir, 'modules.json'),
+    JSON.stringify([
+      { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+      { idx: 1, name: '1', path: '1_Dense', type: 'pylate.models.Dense.Dense' },
+    ]),
+  );
   const files = [
-    { path: 'config.json' }, { path: 'config_sentence_transformers.json', weight: 2 }, { path: 'modules.json', weight: 2 },
-    { path: 'tokenizer_config.json' }, { path: 'special_tokens_map.json' }, { path: '1_Dense/config.json' },
-    { path: '1_Dense/model.safetensors' }, { path: 'tokenizer.json', weight: 0.5 },
+    { path: 'config.json' },
+    { path: 'config_sentence_transformers.json', weight: 2 },
+    { path: 'modules.json', weight: 2 },
+    { path: 'tokenizer_config.json' },
+    { path: 'special_tokens_map.json' },
+    { path: '1_Dense/config.json' },
+    { path: '1_Dense/model.safetensors' },
+    { path: 'tokenizer.json', weight: 0.5 },
   ];
   await fuzzFiles('model folder', dir, files, CASES, async () => {
     const info = await readModelFolder(dir);
     assert.ok(Number.isInteger(info.maxLength) && info.maxLength > 0, `maxLength ${info.maxLength}`);
     const c = info.colbert;
     if (c) {
-      for (const v of [c.queryLength, c.documentLength, c.queryMarkerId, c.documentMarkerId, c.maskTokenId]) assert.ok(Number.isInteger(v) && v >= 0, `colbert setting ${v}`);
+      for (const v of [c.queryLength, c.documentLength, c.queryMarkerId, c.documentMarkerId, c.maskTokenId])
+        assert.ok(Number.isInteger(v) && v >= 0, `colbert setting ${v}`);
       assert.equal(typeof c.attendToExpansionTokens, 'boolean');
       assert.ok(Array.isArray(c.skiplistWords) && c.skiplistWords.every((w) => typeof w === 'string'));
     }
@@ -85,10 +103,25 @@ test('model folder: damaged config, tokenizer and projection files load sane set
 test('BEIR loader: damaged corpus, queries and qrels load consistently or refuse with a code', async () => {
   const dir = join(root, 'beir');
   mkdirSync(join(dir, 'qrels'), { recursive: true });
-  writeFileSync(join(dir, 'corpus.jsonl'), [
-    { _id: 'd1', title: 'Aspirin', text: 'Aspirin lowers fever.' }, { _id: 'd2', title: '', text: 'Green tea.' }, { _id: 3, text: 'Numeric id.' },
-  ].map((d) => JSON.stringify(d)).join('\n') + '\n');
-  writeFileSync(join(dir, 'queries.jsonl'), [{ _id: 'q1', text: 'what lowers fever' }, { _id: 'q2', text: 'tea' }].map((d) => JSON.stringify(d)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'corpus.jsonl'),
+    [
+      { _id: 'd1', title: 'Aspirin', text: 'Aspirin lowers fever.' },
+      { _id: 'd2', title: '', text: 'Green tea.' },
+      { _id: 3, text: 'Numeric id.' },
+    ]
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n',
+  );
+  writeFileSync(
+    join(dir, 'queries.jsonl'),
+    [
+      { _id: 'q1', text: 'what lowers fever' },
+      { _id: 'q2', text: 'tea' },
+    ]
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'qrels', 'test.tsv'), 'query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t2\n');
   await fuzzFiles('beir', dir, [{ path: 'corpus.jsonl' }, { path: 'queries.jsonl' }, { path: 'qrels/test.tsv' }], CASES, async () => {
     const ds = await loadBeir(dir, { split: 'test' });
@@ -105,9 +138,16 @@ test('BEIR loader: damaged corpus, queries and qrels load consistently or refuse
 test('index input files: damaged JSON-lines and text files give documents or a coded refusal', async () => {
   const dir = join(root, 'inputs');
   mkdirSync(join(dir, 'notes'), { recursive: true });
-  writeFileSync(join(dir, 'docs.jsonl'), [
-    { id: 'a', text: 'Aspirin lowers fever.', metadata: { year: 2001 } }, { _id: 7, title: 'T', text: 'Tea.', lang: 'en' }, { id: 'c', text: 'x', extra: null },
-  ].map((d) => JSON.stringify(d)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'docs.jsonl'),
+    [
+      { id: 'a', text: 'Aspirin lowers fever.', metadata: { year: 2001 } },
+      { _id: 7, title: 'T', text: 'Tea.', lang: 'en' },
+      { id: 'c', text: 'x', extra: null },
+    ]
+      .map((d) => JSON.stringify(d))
+      .join('\n') + '\n',
+  );
   writeFileSync(join(dir, 'notes', 'n.txt'), 'A plain note about vaccines.\n');
   writeFileSync(join(dir, 'notes', 'm.md'), '# Title\n\nMarkdown text.\n');
   await fuzzFiles('input files', dir, [{ path: 'docs.jsonl', weight: 3 }, { path: 'notes/n.txt' }, { path: 'notes/m.md' }], CASES, async () => {
@@ -116,7 +156,8 @@ test('index input files: damaged JSON-lines and text files give documents or a c
     for await (const d of readDocuments(files)) {
       assert.ok(typeof d.id === 'string' && typeof d.text === 'string', JSON.stringify(d));
       assert.ok(!d.id.split(/[\\/]/).includes('..'), `id ${d.id} climbs out of the folder`);
-      for (const v of Object.values(d.metadata ?? {})) assert.ok(v === null || ['string', 'number', 'boolean'].includes(typeof v), `metadata value ${JSON.stringify(v)}`);
+      for (const v of Object.values(d.metadata ?? {}))
+        assert.ok(v === null || ['string', 'number', 'boolean'].includes(typeof v), `metadata value ${JSON.stringify(v)}`);
       assert.equal(Object.getPrototypeOf(d.metadata ?? {}), Object.prototype, 'metadata keeps a plain prototype');
     }
   });

@@ -29,7 +29,9 @@ const CASES = Number(process.env.TARTAN_FUZZ_FILE_CASES ?? 150);
 const BASE = Number(process.env.TARTAN_FUZZ_SEED ?? 1);
 const stats = new FuzzStats();
 let root: string;
-before(() => { root = mkdtempSync(join(tmpdir(), 'tartan-fuzz-files-')); });
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'tartan-fuzz-files-'));
+});
 after(() => {
   rmSync(root, { recursive: true, force: true });
   console.log(`fuzz cases: ${stats.total} (${stats.summary()})`);
@@ -45,7 +47,8 @@ const DOCS = [
 function withHeader(prefix: Buffer, header: string, rest: Buffer, lengthBytes: 4 | 8, lengthAt: number): Buffer {
   const h = Buffer.from(header, 'utf8');
   const p = Buffer.from(prefix);
-  if (lengthBytes === 4) p.writeUInt32LE(h.length, lengthAt); else p.writeBigUInt64LE(BigInt(h.length), lengthAt);
+  if (lengthBytes === 4) p.writeUInt32LE(h.length, lengthAt);
+  else p.writeBigUInt64LE(BigInt(h.length), lengthAt);
   return Buffer.concat([p, h, rest]);
 }
 
@@ -94,7 +97,9 @@ test('vectors file: damaged files load or refuse with a code', async () => {
   const docs = [enc.embedText('aspirin fever'), enc.embedText('green tea')];
   const pack = (ms: typeof docs) => {
     const offsets = new Uint32Array(ms.length + 1);
-    ms.forEach((m, i) => { offsets[i + 1] = offsets[i] + m.rows; });
+    ms.forEach((m, i) => {
+      offsets[i + 1] = offsets[i] + m.rows;
+    });
     const data = new Float32Array(offsets[ms.length] * 8);
     ms.forEach((m, i) => data.set(m.data, offsets[i] * 8));
     return { data, offsets, dim: 8 };
@@ -186,7 +191,7 @@ test('safetensors: damaged files parse (and read every tensor) or refuse with a 
     'linear.weight': { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] },
     'half.weight': { dtype: 'F16', shape: [4], data_offsets: [24, 32] },
     'brain.bias': { dtype: 'BF16', shape: [2], data_offsets: [32, 36] },
-    'ints': { dtype: 'I64', shape: [1], data_offsets: [36, 44] },
+    ints: { dtype: 'I64', shape: [1], data_offsets: [36, 44] },
   };
   const body = Buffer.alloc(44);
   for (let i = 0; i < 6; i++) body.writeFloatLE(i / 7, i * 4);
@@ -196,7 +201,11 @@ test('safetensors: damaged files parse (and read every tensor) or refuse with a 
   len.writeBigUInt64LE(BigInt(json.length));
   const good = Buffer.concat([len, Buffer.from(json), body]);
   const fixture = (() => {
-    try { return readFileSync(join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1', '1_Dense', 'model.safetensors')); } catch { return undefined; }
+    try {
+      return readFileSync(join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1', '1_Dense', 'model.safetensors'));
+    } catch {
+      return undefined;
+    }
   })();
   for (let i = 0; i < CASES; i++) {
     const r = rng(BASE + i);
@@ -213,7 +222,10 @@ test('safetensors: damaged files parse (and read every tensor) or refuse with a 
       for (const name of file.names()) {
         try {
           const t = file.tensor(name);
-          assert.equal(t.data.length, t.shape.reduce((a, b) => a * b, 1));
+          assert.equal(
+            t.data.length,
+            t.shape.reduce((a, b) => a * b, 1),
+          );
         } catch (e) {
           if (!(e instanceof TartanError)) throw e;
         }

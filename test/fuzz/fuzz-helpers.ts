@@ -21,8 +21,12 @@ if (seed) fc.configureGlobal({ seed: Number(seed) });
 export class CaseCounter {
   count = 0;
   constructor(readonly label: string) {}
-  tick(n = 1): void { this.count += n; }
-  report(): void { console.log(`${this.label}: ${this.count}`); }
+  tick(n = 1): void {
+    this.count += n;
+  }
+  report(): void {
+    console.log(`${this.label}: ${this.count}`);
+  }
 }
 
 /** Fails unless `e` is a TartanError with a catalogued code (and one of `codes` when given). */
@@ -68,7 +72,7 @@ export function succeedOrCodedSync<T>(fn: () => T, context = ''): { ok: true; va
 /** A printable description of any value (String() itself throws for symbols and odd objects). */
 export function show(v: unknown): string {
   try {
-    return typeof v === 'symbol' ? v.toString() : typeof v === 'bigint' ? `${v}n` : JSON.stringify(v) ?? String(v);
+    return typeof v === 'symbol' ? v.toString() : typeof v === 'bigint' ? `${v}n` : (JSON.stringify(v) ?? String(v));
   } catch {
     return `<${typeof v}>`;
   }
@@ -94,7 +98,31 @@ export const loneSurrogate: fc.Arbitrary<string> = fc.integer({ min: 0xd800, max
 export const hostileText: fc.Arbitrary<string> = fc
   .array(
     fc.oneof(
-      fc.constantFrom('fever', 'aspirin', ' ', '\n', '\t', '\u0000', '\u0007', '\u001b[31m', '\u200b', '\ufeff', '\u0301', 'e\u0301', '😀', '👩‍👩‍👧', '中文', 'ß', 'İ', '\r\n', '\u2028', '[CLS]', '[MASK]', '##s', '<s>'),
+      fc.constantFrom(
+        'fever',
+        'aspirin',
+        ' ',
+        '\n',
+        '\t',
+        '\u0000',
+        '\u0007',
+        '\u001b[31m',
+        '\u200b',
+        '\ufeff',
+        '\u0301',
+        'e\u0301',
+        '😀',
+        '👩‍👩‍👧',
+        '中文',
+        'ß',
+        'İ',
+        '\r\n',
+        '\u2028',
+        '[CLS]',
+        '[MASK]',
+        '##s',
+        '<s>',
+      ),
       loneSurrogate,
       fc.string({ unit: 'binary', maxLength: 8 }),
     ),
@@ -103,10 +131,7 @@ export const hostileText: fc.Arbitrary<string> = fc
   .map((parts) => parts.join(''));
 
 /** Float32 values including NaN, +-Infinity, -0, subnormals and extremes. */
-export const anyFloat: fc.Arbitrary<number> = fc.oneof(
-  fc.float(),
-  fc.constantFrom(NaN, Infinity, -Infinity, -0, 3.4e38, -3.4e38, 1e-45),
-);
+export const anyFloat: fc.Arbitrary<number> = fc.oneof(fc.float(), fc.constantFrom(NaN, Infinity, -Infinity, -0, 3.4e38, -3.4e38, 1e-45));
 
 /** A non-finite value to plant into otherwise good data. */
 export const nonFinite: fc.Arbitrary<number> = fc.constantFrom(NaN, Infinity, -Infinity);

@@ -42,25 +42,115 @@ function outside(m: any, absolute: boolean): void {
 
 /** Hand-written lies: name, re-signed (else unsigned version 1), and the change (false where it does not apply to the mode). */
 const NAMED: Array<[string, boolean, (m: any) => unknown]> = [
-  ['nextDocBase 2^32 (allocated gigabytes)', true, (m) => { m.nextDocBase = 2 ** 32; }],
-  ['nextDocBase 2^32, version 1', false, (m) => { m.nextDocBase = 2 ** 32; }],
+  [
+    'nextDocBase 2^32 (allocated gigabytes)',
+    true,
+    (m) => {
+      m.nextDocBase = 2 ** 32;
+    },
+  ],
+  [
+    'nextDocBase 2^32, version 1',
+    false,
+    (m) => {
+      m.nextDocBase = 2 ** 32;
+    },
+  ],
   ['docs file ../outside the folder', true, (m) => outside(m, false)],
   ['docs file by absolute path', true, (m) => outside(m, true)],
-  ['text file name with NUL', true, (m) => { m.segments[0].files.text.name += '\u0000'; }],
-  ['tombstones named ..', true, (m) => { m.tombstones.name = '..'; }],
-  ['settings.nprobe [null] (aborted Node in the native probe)', true, (m) => { m.settings.nprobe = [null]; }],
-  ['settings.nprobe "3", version 1', false, (m) => { m.settings.nprobe = '3'; }],
-  ['settings.nprobe 1e12', true, (m) => { m.settings.nprobe = 1e12; }],
-  ['settings.nprobe 2.5', true, (m) => { m.settings.nprobe = 2.5; }],
-  ['settings.ndocs 0', true, (m) => { m.settings.ndocs = 0; }],
-  ['settings.dim 2^32', true, (m) => { m.settings.dim = 2 ** 32; }],
-  ['segments[0].tokens -1', true, (m) => { m.segments[0].tokens = -1; }],
-  ['segments[0].documents 1e308', true, (m) => { m.segments[0].documents = 1e308; }],
-  ['segments[0].docBase 1 (segments overlap the numbering)', true, (m) => { m.segments[0].docBase = 1; }],
+  [
+    'text file name with NUL',
+    true,
+    (m) => {
+      m.segments[0].files.text.name += '\u0000';
+    },
+  ],
+  [
+    'tombstones named ..',
+    true,
+    (m) => {
+      m.tombstones.name = '..';
+    },
+  ],
+  [
+    'settings.nprobe [null] (aborted Node in the native probe)',
+    true,
+    (m) => {
+      m.settings.nprobe = [null];
+    },
+  ],
+  [
+    'settings.nprobe "3", version 1',
+    false,
+    (m) => {
+      m.settings.nprobe = '3';
+    },
+  ],
+  [
+    'settings.nprobe 1e12',
+    true,
+    (m) => {
+      m.settings.nprobe = 1e12;
+    },
+  ],
+  [
+    'settings.nprobe 2.5',
+    true,
+    (m) => {
+      m.settings.nprobe = 2.5;
+    },
+  ],
+  [
+    'settings.ndocs 0',
+    true,
+    (m) => {
+      m.settings.ndocs = 0;
+    },
+  ],
+  [
+    'settings.dim 2^32',
+    true,
+    (m) => {
+      m.settings.dim = 2 ** 32;
+    },
+  ],
+  [
+    'segments[0].tokens -1',
+    true,
+    (m) => {
+      m.segments[0].tokens = -1;
+    },
+  ],
+  [
+    'segments[0].documents 1e308',
+    true,
+    (m) => {
+      m.segments[0].documents = 1e308;
+    },
+  ],
+  [
+    'segments[0].docBase 1 (segments overlap the numbering)',
+    true,
+    (m) => {
+      m.segments[0].docBase = 1;
+    },
+  ],
   ['codebook.centroids 2^32', true, (m) => (m.codebook ? (m.codebook.centroids = 2 ** 32) : false)],
   ['segment without its codes', true, (m) => (m.codebook ? delete m.segments[0].files.codes : false)],
-  ['deleted -1', true, (m) => { m.deleted = -1; }],
-  ['generation "x", version 1', false, (m) => { m.generation = 'x'; }],
+  [
+    'deleted -1',
+    true,
+    (m) => {
+      m.deleted = -1;
+    },
+  ],
+  [
+    'generation "x", version 1',
+    false,
+    (m) => {
+      m.generation = 'x';
+    },
+  ],
 ];
 
 for (let seed = Number(first); seed < Number(first) + Number(count); seed++) {
@@ -68,7 +158,10 @@ for (let seed = Number(first); seed < Number(first) + Number(count); seed++) {
     if (seed >= NAMED.length) break;
     const [name, signed, change] = NAMED[seed];
     const m = structuredClone(parsed) as any;
-    if (change(m) === false) { process.stdout.write(`${JSON.stringify({ seed, name, outcome: 'skipped' })}\n`); continue; }
+    if (change(m) === false) {
+      process.stdout.write(`${JSON.stringify({ seed, name, outcome: 'skipped' })}\n`);
+      continue;
+    }
     writeFileSync(join(dir, MANIFEST_NAME), signed ? serializeManifest(m as Manifest) : JSON.stringify({ ...m, version: 1 }));
     process.stdout.write(`${JSON.stringify({ seed, name, outcome: 'started' })}\n`);
     process.stdout.write(`${JSON.stringify({ seed, name, ...(await use()) })}\n`);
@@ -77,7 +170,11 @@ for (let seed = Number(first); seed < Number(first) + Number(count); seed++) {
   const r = rng(seed);
   const text = mutateJson(JSON.stringify(parsed), r)!;
   let m: unknown;
-  try { m = JSON.parse(text); } catch { m = null; }
+  try {
+    m = JSON.parse(text);
+  } catch {
+    m = null;
+  }
   const signed = r() < 0.5 && m !== null && typeof m === 'object' && !Array.isArray(m);
   writeFileSync(join(dir, MANIFEST_NAME), signed ? serializeManifest(m as Manifest) : JSON.stringify({ ...(m as object), version: 1 }));
   // announce the case first: if the process dies, the parent knows which seed killed it

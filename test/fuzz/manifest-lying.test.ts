@@ -38,25 +38,38 @@ const nodeArgs = import.meta.url.endsWith('.ts') ? ['--import', 'tsx'] : [];
 const STUCK_MS = 5_000;
 
 /** Cases one worker got through, and how it ended: cleanly, killed as stuck on a case, or dead inside one. */
-interface Run { lines: Array<{ seed: number; name?: string; outcome: string; code?: string; error?: string; at?: string }>; ended: string | undefined }
+interface Run {
+  lines: Array<{ seed: number; name?: string; outcome: string; code?: string; error?: string; at?: string }>;
+  ended: string | undefined;
+}
 
 /** Runs the worker from `first`; a case silent for STUCK_MS (an allocation of gigabytes, a loop) gets it killed. */
 function runWorker(dir: string, mode: string, first: number, count: number, kind = 'random'): Promise<Run> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [...nodeArgs, worker, dir, mode, String(first), String(count), kind], { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: Run = { lines: [], ended: undefined };
-    let stderr = '', killed = false;
-    let timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 60_000);
+    let stderr = '',
+      killed = false;
+    let timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, 60_000);
     createInterface({ input: child.stdout }).on('line', (l) => {
       run.lines.push(JSON.parse(l));
       clearTimeout(timer);
-      timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, STUCK_MS);
+      timer = setTimeout(() => {
+        killed = true;
+        child.kill('SIGKILL');
+      }, STUCK_MS);
     });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (killed) run.ended = `stuck over ${STUCK_MS / 1000} s on one case (killed)`;
-      else if (code !== 0) run.ended = `process ended (${signal ?? `exit ${code}`}): ${/FATAL ERROR: [^\n]*/.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? ''}`;
+      else if (code !== 0)
+        run.ended = `process ended (${signal ?? `exit ${code}`}): ${/FATAL ERROR: [^\n]*/.exec(stderr)?.[0] ?? stderr.trim().split('\n').at(-1) ?? ''}`;
       done(run);
     });
   });
@@ -88,29 +101,33 @@ test('index manifest: well-formed manifests with hostile values are refused with
   assert.equal(failures.size, 0, `${failures.size} kinds of uncoded errors, aborts or hangs from well-formed hostile manifests`);
 });
 
-test('index manifest: the lies the fuzzer first found are refused as E_INDEX_CORRUPT (no abort, no allocation of gigabytes, no read outside the folder)', { timeout: 300_000 }, async () => {
-  const wrong: string[] = [];
-  let refused = 0;
-  for (const mode of ['plaid', 'flat']) {
-    const dir = join(root, mode); // the random test's index, when it ran (the worker builds one when absent)
-    let next = 0;
-    for (;;) {
-      const { lines, ended } = await runWorker(dir, mode, next, 1000, 'named');
-      for (const l of lines) {
-        if (l.outcome === 'started' || l.outcome === 'skipped') continue;
-        total++;
-        if (l.outcome === 'coded' && l.code === 'E_INDEX_CORRUPT') refused++;
-        else wrong.push(`${mode} "${l.name}": ${l.outcome}${l.code ? ` ${l.code}` : ''}${l.error ? ` ${l.error} @ ${l.at}` : ''}`);
+test(
+  'index manifest: the lies the fuzzer first found are refused as E_INDEX_CORRUPT (no abort, no allocation of gigabytes, no read outside the folder)',
+  { timeout: 300_000 },
+  async () => {
+    const wrong: string[] = [];
+    let refused = 0;
+    for (const mode of ['plaid', 'flat']) {
+      const dir = join(root, mode); // the random test's index, when it ran (the worker builds one when absent)
+      let next = 0;
+      for (;;) {
+        const { lines, ended } = await runWorker(dir, mode, next, 1000, 'named');
+        for (const l of lines) {
+          if (l.outcome === 'started' || l.outcome === 'skipped') continue;
+          total++;
+          if (l.outcome === 'coded' && l.code === 'E_INDEX_CORRUPT') refused++;
+          else wrong.push(`${mode} "${l.name}": ${l.outcome}${l.code ? ` ${l.code}` : ''}${l.error ? ` ${l.error} @ ${l.at}` : ''}`);
+        }
+        const last = lines.at(-1);
+        if (!ended && last?.outcome !== 'started') break;
+        // died or hung inside a case: record it and go on after it
+        wrong.push(`${mode} "${last?.outcome === 'started' ? last.name : `case ${next}`}": ${ended ?? 'ended inside the case'}`);
+        next = (last?.outcome === 'started' ? last.seed : next) + 1;
       }
-      const last = lines.at(-1);
-      if (!ended && last?.outcome !== 'started') break;
-      // died or hung inside a case: record it and go on after it
-      wrong.push(`${mode} "${last?.outcome === 'started' ? last.name : `case ${next}`}": ${ended ?? 'ended inside the case'}`);
-      next = (last?.outcome === 'started' ? last.seed : next) + 1;
     }
-  }
-  for (const w of wrong) console.log(`lying manifest not refused: ${w}`);
-  assert.deepEqual(wrong, [], `${wrong.length} hand-written lying manifests were not refused as E_INDEX_CORRUPT`);
-  // Every case ran: the 19 of NAMED in each mode, less the 2 that need a codebook in the flat one.
-  assert.equal(refused, 19 + 17);
-});
+    for (const w of wrong) console.log(`lying manifest not refused: ${w}`);
+    assert.deepEqual(wrong, [], `${wrong.length} hand-written lying manifests were not refused as E_INDEX_CORRUPT`);
+    // Every case ran: the 19 of NAMED in each mode, less the 2 that need a codebook in the flat one.
+    assert.equal(refused, 19 + 17);
+  },
+);

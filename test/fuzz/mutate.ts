@@ -24,31 +24,93 @@ function randomBytes(r: Rand, n: number): Buffer {
 
 /** Byte-level mutations: each returns a new buffer and its name. */
 export const BYTE_MUTATIONS: ReadonlyArray<[string, (b: Buffer, r: Rand) => Buffer]> = [
-  ['flip-bits', (b, r) => { const c = Buffer.from(b); for (let i = 0, n = 1 + int(r, 8); i < n && c.length; i++) c[int(r, c.length)] ^= 1 << int(r, 8); return c; }],
-  ['set-bytes', (b, r) => { const c = Buffer.from(b); for (let i = 0, n = 1 + int(r, 4); i < n && c.length; i++) c[int(r, c.length)] = pick(r, INTERESTING); return c; }],
+  [
+    'flip-bits',
+    (b, r) => {
+      const c = Buffer.from(b);
+      for (let i = 0, n = 1 + int(r, 8); i < n && c.length; i++) c[int(r, c.length)] ^= 1 << int(r, 8);
+      return c;
+    },
+  ],
+  [
+    'set-bytes',
+    (b, r) => {
+      const c = Buffer.from(b);
+      for (let i = 0, n = 1 + int(r, 4); i < n && c.length; i++) c[int(r, c.length)] = pick(r, INTERESTING);
+      return c;
+    },
+  ],
   ['truncate', (b, r) => b.subarray(0, int(r, b.length))],
   ['truncate-tail', (b, r) => b.subarray(0, Math.max(0, b.length - 1 - int(r, 16)))],
   ['append-garbage', (b, r) => Buffer.concat([b, randomBytes(r, 1 + int(r, 64))])],
-  ['insert-garbage', (b, r) => { const at = int(r, b.length + 1); return Buffer.concat([b.subarray(0, at), randomBytes(r, 1 + int(r, 16)), b.subarray(at)]); }],
-  ['duplicate-slice', (b, r) => { const s = int(r, b.length + 1), e = Math.min(b.length, s + int(r, 64)); return Buffer.concat([b.subarray(0, e), b.subarray(s, e), b.subarray(e)]); }],
-  ['invalid-utf8', (b, r) => { const at = int(r, b.length + 1); return Buffer.concat([b.subarray(0, at), pick(r, BAD_UTF8), b.subarray(at)]); }],
+  [
+    'insert-garbage',
+    (b, r) => {
+      const at = int(r, b.length + 1);
+      return Buffer.concat([b.subarray(0, at), randomBytes(r, 1 + int(r, 16)), b.subarray(at)]);
+    },
+  ],
+  [
+    'duplicate-slice',
+    (b, r) => {
+      const s = int(r, b.length + 1),
+        e = Math.min(b.length, s + int(r, 64));
+      return Buffer.concat([b.subarray(0, e), b.subarray(s, e), b.subarray(e)]);
+    },
+  ],
+  [
+    'invalid-utf8',
+    (b, r) => {
+      const at = int(r, b.length + 1);
+      return Buffer.concat([b.subarray(0, at), pick(r, BAD_UTF8), b.subarray(at)]);
+    },
+  ],
   ['random-bytes', (_b, r) => randomBytes(r, int(r, 300))],
   ['empty', () => Buffer.alloc(0)],
 ];
 
 /** Values that make a well-formed JSON file lie: wrong types, extremes, traversal strings. */
 const HOSTILE_JSON: readonly unknown[] = [
-  null, true, 0, -1, 1.5, -0.5, 1e308, -1e308, 2 ** 32, 2 ** 53, 4294967295, '', 'x', '../../../../etc/passwd', '/etc/passwd', 'a\u0000b',
-  [], {}, [null], [-1, -1], [0, 1e12], { a: 1 }, 'x'.repeat(10_000), '\ud800', [[[[[]]]]],
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  -0.5,
+  1e308,
+  -1e308,
+  2 ** 32,
+  2 ** 53,
+  4294967295,
+  '',
+  'x',
+  '../../../../etc/passwd',
+  '/etc/passwd',
+  'a\u0000b',
+  [],
+  {},
+  [null],
+  [-1, -1],
+  [0, 1e12],
+  { a: 1 },
+  'x'.repeat(10_000),
+  '\ud800',
+  [[[[[]]]]],
 ];
 
 /** Every [parent, key] of a JSON value, depth first (capped: big files have huge arrays). */
 function slots(v: unknown, out: Array<[Record<string, unknown> | unknown[], string | number]> = [], depth = 0): typeof out {
   if (out.length > 2000 || depth > 8 || v === null || typeof v !== 'object') return out;
   if (Array.isArray(v)) {
-    for (let i = 0; i < Math.min(v.length, 16); i++) { out.push([v, i]); slots(v[i], out, depth + 1); }
+    for (let i = 0; i < Math.min(v.length, 16); i++) {
+      out.push([v, i]);
+      slots(v[i], out, depth + 1);
+    }
   } else {
-    for (const k of Object.keys(v)) { out.push([v as Record<string, unknown>, k]); slots((v as Record<string, unknown>)[k], out, depth + 1); }
+    for (const k of Object.keys(v)) {
+      out.push([v as Record<string, unknown>, k]);
+      slots((v as Record<string, unknown>)[k], out, depth + 1);
+    }
   }
   return out;
 }
@@ -56,7 +118,11 @@ function slots(v: unknown, out: Array<[Record<string, unknown> | unknown[], stri
 /** Replaces one JSON value (or drops a key, or swaps in a hostile top level); undefined when `text` is not JSON. */
 export function mutateJson(text: string, r: Rand): string | undefined {
   let v: unknown;
-  try { v = JSON.parse(text); } catch { return undefined; }
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
   const all = slots(v);
   const roll = r();
   if (all.length === 0 || roll < 0.05) return JSON.stringify(pick(r, HOSTILE_JSON));

@@ -10,7 +10,18 @@ test('the stopword set is Lucene/Anserini default English set of 33 words', () =
 
 test('tokenize splits on non-alphanumerics but keeps numbers and abbreviations together', () => {
   assert.deepEqual(tokenize("IL-6 levels rose 3.5-fold in 1,000 U.S. patients' cells; don't"), [
-    'IL', '6', 'levels', 'rose', '3.5', 'fold', 'in', '1,000', 'U.S', 'patients', 'cells', "don't",
+    'IL',
+    '6',
+    'levels',
+    'rose',
+    '3.5',
+    'fold',
+    'in',
+    '1,000',
+    'U.S',
+    'patients',
+    'cells',
+    "don't",
   ]);
   assert.deepEqual(tokenize('end. Next,word'), ['end', 'Next', 'word']);
 });
@@ -35,5 +46,8 @@ test('analyser options turn stopword removal and stemming off', () => {
 test('forEachTerm reports raw-token positions, counting stopwords', () => {
   const seen: Array<[string, number]> = [];
   new EnglishAnalyser().forEachTerm('the cat and the hats', (term, position) => seen.push([term, position]));
-  assert.deepEqual(seen, [['cat', 1], ['hat', 4]]);
+  assert.deepEqual(seen, [
+    ['cat', 1],
+    ['hat', 4],
+  ]);
 });

@@ -11,7 +11,8 @@ function rowNorm(m: TokenMatrix, r: number): number {
 }
 
 function cosine(model: LexicalColbert, a: string, b: string): number {
-  const x = model.embedText(a), y = model.embedText(b);
+  const x = model.embedText(a),
+    y = model.embedText(b);
   assert.equal(x.rows, 1);
   assert.equal(y.rows, 1);
   let dot = 0;
@@ -30,9 +31,16 @@ test('one L2-normalised row per analysed token, dim 128 by default', () => {
   assert.equal(m.dim, 128);
   assert.equal(m.data.length, 5 * 128);
   for (let r = 0; r < m.rows; r++) assert.ok(Math.abs(rowNorm(m, r) - 1) < 1e-5);
-  assert.deepEqual(model.vectorTokens('The mutations of the BRCA1 gene in breast cancer', true).map((t) => [t.text, t.position]), [
-    ['mutat', 1], ['brca1', 4], ['gene', 5], ['breast', 7], ['cancer', 8],
-  ]);
+  assert.deepEqual(
+    model.vectorTokens('The mutations of the BRCA1 gene in breast cancer', true).map((t) => [t.text, t.position]),
+    [
+      ['mutat', 1],
+      ['brca1', 4],
+      ['gene', 5],
+      ['breast', 7],
+      ['cancer', 8],
+    ],
+  );
 });
 
 test('other dimensions work and are deterministic across instances', () => {
@@ -77,7 +85,9 @@ test('queryEmbed and passageEmbed stream one matrix per text', async () => {
   const model = new LexicalColbert();
   const out: number[] = [];
   for await (const m of model.passageEmbed(['alpha beta', 'gamma'])) out.push(m.rows);
-  async function* texts() { yield 'delta epsilon zeta'; }
+  async function* texts() {
+    yield 'delta epsilon zeta';
+  }
   for await (const m of model.queryEmbed(texts())) out.push(m.rows);
   assert.deepEqual(out, [2, 1, 3]);
   await model.dispose();
@@ -114,5 +124,8 @@ test('writeTermVectors fills a caller buffer and refuses one that is too small',
   model.writeTermVectors(terms, out, 1);
   assert.deepEqual(out.subarray(16), model.embedText('alpha beta').data);
   assert.ok(out.subarray(0, 16).every((v) => v === 0));
-  assert.throws(() => model.writeTermVectors(terms, out, 2), (e) => isTartanError(e, ErrorCodes.DIMENSION_MISMATCH));
+  assert.throws(
+    () => model.writeTermVectors(terms, out, 2),
+    (e) => isTartanError(e, ErrorCodes.DIMENSION_MISMATCH),
+  );
 });

@@ -4,7 +4,7 @@ import { TopK } from '../../src/lexical/top-k.js';
 
 test('TopK keeps the k best, best first, equal to a full sort with id-descending ties', () => {
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   for (const k of [1, 5, 50, 300]) {
     const n = 200;
     const ids = Array.from({ length: n }, (_, i) => `doc${i}`);
@@ -12,11 +12,18 @@ test('TopK keeps the k best, best first, equal to a full sort with id-descending
     const top = new TopK(k, (o) => ids[o]);
     scores.forEach((s, o) => top.push(o, s));
     const { ordinals, scores: best } = top.drain();
-    const expected = ids.map((id, o) => ({ id, o, s: scores[o] }))
+    const expected = ids
+      .map((id, o) => ({ id, o, s: scores[o] }))
       .sort((a, b) => b.s - a.s || (a.id < b.id ? 1 : -1))
       .slice(0, k);
-    assert.deepEqual([...ordinals], expected.map((e) => e.o));
-    assert.deepEqual([...best], expected.map((e) => e.s));
+    assert.deepEqual(
+      [...ordinals],
+      expected.map((e) => e.o),
+    );
+    assert.deepEqual(
+      [...best],
+      expected.map((e) => e.s),
+    );
   }
 });
 

@@ -23,7 +23,13 @@ test('embed --json: one {text, shape, vectors} per text; --query gives 32 rows',
   const docs = await cli('embed', '--model', join(root, 'colbert'), '--json', 'What is Qdrant?', 'Relational databases are not well-suited for search');
   assert.equal(docs.status, 0, docs.stderr);
   const out = JSON.parse(docs.stdout) as { text: string; shape: [number, number]; vectors: number[][] }[];
-  assert.deepEqual(out.map((o) => o.shape), [[8, 16], [11, 16]]);
+  assert.deepEqual(
+    out.map((o) => o.shape),
+    [
+      [8, 16],
+      [11, 16],
+    ],
+  );
   assert.equal(out[1].text, 'Relational databases are not well-suited for search');
   assert.equal(out[1].vectors.length, 11);
   assert.ok(out[1].vectors.every((v) => v.length === 16 && Math.abs(Math.hypot(...v) - 1) < 1e-4));
@@ -35,7 +41,10 @@ test('tokenize --json lists the tokens that get vectors, with offsets', async ()
   const r = await cli('tokenize', '--model', join(root, 'colbert'), '--json', 'Qdrant, a database.');
   assert.equal(r.status, 0, r.stderr);
   const [t] = JSON.parse(r.stdout) as { count: number; tokens: { token: string; offset: [number, number] | null }[] }[];
-  assert.deepEqual(t.tokens.map((x) => x.token), ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]']);
+  assert.deepEqual(
+    t.tokens.map((x) => x.token),
+    ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]'],
+  );
   assert.equal(t.count, 8);
   assert.deepEqual(t.tokens[6].offset, [10, 18]);
   assert.equal(t.tokens[0].offset, null);
@@ -45,7 +54,10 @@ test('rerank --json ranks every document by score, best first', async () => {
   const r = await cli('rerank', '--model', join(root, 'ce'), '--json', 'what is qdrant', 'a vector database', 'bread recipes', 'search engine');
   assert.equal(r.status, 0, r.stderr);
   const ranked = JSON.parse(r.stdout) as { rank: number; index: number; score: number; text: string }[];
-  assert.deepEqual(ranked.map((x) => x.rank), [1, 2, 3]);
+  assert.deepEqual(
+    ranked.map((x) => x.rank),
+    [1, 2, 3],
+  );
   assert.deepEqual(ranked.map((x) => x.index).sort(), [0, 1, 2]);
   for (let i = 1; i < ranked.length; i++) assert.ok(ranked[i - 1].score >= ranked[i].score);
 });
@@ -71,8 +83,14 @@ test('embed --precision int8 gives the same shapes with vectors near the fp32 on
   const q = await run('--precision', 'int8');
   assert.deepEqual(q.shape, f.shape);
   const cosines = f.vectors.map((v, r) => v.reduce((s, x, k) => s + x * q.vectors[r][k], 0));
-  assert.ok(cosines.every((c) => c > 0.99 && c < 1.0001), cosines.join(' '));
-  assert.ok(cosines.some((c) => c < 0.999999), 'int8 vectors are not the fp32 ones');
+  assert.ok(
+    cosines.every((c) => c > 0.99 && c < 1.0001),
+    cosines.join(' '),
+  );
+  assert.ok(
+    cosines.some((c) => c < 0.999999),
+    'int8 vectors are not the fp32 ones',
+  );
   const bad = await cli('embed', '--model', join(root, 'colbert'), '--precision', 'fp16', 'text');
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--precision must be one of fp32, int8/);
@@ -88,5 +106,8 @@ test('rerank --precision int8 runs the quantised cross-encoder: scores near the 
   const f = await run();
   const q = await run('--precision', 'int8');
   for (const [i, s] of f) assert.ok(Math.abs(q.get(i)! - s) < 0.05 * Math.max(1, Math.abs(s)), `doc ${i}: ${q.get(i)} vs ${s}`);
-  assert.ok([...f].some(([i, s]) => q.get(i) !== s), 'int8 scores are not the fp32 ones');
+  assert.ok(
+    [...f].some(([i, s]) => q.get(i) !== s),
+    'int8 scores are not the fp32 ones',
+  );
 });

@@ -42,19 +42,27 @@ test('a local folder loads as the encoder of its kind', async () => {
 
 test('bad ids and paths give coded errors', async () => {
   await assert.rejects(loadEncoder('nobody/nothing'), (e: unknown) => isTartanError(e, ErrorCodes.UNKNOWN_MODEL) && /BAAI\/bge-small-en-v1\.5/.test(e.message));
-  await assert.rejects(loadEncoder(join(root, 'missing-folder')), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_FILES_MISSING) && e.message.includes('missing-folder'));
-  await assert.rejects(LateInteractionTextEmbedding.load('BAAI/bge-small-en-v1.5'), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /dense/.test(e.message));
+  await assert.rejects(
+    loadEncoder(join(root, 'missing-folder')),
+    (e: unknown) => isTartanError(e, ErrorCodes.MODEL_FILES_MISSING) && e.message.includes('missing-folder'),
+  );
+  await assert.rejects(
+    LateInteractionTextEmbedding.load('BAAI/bge-small-en-v1.5'),
+    (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /dense/.test(e.message),
+  );
   await assert.rejects(loadEncoder('mixedbread-ai/mxbai-edge-colbert-v0-17m'), (e: unknown) => isTartanError(e, ErrorCodes.UNSUPPORTED_MODEL));
 });
 
 test('a registry id resolves through the hub cache (real HTTP server on 127.0.0.1), then works offline', async () => {
   const spec = getModelSpec('BAAI/bge-small-en-v1.5');
   const source = join(root, 'dense');
-  const served = await Promise.all(spec.files.map(async (path) => ({
-    path,
-    content: await readFile(join(source, path === 'onnx/model.onnx' ? 'model.onnx' : path)),
-    lfs: path.endsWith('.onnx'),
-  })));
+  const served = await Promise.all(
+    spec.files.map(async (path) => ({
+      path,
+      content: await readFile(join(source, path === 'onnx/model.onnx' ? 'model.onnx' : path)),
+      lfs: path.endsWith('.onnx'),
+    })),
+  );
   const hub = await new FakeHub(spec.id, 'a'.repeat(40), served).start();
   const saved = process.env.HF_ENDPOINT;
   process.env.HF_ENDPOINT = hub.url;
@@ -72,7 +80,9 @@ test('a registry id resolves through the hub cache (real HTTP server on 127.0.0.
     const [w] = await offline.embed(['hello']);
     assert.deepEqual(Array.from(w), Array.from(v));
     await offline.dispose();
-    await assert.rejects(loadEncoder('Xenova/ms-marco-MiniLM-L-6-v2', undefined, { cacheDir, offline: true }), (e: unknown) => isTartanError(e, ErrorCodes.OFFLINE));
+    await assert.rejects(loadEncoder('Xenova/ms-marco-MiniLM-L-6-v2', undefined, { cacheDir, offline: true }), (e: unknown) =>
+      isTartanError(e, ErrorCodes.OFFLINE),
+    );
   } finally {
     if (saved === undefined) delete process.env.HF_ENDPOINT;
     else process.env.HF_ENDPOINT = saved;

@@ -57,7 +57,13 @@ test('dense seed scores (bge-small-en-v1.5)', { skip: modelDir(denseId) ? false 
     for (const c of cases.filter((x) => x.dense)) {
       const [q] = await model.embed([c.query]);
       const docs = await model.embed(c.documents);
-      docs.forEach((d, i) => assertClose(d.reduce((s, x, k) => s + x * q[k], 0), c.dense!.scores[i], `${c.id} doc ${i}`));
+      docs.forEach((d, i) =>
+        assertClose(
+          d.reduce((s, x, k) => s + x * q[k], 0),
+          c.dense!.scores[i],
+          `${c.id} doc ${i}`,
+        ),
+      );
     }
   } finally {
     await model.dispose();
@@ -73,7 +79,10 @@ test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: modelDir(col
       const [q] = await model.embed([c.query], true);
       const docs = await model.embed(c.documents, false);
       assert.deepEqual([q.rows, q.dim], li.query_shape);
-      assert.deepEqual(docs.map((d) => [d.rows, d.dim]), li.document_shapes);
+      assert.deepEqual(
+        docs.map((d) => [d.rows, d.dim]),
+        li.document_shapes,
+      );
       li.maxsim_scores?.forEach((s, i) => assertClose(maxSim(q, docs[i]), s, `${c.id} doc ${i}`));
     }
   } finally {

@@ -33,7 +33,10 @@ test('the seed models and their files', () => {
 });
 
 test('unknown ids are UNKNOWN_MODEL listing the known ids; lookups are case-insensitive and copies', () => {
-  assert.throws(() => getModelSpec('nobody/nothing'), (e: unknown) => isTartanError(e, ErrorCodes.UNKNOWN_MODEL) && /colbert-ir\/colbertv2\.0/.test(e.message));
+  assert.throws(
+    () => getModelSpec('nobody/nothing'),
+    (e: unknown) => isTartanError(e, ErrorCodes.UNKNOWN_MODEL) && /colbert-ir\/colbertv2\.0/.test(e.message),
+  );
   assert.equal(findModelSpec('baai/BGE-small-en-v1.5')?.id, 'BAAI/bge-small-en-v1.5');
   const a = getModelSpec('colbert-ir/colbertv2.0');
   a.dim = 1;

@@ -11,7 +11,8 @@ import { matrixAt, packMatrices } from '../../src/core/tensors.js';
 import { clusteredBatch, queryFrom, tempDir } from '../stores/file/helpers.js';
 
 test('int8 centroids: dim + 4 bytes each, decoded within half a step of every value, zero rows stay zero', () => {
-  const dim = 12, k = 5;
+  const dim = 12,
+    k = 5;
   const c = Float32Array.from({ length: k * dim }, (_, i) => (i < dim ? 0 : Math.sin(i * 1.7) * (1 + (i % 3))));
   const bytes = encodeCentroidsI8(c, dim);
   assert.equal(bytes.byteLength, k * dim + 4 * k);
@@ -33,7 +34,13 @@ test('plaid index: new codebooks are int8; an index whose manifest names no cent
   const batch = clusteredBatch(20, dim, { seed: 3, minRows: 4, maxRows: 10, topics: 6 });
   const dir = tempDir(t);
   const store = await PlaidStore.create(dir, { dim, centroids: 8 });
-  await store.add(Array.from({ length: 20 }, (_, i) => ({ id: `d${i}` })), packMatrices(Array.from({ length: 20 }, (_, i) => matrixAt(batch, i)), dim));
+  await store.add(
+    Array.from({ length: 20 }, (_, i) => ({ id: `d${i}` })),
+    packMatrices(
+      Array.from({ length: 20 }, (_, i) => matrixAt(batch, i)),
+      dim,
+    ),
+  );
   await store.close();
   const m = readManifest(dir);
   assert.equal(m.codebook?.centroidType, 'i8');
@@ -46,15 +53,23 @@ test('plaid index: new codebooks are int8; an index whose manifest names no cent
   const bytes = new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
   writeFileSync(join(dir, entry.name), bytes);
   const { centroidType: _t, ...rest } = m.codebook!;
-  writeManifest(dir, { ...m, codebook: { ...rest, files: { ...rest.files, centroids: { name: entry.name, bytes: bytes.byteLength, sha256: sha256(bytes) } } } });
+  writeManifest(dir, {
+    ...m,
+    codebook: { ...rest, files: { ...rest.files, centroids: { name: entry.name, bytes: bytes.byteLength, sha256: sha256(bytes) } } },
+  });
   assert.ok((await checkIndex(dir)).ok);
   const reopened = await PlaidStore.open(dir);
   try {
     const hits = await reopened.search(queryFrom(batch, 7, 4, 2), { k: 3, nprobe: 8, ndocs: 50 });
     assert.equal(hits[0]?.id, 'd7');
-  } finally { await reopened.close(); }
+  } finally {
+    await reopened.close();
+  }
 
   // A float16 file whose size does not match is named as damaged, not misread.
-  writeManifest(dir, { ...m, codebook: { ...m.codebook!, files: { ...m.codebook!.files, centroids: { name: entry.name, bytes: bytes.byteLength, sha256: sha256(bytes) } } } });
+  writeManifest(dir, {
+    ...m,
+    codebook: { ...m.codebook!, files: { ...m.codebook!.files, centroids: { name: entry.name, bytes: bytes.byteLength, sha256: sha256(bytes) } } },
+  });
   await assert.rejects(PlaidStore.open(dir), (e: Error) => e.message.includes(entry.name) || e.message.includes('centroids'));
 });

@@ -24,22 +24,35 @@ function subspaceRows(rows: number, dim: number, rank: number, seed: number): Fl
   const data = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const x = new Float64Array(dim);
-    for (const b of basis) { const c = gaussian(rand); for (let d = 0; d < dim; d++) x[d] += c * b[d]; }
+    for (const b of basis) {
+      const c = gaussian(rand);
+      for (let d = 0; d < dim; d++) x[d] += c * b[d];
+    }
     const n = Math.hypot(...x);
     for (let d = 0; d < dim; d++) data[r * dim + d] = x[d] / n;
   }
   return data;
 }
 
-const dot = (a: Float32Array, ai: number, b: Float32Array, bi: number, n: number) => { let s = 0; for (let d = 0; d < n; d++) s += a[ai * n + d] * b[bi * n + d]; return s; };
+const dot = (a: Float32Array, ai: number, b: Float32Array, bi: number, n: number) => {
+  let s = 0;
+  for (let d = 0; d < n; d++) s += a[ai * n + d] * b[bi * n + d];
+  return s;
+};
 
 test('symmetricEigen: known values, A v = lambda v, orthonormal vectors in descending order', () => {
   const two = symmetricEigen(Float64Array.of(2, 1, 1, 2), 2);
   assert.ok(Math.abs(two.values[0] - 3) < 1e-12 && Math.abs(two.values[1] - 1) < 1e-12, `values ${[...two.values]}`);
   assert.ok(Math.abs(two.vectors[0] - Math.SQRT1_2) < 1e-12 && Math.abs(two.vectors[1] - Math.SQRT1_2) < 1e-12);
-  const n = 40, rand = seededRandom(5);
+  const n = 40,
+    rand = seededRandom(5);
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const v = rand() - 0.5; a[i * n + j] = v; a[j * n + i] = v; }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const v = rand() - 0.5;
+      a[i * n + j] = v;
+      a[j * n + i] = v;
+    }
   const { values, vectors } = symmetricEigen(a, n);
   for (let i = 0; i < n; i++) {
     if (i > 0) assert.ok(values[i] <= values[i - 1]);
@@ -60,7 +73,8 @@ test('symmetricEigen: known values, A v = lambda v, orthonormal vectors in desce
 });
 
 test('projection: data in a rank-6 subspace keeps its dot products at pcaDim >= 6; rows orthonormal; deterministic', () => {
-  const dim = 32, rank = 6;
+  const dim = 32,
+    rank = 6;
   const data = subspaceRows(2000, dim, rank, 3);
   for (const outDim of [rank, rank + 2]) {
     const p = learnProjection(data, dim, outDim);
@@ -81,7 +95,8 @@ test('projection: data in a rank-6 subspace keeps its dot products at pcaDim >= 
     const back = unproject(p, y.subarray(0, 10 * outDim));
     for (let i = 0; i < back.length; i++) assert.ok(Math.abs(back[i] - data[i]) < 1e-4);
   }
-  const a = learnProjection(data, dim, 8), b = learnProjection(Float32Array.from(data), dim, 8);
+  const a = learnProjection(data, dim, 8),
+    b = learnProjection(Float32Array.from(data), dim, 8);
   assert.deepEqual(Buffer.from(encodeProjection(a)), Buffer.from(encodeProjection(b)), 'same input, same projection');
   const round = decodeProjection(encodeProjection(a), dim, 8);
   assert.deepEqual(round.matrix, a.matrix);
@@ -91,19 +106,28 @@ test('projection: data in a rank-6 subspace keeps its dot products at pcaDim >= 
   assert.equal(storedDim({ dim: 128, pcaDim: 32 }), 32);
 });
 
-const dim = 64, pcaDim = 32;
+const dim = 64,
+  pcaDim = 32;
 const docs = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => ({ id: `d${i + offset}`, text: `text of ${i + offset}` }));
-const slice = (b: TokenMatrixBatch, from: number, to: number) => packMatrices(Array.from({ length: to - from }, (_, i) => matrixAt(b, from + i)), b.dim);
+const slice = (b: TokenMatrixBatch, from: number, to: number) =>
+  packMatrices(
+    Array.from({ length: to - from }, (_, i) => matrixAt(b, from + i)),
+    b.dim,
+  );
 
 /** recall@10 of the store against exact MaxSim over the full-dimension vectors of the live documents. */
 async function recall(store: FileStore, batch: TokenMatrixBatch, live: (i: number) => boolean): Promise<number> {
-  let hit = 0, total = 0;
+  let hit = 0,
+    total = 0;
   const n = batch.offsets.length - 1;
   for (let q = 0; q < 12; q++) {
     let doc = (q * 29) % n;
     while (!live(doc)) doc = (doc + 1) % n;
     const query = queryFrom(batch, doc, 16, 100 + q);
-    const expected = topIds(exactScores(query, batch).map((s, i) => (live(i) ? s : -Infinity)), 10);
+    const expected = topIds(
+      exactScores(query, batch).map((s, i) => (live(i) ? s : -Infinity)),
+      10,
+    );
     const got = (await store.search(query, { k: 10, nprobe: 16, ndocs: 128 })).map((h) => h.id);
     hit += got.filter((id) => expected.includes(id)).length;
     total += 10;
@@ -117,7 +141,8 @@ for (const mode of ['plaid', 'flat'] as const) {
     // Noise in every dimension: halving it loses some ranking detail (recall@10 about 0.95 here, 1.0 at full dim).
     const batch = clusteredBatch(400, dim, { seed: 21, topics: 48 });
     const open = () => (mode === 'plaid' ? PlaidStore.open(dir) : FlatStore.open(dir));
-    let store: FileStore = mode === 'plaid' ? await PlaidStore.create(dir, { dim, pcaDim, nbits: 4, centroids: 64 }) : await FlatStore.create(dir, { dim, pcaDim });
+    let store: FileStore =
+      mode === 'plaid' ? await PlaidStore.create(dir, { dim, pcaDim, nbits: 4, centroids: 64 }) : await FlatStore.create(dir, { dim, pcaDim });
     await store.add(docs(300), slice(batch, 0, 300));
     const first = slice(batch, 0, 300);
     const r1 = await recall(store, first, () => true);
@@ -129,7 +154,7 @@ for (const mode of ['plaid', 'flat'] as const) {
     assert.ok(m.projection && m.projection.bytes === pcaDim * dim * 4, 'projection file named with its size');
     const seg = m.segments[0];
     assert.equal(seg.files.vectors.bytes, seg.tokens * pcaDim * 2, 'float16 vectors of the reduced dim');
-    if (mode === 'plaid') assert.equal(seg.files.residuals.bytes, seg.tokens * pcaDim * 4 / 8, '4-bit residuals of the reduced dim');
+    if (mode === 'plaid') assert.equal(seg.files.residuals.bytes, (seg.tokens * pcaDim * 4) / 8, '4-bit residuals of the reduced dim');
     const info = await store.info();
     assert.equal(info.dim, dim);
     assert.equal(info.pcaDim, pcaDim);
@@ -140,7 +165,10 @@ for (const mode of ['plaid', 'flat'] as const) {
     const before = await store.search(query, { k: 10 });
     await store.close();
     store = await open();
-    assert.deepEqual((await store.search(query, { k: 10 })).map((h) => [h.id, h.score]), before.map((h) => [h.id, h.score]));
+    assert.deepEqual(
+      (await store.search(query, { k: 10 })).map((h) => [h.id, h.score]),
+      before.map((h) => [h.id, h.score]),
+    );
     const weights = new Float32Array(query.rows).fill(1);
     weights[0] = 2;
     assert.equal((await store.search(query, { k: 5, weights })).length, 5, 'weights stay one per query row');
@@ -164,7 +192,10 @@ for (const mode of ['plaid', 'flat'] as const) {
     const r3 = await recall(store, batch, (i) => !deleted.has(i));
     assert.ok(r3 >= 0.8, `recall@10 after delete + compact ${r3}`);
     const hits = await store.search(queryFrom(batch, 10, 12, 9), { k: 400 });
-    assert.ok(hits.every((h) => !deleted.has(Number(h.id.slice(1)))), 'deleted documents are never returned');
+    assert.ok(
+      hits.every((h) => !deleted.has(Number(h.id.slice(1)))),
+      'deleted documents are never returned',
+    );
     const report = await store.check();
     assert.ok(report.ok, JSON.stringify(report.problems));
     const files = 1 + Object.keys(m.segments[0].files).length + Object.keys(m.codebook?.files ?? {}).length + 1;
@@ -182,7 +213,11 @@ test('pcaDim: bad values are refused with E_INVALID_ARGUMENT before anything is 
   for (const bad of [0.5, -1, dim, dim + 1, '16', Number.NaN]) {
     for (const create of [PlaidStore.create.bind(PlaidStore), FlatStore.create.bind(FlatStore)]) {
       const dir = join(tempDir(t), 'idx');
-      await assert.rejects(create(dir, { dim, pcaDim: bad as number }), (e: unknown) => isTartanError(e, 'E_INVALID_ARGUMENT') && /pcaDim/.test(e.message), `pcaDim ${String(bad)}`);
+      await assert.rejects(
+        create(dir, { dim, pcaDim: bad as number }),
+        (e: unknown) => isTartanError(e, 'E_INVALID_ARGUMENT') && /pcaDim/.test(e.message),
+        `pcaDim ${String(bad)}`,
+      );
       assert.ok(!existsSync(dir), `nothing written for pcaDim ${String(bad)}`);
     }
   }

@@ -18,19 +18,34 @@ function roundTripCosine(nbits: number): { mean: number; min: number } {
   assert.equal(packed.length, (batch.data.length / dim) * residualBytes(dim, nbits));
   const out = new Float32Array(batch.data.length);
   decompress(codec, centroids, codes, packed, out);
-  let sum = 0, min = 1;
+  let sum = 0,
+    min = 1;
   const rows = batch.data.length / dim;
   for (let r = 0; r < rows; r++) {
-    let c = 0, n = 0;
-    for (let d = 0; d < dim; d++) { c += out[r * dim + d] * batch.data[r * dim + d]; n += out[r * dim + d] ** 2; }
+    let c = 0,
+      n = 0;
+    for (let d = 0; d < dim; d++) {
+      c += out[r * dim + d] * batch.data[r * dim + d];
+      n += out[r * dim + d] ** 2;
+    }
     assert.ok(Math.abs(n - 1) < 1e-4, 'decompressed rows are unit norm');
-    sum += c; min = Math.min(min, c);
+    sum += c;
+    min = Math.min(min, c);
   }
   return { mean: sum / rows, min };
 }
 
 test('residual codec: reconstruction improves with nbits and stays within bounds', () => {
-  const centroidOnly = (() => { let s = 0; const rows = batch.data.length / dim; for (let r = 0; r < rows; r++) { let c = 0; for (let d = 0; d < dim; d++) c += centroids[codes[r] * dim + d] * batch.data[r * dim + d]; s += c; } return s / rows; })();
+  const centroidOnly = (() => {
+    let s = 0;
+    const rows = batch.data.length / dim;
+    for (let r = 0; r < rows; r++) {
+      let c = 0;
+      for (let d = 0; d < dim; d++) c += centroids[codes[r] * dim + d] * batch.data[r * dim + d];
+      s += c;
+    }
+    return s / rows;
+  })();
   const results = [1, 2, 4, 8].map((b) => roundTripCosine(b));
   // Bounds measured once and kept loose: each extra bit must help, 8 bits is near lossless.
   assert.ok(results[0].mean > centroidOnly, `1 bit (${results[0].mean}) beats the centroid alone (${centroidOnly})`);
@@ -44,7 +59,10 @@ test('residual codec: bytes per residual and invalid nbits', () => {
   assert.equal(residualBytes(128, 2), 32);
   assert.equal(residualBytes(96, 2), 24);
   assert.equal(residualBytes(128, 1), 16);
-  assert.throws(() => checkNbits(3), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
+  assert.throws(
+    () => checkNbits(3),
+    (e) => isTartanError(e, 'E_INVALID_ARGUMENT'),
+  );
 });
 
 test('residual codec: a hand-made code packs low bits first', () => {

@@ -23,7 +23,14 @@ function segmentOf(cb: Codebook, batch: TokenMatrixBatch, from: number, to: numb
   const t0 = batch.offsets[from];
   const offsets = Uint32Array.from(batch.offsets.subarray(from, to + 1), (o) => o - t0);
   const data = batch.data.subarray(t0 * dim, batch.offsets[to] * dim);
-  return memorySegment(cb, data, offsets, Uint32Array.from({ length: to - from }, (_, i) => i), from, rerank);
+  return memorySegment(
+    cb,
+    data,
+    offsets,
+    Uint32Array.from({ length: to - from }, (_, i) => i),
+    from,
+    rerank,
+  );
 }
 
 function top(scored: DocScore[], k: number): DocScore[] {
@@ -32,7 +39,8 @@ function top(scored: DocScore[], k: number): DocScore[] {
 
 /** Mean recall@10 of `index` against exact MaxSim over `batch` on 20 queries taken from its documents. */
 async function recallAt10(index: PlaidIndex, batch: TokenMatrixBatch, allowed: Uint8Array, nprobe = 8): Promise<number> {
-  let hit = 0, total = 0;
+  let hit = 0,
+    total = 0;
   const docs = batch.offsets.length - 1;
   for (let q = 0; q < 20; q++) {
     const query = queryFrom(batch, (q * 37) % docs, 16, 500 + q);
@@ -59,7 +67,9 @@ test('plaid search over an in-memory index (no folder): recall@10 against exact 
   try {
     const recallTs = await recallAt10(one, batch, all);
     assert.ok(recallTs >= 0.95, `TypeScript kernels: recall@10 ${recallTs}`);
-  } finally { setPlaidImpl('auto'); }
+  } finally {
+    setPlaidImpl('auto');
+  }
 
   const two: PlaidIndex = { codebook: cb, segments: [await segmentOf(cb, batch, 0, 150, 'f16'), await segmentOf(cb, batch, 150, 400, 'f16')] };
   const recallTwo = await recallAt10(two, batch, all);
@@ -77,7 +87,7 @@ test('plaid search over an in-memory index (no folder): recall@10 against exact 
   assert.ok(tableBytes(coded) > 0);
 });
 
-test('plaid search: an in-memory index built from the file store\'s codebook returns the file store\'s hits and scores', async (t) => {
+test("plaid search: an in-memory index built from the file store's codebook returns the file store's hits and scores", async (t) => {
   const dir = tempDir(t);
   const batch = clusteredBatch(300, dim, { seed: 5, topics: 32 });
   const store = await PlaidStore.create(dir, { dim, nbits: 2, centroids: 64 });
@@ -99,13 +109,18 @@ test('plaid search: an in-memory index built from the file store\'s codebook ret
     const query: TokenMatrix = queryFrom(batch, (q * 31) % 300, 12, 900 + q);
     const hits = await store.search(query, { k: 10, nprobe: 4, ndocs: 32 });
     const mine = top(await searchPlaid(memory, query, { nprobe: 4, ndocs: 32 }, all), 10);
-    assert.deepEqual(mine.map((s) => `d${s.doc}`), hits.map((h) => h.id), `query ${q}`);
+    assert.deepEqual(
+      mine.map((s) => `d${s.doc}`),
+      hits.map((h) => h.id),
+      `query ${q}`,
+    );
     mine.forEach((s, i) => assert.ok(Math.abs(s.raw - hits[i].score) < 1e-5, `query ${q} rank ${i}: ${s.raw} vs ${hits[i].score}`));
   }
 
   // The rows the rerank scores are the originals as float16; decompressed rows are unit vectors near them.
   const rows = rerankRows(memory, memory.segments[0], 3);
-  const t0 = batch.offsets[3], n = batch.offsets[4] - t0;
+  const t0 = batch.offsets[3],
+    n = batch.offsets[4] - t0;
   assert.equal(rows.length, n * dim);
   for (let i = 0; i < rows.length; i++) assert.ok(Math.abs(rows[i] - batch.data[t0 * dim + i]) < 1e-3);
   const decoded = new Float32Array(n * dim);
@@ -116,8 +131,9 @@ test('plaid search: an in-memory index built from the file store\'s codebook ret
 });
 
 test('importing the plaid search modules does not load onnxruntime', () => {
-  const modules = ['search.js', 'search-stages.js', 'token-stages.js', 'codebook.js', 'segment-encoding.js']
-    .map((m) => fileURLToPath(new URL(`../../src/plaid/${m}`, import.meta.url)));
+  const modules = ['search.js', 'search-stages.js', 'token-stages.js', 'codebook.js', 'segment-encoding.js'].map((m) =>
+    fileURLToPath(new URL(`../../src/plaid/${m}`, import.meta.url)),
+  );
   const script = `import { createRequire } from 'node:module';
 for (const m of ${JSON.stringify(modules)}) await import(m);
 const loaded = Object.keys(createRequire(import.meta.url).cache).filter((k) => k.includes('onnxruntime'));

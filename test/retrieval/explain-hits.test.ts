@@ -69,7 +69,11 @@ test('explanations add up to the hit scores of every file index kind, with and w
       const hits = await index.searchVectors(query, { k: 8, explain: true });
       assert.equal(hits[0].id, 'd7', what);
       assertAddsUp(hits, query.rows, what);
-      if (options.chunkTokens) assert.ok(hits.some((h) => (h.explanation?.passage ?? 0) > 0), `${what}: some best passage is not the first`);
+      if (options.chunkTokens)
+        assert.ok(
+          hits.some((h) => (h.explanation?.passage ?? 0) > 0),
+          `${what}: some best passage is not the first`,
+        );
       const weights = Float32Array.from({ length: query.rows }, (_, i) => 0.5 + (i % 3));
       const weighted = await index.searchVectors(query, { k: 5, weights, explain: true });
       assertAddsUp(weighted, query.rows, `${what}, weighted`);
@@ -97,7 +101,10 @@ test('Index.search with explain labels rows with the tokens that got vectors; ex
     assert.deepEqual(top.queryTokens, ['aspirin', 'fever']);
     for (const m of top.matches) assert.equal(m.docToken, m.queryToken);
     const two = await index.search('aspirin fever', { k: 3, explain: 2 });
-    assert.deepEqual(two.map((h) => h.explanation !== undefined), [true, true, false]);
+    assert.deepEqual(
+      two.map((h) => h.explanation !== undefined),
+      [true, true, false],
+    );
     assert.equal(two[1].explanation!.raw, hits[1].explanation!.raw);
     const plain = await index.search('aspirin fever', { k: 3 });
     assert.ok(plain.every((h) => !('explanation' in h)));
@@ -107,7 +114,10 @@ test('Index.search with explain labels rows with the tokens that got vectors; ex
     assert.ok(piped.every((h) => h.stage === 'colbert'));
     piped.forEach((h) => assert.ok(h.explanation && close(h.explanation.raw, h.score), `pipeline hit ${h.id}`));
     const { hits: lexicalOnly } = await collection.search('aspirin fever', { pipeline: 'bm25', k: 2, explain: true });
-    assert.ok(lexicalOnly.every((h) => h.explanation === undefined), 'no ColBERT stage scored BM25 hits: nothing to explain');
+    assert.ok(
+      lexicalOnly.every((h) => h.explanation === undefined),
+      'no ColBERT stage scored BM25 hits: nothing to explain',
+    );
   } finally {
     await collection.close();
   }

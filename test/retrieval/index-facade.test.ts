@@ -49,6 +49,7 @@ test('collections: index by name, then search by name', async (t) => {
     assert.equal((await searchCollection('demo', 'tea with caffeine', { k: 1 }))[0].id, '0', 'ids restart in the rebuilt collection');
     await assert.rejects(indexCollection('../x', texts), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
   } finally {
-    if (previous === undefined) delete process.env.TARTAN_HOME; else process.env.TARTAN_HOME = previous;
+    if (previous === undefined) delete process.env.TARTAN_HOME;
+    else process.env.TARTAN_HOME = previous;
   }
 });

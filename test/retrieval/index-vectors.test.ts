@@ -45,7 +45,9 @@ test('Index.addVectors then searchVectors finds the document the query was taken
 test('Index.addVectors accepts rows of numbers and any iterable; text is optional', async (t) => {
   const index = await Index.create(tempDir(t), { model: 'lexical', mode: 'flat' });
   const { docs, query } = fixture(index.store.dim);
-  function* generate() { for (const d of docs) yield { id: d.id, vectors: rowsOf(d.vectors as TokenMatrix) }; }
+  function* generate() {
+    for (const d of docs) yield { id: d.id, vectors: rowsOf(d.vectors as TokenMatrix) };
+  }
   await index.addVectors(generate());
   assert.equal((await index.searchVectors(query, { k: 1 }))[0].id, 'd5');
   await index.addVectors([]);
@@ -64,7 +66,12 @@ test('Index.addVectors checks every document before writing anything', async (t)
   const cases: Array<[string, unknown, ErrorCode, RegExp?]> = [
     ['duplicate id in the call', [good, { ...docs[4], id: good.id }], 'E_DUPLICATE_ID'],
     ['id already stored', [good, docs[0]], 'E_DUPLICATE_ID'],
-    ['other dim (matrix)', [good, { id: 'x', vectors: { data: new Float32Array(4 * (dim + 1)), rows: 4, dim: dim + 1 } }], 'E_DIMENSION_MISMATCH', new RegExp(`dim ${dim + 1}.*dim ${dim}.*model`)],
+    [
+      'other dim (matrix)',
+      [good, { id: 'x', vectors: { data: new Float32Array(4 * (dim + 1)), rows: 4, dim: dim + 1 } }],
+      'E_DIMENSION_MISMATCH',
+      new RegExp(`dim ${dim + 1}.*dim ${dim}.*model`),
+    ],
     ['other dim (rows)', [good, { id: 'x', vectors: [new Array(dim - 1).fill(0.1)] }], 'E_DIMENSION_MISMATCH', /row 0 has/],
     ['short data', [good, { id: 'x', vectors: { data: new Float32Array(dim), rows: 2, dim } }], 'E_DIMENSION_MISMATCH'],
     ['NaN', [good, { id: 'x', vectors: { data: nan, rows: 2, dim } }], 'E_NON_FINITE_VALUE', /document "x"/],

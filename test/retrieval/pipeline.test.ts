@@ -56,17 +56,29 @@ after(async () => {
 
 test('presets parse; unknown stages are refused with the list of names', () => {
   for (const name of Object.keys(PIPELINE_PRESETS)) assert.equal(parsePipeline(name).name, name);
-  assert.deepEqual(parsePipeline('hybrid').first.map((s) => s.name), ['bm25', 'dense', 'colbert']);
+  assert.deepEqual(
+    parsePipeline('hybrid').first.map((s) => s.name),
+    ['bm25', 'dense', 'colbert'],
+  );
   assert.deepEqual(parsePipeline('bm25:50>colbert:20>cross-encoder').rerank, [{ name: 'colbert', k: 20 }, { name: 'cross-encoder' }]);
-  assert.throws(() => parsePipeline('bm25>dense'), (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /rerank stages are colbert, cross-encoder/.test(e.message));
-  assert.throws(() => parsePipeline('splade'), (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE'));
+  assert.throws(
+    () => parsePipeline('bm25>dense'),
+    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /rerank stages are colbert, cross-encoder/.test(e.message),
+  );
+  assert.throws(
+    () => parsePipeline('splade'),
+    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE'),
+  );
 });
 
 test('colbert alone equals the index search', async () => {
   const p = Pipeline.build('colbert', { colbert: index });
   const { hits, latencyMs } = await p.search('fever and pain', { k: 3 });
   const direct = await index.search('fever and pain', { k: 3 });
-  assert.deepEqual(hits.map((h) => [h.id, h.score, h.normalizedScore]), direct.map((h) => [h.id, h.score, h.normalizedScore]));
+  assert.deepEqual(
+    hits.map((h) => [h.id, h.score, h.normalizedScore]),
+    direct.map((h) => [h.id, h.score, h.normalizedScore]),
+  );
   assert.ok(latencyMs.colbert >= 0);
 });
 
@@ -77,7 +89,10 @@ test('bm25>colbert reranks only BM25 candidates, by exact ColBERT score', async 
   assert.equal(hits.length, 2);
   for (const h of hits) assert.ok(candidates.includes(h.id), `${h.id} was not a BM25 candidate`);
   const exact = await index.search('blood pressure', { k: 2, candidates });
-  assert.deepEqual(hits.map((h) => h.id), exact.map((h) => h.id));
+  assert.deepEqual(
+    hits.map((h) => h.id),
+    exact.map((h) => h.id),
+  );
   assert.equal(hits[0].stage, 'colbert');
   assert.ok('bm25' in latencyMs && 'colbert-rerank' in latencyMs);
 });
@@ -97,7 +112,10 @@ test('hybrid fuses BM25, dense and ColBERT by reciprocal rank', async () => {
     (await index.search('immune system fever', { k: 100 })).map((h) => ({ id: h.id, score: h.score })),
   ];
   const expected = reciprocalRankFusion(lists).slice(0, 5);
-  assert.deepEqual(hits.map((h) => h.id), expected.map((h) => h.id));
+  assert.deepEqual(
+    hits.map((h) => h.id),
+    expected.map((h) => h.id),
+  );
   assert.equal(hits[0].stage, 'fusion(rrf)');
 });
 
@@ -105,9 +123,15 @@ test('colbert>cross-encoder orders by the cross-encoder logit', async () => {
   const p = Pipeline.build('colbert:4>cross-encoder', { colbert: index, crossEncoder: cross });
   const { hits } = await p.search('fever', { k: 4 });
   const cands = await index.search('fever', { k: 4 });
-  const logits = await cross.score('fever', cands.map((c) => c.text!));
+  const logits = await cross.score(
+    'fever',
+    cands.map((c) => c.text!),
+  );
   const expected = cands.map((c, i) => ({ id: c.id, s: logits[i] })).sort((a, b) => b.s - a.s);
-  assert.deepEqual(hits.map((h) => h.id), expected.map((e) => e.id));
+  assert.deepEqual(
+    hits.map((h) => h.id),
+    expected.map((e) => e.id),
+  );
   for (let i = 0; i < hits.length; i++) assert.ok(Math.abs(hits[i].score - expected[i].s) < 1e-5);
 });
 
@@ -116,7 +140,10 @@ test('filters reach the ColBERT stage; missing components and bad k are coded er
   const { hits } = await p.search('fever', { k: 10, filter: { n: { $gte: 5 } } });
   assert.ok(hits.length > 0);
   for (const h of hits) assert.ok((h.metadata?.n as number) >= 5);
-  assert.throws(() => Pipeline.build('dense>colbert', { colbert: index }), (e) => isTartanError(e, 'E_INVALID_ARGUMENT') && /dense/.test(e.message));
+  assert.throws(
+    () => Pipeline.build('dense>colbert', { colbert: index }),
+    (e) => isTartanError(e, 'E_INVALID_ARGUMENT') && /dense/.test(e.message),
+  );
   await assert.rejects(p.search('fever', { k: 0 }), (e) => isTartanError(e, 'E_INVALID_ARGUMENT'));
   await assert.rejects(p.search('  '), (e) => isTartanError(e, 'E_EMPTY_TEXT'));
 });

@@ -36,7 +36,10 @@ class TitleSide implements SideIndex {
   }
   search(q: SideQuery, k: number): ScoredId[] {
     const want = q.text.trim().toLowerCase();
-    return [...this.titles].filter(([, t]) => t === want).slice(0, k).map(([id]) => ({ id, score: 1 }));
+    return [...this.titles]
+      .filter(([, t]) => t === want)
+      .slice(0, k)
+      .map(([id]) => ({ id, score: 1 }));
   }
   clear(): void {
     this.calls.clear++;
@@ -85,13 +88,19 @@ test('a side index passed by the caller is used by the pipeline stage of its nam
   assert.equal(c.side('title'), title);
 
   const alone = await c.search('fever', { pipeline: 'title', k: 5 });
-  assert.deepEqual(alone.hits.map((h) => [h.id, h.stage, h.score]), [['d3', 'title', 1]]);
+  assert.deepEqual(
+    alone.hits.map((h) => [h.id, h.stage, h.score]),
+    [['d3', 'title', 1]],
+  );
   assert.ok('title' in alone.latencyMs);
   // BM25 ranks the documents that say "fever" first: the title stage is not BM25 under another name.
   assert.notEqual((await c.search('fever', { pipeline: 'bm25', k: 1 })).hits[0].id, 'd3');
 
   const reranked = await c.search('fever', { pipeline: 'title:10>colbert', k: 5 });
-  assert.deepEqual(reranked.hits.map((h) => [h.id, h.stage]), [['d3', 'colbert']]);
+  assert.deepEqual(
+    reranked.hits.map((h) => [h.id, h.stage]),
+    [['d3', 'colbert']],
+  );
   const fused = await c.search('fever', { pipeline: 'title+bm25', k: 5 });
   assert.ok(fused.hits.some((h) => h.id === 'd3') && 'title' in fused.latencyMs && 'bm25' in fused.latencyMs);
 
@@ -104,7 +113,10 @@ test('a side index passed by the caller is used by the pipeline stage of its nam
 
   // Without it, the stage name is unknown.
   const bare = await Collection.open(loc);
-  await assert.rejects(bare.search('fever', { pipeline: 'title' }), (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /first stages are bm25, dense, colbert;/.test(e.message));
+  await assert.rejects(
+    bare.search('fever', { pipeline: 'title' }),
+    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /first stages are bm25, dense, colbert;/.test(e.message),
+  );
   await bare.close();
 });
 
@@ -134,7 +146,10 @@ test('BM25, dense and custom side indexes are saved and loaded on reopen, not re
   assert.deepEqual(title.calls, { add: 0, clear: 0, save: 0, load: 1 });
   assert.deepEqual((await again.search('blood pressure', { pipeline: 'bm25', k: 3 })).hits, bm25Before);
   assert.deepEqual((await again.search('memory and sleep', { pipeline: 'dense', k: 3 })).hits, denseBefore);
-  assert.deepEqual((await again.search('salt', { pipeline: 'title' })).hits.map((h) => h.id), ['d2']);
+  assert.deepEqual(
+    (await again.search('salt', { pipeline: 'title' })).hits.map((h) => h.id),
+    ['d2'],
+  );
   await again.close();
 });
 
@@ -157,7 +172,10 @@ test('side indexes are rebuilt from the stored texts after the store changed beh
   assert.equal(title.calls.clear, 1, 'a stale side index is emptied, then refilled');
   assert.ok(state(loc).generation > generation, 'the state file names the new generation');
   assert.equal((await again.search('octopus hearts', { pipeline: 'bm25', k: 1 })).hits[0].id, 'late');
-  assert.deepEqual((await again.search('octopus', { pipeline: 'title' })).hits.map((h) => h.id), ['late']);
+  assert.deepEqual(
+    (await again.search('octopus', { pipeline: 'title' })).hits.map((h) => h.id),
+    ['late'],
+  );
   const dense = (await again.search('octopus', { pipeline: 'dense', k: 10 })).hits.map((h) => h.id);
   assert.deepEqual(new Set(dense), new Set(['d1', 'd2', 'late']), 'dense vectors follow the store: the new one in, the deleted one out');
   assert.ok(!(await again.search('aspirin', { pipeline: 'bm25', k: 5 })).hits.some((h) => h.id === 'd0'));
@@ -180,7 +198,6 @@ test('only the side indexes whose signature changed are rebuilt', async () => {
   assert.equal(tuned.index.size, DOCS.length);
   assert.equal(state(loc).sides.bm25, 'k1=1.5,b=0.75');
   await again.close();
-
 });
 
 test('the state file written before side indexes were generic ({ generation, bm25, denseModel }) is still read', async () => {

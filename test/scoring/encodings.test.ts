@@ -6,9 +6,21 @@ import { randomRows, rng } from './random-data.js';
 
 test('float16 bit patterns of known values (IEEE 754 binary16)', () => {
   const cases: [number, number][] = [
-    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800], [65504, 0x7bff],
-    [65520, 0x7c00], [Infinity, 0x7c00], [-Infinity, 0xfc00], [2 ** -24, 0x0001], [2 ** -14, 0x0400],
-    [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [0.1, 0x2e66], [2 ** -26, 0x0000],
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [65520, 0x7c00],
+    [Infinity, 0x7c00],
+    [-Infinity, 0xfc00],
+    [2 ** -24, 0x0001],
+    [2 ** -14, 0x0400],
+    [1 + 2 ** -11, 0x3c00],
+    [1 + 3 * 2 ** -11, 0x3c02],
+    [0.1, 0x2e66],
+    [2 ** -26, 0x0000],
   ];
   for (const [x, h] of cases) assert.equal(floatToHalf(x), h, `floatToHalf(${x})`);
   assert.ok(Number.isNaN(halfToFloat(floatToHalf(NaN))));

@@ -34,7 +34,10 @@ test('weighted shares follow the weights; the matrix is given on request', () =>
   assert.ok(Math.abs(e.normalized - 0.8) < 1e-6);
   assert.ok(Math.abs(e.matches[0].share - 0.75) < 1e-6);
   assert.deepEqual({ rows: e.matrix?.rows, cols: e.matrix?.cols }, { rows: 2, cols: 4 });
-  assert.deepEqual([...e.matrix!.data].map((v) => Math.round(v * 10) / 10), [0, 0.8, 0, 0.6, 0, 0.6, 0.6, 0.8]);
+  assert.deepEqual(
+    [...e.matrix!.data].map((v) => Math.round(v * 10) / 10),
+    [0, 0.8, 0, 0.6, 0, 0.6, 0.6, 0.8],
+  );
 });
 
 test('explanation scores equal MaxSim on random data (sum and mean)', () => {
@@ -53,12 +56,27 @@ test('explanation scores equal MaxSim on random data (sum and mean)', () => {
 test('an empty document explains as score 0 with no match; wrong token counts are coded errors', () => {
   const e = explainMaxSim(query, { data: new Float32Array(0), rows: 0, dim: 3 });
   assert.equal(e.raw, 0);
-  assert.deepEqual(e.matches.map((m) => [m.docIndex, m.share]), [[-1, 0], [-1, 0]]);
-  assert.throws(() => explainMaxSim(query, doc, { docTokens: ['a'] }), (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH));
-  assert.throws(() => explainMaxSim(query, { ...doc, dim: 2 }), (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH));
+  assert.deepEqual(
+    e.matches.map((m) => [m.docIndex, m.share]),
+    [
+      [-1, 0],
+      [-1, 0],
+    ],
+  );
+  assert.throws(
+    () => explainMaxSim(query, doc, { docTokens: ['a'] }),
+    (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH),
+  );
+  assert.throws(
+    () => explainMaxSim(query, { ...doc, dim: 2 }),
+    (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH),
+  );
   const bad = { ...doc, data: doc.data.slice() };
   bad.data[4] = NaN;
-  assert.throws(() => explainMaxSim(query, bad), (err) => isTartanError(err, ErrorCodes.NON_FINITE_VALUE));
+  assert.throws(
+    () => explainMaxSim(query, bad),
+    (err) => isTartanError(err, ErrorCodes.NON_FINITE_VALUE),
+  );
 });
 
 test('explainPassages explains the best passage (first on ties), with its labels', () => {
@@ -68,11 +86,17 @@ test('explainPassages explains the best passage (first on ties), with its labels
   assert.equal(e?.passage, 1, 'the second passage scores 1.6, the first 0; the third ties and loses');
   assert.ok(Math.abs(e!.raw - 1.6) < 1e-6);
   assert.deepEqual(e!.docTokens, docTokens);
-  assert.deepEqual(e!.matches.map((m) => m.docToken), ['cat', 'mat']);
+  assert.deepEqual(
+    e!.matches.map((m) => m.docToken),
+    ['cat', 'mat'],
+  );
   assert.equal(e!.matrix?.cols, 4);
   const weighted = explainPassages(query, [doc], { weights: Float32Array.of(3, 1) });
   assert.equal(weighted?.variant, 'weighted');
   assert.ok(Math.abs(weighted!.raw - 3.2) < 1e-6);
   assert.equal(explainPassages(query, []), undefined, 'a document without passages has nothing to explain');
-  assert.throws(() => explainPassages(query, [doc], { queryTokens: ['cat'] }), (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH));
+  assert.throws(
+    () => explainPassages(query, [doc], { queryTokens: ['cat'] }),
+    (err) => isTartanError(err, ErrorCodes.DIMENSION_MISMATCH),
+  );
 });

@@ -39,7 +39,12 @@ test('TypeScript kernel matches a plain float64 oracle over awkward shapes', () 
     const s = maxsim(q, docs, { impl: 'ts' });
     const oracle = oracleSumOfMax(q.data, qrows, docs.data, docs.offsets, dim);
     assertClose(s.raw, oracle, 1e-5 * qrows, `ts ${qrows}x${dim}`);
-    assertClose(s.normalized, oracle.map((v) => v / qrows), 1e-5, `ts normalised ${qrows}x${dim}`);
+    assertClose(
+      s.normalized,
+      oracle.map((v) => v / qrows),
+      1e-5,
+      `ts normalised ${qrows}x${dim}`,
+    );
   }
 });
 
@@ -135,7 +140,10 @@ for (const impl of ['ts', 'native'] as const) {
     const weighted = maxsim(HAND_QUERY, HAND_DOCS, { impl, variant: 'weighted', weights: Float32Array.of(1, 3) });
     assertClose(weighted.raw, [3.4, 0, 3], 1e-6, 'weighted raw');
     assertClose(weighted.normalized, [0.85, 0, 0.75], 1e-6, 'weighted normalised');
-    assert.deepEqual(maxsimPair(HAND_QUERY, { data: Float32Array.of(0.6, 0.8, 1, 0), rows: 2, dim: 2 }, { impl }), { raw: sum.raw[0], normalized: sum.normalized[0] });
+    assert.deepEqual(maxsimPair(HAND_QUERY, { data: Float32Array.of(0.6, 0.8, 1, 0), rows: 2, dim: 2 }, { impl }), {
+      raw: sum.raw[0],
+      normalized: sum.normalized[0],
+    });
   });
 }
 
@@ -157,20 +165,35 @@ for (const impl of ['ts', 'native'] as const) {
       const qBad = { ...q, data: q.data.slice() };
       qBad.data[5] = bad;
       const docs = randomDocs(rand, [3, 14, 2], 17);
-      assert.equal(codeOf(() => maxsim(qBad, docs, { impl })), ErrorCodes.NON_FINITE_VALUE);
+      assert.equal(
+        codeOf(() => maxsim(qBad, docs, { impl })),
+        ErrorCodes.NON_FINITE_VALUE,
+      );
       const dBad = { ...docs, data: docs.data.slice() };
       dBad.data[(3 + 13) * 17 + 16] = bad; // last value of the last row of document 1
-      assert.equal(codeOf(() => maxsim(q, dBad, { impl })), ErrorCodes.NON_FINITE_VALUE);
+      assert.equal(
+        codeOf(() => maxsim(q, dBad, { impl })),
+        ErrorCodes.NON_FINITE_VALUE,
+      );
       const early = { ...docs, data: docs.data.slice() };
       early.data[3 * 17] = bad; // first value of document 1 (inside a full native block)
-      assert.equal(codeOf(() => maxsim(q, early, { impl })), ErrorCodes.NON_FINITE_VALUE);
+      assert.equal(
+        codeOf(() => maxsim(q, early, { impl })),
+        ErrorCodes.NON_FINITE_VALUE,
+      );
       const f16: PackedDocuments = { ...toF16Documents(docs), data: toFloat16(dBad.data) };
       assert.ok(!Number.isFinite(fromFloat16(f16.data)[(3 + 13) * 17 + 16]));
-      assert.equal(codeOf(() => maxsim(q, f16, { impl })), ErrorCodes.NON_FINITE_VALUE);
+      assert.equal(
+        codeOf(() => maxsim(q, f16, { impl })),
+        ErrorCodes.NON_FINITE_VALUE,
+      );
       const i8 = toI8Documents(docs);
       const scales = i8.scales.slice();
       scales[4] = bad;
-      assert.equal(codeOf(() => maxsim(q, { ...i8, scales }, { impl })), ErrorCodes.NON_FINITE_VALUE);
+      assert.equal(
+        codeOf(() => maxsim(q, { ...i8, scales }, { impl })),
+        ErrorCodes.NON_FINITE_VALUE,
+      );
       try {
         maxsim(q, dBad, { impl });
       } catch (e) {
@@ -184,18 +207,54 @@ test('shape errors: dimension mismatch, bad offsets, bad weights, empty query', 
   const rand = rng(7);
   const q = randomQuery(rand, 4, 8);
   const docs = randomDocs(rand, [2, 3], 8);
-  assert.equal(codeOf(() => maxsim(q, { ...docs, dim: 7 })), ErrorCodes.DIMENSION_MISMATCH);
-  assert.equal(codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(0, 3, 2) })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(1, 2, 5) })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(0, 2, 6) })), ErrorCodes.DIMENSION_MISMATCH);
-  assert.equal(codeOf(() => maxsim(q, { ...docs, offsets: new Uint32Array(0) })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: new Float32Array(3) })), ErrorCodes.DIMENSION_MISMATCH);
-  assert.equal(codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: new Float32Array(4) })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: Float32Array.of(1, NaN, 1, 1) })), ErrorCodes.NON_FINITE_VALUE);
-  assert.equal(codeOf(() => maxsim(q, docs, { variant: 'sum', weights: Float32Array.of(1, 1, 1, 1) })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim({ data: new Float32Array(0), rows: 0, dim: 8 }, docs)), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, docs, { threads: 0 })), ErrorCodes.INVALID_ARGUMENT);
-  assert.equal(codeOf(() => maxsim(q, { ...toI8Documents(docs), scales: new Float32Array(2) })), ErrorCodes.DIMENSION_MISMATCH);
+  assert.equal(
+    codeOf(() => maxsim(q, { ...docs, dim: 7 })),
+    ErrorCodes.DIMENSION_MISMATCH,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(0, 3, 2) })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(1, 2, 5) })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, { ...docs, offsets: Uint32Array.of(0, 2, 6) })),
+    ErrorCodes.DIMENSION_MISMATCH,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, { ...docs, offsets: new Uint32Array(0) })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: new Float32Array(3) })),
+    ErrorCodes.DIMENSION_MISMATCH,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: new Float32Array(4) })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, docs, { variant: 'weighted', weights: Float32Array.of(1, NaN, 1, 1) })),
+    ErrorCodes.NON_FINITE_VALUE,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, docs, { variant: 'sum', weights: Float32Array.of(1, 1, 1, 1) })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim({ data: new Float32Array(0), rows: 0, dim: 8 }, docs)),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, docs, { threads: 0 })),
+    ErrorCodes.INVALID_ARGUMENT,
+  );
+  assert.equal(
+    codeOf(() => maxsim(q, { ...toI8Documents(docs), scales: new Float32Array(2) })),
+    ErrorCodes.DIMENSION_MISMATCH,
+  );
   const none = maxsim(q, { ...docs, offsets: Uint32Array.of(0) });
   assert.equal(none.raw.length, 0);
 });
@@ -203,6 +262,10 @@ test('shape errors: dimension mismatch, bad offsets, bad weights, empty query', 
 test("impl 'native' without the addon is a coded error; 'auto' resolves to what is loaded", () => {
   assert.equal(resolveImpl('auto'), native ? 'native' : 'ts');
   assert.equal(resolveImpl('ts'), 'ts');
-  if (!native) assert.equal(codeOf(() => resolveImpl('native')), ErrorCodes.NATIVE_UNAVAILABLE);
+  if (!native)
+    assert.equal(
+      codeOf(() => resolveImpl('native')),
+      ErrorCodes.NATIVE_UNAVAILABLE,
+    );
   else assert.equal(resolveImpl('native'), 'native');
 });

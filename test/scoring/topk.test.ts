@@ -23,7 +23,10 @@ test('top-k equals a full sort on random scores for many k', () => {
       if (k < 0) continue;
       const r = topK(scores, k);
       assert.deepEqual([...r.indices], bySorting(scores, k), `n=${n} k=${k}`);
-      assert.deepEqual([...r.scores], bySorting(scores, k).map((i) => scores[i]));
+      assert.deepEqual(
+        [...r.scores],
+        bySorting(scores, k).map((i) => scores[i]),
+      );
     }
   }
 });
@@ -47,7 +50,10 @@ test('k = 0, k > n, empty input and NaN scores', () => {
 
 test('a negative or fractional k is a coded error', () => {
   for (const k of [-1, 1.5, NaN]) {
-    assert.throws(() => topK(Float32Array.of(1), k), (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
+    assert.throws(
+      () => topK(Float32Array.of(1), k),
+      (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT),
+    );
   }
 });
 
@@ -61,7 +67,10 @@ test('long inputs (the selection path) equal a full sort, with ties, NaN and inf
       for (const k of [1, 10, 256, Math.floor(n / 4)]) {
         const r = topK(scores, k);
         assert.deepEqual([...r.indices], bySorting(scores, k), `n=${n} k=${k}`);
-        assert.deepEqual([...r.scores], bySorting(scores, k).map((i) => scores[i]));
+        assert.deepEqual(
+          [...r.scores],
+          bySorting(scores, k).map((i) => scores[i]),
+        );
       }
     }
   }

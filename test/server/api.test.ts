@@ -69,9 +69,15 @@ test('create, add, search with explain, filter, delete documents, delete index',
   });
   assert.ok(Math.abs(ex.share.reduce((a: number, b: number) => a + b, 0) - 1) < 1e-6);
 
-  const filtered = await call(`${server.url}/api/indexes/docs/search`, { method: 'POST', json: { query: 'fever', k: 10, filter: { topic: 'drugs', year: { $gte: 2005 } } } });
+  const filtered = await call(`${server.url}/api/indexes/docs/search`, {
+    method: 'POST',
+    json: { query: 'fever', k: 10, filter: { topic: 'drugs', year: { $gte: 2005 } } },
+  });
   assert.equal(filtered.status, 200, JSON.stringify(filtered.body));
-  assert.deepEqual(filtered.body.hits.map((h: { id: string }) => h.id), ['ibuprofen']);
+  assert.deepEqual(
+    filtered.body.hits.map((h: { id: string }) => h.id),
+    ['ibuprofen'],
+  );
 
   const del = await call(`${server.url}/api/indexes/docs/documents`, { method: 'DELETE', headers: write, json: { ids: ['aspirin', 'missing'] } });
   assert.equal(del.status, 200, JSON.stringify(del.body));
@@ -80,7 +86,10 @@ test('create, add, search with explain, filter, delete documents, delete index',
   assert.ok(!after.body.hits.some((h: { id: string }) => h.id === 'aspirin'));
 
   const list = await call(`${server.url}/api/indexes`);
-  assert.deepEqual(list.body.indexes.map((i: { name: string }) => i.name), ['docs']);
+  assert.deepEqual(
+    list.body.indexes.map((i: { name: string }) => i.name),
+    ['docs'],
+  );
   assert.equal(list.body.indexes[0].documents, 3);
 
   assert.ok(existsSync(join(server.dataDir, 'docs')));
@@ -100,11 +109,18 @@ test('a long add streams NDJSON progress lines and ends with done', async () => 
   });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /application\/x-ndjson/);
-  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
+  const lines = (await res.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const progress = lines.filter((l) => l.type === 'progress');
   assert.ok(progress.length >= 2, `several progress lines, got ${progress.length}`);
   const counts = progress.map((p) => p.encoded);
-  assert.deepEqual(counts, [...counts].sort((a, b) => a - b), 'progress only grows');
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => a - b),
+    'progress only grows',
+  );
   assert.equal(progress.at(-1).encoded, 120);
   assert.deepEqual(lines.at(-1), { type: 'done', added: 120, documents: 120 });
 });
@@ -152,7 +168,16 @@ test('bad search bodies get 400 with a code and a message', async () => {
   assert.equal(malformed.status, 400);
   assert.equal(malformed.body.error.code, 'E_INPUT_FORMAT');
 
-  const badDocs = await call(`${server.url}/api/indexes/valid/documents`, { method: 'POST', headers: write, json: { documents: [{ id: 'a', text: 'x' }, { id: 'a', text: 'y' }] } });
+  const badDocs = await call(`${server.url}/api/indexes/valid/documents`, {
+    method: 'POST',
+    headers: write,
+    json: {
+      documents: [
+        { id: 'a', text: 'x' },
+        { id: 'a', text: 'y' },
+      ],
+    },
+  });
   assert.equal(badDocs.status, 409);
   assert.equal(badDocs.body.error.code, 'E_DUPLICATE_ID');
   const noText = await call(`${server.url}/api/indexes/valid/documents`, { method: 'POST', headers: write, json: { documents: [{ id: 'a', text: 7 }] } });
@@ -202,7 +227,10 @@ test('embed, rerank and compare work with the lexical model; missing models are 
   assert.equal(r.body.results[0].index, 0);
   assert.notEqual(r.body.results[0].index, 2);
   const scores = r.body.results.map((x: { score: number }) => x.score);
-  assert.deepEqual(scores, [...scores].sort((a, b) => b - a));
+  assert.deepEqual(
+    scores,
+    [...scores].sort((a, b) => b - a),
+  );
   const ce = await call(`${server.url}/api/rerank`, { method: 'POST', json: { query: 'x', documents: ['y'], model: 'cross-encoder' } });
   assert.equal(ce.status, 400);
 
@@ -221,7 +249,8 @@ test('the OpenAPI document is valid JSON and lists every route', async () => {
   assert.equal(r.status, 200);
   assert.equal(r.body.openapi, '3.1.0');
   const ops = Object.entries(r.body.paths as Record<string, Record<string, unknown>>)
-    .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    .flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))
+    .sort();
   assert.deepEqual(ops, [
     'DELETE /api/indexes/{name}',
     'DELETE /api/indexes/{name}/documents',
@@ -283,7 +312,10 @@ test('pipelines: BM25 runs from the index side index; presets need their models;
   try {
     await call(`${withCross.url}/api/indexes`, { method: 'POST', json: { name: 'p' } });
     await call(`${withCross.url}/api/indexes/p/documents`, { method: 'POST', json: { documents: DOCS } });
-    const r = await call(`${withCross.url}/api/indexes/p/search`, { method: 'POST', json: { query: 'aspirin fever', k: 2, pipeline: 'colbert:4>cross-encoder', explain: true } });
+    const r = await call(`${withCross.url}/api/indexes/p/search`, {
+      method: 'POST',
+      json: { query: 'aspirin fever', k: 2, pipeline: 'colbert:4>cross-encoder', explain: true },
+    });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.hits.length, 2);
     for (const h of r.body.hits) {

@@ -21,7 +21,12 @@ before(async () => {
 });
 after(() => server.stop());
 
-interface Served { id: string; score: number; stage?: string; explanation?: { raw: number; share: number[]; best: number[]; similarity: number[]; queryTokens: string[]; docTokens: string[] } }
+interface Served {
+  id: string;
+  score: number;
+  stage?: string;
+  explanation?: { raw: number; share: number[]; best: number[]; similarity: number[]; queryTokens: string[]; docTokens: string[] };
+}
 
 for (const pipeline of ['colbert', 'bm25>colbert']) {
   test(`search ${pipeline} with explain: each explanation adds up to its hit's score`, async () => {

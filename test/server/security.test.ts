@@ -43,12 +43,19 @@ async function serveChild(args: string[]): Promise<{ url: string; stderr: string
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
       const m = /listening on (http:\/\/\S+?)\s/.exec(stderr);
-      if (m) { clearTimeout(timer); ok(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
     });
-    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`exited with ${code}: ${stderr}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`exited with ${code}: ${stderr}`));
+    });
   });
   return {
-    url, stderr,
+    url,
+    stderr,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -66,11 +73,15 @@ test('serve binds to loopback by default, and warns when bound elsewhere without
   try {
     assert.match(plain.url, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.doesNotMatch(plain.stderr, /warning/);
-  } finally { await plain.stop(); }
+  } finally {
+    await plain.stop();
+  }
   const open = await serveChild(['--host', '0.0.0.0']);
   try {
     assert.match(open.stderr, /warning: binding 0\.0\.0\.0 without an API key/);
-  } finally { await open.stop(); }
+  } finally {
+    await open.stop();
+  }
 });
 
 test('every write route needs the API key (401 before the body is even validated); reads do not', async () => {
@@ -88,8 +99,15 @@ test('every write route needs the API key (401 before the body is even validated
       ['DELETE', '/api/indexes/guarded/documents', { ids: ['x'] }],
     ];
     const wrongKeys: Array<Record<string, string>> = [
-      {}, { 'x-api-key': '' }, { 'x-api-key': KEY.slice(0, -1) }, { 'x-api-key': `${KEY}x` }, { 'x-api-key': KEY.toUpperCase() },
-      { authorization: KEY }, { authorization: `Basic ${KEY}` }, { authorization: 'Bearer ' }, { authorization: `Bearer ${KEY}x` },
+      {},
+      { 'x-api-key': '' },
+      { 'x-api-key': KEY.slice(0, -1) },
+      { 'x-api-key': `${KEY}x` },
+      { 'x-api-key': KEY.toUpperCase() },
+      { authorization: KEY },
+      { authorization: `Basic ${KEY}` },
+      { authorization: 'Bearer ' },
+      { authorization: `Bearer ${KEY}x` },
       { 'x-api-key': 'é'.repeat(40) },
     ];
     for (const [method, path, json] of writes) {
@@ -112,10 +130,17 @@ test('every write route needs the API key (401 before the body is even validated
 });
 
 test('API keys are compared as equal-length digests with timingSafeEqual: right for any pair, no throw on length mismatch', () => {
-  fc.assert(fc.property(fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }), fc.option(fc.string({ unit: 'binary', maxLength: 200 }), { nil: undefined }), (key, presented) => {
-    assert.equal(keyMatches(key, presented), presented === key);
-    assert.equal(keyMatches(key, key), true);
-  }), { numRuns: 100 });
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }),
+      fc.option(fc.string({ unit: 'binary', maxLength: 200 }), { nil: undefined }),
+      (key, presented) => {
+        assert.equal(keyMatches(key, presented), presented === key);
+        assert.equal(keyMatches(key, key), true);
+      },
+    ),
+    { numRuns: 100 },
+  );
   const source = readFileSync(join(packageRoot, 'src', 'server', 'auth.ts'), 'utf8');
   // pins the constant-time design: a plain === on the key would leak its prefix through timing
   assert.match(source, /timingSafeEqual\(digest\(expected\), digest\(presented\)\)/);
@@ -123,15 +148,29 @@ test('API keys are compared as equal-length digests with timingSafeEqual: right 
 
 test('index names: anything accepted stays one level under the data dir; traversal, absolute and NUL names are refused', () => {
   const dataDir = resolve(temp, 'data');
-  fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 70 }), fc.constantFrom('..', '../x', '/etc', 'a/b', 'a\\b', 'a\u0000b', '.x', 'x.', '%2e%2e', 'CON', 'a'.repeat(64), 'a'.repeat(65))), (name) => {
-    let accepted = true;
-    try { validateIndexName(name); } catch (e) { accepted = false; assert.ok(isTartanError(e, 'E_INVALID_ARGUMENT')); }
-    if (accepted) {
-      assert.equal(resolve(dataDir, name), join(dataDir, name));
-      assert.equal(resolve(dataDir, name, '..'), dataDir, `${JSON.stringify(name)} escapes the data dir`);
-      assert.match(name, /^[a-z0-9][a-z0-9_-]{0,63}$/);
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 70 }),
+        fc.constantFrom('..', '../x', '/etc', 'a/b', 'a\\b', 'a\u0000b', '.x', 'x.', '%2e%2e', 'CON', 'a'.repeat(64), 'a'.repeat(65)),
+      ),
+      (name) => {
+        let accepted = true;
+        try {
+          validateIndexName(name);
+        } catch (e) {
+          accepted = false;
+          assert.ok(isTartanError(e, 'E_INVALID_ARGUMENT'));
+        }
+        if (accepted) {
+          assert.equal(resolve(dataDir, name), join(dataDir, name));
+          assert.equal(resolve(dataDir, name, '..'), dataDir, `${JSON.stringify(name)} escapes the data dir`);
+          assert.match(name, /^[a-z0-9][a-z0-9_-]{0,63}$/);
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 test('a symbolic link in the data dir is not adopted as a deletable index', async () => {
@@ -178,13 +217,28 @@ test('CLI inputs: folder walks skip symbolic links (no loops, nothing outside), 
   symlinkSync(dir, join(dir, 'sub', 'loop'));
   symlinkSync(join(temp, 'secret.txt'), join(dir, 'leak.txt'));
   const files = expandInputs([dir]);
-  assert.deepEqual(files.map((f) => f.path), [join(dir, 'sub', 'a.txt')]);
+  assert.deepEqual(
+    files.map((f) => f.path),
+    [join(dir, 'sub', 'a.txt')],
+  );
   const docs = [];
   for await (const d of readDocuments(files)) docs.push(d);
-  assert.deepEqual(docs.map((d) => d.id), [join('sub', 'a.txt')]);
-  assert.equal(expandInputs([join(dir, 'leak.txt')]).length, 1, 'a link named explicitly is the user\'s choice and is followed');
-  for (const bad of ['a\u0000b.txt', 42 as unknown as string]) assert.throws(() => expandInputs([bad]), (e) => isTartanError(e, 'E_INPUT_FORMAT'));
-  for (const line of ['null', '[1]', '"x"', '7']) assert.throws(() => parseRecord(line, 'f:1'), (e) => isTartanError(e, 'E_INPUT_FORMAT'), line);
+  assert.deepEqual(
+    docs.map((d) => d.id),
+    [join('sub', 'a.txt')],
+  );
+  assert.equal(expandInputs([join(dir, 'leak.txt')]).length, 1, "a link named explicitly is the user's choice and is followed");
+  for (const bad of ['a\u0000b.txt', 42 as unknown as string])
+    assert.throws(
+      () => expandInputs([bad]),
+      (e) => isTartanError(e, 'E_INPUT_FORMAT'),
+    );
+  for (const line of ['null', '[1]', '"x"', '7'])
+    assert.throws(
+      () => parseRecord(line, 'f:1'),
+      (e) => isTartanError(e, 'E_INPUT_FORMAT'),
+      line,
+    );
   const rec = parseRecord('{"id":"p","text":"t","__proto__":{"polluted":1},"metadata":{"__proto__":{"x":1},"ok":1,"deep":{"a":1},"inf":1e999}}', 'f:1');
   assert.deepEqual(rec.metadata, { ok: 1 });
   assert.equal(Object.getPrototypeOf(rec.metadata), Object.prototype);
@@ -195,10 +249,24 @@ test('request limits: default body limit is 8 MiB; a request that stalls is cut 
   assert.equal(resolveLimits().bodyLimit, 8 * 1024 * 1024);
   assert.equal(resolveLimits().requestTimeoutMs, 30_000);
   const backend = createDefaultBackend();
-  const slow = { ...backend, openIndex: backend.openIndex, createIndex: async (dir: string, o: { model: string }) => {
-    const ix = await backend.createIndex(dir, o);
-    return { ...ix, info: () => ix.info(), close: () => ix.close(), add: ix.add.bind(ix), delete: ix.delete.bind(ix), search: async (t: string, so: object) => { await sleep(1_000); return ix.search(t, so); } };
-  } };
+  const slow = {
+    ...backend,
+    openIndex: backend.openIndex,
+    createIndex: async (dir: string, o: { model: string }) => {
+      const ix = await backend.createIndex(dir, o);
+      return {
+        ...ix,
+        info: () => ix.info(),
+        close: () => ix.close(),
+        add: ix.add.bind(ix),
+        delete: ix.delete.bind(ix),
+        search: async (t: string, so: object) => {
+          await sleep(1_000);
+          return ix.search(t, so);
+        },
+      };
+    },
+  };
   const server = await startServer({ backend: slow, limits: { requestTimeoutMs: 1_000, handlerTimeoutMs: 200 } });
   try {
     await call(`${server.url}/api/indexes`, { method: 'POST', json: { name: 's' } });
@@ -210,7 +278,9 @@ test('request limits: default body limit is 8 MiB; a request that stalls is cut 
     const closed = await new Promise<string>((done) => {
       const s = net.connect(Number(new URL(server.url).port), '127.0.0.1');
       let got = '';
-      s.on('data', (c) => { got += c.toString(); });
+      s.on('data', (c) => {
+        got += c.toString();
+      });
       s.on('close', () => done(got));
       s.on('error', () => done(got));
       s.write('POST /api/indexes/s/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"que');

@@ -19,13 +19,25 @@ test('tartan serve --index serves an existing index on loopback and stops on SIG
   // Build an index through the API, then serve its folder from the CLI.
   const builder = await startServer();
   await call(`${builder.url}/api/indexes`, { method: 'POST', json: { name: 'built' } });
-  await call(`${builder.url}/api/indexes/built/documents`, { method: 'POST', json: { documents: [{ id: 'a', text: 'Aspirin lowers fever.' }, { id: 'b', text: 'Sunny weather.' }] } });
+  await call(`${builder.url}/api/indexes/built/documents`, {
+    method: 'POST',
+    json: {
+      documents: [
+        { id: 'a', text: 'Aspirin lowers fever.' },
+        { id: 'b', text: 'Sunny weather.' },
+      ],
+    },
+  });
   await builder.app.close();
   const dataDir = mkdtempSync(join(tmpdir(), 'tartan-serve-cli-'));
-  const child = spawn(process.execPath, [...entry, 'serve', '--index', `scifact=${join(builder.dataDir, 'built')}`, '--port', '0', '--data-dir', dataDir, '--api-key', 'k'], {
-    cwd: packageRoot,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...entry, 'serve', '--index', `scifact=${join(builder.dataDir, 'built')}`, '--port', '0', '--data-dir', dataDir, '--api-key', 'k'],
+    {
+      cwd: packageRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   try {
     let stderr = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -33,9 +45,15 @@ test('tartan serve --index serves an existing index on loopback and stops on SIG
       child.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString();
         const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (m) { clearTimeout(timer); resolve(m[1]); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
       });
-      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${stderr}`)); });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`exited with ${code}: ${stderr}`));
+      });
     });
     const health = await call(`${url}/api/health`);
     assert.deepEqual(health.body.indexes, ['scifact']);

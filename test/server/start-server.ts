@@ -37,6 +37,10 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
   const res = await fetch(url, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
   const text = await res.text();
   let body: unknown = text;
-  try { body = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
   return { status: res.status, body, headers: res.headers };
 }

@@ -19,7 +19,11 @@ test('filter: equality, $in, ranges, missing fields', () => {
 
 test('filter: malformed filters are refused with INVALID_FILTER', () => {
   for (const bad of [[], 'x', { a: [1] }, { a: { $foo: 1 } }, { a: { $in: 1 } }, { a: {} }, { a: { $gt: true } }]) {
-    assert.throws(() => validateFilter(bad), (e) => isTartanError(e, 'E_INVALID_FILTER'), JSON.stringify(bad));
+    assert.throws(
+      () => validateFilter(bad),
+      (e) => isTartanError(e, 'E_INVALID_FILTER'),
+      JSON.stringify(bad),
+    );
   }
   validateFilter({ a: 1, b: { $in: [1, 'x'] }, c: { $gte: 1 } });
 });

@@ -59,8 +59,9 @@ function sourceFiles(dir: string): string[] {
 test('no other source file tests for PostgreSQL URLs with its own pattern', () => {
   const root = repoRoot();
   const own = join(root, 'src', 'stores', 'location.ts');
-  const offenders = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'bench'))]
-    .filter((f) => f !== own && /postgres\(ql\)\?/i.test(readFileSync(f, 'utf8')));
+  const offenders = [...sourceFiles(join(root, 'src')), ...sourceFiles(join(root, 'bench'))].filter(
+    (f) => f !== own && /postgres\(ql\)\?/i.test(readFileSync(f, 'utf8')),
+  );
   assert.deepEqual(offenders, []);
 });
 
@@ -120,7 +121,12 @@ test('dropStore: a declined confirmation keeps the index; the confirmation sees 
   const dir = join(tempDir(t), 'idx');
   await flatIndex(dir, 3);
   let asked = -1;
-  const r = await dropStore(dir, { confirm: (info) => { asked = info.documents; return false; } });
+  const r = await dropStore(dir, {
+    confirm: (info) => {
+      asked = info.documents;
+      return false;
+    },
+  });
   assert.equal(asked, 3);
   assert.equal(r.dropped, false);
   const store = await openStore(dir);

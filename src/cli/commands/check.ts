@@ -19,9 +19,11 @@ export function formatReport(r: CheckReport): string {
   lines.push(`contents   ${r.documents} live documents (${r.deleted} deleted), ${r.passages} passages, ${r.tokens} tokens`);
   for (const w of r.warnings) lines.push(`warning    ${w}`);
   for (const p of r.problems) lines.push(`${p.code}  ${p.file ?? '-'}: ${p.message}`);
-  lines.push(r.ok
-    ? `healthy: every checksum matches and the tables agree (${r.seconds.toFixed(2)}s)`
-    : `DAMAGED: ${r.problems.length} problem(s); restore the folder from a backup or rebuild the index (documents can be re-added from their source)`);
+  lines.push(
+    r.ok
+      ? `healthy: every checksum matches and the tables agree (${r.seconds.toFixed(2)}s)`
+      : `DAMAGED: ${r.problems.length} problem(s); restore the folder from a backup or rebuild the index (documents can be re-added from their source)`,
+  );
   return lines.join('\n');
 }
 
@@ -43,7 +45,9 @@ async function checkLocation(location: string): Promise<CheckReport> {
 export function register(program: Command): void {
   program
     .command('check')
-    .description('verify a file index: the manifest, the size and sha256 of every file, counts, and that inverted lists, passage tables, tombstones and ids agree (exit code 1 when damaged)')
+    .description(
+      'verify a file index: the manifest, the size and sha256 of every file, counts, and that inverted lists, passage tables, tombstones and ids agree (exit code 1 when damaged)',
+    )
     .argument('<dir>', 'index folder')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {

@@ -19,9 +19,16 @@ export function register(program: Command): void {
         const started = performance.now();
         await store.compact();
         const after = await store.info();
-        const result = { seconds: Number(((performance.now() - started) / 1000).toFixed(2)), before: { segments: before.segments, deleted: before.deleted, totalBytes: before.totalBytes }, after: { segments: after.segments, deleted: after.deleted, totalBytes: after.totalBytes } };
+        const result = {
+          seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+          before: { segments: before.segments, deleted: before.deleted, totalBytes: before.totalBytes },
+          after: { segments: after.segments, deleted: after.deleted, totalBytes: after.totalBytes },
+        };
         if (opts.json) printJson(result);
-        else console.log(`compacted in ${result.seconds}s: ${String(before.segments)} -> ${String(after.segments)} segments, ${String(before.deleted)} deleted documents dropped`);
+        else
+          console.log(
+            `compacted in ${result.seconds}s: ${String(before.segments)} -> ${String(after.segments)} segments, ${String(before.deleted)} deleted documents dropped`,
+          );
       } finally {
         await store.close();
       }

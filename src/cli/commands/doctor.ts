@@ -21,10 +21,14 @@ function precisionLine(): string {
 export function doctorInfo(): Record<string, string | number | boolean> {
   const native = nativeStatus();
   return {
-    version, node: process.version, platform: `${process.platform}-${process.arch}`, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length,
+    version,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
     native: native.available ? `${native.isa} (of ${native.supportedIsas?.join(', ')})` : `unavailable: ${native.reason}`,
     precision: precisionLine(),
-    int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : 'no VNNI: 7-bit weights (onnxruntime\'s non-VNNI int8 path can saturate at 8 bits)',
+    int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : "no VNNI: 7-bit weights (onnxruntime's non-VNNI int8 path can saturate at 8 bits)",
     int8Cache: int8CacheDir(),
     shared: sharedDir(),
   };

@@ -17,7 +17,10 @@ function describeTarget(location: string, info: StoreInfo): string {
 /** Asks on the terminal; only "y" or "yes" agrees. Without a terminal to ask on, refuses. */
 async function askOnTerminal(location: string, info: StoreInfo): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `refusing to drop the ${describeTarget(location, info)} without confirmation: there is no terminal to ask on; pass --yes to drop it`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `refusing to drop the ${describeTarget(location, info)} without confirmation: there is no terminal to ask on; pass --yes to drop it`,
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {
@@ -31,7 +34,7 @@ async function askOnTerminal(location: string, info: StoreInfo): Promise<boolean
 export function register(program: Command): void {
   program
     .command('drop')
-    .description('remove a whole index: the folder with everything in it (side indexes included), or a PostgreSQL collection\'s tables; asks first unless --yes')
+    .description("remove a whole index: the folder with everything in it (side indexes included), or a PostgreSQL collection's tables; asks first unless --yes")
     .argument('<dir>', 'index folder or postgres:// URL')
     .option('--yes', 'drop without asking (required when not run from a terminal)')
     .option('--json', 'print JSON')

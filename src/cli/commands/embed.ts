@@ -28,11 +28,11 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 export function register(program: Command): void {
   program
     .command('embed')
-    .description('embed texts with a ColBERT (one vector per token) or dense (one vector per text) model; prints each text\'s [rows, dim] shape')
+    .description("embed texts with a ColBERT (one vector per token) or dense (one vector per text) model; prints each text's [rows, dim] shape")
     .argument('<text...>', 'texts to embed')
     .option('--model <id|path>', `registry id or local model folder (default ${defaultModel('colbert').id})`)
     .option('--query', 'embed as queries (ColBERT: marker + [MASK] expansion to the query length)')
-    .option('--threads <n>', 'ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime\'s choice)')
+    .option('--threads <n>', "ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime's choice)")
     .option('--batch-size <n>', 'texts per ONNX run (default 32)')
     .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--cache-dir <dir>', 'hub cache folder for registry ids')
@@ -49,7 +49,10 @@ export function register(program: Command): void {
       });
       try {
         if (encoder.kind === 'cross-encoder') {
-          throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${encoder.modelId} is a cross-encoder: it scores pairs and has no embeddings; use \`tartan rerank\` or pick a ColBERT or dense model.`);
+          throw new TartanError(
+            ErrorCodes.INVALID_ARGUMENT,
+            `${encoder.modelId} is a cross-encoder: it scores pairs and has no embeddings; use \`tartan rerank\` or pick a ColBERT or dense model.`,
+          );
         }
         const results: { text: string; shape: [number, number]; vectors: number[][] }[] = [];
         if (encoder.kind === 'colbert') {

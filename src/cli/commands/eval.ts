@@ -50,16 +50,31 @@ function parseSettings(pairs: readonly string[]): Record<string, string> {
 
 /** `--vectors`: the exact and colbert pipelines over a saved vectors file (no model involved). */
 async function evalVectors(opts: EvalOptions & { dataset: string; vectors: string }, limitQueries: number | undefined, progress: Progress): Promise<void> {
-  for (const [flag, value] of [['--model', opts.model], ['--dense-model', opts.denseModel], ['--cross-encoder-model', opts.crossEncoderModel]] as const) {
+  for (const [flag, value] of [
+    ['--model', opts.model],
+    ['--dense-model', opts.denseModel],
+    ['--cross-encoder-model', opts.crossEncoderModel],
+  ] as const) {
     if (value) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${flag} does not apply with --vectors: the vectors are encoded already; leave it out.`);
   }
-  const pipelines = parseVectorPipelines((opts.pipeline ?? 'exact,colbert').split(',').map((s) => s.trim()).filter((s) => s.length > 0));
-  if (pipelines.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; with --vectors use exact and/or colbert.');
+  const pipelines = parseVectorPipelines(
+    (opts.pipeline ?? 'exact,colbert')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  );
+  if (pipelines.length === 0)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; with --vectors use exact and/or colbert.');
   const settings = parseVectorSettings(parseSettings(opts.set));
   const collection = loadVectors(opts.vectors);
   const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
   const report = await evaluateVectors(dataset, collection, {
-    pipelines, settings, workDir: opts.workDir, label: opts.vectors, progress, log: (line) => process.stderr.write(`${line}\n`),
+    pipelines,
+    settings,
+    workDir: opts.workDir,
+    label: opts.vectors,
+    progress,
+    log: (line) => process.stderr.write(`${line}\n`),
   });
   console.log(formatReport(report));
   if (opts.json) writeReportJson(opts.json, report);
@@ -74,7 +89,10 @@ export function register(program: Command): void {
     .option('--split <name>', 'qrels split', 'test')
     .option('--limit-queries <n>', 'evaluate only the first N judged queries')
     .option('--json <file>', 'also write the report as JSON to this file')
-    .option('--vectors <file>', 'evaluate a saved vectors file (bench search --save-vectors) instead of a model: pipelines exact (exhaustive MaxSim) and colbert (an index of the vectors; --set nbits, centroids, pool-factor, nprobe, ndocs, mode=flat)')
+    .option(
+      '--vectors <file>',
+      'evaluate a saved vectors file (bench search --save-vectors) instead of a model: pipelines exact (exhaustive MaxSim) and colbert (an index of the vectors; --set nbits, centroids, pool-factor, nprobe, ndocs, mode=flat)',
+    )
     .option('--work-dir <dir>', 'persist and reuse indexes here (default: build in memory)')
     .option('--set <key=value>', 'pipeline setting, repeatable (e.g. --set k1=1.2 --set b=0.75)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--model <id|path>', 'ColBERT model for the index-based pipelines (default: lexical, the built-in download-free model)')
@@ -82,7 +100,10 @@ export function register(program: Command): void {
     .option('--cross-encoder-model <id|path>', 'cross-encoder for the colbert>cross-encoder pipeline')
     .option('--list', 'list the available pipelines and exit')
     .option('--no-progress', 'no progress bars on stderr')
-    .addHelpText('after', '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work\n  tartan eval --dataset ../shared/datasets/scifact --vectors scifact.vectors --set nbits=4 --json vectors.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work\n  tartan eval --dataset ../shared/datasets/scifact --vectors scifact.vectors --set nbits=4 --json vectors.json',
+    )
     .action(async (opts: EvalOptions) => {
       await loadPipelineModules();
       if (opts.list) {
@@ -93,12 +114,16 @@ export function register(program: Command): void {
       let limitQueries: number | undefined;
       if (opts.limitQueries !== undefined) {
         limitQueries = Number(opts.limitQueries);
-        if (!Number.isInteger(limitQueries) || limitQueries < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--limit-queries must be a positive integer, got "${opts.limitQueries}".`);
+        if (!Number.isInteger(limitQueries) || limitQueries < 1)
+          throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--limit-queries must be a positive integer, got "${opts.limitQueries}".`);
       }
       // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
       const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
       if (opts.vectors) return evalVectors({ ...opts, dataset: opts.dataset, vectors: opts.vectors }, limitQueries, progress);
-      const names = (opts.pipeline ?? 'bm25').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+      const names = (opts.pipeline ?? 'bm25')
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
       if (names.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--pipeline needs at least one name; run `tartan eval --list` to see them.');
       const definitions = names.map(pipelineFor);
       const settings = parseSettings(opts.set);
@@ -124,4 +149,3 @@ export function register(program: Command): void {
       }
     });
 }
-

@@ -63,7 +63,10 @@ export function register(program: Command): void {
     .option('--json', 'print {model, variant, score, queryTokens, docTokens, matches, matrix} as JSON')
     .action(async (query: string, doc: string, opts: ExplainCliOptions) => {
       if (opts.variant !== 'sum' && opts.variant !== 'mean') {
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--variant must be 'sum' or 'mean', got '${opts.variant}' (weighted scores need per-token weights; use the library API)`);
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `--variant must be 'sum' or 'mean', got '${opts.variant}' (weighted scores need per-token weights; use the library API)`,
+        );
       }
       const encoder = await loadEncoder(opts.model ?? defaultModel('colbert').id, 'colbert', {
         ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
@@ -72,7 +75,10 @@ export function register(program: Command): void {
       });
       try {
         if (encoder.kind !== 'colbert') {
-          throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${encoder.modelId} is a ${encoder.kind} model; explain needs a ColBERT (late-interaction) model`);
+          throw new TartanError(
+            ErrorCodes.UNSUPPORTED_MODEL,
+            `${encoder.modelId} is a ${encoder.kind} model; explain needs a ColBERT (late-interaction) model`,
+          );
         }
         // The one explanation path, over the vectors encoded here: they are the ones its score comes from.
         const [e] = await explainTexts(encoder, query, [doc], { variant: opts.variant, matrix: true });

@@ -14,7 +14,8 @@ export function register(program: Command): void {
       try {
         const info = await store.info();
         if (opts.json) printJson(info);
-        else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(20)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)}`);
+        else
+          for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(20)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)}`);
       } finally {
         await store.close();
       }

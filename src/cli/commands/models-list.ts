@@ -23,13 +23,31 @@ export function register(program: Command): void {
       }
       const models = listModels(opts.kind as ModelKind | undefined);
       if (opts.json) {
-        printJson(models.map((m) => ({
-          id: m.id, kind: m.kind, dim: m.dim, license: m.license, sizeBytes: m.sizeBytes, default: m.isDefault === true,
-          supported: m.unsupported === undefined, ...(m.unsupported ? { unsupported: m.unsupported } : {}), description: m.description, files: m.files,
-        })));
+        printJson(
+          models.map((m) => ({
+            id: m.id,
+            kind: m.kind,
+            dim: m.dim,
+            license: m.license,
+            sizeBytes: m.sizeBytes,
+            default: m.isDefault === true,
+            supported: m.unsupported === undefined,
+            ...(m.unsupported ? { unsupported: m.unsupported } : {}),
+            description: m.description,
+            files: m.files,
+          })),
+        );
         return;
       }
-      const rows = models.map((m) => [m.id, m.kind, m.dim, m.license, humanSize(m.sizeBytes), m.isDefault ? 'yes' : '', m.unsupported ? `no: ${m.unsupported}` : 'yes']);
+      const rows = models.map((m) => [
+        m.id,
+        m.kind,
+        m.dim,
+        m.license,
+        humanSize(m.sizeBytes),
+        m.isDefault ? 'yes' : '',
+        m.unsupported ? `no: ${m.unsupported}` : 'yes',
+      ]);
       console.log(formatTable(['id', 'kind', 'dim', 'licence', 'size', 'default', 'supported'], rows));
     });
 }

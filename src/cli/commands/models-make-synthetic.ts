@@ -1,5 +1,5 @@
 /** `tartan models make-synthetic <dir>`: write a random-weight BERT model folder at a real architecture's size. */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { commandGroup, formatTable, printJson } from '../output.js';
@@ -43,10 +43,17 @@ export function register(program: Command): void {
     .addOption(new Option('--kind <kind>', 'what the graph outputs').choices([...SYNTHETIC_KINDS]).makeOptionMandatory())
     .option('--dim <n>', 'ColBERT output dimension (colbert only; default 128)')
     .option('--seed <n>', 'random seed; the same seed writes a byte-identical model.onnx (default 42)')
-    .addOption(new Option('--layout <layout>', 'onnx: projection inside model.onnx; pylate: backbone + 1_Dense safetensors (colbert only)').choices([...SYNTHETIC_LAYOUTS]).default('onnx'))
+    .addOption(
+      new Option('--layout <layout>', 'onnx: projection inside model.onnx; pylate: backbone + 1_Dense safetensors (colbert only)')
+        .choices([...SYNTHETIC_LAYOUTS])
+        .default('onnx'),
+    )
     .option('--reuse', 'keep the folder if it already holds an intact model built with the same options')
     .option('--json', 'print what was written as JSON')
-    .addHelpText('after', '\nExamples:\n  tartan models make-synthetic /tmp/colbert-small --arch bert-small --kind colbert --dim 96 --layout pylate\n  tartan models make-synthetic /tmp/rerank --arch minilm-l6 --kind cross-encoder --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tartan models make-synthetic /tmp/colbert-small --arch bert-small --kind colbert --dim 96 --layout pylate\n  tartan models make-synthetic /tmp/rerank --arch minilm-l6 --kind cross-encoder --json\n',
+    )
     .action(async (dir: string, flags: MakeSyntheticFlags) => {
       const started = performance.now();
       const opts = { arch: flags.arch, kind: flags.kind, dim: integer('--dim', flags.dim), seed: integer('--seed', flags.seed), layout: flags.layout };
@@ -60,6 +67,11 @@ export function register(program: Command): void {
       console.log(`${verb} synthetic ${info.arch} ${info.kind} model (${info.layout} layout, seed ${info.seed}) in ${info.dir} (${seconds.toFixed(1)} s)`);
       const width = info.kind === 'colbert' ? `, ColBERT dim ${info.dim}` : '';
       console.log(`parameters ${info.params.toLocaleString('en-US')}, ONNX output "${info.output}"${width}, ${megabytes(info.totalBytes)} in all\n`);
-      console.log(formatTable(['file', 'bytes'], info.files.map((f) => [f.path, f.bytes])));
+      console.log(
+        formatTable(
+          ['file', 'bytes'],
+          info.files.map((f) => [f.path, f.bytes]),
+        ),
+      );
     });
 }

@@ -17,7 +17,13 @@ interface PullOptions {
 /** The repository and files to fetch: --files for any repository, else the registry entry (UNKNOWN_MODEL lists known ids). */
 function target(id: string, listed: string | undefined): { repo: string; files: string[] } {
   if (listed !== undefined) {
-    return { repo: findModelSpec(id)?.id ?? id, files: listed.split(',').map((f) => f.trim()).filter((f) => f.length > 0) };
+    return {
+      repo: findModelSpec(id)?.id ?? id,
+      files: listed
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f.length > 0),
+    };
   }
   const spec = getModelSpec(id);
   return { repo: spec.id, files: spec.files };

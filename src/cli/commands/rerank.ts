@@ -42,22 +42,36 @@ export function register(program: Command): void {
     .argument('<query>', 'the query')
     .argument('<doc...>', 'documents to rank')
     .option('--model <id|path>', `registry id or local model folder (default ${defaultModel('cross-encoder').id})`)
-    .option('--threads <n>', 'ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime\'s choice)')
+    .option('--threads <n>', "ONNX intra-op threads (default $TARTAN_ONNX_THREADS or onnxruntime's choice)")
     .option(PRECISION_FLAG, PRECISION_HELP, parsePrecision)
     .option('--cache-dir <dir>', 'hub cache folder for registry ids')
     .option('--offline', 'use only cached model files')
     .option('--json', 'print an array of {"rank", "index", "score", "text"} as JSON, best first')
     .action(async (query: string, docs: string[], opts: RerankOptions) => {
       const threads = opts.threads === undefined ? undefined : Number(opts.threads);
-      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--threads must be a positive whole number, got '${opts.threads}'.`);
+      if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--threads must be a positive whole number, got '${opts.threads}'.`);
       const encoder = await loadEncoder(opts.model ?? defaultModel('cross-encoder').id, undefined, {
-        threads, ...(opts.precision ? { precision: opts.precision } : {}), ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.offline ? { offline: true } : {}), progressBar: opts.json ? false : undefined,
+        threads,
+        ...(opts.precision ? { precision: opts.precision } : {}),
+        ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+        ...(opts.offline ? { offline: true } : {}),
+        progressBar: opts.json ? false : undefined,
       });
       try {
         const s = await scores(encoder, query, docs);
-        const ranked = docs.map((text, index) => ({ index, score: s[index], text })).sort((a, b) => b.score - a.score || a.index - b.index).map((r, i) => ({ rank: i + 1, ...r }));
+        const ranked = docs
+          .map((text, index) => ({ index, score: s[index], text }))
+          .sort((a, b) => b.score - a.score || a.index - b.index)
+          .map((r, i) => ({ rank: i + 1, ...r }));
         if (opts.json) printJson(ranked);
-        else console.log(formatTable(['rank', 'score', 'doc', 'text'], ranked.map((r) => [r.rank, r.score.toFixed(4), r.index, r.text])));
+        else
+          console.log(
+            formatTable(
+              ['rank', 'score', 'doc', 'text'],
+              ranked.map((r) => [r.rank, r.score.toFixed(4), r.index, r.text]),
+            ),
+          );
       } finally {
         await encoder.dispose();
       }

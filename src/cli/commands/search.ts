@@ -8,14 +8,27 @@ import type { Explanation } from '../../scoring/explain.js';
 import type { MetadataFilter, MetadataValue } from '../../stores/types.js';
 
 interface SearchOptions {
-  k: string; json?: boolean; explain?: boolean; filter?: string; nprobe?: string; ndocs?: string;
-  pipeline?: string; denseModel?: string; crossEncoderModel?: string;
+  k: string;
+  json?: boolean;
+  explain?: boolean;
+  filter?: string;
+  nprobe?: string;
+  ndocs?: string;
+  pipeline?: string;
+  denseModel?: string;
+  crossEncoderModel?: string;
 }
 
 /** What both search paths return: an index hit or a pipeline hit, explained when asked. */
 interface PrintedHit {
-  id: string; rank: number; score: number; normalizedScore?: number; stage?: string; text?: string;
-  metadata?: Record<string, MetadataValue>; explanation?: Explanation;
+  id: string;
+  rank: number;
+  score: number;
+  normalizedScore?: number;
+  stage?: string;
+  text?: string;
+  metadata?: Record<string, MetadataValue>;
+  explanation?: Explanation;
 }
 
 function positive(name: string, v: string | undefined): number | undefined {
@@ -37,10 +50,16 @@ function parseFilter(text: string | undefined): MetadataFilter | undefined {
 /** The index's own ColBERT search, with the PLAID knobs. */
 async function indexSearch(index: Index, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
-  const k = positive('k', opts.k), nprobe = positive('nprobe', opts.nprobe), ndocs = positive('ndocs', opts.ndocs);
+  const k = positive('k', opts.k),
+    nprobe = positive('nprobe', opts.nprobe),
+    ndocs = positive('ndocs', opts.ndocs);
   const started = performance.now();
   const hits: PrintedHit[] = await index.search(queryText, {
-    ...(k ? { k } : {}), ...(filter ? { filter } : {}), ...(nprobe ? { nprobe } : {}), ...(ndocs ? { ndocs } : {}), ...(opts.explain ? { explain: true } : {}),
+    ...(k ? { k } : {}),
+    ...(filter ? { filter } : {}),
+    ...(nprobe ? { nprobe } : {}),
+    ...(ndocs ? { ndocs } : {}),
+    ...(opts.explain ? { explain: true } : {}),
   });
   return { hits, latencyMs: { colbert: performance.now() - started } as Record<string, number> };
 }
@@ -49,22 +68,42 @@ async function indexSearch(index: Index, queryText: string, opts: SearchOptions)
 async function pipelineSearch(collection: Collection, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
   const k = positive('k', opts.k);
-  const r = await collection.search(queryText, { pipeline: opts.pipeline!, ...(k ? { k } : {}), ...(filter ? { filter } : {}), ...(opts.explain ? { explain: true } : {}) });
+  const r = await collection.search(queryText, {
+    pipeline: opts.pipeline!,
+    ...(k ? { k } : {}),
+    ...(filter ? { filter } : {}),
+    ...(opts.explain ? { explain: true } : {}),
+  });
   return { hits: r.hits as PrintedHit[], latencyMs: r.latencyMs };
 }
 
 function printHits(hits: PrintedHit[], latencyMs: Record<string, number>): void {
-  if (hits.length === 0) { console.log('no results'); return; }
+  if (hits.length === 0) {
+    console.log('no results');
+    return;
+  }
   const snippet = (t?: string) => (t ?? '').replace(/\s+/g, ' ').slice(0, 70);
   const norm = (h: PrintedHit) => (h.normalizedScore === undefined ? '-' : h.normalizedScore.toFixed(3));
-  console.log(formatTable(['rank', 'id', 'score', 'norm', 'text'], hits.map((h) => [h.rank, h.id, h.score.toFixed(3), norm(h), snippet(h.text)])));
+  console.log(
+    formatTable(
+      ['rank', 'id', 'score', 'norm', 'text'],
+      hits.map((h) => [h.rank, h.id, h.score.toFixed(3), norm(h), snippet(h.text)]),
+    ),
+  );
   hits.forEach((h) => {
     const e = h.explanation;
     if (!e) return;
     console.log(`\n#${h.rank} ${h.id}: query token -> best document token (similarity, share)`);
-    console.log(formatTable(['query', 'document', 'sim', 'share'], e.matches.map((m) => [m.queryToken ?? `#${m.queryIndex}`, m.docToken ?? `#${m.docIndex}`, m.similarity.toFixed(3), `${(m.share * 100).toFixed(1)}%`])));
+    console.log(
+      formatTable(
+        ['query', 'document', 'sim', 'share'],
+        e.matches.map((m) => [m.queryToken ?? `#${m.queryIndex}`, m.docToken ?? `#${m.docIndex}`, m.similarity.toFixed(3), `${(m.share * 100).toFixed(1)}%`]),
+      ),
+    );
   });
-  const stages = Object.entries(latencyMs).map(([s, ms]) => `${s} ${ms.toFixed(1)} ms`).join(', ');
+  const stages = Object.entries(latencyMs)
+    .map(([s, ms]) => `${s} ${ms.toFixed(1)} ms`)
+    .join(', ');
   console.error(`${hits.length} results (${stages}${'colbert' in latencyMs ? '; colbert includes query encoding' : ''})`);
 }
 
@@ -75,7 +114,10 @@ export function register(program: Command): void {
     .argument('<dir>', 'index folder or postgres:// URL')
     .argument('<query>', 'query text')
     .option('-k, --k <n>', 'number of results', '10')
-    .option('--pipeline <spec>', 'preset (colbert, bm25, dense, bm25>colbert, dense>colbert, hybrid, colbert>cross-encoder) or a spec like "bm25:200+dense:200>colbert:50"')
+    .option(
+      '--pipeline <spec>',
+      'preset (colbert, bm25, dense, bm25>colbert, dense>colbert, hybrid, colbert>cross-encoder) or a spec like "bm25:200+dense:200>colbert:50"',
+    )
     .option('--dense-model <id|path>', 'dense model for dense stages (kept beside the index once given)')
     .option('--cross-encoder-model <id|path>', 'cross-encoder for cross-encoder stages')
     .option('--filter <json>', 'metadata filter, e.g. \'{"lang":"en","year":{"$gte":2000}}\' or \'{"tag":{"$in":["a","b"]}}\'')
@@ -95,12 +137,17 @@ export function register(program: Command): void {
       });
       try {
         const { hits, latencyMs } = opts.pipeline !== undefined ? await pipelineSearch(collection, queryText, opts) : await indexSearch(index, queryText, opts);
-        if (opts.explain && hits.length > 0 && hits.every((h) => !h.explanation)) console.error('no ColBERT stage scored these hits, so there is nothing to explain');
+        if (opts.explain && hits.length > 0 && hits.every((h) => !h.explanation))
+          console.error('no ColBERT stage scored these hits, so there is nothing to explain');
         if (opts.json) {
           printJson({
-            query: queryText, ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
+            query: queryText,
+            ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
             latency_ms: Object.fromEntries(Object.entries(latencyMs).map(([s, ms]) => [s, Number(ms.toFixed(2))])),
-            hits: hits.map(({ explanation: e, ...h }) => ({ ...h, ...(e ? { explanation: { raw: e.raw, normalized: e.normalized, matches: e.matches } } : {}) })),
+            hits: hits.map(({ explanation: e, ...h }) => ({
+              ...h,
+              ...(e ? { explanation: { raw: e.raw, normalized: e.normalized, matches: e.matches } } : {}),
+            })),
           });
           return;
         }

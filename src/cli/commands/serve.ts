@@ -1,5 +1,5 @@
 /** `tartan serve`: the REST API (OpenAPI at /openapi.json) and the web page with heatmaps. */
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { buildServer } from '../../server/app.js';
 import { createDefaultBackend } from '../../server/default-backend.js';
@@ -33,7 +33,12 @@ export function register(program: Command): void {
   program
     .command('serve')
     .description('serve the REST API and the web page (search with token heatmaps, model comparison)')
-    .option('--index <dir|postgres-url|name=location...>', 'index to serve (repeatable); name=location sets its URL name', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option(
+      '--index <dir|postgres-url|name=location...>',
+      'index to serve (repeatable); name=location sets its URL name',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option('--port <n>', 'TCP port (0 = any free port)', positiveInt('--port', 65535), 7700)
     .option('--host <addr>', 'address to bind; loopback by default, anything else should use --api-key', '127.0.0.1')
     .option('--data-dir <dir>', 'where indexes created over HTTP live (and are reopened from on start)')
@@ -45,11 +50,16 @@ export function register(program: Command): void {
     .option('--body-limit <bytes>', 'largest request body', positiveInt('--body-limit', 1 << 30), 8 * 1024 * 1024)
     .option('--timeout <ms>', 'time limit per request (receiving it, and running its handler)', positiveInt('--timeout', 3_600_000), 30_000)
     .option('--json', 'log requests as JSON lines')
-    .addHelpText('after', '\nExamples:\n  tartan serve --data-dir ./indexes\n  tartan serve --index scifact=./scifact-index --port 8080 --api-key "$KEY"\n  Then open http://127.0.0.1:7700/ (API description: /openapi.json)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  tartan serve --data-dir ./indexes\n  tartan serve --index scifact=./scifact-index --port 8080 --api-key "$KEY"\n  Then open http://127.0.0.1:7700/ (API description: /openapi.json)',
+    )
     .action(async (opts: ServeOptions) => {
       const apiKey = opts.apiKey ?? process.env.TARTAN_API_KEY;
       if (!LOOPBACK.has(opts.host) && !apiKey) {
-        process.stderr.write(`tartan serve: warning: binding ${opts.host} without an API key lets anyone who can reach it write; set --api-key or TARTAN_API_KEY\n`);
+        process.stderr.write(
+          `tartan serve: warning: binding ${opts.host} without an API key lets anyone who can reach it write; set --api-key or TARTAN_API_KEY\n`,
+        );
       }
       const app = await buildServer({
         backend: createDefaultBackend(),

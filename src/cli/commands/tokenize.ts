@@ -23,17 +23,27 @@ export function register(program: Command): void {
     .option('--query', 'tokenize as queries')
     .option('--cache-dir <dir>', 'hub cache folder for registry ids')
     .option('--offline', 'use only cached model files')
-    .option('--json', 'print an array of {"text", "count", "tokens": [{"id", "token", "position", "offset"}]} as JSON (offset: [start, end) in the text, or null)')
+    .option(
+      '--json',
+      'print an array of {"text", "count", "tokens": [{"id", "token", "position", "offset"}]} as JSON (offset: [start, end) in the text, or null)',
+    )
     .action(async (texts: string[], opts: TokenizeOptions) => {
       const folder = await resolveModelInfo(opts.model ?? defaultModel('colbert').id, undefined, {
-        ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}), ...(opts.offline ? { offline: true } : {}), progressBar: opts.json ? false : undefined,
+        ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
+        ...(opts.offline ? { offline: true } : {}),
+        progressBar: opts.json ? false : undefined,
       });
       const processor = folder.colbert ? new ColbertProcessor(folder.tokenizer, folder.colbert) : undefined;
       const results = texts.map((text, i) => {
         assertText(text, i);
         const all = processor
-          ? (opts.query ? processor.prepareQuery(text) : processor.prepareDocument(text))
-          : (() => { const e = folder.tokenizer.encode(text); return { ids: e.ids, tokens: e.tokens, keep: e.ids.map((_, k) => k) }; })();
+          ? opts.query
+            ? processor.prepareQuery(text)
+            : processor.prepareDocument(text)
+          : (() => {
+              const e = folder.tokenizer.encode(text);
+              return { ids: e.ids, tokens: e.tokens, keep: e.ids.map((_, k) => k) };
+            })();
         const offsets = folder.tokenizer.offsets(text, all.tokens);
         const tokens = all.keep.map((position) => ({ id: all.ids[position], token: all.tokens[position], position, offset: offsets[position] }));
         return { text, count: tokens.length, tokens };

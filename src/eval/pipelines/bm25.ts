@@ -12,7 +12,10 @@ import type { Retriever } from '../retriever.js';
 /** Builds a BM25 index over a dataset's corpus, reporting progress. */
 export function buildBm25(context: PipelineContext): Bm25Index {
   const { dataset, progress, settings } = context;
-  const index = new Bm25Index({ k1: settings.k1 !== undefined ? Number(settings.k1) : undefined, b: settings.b !== undefined ? Number(settings.b) : undefined });
+  const index = new Bm25Index({
+    k1: settings.k1 !== undefined ? Number(settings.k1) : undefined,
+    b: settings.b !== undefined ? Number(settings.b) : undefined,
+  });
   progress.start('indexing bm25', dataset.corpus.length);
   for (const doc of dataset.corpus) {
     index.add(doc.id, doc.title ? `${doc.title}\n${doc.text}` : doc.text);
@@ -27,7 +30,10 @@ function openBm25(context: PipelineContext): Bm25Index {
   const dir = join(context.workDir, `${context.dataset.name}-bm25`);
   if (hasBm25(dir)) {
     const loaded = loadBm25(dir);
-    const wanted = new Bm25Index({ k1: context.settings.k1 !== undefined ? Number(context.settings.k1) : undefined, b: context.settings.b !== undefined ? Number(context.settings.b) : undefined });
+    const wanted = new Bm25Index({
+      k1: context.settings.k1 !== undefined ? Number(context.settings.k1) : undefined,
+      b: context.settings.b !== undefined ? Number(context.settings.b) : undefined,
+    });
     // reuse only an index of this corpus with these parameters
     if (loaded.size === context.dataset.corpus.length && loaded.k1 === wanted.k1 && loaded.b === wanted.b) return loaded;
   }

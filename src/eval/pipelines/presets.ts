@@ -16,11 +16,17 @@ import { parsePipeline, PIPELINE_PRESETS, requiredComponents } from '../../retri
 import type { PipelineContext, PipelineDefinition } from '../pipeline-registry.js';
 import type { Retriever } from '../retriever.js';
 
-interface Shared { collection: Collection; users: number; cleanup?: () => void }
+interface Shared {
+  collection: Collection;
+  users: number;
+  cleanup?: () => void;
+}
 const open = new Map<string, Promise<Shared>>();
 
 function slug(s: string): string {
-  return basename(s).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
+  return basename(s)
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 60);
 }
 
 /** Builds (or reopens) the collection for a dataset and the models in the settings. */
@@ -29,7 +35,15 @@ async function acquire(context: PipelineContext): Promise<Shared> {
   const model = settings.model ?? 'lexical';
   // No mode given: the model's own default (flat for the lexical model, plaid otherwise).
   const mode = settings.mode === 'flat' || settings.mode === 'plaid' ? settings.mode : undefined;
-  const key = [dataset.dir, model, mode, settings.nbits ?? '', settings['dense-model'] ?? '', settings['cross-encoder-model'] ?? '', context.workDir ?? ''].join('|');
+  const key = [
+    dataset.dir,
+    model,
+    mode,
+    settings.nbits ?? '',
+    settings['dense-model'] ?? '',
+    settings['cross-encoder-model'] ?? '',
+    context.workDir ?? '',
+  ].join('|');
   let shared = open.get(key);
   if (!shared) {
     shared = (async () => {
@@ -66,7 +80,10 @@ async function acquire(context: PipelineContext): Promise<Shared> {
 function rebuildProgress(context: PipelineContext): (done: number, total: number) => void {
   let started = false;
   return (done, total) => {
-    if (!started) { context.progress.start('rebuilding side indexes', total); started = true; }
+    if (!started) {
+      context.progress.start('rebuilding side indexes', total);
+      started = true;
+    }
     context.progress.tick(0);
     if (done >= total) context.progress.stop();
   };
@@ -82,10 +99,13 @@ export function collectionPipeline(name: string): PipelineDefinition {
       const shared = await acquire(context);
       const uses = requiredComponents(spec);
       const label = [
-        uses.has('colbert') ? context.settings.model ?? 'lexical' : undefined,
+        uses.has('colbert') ? (context.settings.model ?? 'lexical') : undefined,
         uses.has('dense') ? context.settings['dense-model'] : undefined,
         uses.has('cross-encoder') ? context.settings['cross-encoder-model'] : undefined,
-      ].filter((m): m is string => !!m).map(slug).join(', ');
+      ]
+        .filter((m): m is string => !!m)
+        .map(slug)
+        .join(', ');
       let last: Record<string, number> = {};
       return {
         name: label ? `${name} (${label})` : name,
@@ -106,4 +126,6 @@ export function collectionPipeline(name: string): PipelineDefinition {
   };
 }
 
-export const pipelines: PipelineDefinition[] = Object.keys(PIPELINE_PRESETS).filter((n) => n !== 'bm25').map(collectionPipeline);
+export const pipelines: PipelineDefinition[] = Object.keys(PIPELINE_PRESETS)
+  .filter((n) => n !== 'bm25')
+  .map(collectionPipeline);

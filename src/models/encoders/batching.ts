@@ -18,7 +18,8 @@ export const DEFAULT_BATCH_SIZE = 32;
  * inputs of similar length (sorted ascending; ties keep input order). Every index appears once.
  */
 export function planBatches(lengths: readonly number[], batchSize: number): number[][] {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `batchSize must be a positive integer, got ${String(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `batchSize must be a positive integer, got ${String(batchSize)}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
   const batches: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
@@ -29,7 +30,12 @@ export function planBatches(lengths: readonly number[], batchSize: number): numb
  * Runs `runBatch` over length-grouped batches of `items` and returns the results in input order.
  * `runBatch` receives the items of one batch and must return one result per item, in the same order.
  */
-export async function runByLength<T, R>(items: readonly T[], lengthOf: (item: T) => number, batchSize: number, runBatch: (batch: T[]) => Promise<R[]>): Promise<R[]> {
+export async function runByLength<T, R>(
+  items: readonly T[],
+  lengthOf: (item: T) => number,
+  batchSize: number,
+  runBatch: (batch: T[]) => Promise<R[]>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   for (const batch of planBatches(items.map(lengthOf), batchSize)) {
     const out = await runBatch(batch.map((i) => items[i]));

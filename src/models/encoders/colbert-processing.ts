@@ -32,7 +32,10 @@ export interface PreparedInput {
 export class ColbertProcessor {
   private readonly skipIds: ReadonlySet<number>;
 
-  constructor(private readonly tokenizer: ModelTokenizer, readonly settings: ColbertSettings) {
+  constructor(
+    private readonly tokenizer: ModelTokenizer,
+    readonly settings: ColbertSettings,
+  ) {
     this.skipIds = skiplistIds(tokenizer, settings.skiplistWords);
   }
 

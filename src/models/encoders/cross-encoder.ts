@@ -24,7 +24,10 @@ export class TextCrossEncoder implements CrossEncoder {
   readonly kind = 'cross-encoder' as const;
   readonly modelId: string;
 
-  private constructor(private readonly folder: ModelFolder, private readonly batchSize: number) {
+  private constructor(
+    private readonly folder: ModelFolder,
+    private readonly batchSize: number,
+  ) {
     this.modelId = folder.modelId;
   }
 
@@ -52,7 +55,12 @@ export class TextCrossEncoder implements CrossEncoder {
     assertText(query);
     documents.forEach((d, i) => assertText(d, i));
     const pairs = documents.map((d) => this.folder.tokenizer.encodePair(query, d, this.folder.maxLength));
-    return runByLength(pairs, (p) => p.ids.length, options?.batchSize ?? this.batchSize, (batch) => this.runBatch(batch));
+    return runByLength(
+      pairs,
+      (p) => p.ids.length,
+      options?.batchSize ?? this.batchSize,
+      (batch) => this.runBatch(batch),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -60,12 +68,27 @@ export class TextCrossEncoder implements CrossEncoder {
   }
 
   private async runBatch(batch: EncodedPair[]): Promise<number[]> {
-    const ids = padRows(batch.map((p) => p.ids), this.folder.tokenizer.padId);
-    const attention = padRows(batch.map((p) => p.ids.map(() => 1)), 0);
-    const types = padRows(batch.map((p) => p.typeIds), 0);
-    const out = await this.folder.session.run({ ids: ids.flat, attention: attention.flat, typeIds: types.flat, batch: batch.length, seqLen: ids.seqLen }, OUTPUT_NAMES);
+    const ids = padRows(
+      batch.map((p) => p.ids),
+      this.folder.tokenizer.padId,
+    );
+    const attention = padRows(
+      batch.map((p) => p.ids.map(() => 1)),
+      0,
+    );
+    const types = padRows(
+      batch.map((p) => p.typeIds),
+      0,
+    );
+    const out = await this.folder.session.run(
+      { ids: ids.flat, attention: attention.flat, typeIds: types.flat, batch: batch.length, seqLen: ids.seqLen },
+      OUTPUT_NAMES,
+    );
     if (out.dims[0] !== batch.length || out.dims.length > 2) {
-      throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a cross-encoder must return logits [batch, 1]. Check the model folder.`);
+      throw new TartanError(
+        ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+        `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a cross-encoder must return logits [batch, 1]. Check the model folder.`,
+      );
     }
     const width = out.dims.length === 2 ? out.dims[1] : 1;
     // Relevance is the first logit, as fastembed reads it.

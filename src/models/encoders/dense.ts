@@ -26,7 +26,11 @@ export class TextEmbedding implements DenseEncoder {
   readonly pooling: 'cls' | 'mean';
   readonly normalize: boolean;
 
-  private constructor(private readonly folder: ModelFolder, readonly dim: number, private readonly batchSize: number) {
+  private constructor(
+    private readonly folder: ModelFolder,
+    readonly dim: number,
+    private readonly batchSize: number,
+  ) {
     this.modelId = folder.modelId;
     this.pooling = folder.pooling ?? 'cls';
     this.normalize = folder.normalize ?? true;
@@ -58,7 +62,12 @@ export class TextEmbedding implements DenseEncoder {
   async embed(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]> {
     texts.forEach((t, i) => assertText(t, i));
     const encoded = texts.map((t) => this.encode(t));
-    return runByLength(encoded, (ids) => ids.length, options?.batchSize ?? this.batchSize, (batch) => this.runBatch(batch));
+    return runByLength(
+      encoded,
+      (ids) => ids.length,
+      options?.batchSize ?? this.batchSize,
+      (batch) => this.runBatch(batch),
+    );
   }
 
   async dispose(): Promise<void> {
@@ -84,7 +93,10 @@ export class TextEmbedding implements DenseEncoder {
 
   private async runBatch(batch: number[][]): Promise<Float32Array[]> {
     const ids = padRows(batch, this.folder.tokenizer.padId);
-    const attention = padRows(batch.map((r) => r.map(() => 1)), 0);
+    const attention = padRows(
+      batch.map((r) => r.map(() => 1)),
+      0,
+    );
     const out = await this.folder.session.run({ ids: ids.flat, attention: attention.flat, batch: batch.length, seqLen: ids.seqLen }, OUTPUT_NAMES);
     if (out.dims.length === 2 && out.dims[0] === batch.length) {
       // The graph pools itself (sentence_embedding).
@@ -92,7 +104,10 @@ export class TextEmbedding implements DenseEncoder {
       return batch.map((_, b) => this.finish(out.data.slice(b * width, (b + 1) * width)));
     }
     if (out.dims.length !== 3 || out.dims[0] !== batch.length) {
-      throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a dense model must return [batch, tokens, hidden] or [batch, dim]. Check the model folder.`);
+      throw new TartanError(
+        ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+        `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a dense model must return [batch, tokens, hidden] or [batch, dim]. Check the model folder.`,
+      );
     }
     const [, seqLen, width] = out.dims;
     return batch.map((row, b) => {

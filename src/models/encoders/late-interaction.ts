@@ -59,7 +59,11 @@ export class LateInteractionTextEmbedding implements LateInteractionEncoder {
       const last = projection[projection.length - 1];
       if (width === projection[0].inFeatures) projection = folder.projection;
       else if (width === last.outFeatures) projection = [];
-      else throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${folder.dir}: the ONNX graph outputs ${width}-d vectors but the projection expects ${projection[0].inFeatures}-d input; the backbone and 1_Dense are from different models.`);
+      else
+        throw new TartanError(
+          ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+          `${folder.dir}: the ONNX graph outputs ${width}-d vectors but the projection expects ${projection[0].inFeatures}-d input; the backbone and 1_Dense are from different models.`,
+        );
     }
     const dim = projection.length > 0 ? projection[projection.length - 1].outFeatures : width;
     return new LateInteractionTextEmbedding(folder, projection, dim, options.batchSize ?? DEFAULT_BATCH_SIZE);
@@ -80,7 +84,12 @@ export class LateInteractionTextEmbedding implements LateInteractionEncoder {
     texts.forEach((t, i) => assertText(t, i));
     const prepared = texts.map((t) => (isQuery ? this.processor.prepareQuery(t) : this.processor.prepareDocument(t)));
     const batchSize = options?.batchSize ?? this.batchSize;
-    return runByLength(prepared, (p) => p.ids.length, batchSize, (batch) => this.runBatch(batch));
+    return runByLength(
+      prepared,
+      (p) => p.ids.length,
+      batchSize,
+      (batch) => this.runBatch(batch),
+    );
   }
 
   /** The tokens that get vectors, in row order of the matching embed call. */
@@ -107,11 +116,20 @@ export class LateInteractionTextEmbedding implements LateInteractionEncoder {
   }
 
   private async runRaw(batch: PreparedInput[]) {
-    const ids = padRows(batch.map((p) => p.ids), this.folder.tokenizer.padId);
-    const attention = padRows(batch.map((p) => p.attention), 0);
+    const ids = padRows(
+      batch.map((p) => p.ids),
+      this.folder.tokenizer.padId,
+    );
+    const attention = padRows(
+      batch.map((p) => p.attention),
+      0,
+    );
     const out = await this.folder.session.run({ ids: ids.flat, attention: attention.flat, batch: batch.length, seqLen: ids.seqLen }, OUTPUT_NAMES);
     if (out.dims.length !== 3 || out.dims[0] !== batch.length || out.dims[1] !== ids.seqLen) {
-      throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a ColBERT graph must return [batch, tokens, dim]. Check that the folder holds a ColBERT or backbone export.`);
+      throw new TartanError(
+        ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+        `${this.folder.session.path} returned shape [${out.dims.join(', ')}]; a ColBERT graph must return [batch, tokens, dim]. Check that the folder holds a ColBERT or backbone export.`,
+      );
     }
     return out;
   }
@@ -126,7 +144,14 @@ export class LateInteractionTextEmbedding implements LateInteractionEncoder {
         copyNormalizedRows(out.data, offset, width, p.keep, data, 0);
       } else {
         const projected = projectRows(out.data, offset, width, p.keep, this.projection);
-        copyNormalizedRows(projected, 0, this.dim, p.keep.map((_, r) => r), data, 0);
+        copyNormalizedRows(
+          projected,
+          0,
+          this.dim,
+          p.keep.map((_, r) => r),
+          data,
+          0,
+        );
       }
       return { data, rows: p.keep.length, dim: this.dim };
     });

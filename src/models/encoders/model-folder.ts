@@ -89,7 +89,12 @@ function readJson<T>(path: string, fields: Record<string, FieldType> = {}, shape
     for (const [key, type] of Object.entries(fields)) {
       const v = item[key];
       if (v === undefined || v === null) continue;
-      const ok = type === 'string[]' ? Array.isArray(v) && v.every((x) => typeof x === 'string') : type === 'number' ? typeof v === 'number' && Number.isFinite(v) : typeof v === type;
+      const ok =
+        type === 'string[]'
+          ? Array.isArray(v) && v.every((x) => typeof x === 'string')
+          : type === 'number'
+            ? typeof v === 'number' && Number.isFinite(v)
+            : typeof v === type;
       if (!ok) throw corrupt(path, `has ${key} = ${JSON.stringify(v)?.slice(0, 80)}, expected a ${type}`);
     }
   }
@@ -100,17 +105,27 @@ function readJson<T>(path: string, fields: Record<string, FieldType> = {}, shape
 function insideFolder(dir: string, folder: string, from: string): string {
   const full = resolve(dir, folder);
   const rel = relative(dir, full);
-  if (rel.startsWith('..') || isAbsolute(rel) || folder.includes('\0')) throw corrupt(from, `names the folder ${JSON.stringify(folder)}, outside the model folder`);
+  if (rel.startsWith('..') || isAbsolute(rel) || folder.includes('\0'))
+    throw corrupt(from, `names the folder ${JSON.stringify(folder)}, outside the model folder`);
   return full;
 }
 
 function missing(dir: string, files: string[], what: string): TartanError {
-  return new TartanError(ErrorCodes.MODEL_FILES_MISSING, `model folder ${dir} lacks ${what}: ${files.join(' or ')}. Copy the model's files there, or load it by registry id to download them.`, { details: { dir, missing: files } });
+  return new TartanError(
+    ErrorCodes.MODEL_FILES_MISSING,
+    `model folder ${dir} lacks ${what}: ${files.join(' or ')}. Copy the model's files there, or load it by registry id to download them.`,
+    { details: { dir, missing: files } },
+  );
 }
 
 const ST_FIELDS: Record<string, FieldType> = {
-  similarity_fn_name: 'string', query_prefix: 'string', document_prefix: 'string', query_length: 'number',
-  document_length: 'number', attend_to_expansion_tokens: 'boolean', skiplist_words: 'string[]',
+  similarity_fn_name: 'string',
+  query_prefix: 'string',
+  document_prefix: 'string',
+  query_length: 'number',
+  document_length: 'number',
+  attend_to_expansion_tokens: 'boolean',
+  skiplist_words: 'string[]',
 };
 
 interface SentenceTransformersConfig {
@@ -169,21 +184,32 @@ export async function readProjection(dir: string, denseFile: string): Promise<Li
   for (const folder of denseFolders) {
     const file = join(dir, folder, 'model.safetensors');
     if (!existsSync(file)) throw missing(dir, [join(folder, 'model.safetensors')], 'a projection layer named in modules.json');
-    const config = readJson<{ in_features?: number; out_features?: number; bias?: boolean; activation_function?: string }>(join(dir, folder, 'config.json'), {
-      in_features: 'number', out_features: 'number', bias: 'boolean', activation_function: 'string',
-    }) ?? {};
+    const config =
+      readJson<{ in_features?: number; out_features?: number; bias?: boolean; activation_function?: string }>(join(dir, folder, 'config.json'), {
+        in_features: 'number',
+        out_features: 'number',
+        bias: 'boolean',
+        activation_function: 'string',
+      }) ?? {};
     const activation = config.activation_function ?? 'torch.nn.modules.linear.Identity';
     if (!/Identity$/.test(activation)) {
-      throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${join(dir, folder)} uses activation ${activation}; tartan applies identity-activation projections only. Export the whole model to ONNX instead.`);
+      throw new TartanError(
+        ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+        `${join(dir, folder)} uses activation ${activation}; tartan applies identity-activation projections only. Export the whole model to ONNX instead.`,
+      );
     }
     const st = await readSafetensors(file);
     const weightName = st.names().find((n) => /weight$/.test(n));
     if (!weightName) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file} holds no weight tensor (it has ${st.names().join(', ')}); download it again.`);
     const w = st.tensor(weightName);
-    if (w.shape.length !== 2) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file}: ${weightName} has shape [${w.shape.join(', ')}], expected [out, in]; download it again.`);
+    if (w.shape.length !== 2)
+      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file}: ${weightName} has shape [${w.shape.join(', ')}], expected [out, in]; download it again.`);
     const [outFeatures, inFeatures] = w.shape;
     if ((config.in_features && config.in_features !== inFeatures) || (config.out_features && config.out_features !== outFeatures)) {
-      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${file}: weight is ${outFeatures}x${inFeatures} but config.json says ${config.out_features}x${config.in_features}; the files are from different models.`);
+      throw new TartanError(
+        ErrorCodes.MODEL_CORRUPT,
+        `${file}: weight is ${outFeatures}x${inFeatures} but config.json says ${config.out_features}x${config.in_features}; the files are from different models.`,
+      );
     }
     const biasName = st.names().find((n) => /bias$/.test(n));
     layers.push({ inFeatures, outFeatures, weight: w.data, ...(biasName && config.bias !== false ? { bias: st.tensor(biasName).data } : {}) });
@@ -210,7 +236,11 @@ export function readColbertSettings(dir: string, tokenizer: ModelTokenizer, spec
   const marker = (prefix: string | undefined, fallback: number, field: string): number => {
     if (prefix === undefined || prefix === '') return fallback;
     const id = tokenizer.tokenToId(prefix);
-    if (id === undefined) throw new TartanError(ErrorCodes.TOKENIZER, `${field} '${prefix}' in ${join(dir, 'config_sentence_transformers.json')} is not a token of the model's vocabulary; fix the prefix or the tokenizer.json.`);
+    if (id === undefined)
+      throw new TartanError(
+        ErrorCodes.TOKENIZER,
+        `${field} '${prefix}' in ${join(dir, 'config_sentence_transformers.json')} is not a token of the model's vocabulary; fix the prefix or the tokenizer.json.`,
+      );
     return id;
   };
   const positive = (v: number | undefined, fallback: number) => (typeof v === 'number' && Number.isInteger(v) && v > 2 ? v : fallback);
@@ -226,7 +256,10 @@ export function readColbertSettings(dir: string, tokenizer: ModelTokenizer, spec
 }
 
 function readPooling(dir: string, spec?: ModelSpec): 'cls' | 'mean' {
-  const pooling = readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(join(dir, '1_Pooling', 'config.json'), { pooling_mode_cls_token: 'boolean', pooling_mode_mean_tokens: 'boolean' });
+  const pooling = readJson<{ pooling_mode_cls_token?: boolean; pooling_mode_mean_tokens?: boolean }>(join(dir, '1_Pooling', 'config.json'), {
+    pooling_mode_cls_token: 'boolean',
+    pooling_mode_mean_tokens: 'boolean',
+  });
   if (pooling?.pooling_mode_cls_token) return 'cls';
   if (pooling?.pooling_mode_mean_tokens) return 'mean';
   // Without a pooling config, follow the registry; bge-style CLS pooling otherwise.
@@ -253,7 +286,8 @@ export async function readModelFolder(dirPath: string, options: Omit<LoadFolderO
   const projection = layout.type === 'pylate' ? await readProjection(dir, layout.denseFile) : [];
   const config = readJson<{ max_position_embeddings?: number }>(join(dir, 'config.json'), { max_position_embeddings: 'number' });
   const positions = config?.max_position_embeddings;
-  if (positions !== undefined && positions !== null && !(Number.isInteger(positions) && positions > 0)) throw corrupt(join(dir, 'config.json'), `has max_position_embeddings = ${positions}, expected a positive integer`);
+  if (positions !== undefined && positions !== null && !(Number.isInteger(positions) && positions > 0))
+    throw corrupt(join(dir, 'config.json'), `has max_position_embeddings = ${positions}, expected a positive integer`);
   const maxLength = Math.min(spec?.maxLength ?? tokenizer.modelMaxLength, positions ?? Infinity, tokenizer.modelMaxLength);
   const info: ModelFolderInfo = { dir, modelId: spec?.id ?? dir, kind, layout, tokenizer, projection, maxLength, ...(spec ? { spec } : {}) };
   if (kind === 'colbert') {

@@ -28,7 +28,11 @@ const BYTES_PER: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 
 /** The tensors of one safetensors file, converted on access. */
 export class SafetensorsFile {
-  private constructor(private readonly header: Record<string, HeaderEntry>, private readonly body: Buffer, readonly path: string) {}
+  private constructor(
+    private readonly header: Record<string, HeaderEntry>,
+    private readonly body: Buffer,
+    readonly path: string,
+  ) {}
 
   /** Parses a safetensors buffer; throws MODEL_CORRUPT on a malformed header. */
   static parse(buffer: Buffer, path = '<buffer>'): SafetensorsFile {
@@ -52,7 +56,15 @@ export class SafetensorsFile {
       // Negative, fractional or non-numeric offsets and dims would read outside the tensor or size arrays by garbage.
       const offsets = e !== null && typeof e === 'object' && Array.isArray(e.data_offsets) && e.data_offsets.length === 2 ? e.data_offsets : [];
       const [start, end] = offsets;
-      if (typeof e?.dtype !== 'string' || !Array.isArray(e.shape) || !e.shape.every(count) || !count(start) || !count(end) || end > body.length || start > end) {
+      if (
+        typeof e?.dtype !== 'string' ||
+        !Array.isArray(e.shape) ||
+        !e.shape.every(count) ||
+        !count(start) ||
+        !count(end) ||
+        end > body.length ||
+        start > end
+      ) {
         throw corrupt(`tensor '${name}' has an invalid dtype, shape or byte range`);
       }
       header[name] = e;
@@ -68,12 +80,21 @@ export class SafetensorsFile {
   /** Reads one tensor as float32. Throws MODEL_CORRUPT for a missing name or an unsupported dtype. */
   tensor(name: string): SafeTensor {
     const e = this.header[name];
-    if (!e) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${this.path} has no tensor '${name}' (it has: ${this.names().join(', ')}); check the model files.`);
+    if (!e)
+      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${this.path} has no tensor '${name}' (it has: ${this.names().join(', ')}); check the model files.`);
     const per = BYTES_PER[e.dtype];
-    if (!per) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${this.path}: tensor '${name}' has dtype ${e.dtype}; tartan reads F32, F16 and BF16 only. Convert the layer to float32.`);
+    if (!per)
+      throw new TartanError(
+        ErrorCodes.MODEL_CORRUPT,
+        `${this.path}: tensor '${name}' has dtype ${e.dtype}; tartan reads F32, F16 and BF16 only. Convert the layer to float32.`,
+      );
     const count = e.shape.reduce((a, b) => a * b, 1);
     const [start, end] = e.data_offsets;
-    if (end - start !== count * per) throw new TartanError(ErrorCodes.MODEL_CORRUPT, `${this.path}: tensor '${name}' holds ${end - start} bytes, its shape needs ${count * per}; download the file again.`);
+    if (end - start !== count * per)
+      throw new TartanError(
+        ErrorCodes.MODEL_CORRUPT,
+        `${this.path}: tensor '${name}' holds ${end - start} bytes, its shape needs ${count * per}; download the file again.`,
+      );
     const bytes = this.body.subarray(start, end);
     const data = new Float32Array(count);
     if (e.dtype === 'F32') {
@@ -99,7 +120,11 @@ export async function readSafetensors(path: string): Promise<SafetensorsFile> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); download the model files again.`, { cause: e });
+    throw new TartanError(
+      ErrorCodes.MODEL_FILES_MISSING,
+      `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); download the model files again.`,
+      { cause: e },
+    );
   }
   return SafetensorsFile.parse(bytes, path);
 }

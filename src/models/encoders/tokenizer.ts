@@ -75,7 +75,11 @@ export class ModelTokenizer {
   private readonly lowercase: boolean;
   private readonly stripAccents: boolean;
 
-  private constructor(private readonly inner: Tokenizer, json: TokenizerJson, config: TokenizerConfigJson) {
+  private constructor(
+    private readonly inner: Tokenizer,
+    json: TokenizerJson,
+    config: TokenizerConfigJson,
+  ) {
     const max = config.model_max_length;
     this.modelMaxLength = typeof max === 'number' && max > 0 && max <= 8192 ? max : 512;
     const maskToken = tokenContent(config.mask_token) ?? '[MASK]';
@@ -96,7 +100,11 @@ export class ModelTokenizer {
   static async load(dir: string): Promise<ModelTokenizer> {
     const file = join(dir, 'tokenizer.json');
     if (!existsSync(file)) {
-      throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `tokenizer.json is missing in ${dir}; copy the model's tokenizer.json into that folder or load the model by its registry id so it is downloaded.`, { details: { dir, missing: ['tokenizer.json'] } });
+      throw new TartanError(
+        ErrorCodes.MODEL_FILES_MISSING,
+        `tokenizer.json is missing in ${dir}; copy the model's tokenizer.json into that folder or load the model by its registry id so it is downloaded.`,
+        { details: { dir, missing: ['tokenizer.json'] } },
+      );
     }
     const configFile = join(dir, 'tokenizer_config.json');
     try {
@@ -106,7 +114,11 @@ export class ModelTokenizer {
       const { Tokenizer: HfTokenizer } = await import('@huggingface/tokenizers');
       return new ModelTokenizer(new HfTokenizer(json, config), json, config);
     } catch (err) {
-      throw new TartanError(ErrorCodes.TOKENIZER, `could not load the tokenizer in ${dir}: ${(err as Error).message}; re-download the model's tokenizer.json and tokenizer_config.json.`, { cause: err });
+      throw new TartanError(
+        ErrorCodes.TOKENIZER,
+        `could not load the tokenizer in ${dir}: ${(err as Error).message}; re-download the model's tokenizer.json and tokenizer_config.json.`,
+        { cause: err },
+      );
     }
   }
 
@@ -131,16 +143,22 @@ export class ModelTokenizer {
   /** Encodes one text; with `addSpecialTokens` (default true) the model's template wraps it. No truncation. */
   encode(text: string, addSpecialTokens = true): EncodedText {
     // The inner tokenizer encodes a number or an object as an empty text: refuse instead.
-    if (typeof text !== 'string') throw new TartanError(ErrorCodes.NOT_A_STRING, `the tokenizer input is ${text === null ? 'null' : typeof text}, not a string; pass strings only.`);
+    if (typeof text !== 'string')
+      throw new TartanError(ErrorCodes.NOT_A_STRING, `the tokenizer input is ${text === null ? 'null' : typeof text}, not a string; pass strings only.`);
     if (text.length > MAX_TEXT_CHARS) {
-      throw new TartanError(ErrorCodes.TEXT_TOO_LONG, `the tokenizer input has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first.`);
+      throw new TartanError(
+        ErrorCodes.TEXT_TOO_LONG,
+        `the tokenizer input has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first.`,
+      );
     }
     let e: { ids: number[]; tokens: string[] };
     try {
       e = this.inner.encode(text, { add_special_tokens: addSpecialTokens });
     } catch (err) {
       // A tokenizer.json that loads can still fail on some inputs (a damaged vocabulary or model section).
-      throw new TartanError(ErrorCodes.TOKENIZER, `the tokenizer failed on this text (${(err as Error).message}); re-download the model's tokenizer.json.`, { cause: err });
+      throw new TartanError(ErrorCodes.TOKENIZER, `the tokenizer failed on this text (${(err as Error).message}); re-download the model's tokenizer.json.`, {
+        cause: err,
+      });
     }
     return { ids: e.ids, tokens: e.tokens };
   }
@@ -157,7 +175,10 @@ export class ModelTokenizer {
     const specials = t.pairPrefix.length + t.pairMiddle.length + t.pairSuffix.length;
     // NaN would disable truncation and a too-small length would still emit the special tokens.
     if (!Number.isInteger(maxLength) || maxLength < specials + 1) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `maxLength must be an integer of at least ${specials + 1} (the pair's special tokens plus one), got ${maxLength}`);
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `maxLength must be an integer of at least ${specials + 1} (the pair's special tokens plus one), got ${maxLength}`,
+      );
     }
     const budget = maxLength - specials;
     let qLen = q.ids.length;
@@ -236,7 +257,18 @@ export class ModelTokenizer {
     const pa = indexOfRun(pair.ids, a, 0);
     const pb = pa >= 0 ? indexOfRun(pair.ids, b, pa + a.length) : -1;
     if (pa < 0 || pb < 0) {
-      return { prefix, suffix, pairPrefix: prefix, pairMiddle: suffix, pairSuffix: suffix, pairPrefixTypes: prefix.map(() => 0), pairMiddleTypes: suffix.map(() => 0), pairSuffixTypes: suffix.map(() => 1), firstTypeId: 0, secondTypeId: 1 };
+      return {
+        prefix,
+        suffix,
+        pairPrefix: prefix,
+        pairMiddle: suffix,
+        pairSuffix: suffix,
+        pairPrefixTypes: prefix.map(() => 0),
+        pairMiddleTypes: suffix.map(() => 0),
+        pairSuffixTypes: suffix.map(() => 1),
+        firstTypeId: 0,
+        secondTypeId: 1,
+      };
     }
     return {
       prefix,
@@ -275,6 +307,9 @@ export function assertText(text: unknown, index?: number): asserts text is strin
   }
   if (text.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `${where} is empty; remove it or give it some text.`);
   if (text.length > MAX_TEXT_CHARS) {
-    throw new TartanError(ErrorCodes.TEXT_TOO_LONG, `${where} has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first (models read at most a few hundred tokens).`);
+    throw new TartanError(
+      ErrorCodes.TEXT_TOO_LONG,
+      `${where} has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into passages first (models read at most a few hundred tokens).`,
+    );
   }
 }

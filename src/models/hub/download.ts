@@ -89,10 +89,7 @@ async function fetchInto(d: BlobDownload, part: string, expected: number | undef
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(
-      () => controller.abort(transferError('ETIMEDOUT', `no data from ${d.location} for ${d.stallTimeoutMs} ms`)),
-      d.stallTimeoutMs,
-    );
+    timer = setTimeout(() => controller.abort(transferError('ETIMEDOUT', `no data from ${d.location} for ${d.stallTimeoutMs} ms`)), d.stallTimeoutMs);
   };
   arm();
   try {

@@ -69,15 +69,21 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, opts: 
     if (await isAbandoned(path, staleMs)) {
       // Move it aside first so only one waiter removes it.
       const aside = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.stale`;
-      await rename(path, aside).then(() => rm(aside, { force: true }), () => undefined);
+      await rename(path, aside).then(
+        () => rm(aside, { force: true }),
+        () => undefined,
+      );
       continue;
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
-  const heartbeat = setInterval(() => {
-    const now = new Date();
-    utimes(path, now, now).catch(() => undefined);
-  }, Math.max(50, Math.floor(staleMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      const now = new Date();
+      utimes(path, now, now).catch(() => undefined);
+    },
+    Math.max(50, Math.floor(staleMs / 3)),
+  );
   heartbeat.unref();
   try {
     return await fn();

@@ -45,7 +45,10 @@ export class ByteProgressBar {
   private startedAt = 0;
   private startBytes = 0;
 
-  private constructor(private readonly lib: typeof CliProgress, private readonly stream: NodeJS.WritableStream) {}
+  private constructor(
+    private readonly lib: typeof CliProgress,
+    private readonly stream: NodeJS.WritableStream,
+  ) {}
 
   /** A bar drawing on `stream` (default stderr); loads cli-progress on first use. */
   static async open(stream: NodeJS.WritableStream = process.stderr): Promise<ByteProgressBar> {
@@ -60,9 +63,7 @@ export class ByteProgressBar {
     this.bar = new this.lib.SingleBar(
       {
         stream: this.stream,
-        format: known
-          ? '{file} [{bar}] {percentage}% | {loadedText}/{totalText} | {speed} | ETA {eta_formatted}'
-          : '{file} {loadedText} | {speed}',
+        format: known ? '{file} [{bar}] {percentage}% | {loadedText}/{totalText} | {speed} | ETA {eta_formatted}' : '{file} {loadedText} | {speed}',
         hideCursor: false,
         // Draw even when stderr is redirected, if the caller asked for a bar.
         noTTYOutput: true,

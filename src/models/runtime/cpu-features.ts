@@ -10,7 +10,10 @@ let vnni: boolean | undefined;
 export function cpuHasVnni(): boolean {
   if (vnni === undefined) {
     try {
-      const flags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].split(/\s+/) ?? [];
+      const flags =
+        readFileSync('/proc/cpuinfo', 'utf8')
+          .match(/^flags\s*:(.*)$/m)?.[1]
+          .split(/\s+/) ?? [];
       vnni = flags.includes('avx512_vnni') || flags.includes('avx_vnni');
     } catch {
       vnni = false;

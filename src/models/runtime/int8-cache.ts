@@ -39,11 +39,17 @@ function cacheKey(modelPath: string, options: QuantizeOptions): string {
   const file = resolve(modelPath);
   const dir = dirname(file);
   // The graph and the data files that travel with it (model.onnx_data, model.onnx.data, ...).
-  const stamps = readdirSync(dir).filter((n) => n.startsWith(basename(file))).sort().map((n) => {
-    const s = statSync(join(dir, n));
-    return [n, s.size, s.mtimeMs];
-  });
-  return createHash('sha256').update(JSON.stringify({ v: QUANTIZER_VERSION, file, stamps, reduceRange: !!options.reduceRange })).digest('hex').slice(0, 32);
+  const stamps = readdirSync(dir)
+    .filter((n) => n.startsWith(basename(file)))
+    .sort()
+    .map((n) => {
+      const s = statSync(join(dir, n));
+      return [n, s.size, s.mtimeMs];
+    });
+  return createHash('sha256')
+    .update(JSON.stringify({ v: QUANTIZER_VERSION, file, stamps, reduceRange: !!options.reduceRange }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /** The int8 graph of `modelPath`, from the cache or made now (and cached when possible). */

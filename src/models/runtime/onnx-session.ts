@@ -59,7 +59,10 @@ export function resolveThreads(threads?: number, env: NodeJS.ProcessEnv = proces
   const value = threads ?? (env.TARTAN_ONNX_THREADS ? Number(env.TARTAN_ONNX_THREADS) : undefined);
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 1 || value > 1024) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `thread count ${String(value)} is not a whole number between 1 and 1024; fix --threads or TARTAN_ONNX_THREADS.`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `thread count ${String(value)} is not a whole number between 1 and 1024; fix --threads or TARTAN_ONNX_THREADS.`,
+    );
   }
   return value;
 }
@@ -103,7 +106,12 @@ export class OnnxSession {
 
   /** Loads a graph; MODEL_FILES_MISSING when the file is absent, MODEL_CORRUPT when onnxruntime cannot load it. */
   static async create(path: string, options: SessionOptions = {}): Promise<OnnxSession> {
-    if (!existsSync(path)) throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `ONNX file ${path} does not exist; download the model again or point to the folder that holds it.`, { details: { missing: [path] } });
+    if (!existsSync(path))
+      throw new TartanError(
+        ErrorCodes.MODEL_FILES_MISSING,
+        `ONNX file ${path} does not exist; download the model again or point to the folder that holds it.`,
+        { details: { missing: [path] } },
+      );
     const threads = resolveThreads(options.threads);
     const sessionOptions: Ort.InferenceSession.SessionOptions = {
       graphOptimizationLevel: 'all',
@@ -115,10 +123,16 @@ export class OnnxSession {
     const int8 = precision === 'int8' ? quantizedGraph(path) : undefined;
     const ort = await loadOnnxRuntime();
     try {
-      const session = int8?.bytes ? await ort.InferenceSession.create(int8.bytes, sessionOptions) : await ort.InferenceSession.create(int8?.path ?? path, sessionOptions);
+      const session = int8?.bytes
+        ? await ort.InferenceSession.create(int8.bytes, sessionOptions)
+        : await ort.InferenceSession.create(int8?.path ?? path, sessionOptions);
       return new OnnxSession(ort, session, path, precision, int8?.report);
     } catch (err) {
-      throw new TartanError(ErrorCodes.MODEL_CORRUPT, `onnxruntime could not load ${path}: ${(err as Error).message.split('\n')[0]}. The file is damaged or not an ONNX graph; delete it and download the model again.`, { cause: err });
+      throw new TartanError(
+        ErrorCodes.MODEL_CORRUPT,
+        `onnxruntime could not load ${path}: ${(err as Error).message.split('\n')[0]}. The file is damaged or not an ONNX graph; delete it and download the model again.`,
+        { cause: err },
+      );
     }
   }
 
@@ -147,7 +161,11 @@ export class OnnxSession {
       if (name === 'input_ids') feeds[name] = new Tensor('int64', toInt64(input.ids, size), dims);
       else if (name === 'attention_mask') feeds[name] = new Tensor('int64', toInt64(input.attention, size), dims);
       else if (name === 'token_type_ids') feeds[name] = new Tensor('int64', input.typeIds ? toInt64(input.typeIds, size) : new BigInt64Array(size), dims);
-      else throw new TartanError(ErrorCodes.MODEL_LAYOUT_UNKNOWN, `${this.path} asks for an input '${name}'; tartan feeds input_ids, attention_mask and token_type_ids only. Use an export of the model with those inputs.`);
+      else
+        throw new TartanError(
+          ErrorCodes.MODEL_LAYOUT_UNKNOWN,
+          `${this.path} asks for an input '${name}'; tartan feeds input_ids, attention_mask and token_type_ids only. Use an export of the model with those inputs.`,
+        );
     }
     const name = this.pickOutput(preferred);
     let results: Ort.InferenceSession.OnnxValueMapType;
@@ -155,7 +173,11 @@ export class OnnxSession {
     try {
       results = await this.session.run(feeds, [name]);
     } catch (err) {
-      throw new TartanError(ErrorCodes.MODEL_RUNTIME, `onnxruntime failed running ${this.path}: ${(err as Error).message.split('\n')[0]}. Check that the model folder matches its registry entry; try a smaller batch size if memory ran out.`, { cause: err });
+      throw new TartanError(
+        ErrorCodes.MODEL_RUNTIME,
+        `onnxruntime failed running ${this.path}: ${(err as Error).message.split('\n')[0]}. Check that the model folder matches its registry entry; try a smaller batch size if memory ran out.`,
+        { cause: err },
+      );
     }
     this.stats.runs++;
     this.stats.runMs += performance.now() - started;
@@ -183,7 +205,10 @@ function quantizedGraph(path: string): Int8Graph {
     throw new TartanError(ErrorCodes.MODEL_CORRUPT, `cannot load ${path} in int8: ${err.message}. Load it with precision fp32.`, { cause: err });
   }
   if (result.report.matmuls === 0) {
-    throw new TartanError(ErrorCodes.UNSUPPORTED_MODEL, `${path} has no MatMul with a constant float32 weight matrix, so int8 precision would change nothing; load it with precision fp32.`);
+    throw new TartanError(
+      ErrorCodes.UNSUPPORTED_MODEL,
+      `${path} has no MatMul with a constant float32 weight matrix, so int8 precision would change nothing; load it with precision fp32.`,
+    );
   }
   return result;
 }
@@ -194,7 +219,8 @@ export function externalReader(modelPath: string): (location: string, offset: nu
   return (location, offset, length) => {
     const file = resolve(dir, location);
     const rel = relative(dir, file);
-    if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel)) throw new QuantizeError(`external data location ${location} points outside the model folder`);
+    if (isAbsolute(location) || rel.startsWith('..') || isAbsolute(rel))
+      throw new QuantizeError(`external data location ${location} points outside the model folder`);
     if (!existsSync(file)) throw new QuantizeError(`external data file ${file} is missing`);
     const fd = openSync(file, 'r');
     try {
@@ -202,7 +228,7 @@ export function externalReader(modelPath: string): (location: string, offset: nu
       const n = length ?? size - offset;
       if (offset + n > size) throw new QuantizeError(`external data file ${file} is ${size} bytes; a tensor wants bytes ${offset} to ${offset + n}`);
       const out = Buffer.allocUnsafe(n);
-      for (let done = 0; done < n; ) {
+      for (let done = 0; done < n;) {
         const got = readSync(fd, out, done, n - done, offset + done);
         if (got === 0) throw new QuantizeError(`external data file ${file} ended early`);
         done += got;

@@ -77,7 +77,7 @@ export function fieldString(buf: Uint8Array, f: WireField): string {
 export function fieldVarints(buf: Uint8Array, f: WireField): number[] {
   if (f.wire === 0) return [f.varint];
   const out: number[] = [];
-  for (let at = f.valueStart; at < f.valueEnd; ) {
+  for (let at = f.valueStart; at < f.valueEnd;) {
     const v = readVarint(buf, at, f.valueEnd);
     out.push(v.value);
     at = v.next;

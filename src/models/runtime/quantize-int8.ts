@@ -101,7 +101,8 @@ function parseInitializer(buf: Uint8Array, field: WireField): InitializerInfo {
     else if (f.field === 8) info.name = fieldString(buf, f);
     else if (f.field === 14) location = f.varint;
     else if (f.field === 13) {
-      let key = '', value = '';
+      let key = '',
+        value = '';
       for (const e of readFields(buf, f.valueStart, f.valueEnd)) {
         if (e.field === 1) key = fieldString(buf, e);
         else if (e.field === 2) value = fieldString(buf, e);
@@ -111,7 +112,11 @@ function parseInitializer(buf: Uint8Array, field: WireField): InitializerInfo {
   }
   if (location === EXTERNAL) {
     const length = entries.get('length');
-    info.external = { location: entries.get('location') ?? '', offset: Number(entries.get('offset') ?? 0), length: length === undefined ? undefined : Number(length) };
+    info.external = {
+      location: entries.get('location') ?? '',
+      offset: Number(entries.get('offset') ?? 0),
+      length: length === undefined ? undefined : Number(length),
+    };
   }
   return info;
 }
@@ -119,8 +124,10 @@ function parseInitializer(buf: Uint8Array, field: WireField): InitializerInfo {
 /** The tensor's bytes from its external file. */
 function externalBytes(init: InitializerInfo, options: QuantizeOptions): Uint8Array {
   const ext = init.external!;
-  if (!options.readExternal) throw new QuantizeError(`initializer ${init.name} lives in the external data file ${ext.location}, and no folder was given to read it from`);
-  if (!ext.location || !Number.isSafeInteger(ext.offset) || ext.offset < 0) throw new QuantizeError(`initializer ${init.name} names no valid external location`);
+  if (!options.readExternal)
+    throw new QuantizeError(`initializer ${init.name} lives in the external data file ${ext.location}, and no folder was given to read it from`);
+  if (!ext.location || !Number.isSafeInteger(ext.offset) || ext.offset < 0)
+    throw new QuantizeError(`initializer ${init.name} names no valid external location`);
   return options.readExternal(ext.location, ext.offset, ext.length);
 }
 
@@ -134,7 +141,8 @@ function floatValues(buf: Uint8Array, init: InitializerInfo, options: QuantizeOp
   }
   for (const f of readFields(buf, init.field.valueStart, init.field.valueEnd)) {
     // A copy, so the floats are aligned (and a Node Buffer's slice() would only be a view).
-    if (f.field === 9 || (f.field === 4 && f.wire === 2)) return new Float32Array(Uint8Array.prototype.slice.call(buf, f.valueStart, f.valueEnd).buffer, 0, count);
+    if (f.field === 9 || (f.field === 4 && f.wire === 2))
+      return new Float32Array(Uint8Array.prototype.slice.call(buf, f.valueStart, f.valueEnd).buffer, 0, count);
   }
   // Unpacked float_data: one fixed32 field per value.
   const out = new Float32Array(count);
@@ -245,9 +253,18 @@ function parseModel(model: Uint8Array, options: QuantizeOptions): ParsedModel {
     initializerAt.set(f.start, init);
   }
   const external = [...initializers.values()].find((i) => i.external);
-  if (external && !options.readExternal) throw new QuantizeError(`initializer ${external.name} lives in the external data file ${external.external!.location}, and no folder was given to read it from`);
+  if (external && !options.readExternal)
+    throw new QuantizeError(
+      `initializer ${external.name} lives in the external data file ${external.external!.location}, and no folder was given to read it from`,
+    );
   return {
-    bytes: model, fields, graph, graphFields, nodes, initializers, initializerAt,
+    bytes: model,
+    fields,
+    graph,
+    graphFields,
+    nodes,
+    initializers,
+    initializerAt,
     graphInputs: new Set(graphFields.filter((f) => f.field === 11).map((f) => stringField(model, f))),
     graphOutputs: new Set(graphFields.filter((f) => f.field === 12).map((f) => stringField(model, f))),
     conservative: nodes.some((n) => CONTROL_FLOW.has(n.opType)),
@@ -266,14 +283,24 @@ function planRewrites(m: ParsedModel, options: QuantizeOptions): RewritePlan {
     }
   }
   const taken = new Set<string>([...initializers.keys(), ...nodes.flatMap((n) => n.outputs)]);
-  const plan: RewritePlan = { replaced: new Map(), removed: new Set(), removedValues: new Set(), newInitializers: [], dropped: new Set(), report: { matmuls: 0, fusedBiases: 0, keptFloat: 0 } };
+  const plan: RewritePlan = {
+    replaced: new Map(),
+    removed: new Set(),
+    removedValues: new Set(),
+    newInitializers: [],
+    dropped: new Set(),
+    report: { matmuls: 0, fusedBiases: 0, keptFloat: 0 },
+  };
   const quantized = new Map<string, { q: string; scale: string }>();
   const uses = new Map<string, number>();
 
   for (const n of nodes) {
     if (n.opType !== 'MatMul' || (n.domain !== '' && n.domain !== 'ai.onnx') || n.inputs.length !== 2 || n.outputs.length !== 1) continue;
     const weight = initializers.get(n.inputs[1]);
-    if (!weight || weight.dataType !== FLOAT || weight.dims.length !== 2 || graphInputs.has(weight.name)) { plan.report.keptFloat++; continue; }
+    if (!weight || weight.dataType !== FLOAT || weight.dims.length !== 2 || graphInputs.has(weight.name)) {
+      plan.report.keptFloat++;
+      continue;
+    }
     const [rows, cols] = weight.dims;
     let q = quantized.get(weight.name);
     if (!q) {
@@ -289,7 +316,15 @@ function planRewrites(m: ParsedModel, options: QuantizeOptions): RewritePlan {
     const biasName = add && add.opType === 'Add' && add.domain === '' && add.inputs.length === 2 ? add.inputs[add.inputs[0] === out ? 1 : 0] : undefined;
     const bias = biasName !== undefined ? initializers.get(biasName) : undefined;
     const name = n.name || uniqueName(`${out}_int8_matmul`, taken);
-    if (add && bias && bias.dataType === FLOAT && bias.dims.length === 1 && bias.dims[0] === cols && !graphInputs.has(bias.name) && add.inputs[0] !== add.inputs[1]) {
+    if (
+      add &&
+      bias &&
+      bias.dataType === FLOAT &&
+      bias.dims.length === 1 &&
+      bias.dims[0] === cols &&
+      !graphInputs.has(bias.name) &&
+      add.inputs[0] !== add.inputs[1]
+    ) {
       plan.replaced.set(n, quantizedNode(name, [n.inputs[0], q.q, q.scale, '', bias.name], add.outputs[0]));
       plan.removed.add(add);
       plan.removedValues.add(out);

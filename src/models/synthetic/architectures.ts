@@ -33,7 +33,12 @@ const shared = { vocabSize: BERT_VOCAB, maxPositions: 512, typeVocabSize: 2 } as
 export const ARCHITECTURES: Readonly<Record<SyntheticArch, BertArchitecture>> = {
   tiny: { name: 'tiny', layers: 2, hidden: 64, heads: 2, intermediate: 128, ...shared, standsFor: 'nothing real: fast tests' },
   'bert-small': {
-    name: 'bert-small', layers: 12, hidden: 384, heads: 12, intermediate: 1536, ...shared,
+    name: 'bert-small',
+    layers: 12,
+    hidden: 384,
+    heads: 12,
+    intermediate: 1536,
+    ...shared,
     standsFor: 'BAAI/bge-small-en-v1.5, answerdotai/answerai-colbert-small-v1',
   },
   'bert-base': { name: 'bert-base', layers: 12, hidden: 768, heads: 12, intermediate: 3072, ...shared, standsFor: 'colbert-ir/colbertv2.0' },

@@ -41,8 +41,13 @@ async function reusable(dir: string, opts: SyntheticModelOptions): Promise<Synth
   }
   const arch = ARCHITECTURES[o.arch];
   const width = o.kind === 'colbert' ? o.dim : o.kind === 'cross-encoder' ? 1 : arch.hidden;
-  const same = marker.builderVersion === SYNTHETIC_BUILDER_VERSION && marker.arch === o.arch && marker.kind === o.kind
-    && marker.layout === o.layout && marker.seed === o.seed && marker.dim === width;
+  const same =
+    marker.builderVersion === SYNTHETIC_BUILDER_VERSION &&
+    marker.arch === o.arch &&
+    marker.kind === o.kind &&
+    marker.layout === o.layout &&
+    marker.seed === o.seed &&
+    marker.dim === width;
   if (!same || !Array.isArray(marker.files) || marker.params === undefined || marker.output === undefined) return undefined;
   // The graph's encoded size is known without generating weights; a truncated or foreign model.onnx fails this.
   const expectedModelBytes = buildSyntheticGraph(arch, o.kind, o.layout, o.dim ?? 0, o.seed).model.byteLength;
@@ -54,8 +59,17 @@ async function reusable(dir: string, opts: SyntheticModelOptions): Promise<Synth
     files.push({ path, bytes });
   }
   return {
-    dir, arch: o.arch, kind: o.kind, layout: o.layout, seed: o.seed, hidden: arch.hidden, dim: width as number,
-    output: marker.output, params: marker.params, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0),
+    dir,
+    arch: o.arch,
+    kind: o.kind,
+    layout: o.layout,
+    seed: o.seed,
+    hidden: arch.hidden,
+    dim: width as number,
+    output: marker.output,
+    params: marker.params,
+    files,
+    totalBytes: files.reduce((a, f) => a + f.bytes, 0),
   };
 }
 

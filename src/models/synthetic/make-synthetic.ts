@@ -71,13 +71,17 @@ export interface ResolvedSyntheticOptions {
 
 /** Checks options and applies defaults; throws INVALID_ARGUMENT saying what to use instead. */
 export function resolveSyntheticOptions(opts: SyntheticModelOptions): ResolvedSyntheticOptions {
-  if (!Object.hasOwn(ARCHITECTURES, opts.arch)) throw invalid(`unknown synthetic architecture "${opts.arch}": use one of ${Object.keys(ARCHITECTURES).join(', ')}`);
+  if (!Object.hasOwn(ARCHITECTURES, opts.arch))
+    throw invalid(`unknown synthetic architecture "${opts.arch}": use one of ${Object.keys(ARCHITECTURES).join(', ')}`);
   if (!SYNTHETIC_KINDS.includes(opts.kind)) throw invalid(`unknown synthetic model kind "${opts.kind}": use one of ${SYNTHETIC_KINDS.join(', ')}`);
   const layout = opts.layout ?? 'onnx';
   if (!SYNTHETIC_LAYOUTS.includes(layout)) throw invalid(`unknown layout "${layout}": use one of ${SYNTHETIC_LAYOUTS.join(', ')}`);
-  if (layout === 'pylate' && opts.kind !== 'colbert') throw invalid(`layout "pylate" exists only for kind colbert (got ${opts.kind}): drop the layout option or use kind colbert`);
-  if (opts.dim !== undefined && opts.kind !== 'colbert') throw invalid(`dim applies only to kind colbert (got kind ${opts.kind}): drop it; the output width is the hidden size`);
-  if (opts.dim !== undefined && (!Number.isInteger(opts.dim) || opts.dim < 1 || opts.dim > 4096)) throw invalid(`dim must be an integer from 1 to 4096, got ${opts.dim}`);
+  if (layout === 'pylate' && opts.kind !== 'colbert')
+    throw invalid(`layout "pylate" exists only for kind colbert (got ${opts.kind}): drop the layout option or use kind colbert`);
+  if (opts.dim !== undefined && opts.kind !== 'colbert')
+    throw invalid(`dim applies only to kind colbert (got kind ${opts.kind}): drop it; the output width is the hidden size`);
+  if (opts.dim !== undefined && (!Number.isInteger(opts.dim) || opts.dim < 1 || opts.dim > 4096))
+    throw invalid(`dim must be an integer from 1 to 4096, got ${opts.dim}`);
   const seed = opts.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw invalid(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   return { arch: opts.arch, kind: opts.kind, layout, seed, dim: opts.kind === 'colbert' ? (opts.dim ?? DEFAULT_COLBERT_DIM) : undefined };
@@ -99,7 +103,10 @@ async function copyTokenizer(dir: string): Promise<void> {
   const src = fixtureTokenizerDir();
   for (const f of TOKENIZER_FILES) {
     if (!existsSync(join(src, f))) {
-      throw new TartanError(ErrorCodes.MODEL_FILES_MISSING, `tokenizer file ${join(src, f)} is missing: set TARTAN_SHARED to the shared folder holding fixtures/tokenizers/bert-base-uncased`);
+      throw new TartanError(
+        ErrorCodes.MODEL_FILES_MISSING,
+        `tokenizer file ${join(src, f)} is missing: set TARTAN_SHARED to the shared folder holding fixtures/tokenizers/bert-base-uncased`,
+      );
     }
     await copyFile(join(src, f), join(dir, f));
   }
@@ -155,11 +162,24 @@ export async function makeSyntheticModel(dir: string, opts: SyntheticModelOption
     written.push('modules.json', '1_Dense/model.safetensors', '1_Dense/config.json');
   }
   // A folder rebuilt as another kind must not keep the old kind's files (a stale 1_Dense would make it look PyLate).
-  for (const stale of OPTIONAL_OUTPUTS) if (!written.some((w) => w === stale || w.startsWith(`${stale}/`))) await rm(join(dir, stale), { recursive: true, force: true });
+  for (const stale of OPTIONAL_OUTPUTS)
+    if (!written.some((w) => w === stale || w.startsWith(`${stale}/`))) await rm(join(dir, stale), { recursive: true, force: true });
   const outDim = kind === 'colbert' ? (dim as number) : kind === 'cross-encoder' ? 1 : arch.hidden;
   await writeJson(dir, MARKER_FILE, syntheticMarker({ arch, kind, layout, dim: outDim, seed, params, output, files: [...written] }));
   written.push(MARKER_FILE);
 
   const files = await Promise.all(written.map(async (path) => ({ path, bytes: (await stat(join(dir, path))).size })));
-  return { dir, arch: arch.name, kind, layout, seed, hidden: arch.hidden, dim: outDim, output, params, files, totalBytes: files.reduce((a, f) => a + f.bytes, 0) };
+  return {
+    dir,
+    arch: arch.name,
+    kind,
+    layout,
+    seed,
+    hidden: arch.hidden,
+    dim: outDim,
+    output,
+    params,
+    files,
+    totalBytes: files.reduce((a, f) => a + f.bytes, 0),
+  };
 }

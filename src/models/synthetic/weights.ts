@@ -27,7 +27,12 @@ function assertLittleEndian(): void {
 export class WeightBytes implements LazyBytes {
   readonly byteLength: number;
 
-  constructor(readonly count: number, readonly seed: number, readonly name: string, readonly init: WeightInit) {
+  constructor(
+    readonly count: number,
+    readonly seed: number,
+    readonly name: string,
+    readonly init: WeightInit,
+  ) {
     assertLittleEndian();
     this.byteLength = count * 4;
   }
@@ -59,7 +64,10 @@ export function materialiseWeight(count: number, seed: number, name: string, ini
 export class WeightFactory {
   private count = 0;
 
-  constructor(private readonly graph: GraphBuilder, readonly seed: number) {}
+  constructor(
+    private readonly graph: GraphBuilder,
+    readonly seed: number,
+  ) {}
 
   /** Number of parameters (float32 values) added so far. */
   get params(): number {

@@ -29,37 +29,40 @@ const OPTION: Record<Family, string> = { dense: '--dense-model', colbert: '--col
 
 export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const numbers = { type: 'array', items: { type: ['number', 'null'] } };
-  app.post<{ Body: { query: string; documents: string[] } }>('/api/compare', {
-    schema: {
-      summary: 'Score documents with dense, ColBERT and cross-encoder models side by side',
-      tags: ['models'],
-      body: {
-        type: 'object',
-        required: ['query', 'documents'],
-        additionalProperties: false,
-        properties: {
-          query: { type: 'string', minLength: 1, maxLength: 4096 },
-          documents: { type: 'array', minItems: 1, maxItems: 32, items: { type: 'string' } },
-        },
-      },
-      response: {
-        200: {
+  app.post<{ Body: { query: string; documents: string[] } }>(
+    '/api/compare',
+    {
+      schema: {
+        summary: 'Score documents with dense, ColBERT and cross-encoder models side by side',
+        tags: ['models'],
+        body: {
           type: 'object',
+          required: ['query', 'documents'],
+          additionalProperties: false,
           properties: {
-            query: { type: 'string' },
-            documents: { type: 'array', items: { type: 'string' } },
-            columns: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  family: { type: 'string' },
-                  model: { type: ['string', 'null'] },
-                  available: { type: 'boolean' },
-                  reason: { type: 'string' },
-                  scores: numbers,
-                  ranks: numbers,
-                  normalized: numbers,
+            query: { type: 'string', minLength: 1, maxLength: 4096 },
+            documents: { type: 'array', minItems: 1, maxItems: 32, items: { type: 'string' } },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              query: { type: 'string' },
+              documents: { type: 'array', items: { type: 'string' } },
+              columns: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    family: { type: 'string' },
+                    model: { type: ['string', 'null'] },
+                    available: { type: 'boolean' },
+                    reason: { type: 'string' },
+                    scores: numbers,
+                    ranks: numbers,
+                    normalized: numbers,
+                  },
                 },
               },
             },
@@ -67,34 +70,48 @@ export function registerCompareRoutes(app: FastifyInstance, ctx: ServerContext):
         },
       },
     },
-  }, async (request) => {
-    const { query, documents } = request.body;
-    nonEmptyText(query, 'query', 4096);
-    documents.forEach((d, i) => nonEmptyText(d, `documents[${i}]`, ctx.limits.maxTextChars));
-    const models: Record<Family, string | undefined> = { dense: ctx.models.dense, colbert: ctx.models.colbert, 'cross-encoder': ctx.models.crossEncoder };
-    const score = async (family: Family): Promise<Column> => {
-      const model = models[family];
-      const none = documents.map(() => null);
-      if (!model) {
-        return { family, model: null, available: false, reason: `no ${family} model configured (start the server with ${OPTION[family]} <id|path>)`, scores: none, ranks: none };
-      }
-      try {
-        if (family === 'colbert') {
-          const s = await colbertScores(await ctx.backend.colbert(model), query, documents);
-          return column(family, model, s.map((x) => x.raw), s.map((x) => x.normalized));
+    async (request) => {
+      const { query, documents } = request.body;
+      nonEmptyText(query, 'query', 4096);
+      documents.forEach((d, i) => nonEmptyText(d, `documents[${i}]`, ctx.limits.maxTextChars));
+      const models: Record<Family, string | undefined> = { dense: ctx.models.dense, colbert: ctx.models.colbert, 'cross-encoder': ctx.models.crossEncoder };
+      const score = async (family: Family): Promise<Column> => {
+        const model = models[family];
+        const none = documents.map(() => null);
+        if (!model) {
+          return {
+            family,
+            model: null,
+            available: false,
+            reason: `no ${family} model configured (start the server with ${OPTION[family]} <id|path>)`,
+            scores: none,
+            ranks: none,
+          };
         }
-        const scores = family === 'dense'
-          ? await denseScores(await ctx.backend.dense(model), query, documents)
-          : await crossEncoderScores(await ctx.backend.crossEncoder(model), query, documents);
-        return column(family, model, scores);
-      } catch (err) {
-        // One broken model must not hide the other columns; the column says what failed.
-        return { family, model, available: false, reason: err instanceof Error ? err.message : String(err), scores: none, ranks: none };
-      }
-    };
-    const work = async () => ({ query, documents, columns: await Promise.all((['dense', 'colbert', 'cross-encoder'] as const).map(score)) });
-    return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'compare');
-  });
+        try {
+          if (family === 'colbert') {
+            const s = await colbertScores(await ctx.backend.colbert(model), query, documents);
+            return column(
+              family,
+              model,
+              s.map((x) => x.raw),
+              s.map((x) => x.normalized),
+            );
+          }
+          const scores =
+            family === 'dense'
+              ? await denseScores(await ctx.backend.dense(model), query, documents)
+              : await crossEncoderScores(await ctx.backend.crossEncoder(model), query, documents);
+          return column(family, model, scores);
+        } catch (err) {
+          // One broken model must not hide the other columns; the column says what failed.
+          return { family, model, available: false, reason: err instanceof Error ? err.message : String(err), scores: none, ranks: none };
+        }
+      };
+      const work = async () => ({ query, documents, columns: await Promise.all((['dense', 'colbert', 'cross-encoder'] as const).map(score)) });
+      return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'compare');
+    },
+  );
 }
 
 function column(family: Family, model: string, scores: number[], normalized?: number[]): Column {

@@ -27,55 +27,71 @@ export function registerIndexRoutes(app: FastifyInstance, ctx: ServerContext): v
   const guard = requireApiKey(ctx.apiKey);
   const describe = async (name: string) => ({ ...(await ctx.registry.get(name).info()), name, deletable: ctx.registry.isOwned(name) });
 
-  app.get('/api/indexes', {
-    schema: {
-      summary: 'List the served indexes',
-      tags: ['indexes'],
-      response: { 200: { type: 'object', properties: { indexes: { type: 'array', items: indexInfoSchema } } } },
-    },
-  }, async () => ({ indexes: await Promise.all(ctx.registry.names().map(describe)) }));
-
-  app.post<{ Body: { name: string; model?: string; nbits?: number } }>('/api/indexes', {
-    onRequest: guard,
-    schema: {
-      summary: 'Create an empty index under the data dir',
-      tags: ['indexes'],
-      security: writeSecurity,
-      body: {
-        type: 'object',
-        required: ['name'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string', description: 'index name: 1-64 of a-z, 0-9, _ and -' },
-          model: { type: 'string', description: 'ColBERT model id or path (default: the server --model, `lexical` unless set)' },
-          nbits: { type: 'integer', enum: [1, 2, 4, 8], description: 'residual bits per dimension' },
-        },
+  app.get(
+    '/api/indexes',
+    {
+      schema: {
+        summary: 'List the served indexes',
+        tags: ['indexes'],
+        response: { 200: { type: 'object', properties: { indexes: { type: 'array', items: indexInfoSchema } } } },
       },
-      response: { 201: indexInfoSchema },
     },
-  }, async (request, reply) => {
-    const { name, model, nbits } = request.body;
-    validateIndexName(name);
-    if (model !== undefined) checkClientModel(model, ctx);
-    await ctx.registry.create(name, { model: model ?? ctx.models.indexModel, ...(nbits !== undefined ? { nbits } : {}) });
-    return reply.code(201).send(await describe(name));
-  });
+    async () => ({ indexes: await Promise.all(ctx.registry.names().map(describe)) }),
+  );
 
-  app.get<{ Params: { name: string } }>('/api/indexes/:name', {
-    schema: { summary: 'Describe one index', tags: ['indexes'], params: indexNameParams, response: { 200: indexInfoSchema } },
-  }, async (request) => describe(request.params.name));
-
-  app.delete<{ Params: { name: string } }>('/api/indexes/:name', {
-    onRequest: guard,
-    schema: {
-      summary: 'Delete an index created over HTTP (its files too)',
-      tags: ['indexes'],
-      security: writeSecurity,
-      params: indexNameParams,
-      response: { 200: { type: 'object', properties: { deleted: { type: 'string' } } } },
+  app.post<{ Body: { name: string; model?: string; nbits?: number } }>(
+    '/api/indexes',
+    {
+      onRequest: guard,
+      schema: {
+        summary: 'Create an empty index under the data dir',
+        tags: ['indexes'],
+        security: writeSecurity,
+        body: {
+          type: 'object',
+          required: ['name'],
+          additionalProperties: false,
+          properties: {
+            name: { type: 'string', description: 'index name: 1-64 of a-z, 0-9, _ and -' },
+            model: { type: 'string', description: 'ColBERT model id or path (default: the server --model, `lexical` unless set)' },
+            nbits: { type: 'integer', enum: [1, 2, 4, 8], description: 'residual bits per dimension' },
+          },
+        },
+        response: { 201: indexInfoSchema },
+      },
     },
-  }, async (request) => {
-    await ctx.registry.remove(request.params.name);
-    return { deleted: request.params.name };
-  });
+    async (request, reply) => {
+      const { name, model, nbits } = request.body;
+      validateIndexName(name);
+      if (model !== undefined) checkClientModel(model, ctx);
+      await ctx.registry.create(name, { model: model ?? ctx.models.indexModel, ...(nbits !== undefined ? { nbits } : {}) });
+      return reply.code(201).send(await describe(name));
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/api/indexes/:name',
+    {
+      schema: { summary: 'Describe one index', tags: ['indexes'], params: indexNameParams, response: { 200: indexInfoSchema } },
+    },
+    async (request) => describe(request.params.name),
+  );
+
+  app.delete<{ Params: { name: string } }>(
+    '/api/indexes/:name',
+    {
+      onRequest: guard,
+      schema: {
+        summary: 'Delete an index created over HTTP (its files too)',
+        tags: ['indexes'],
+        security: writeSecurity,
+        params: indexNameParams,
+        response: { 200: { type: 'object', properties: { deleted: { type: 'string' } } } },
+      },
+    },
+    async (request) => {
+      await ctx.registry.remove(request.params.name);
+      return { deleted: request.params.name };
+    },
+  );
 }

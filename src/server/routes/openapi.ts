@@ -4,7 +4,11 @@ import { version } from '../../core/version.js';
 import type { OpenApiCollector } from '../openapi.js';
 
 export function registerOpenApiRoutes(app: FastifyInstance, collector: OpenApiCollector): void {
-  app.get('/openapi.json', {
-    schema: { summary: 'This OpenAPI document', tags: ['health'] },
-  }, async () => collector.document({ title: 'tartan', version }));
+  app.get(
+    '/openapi.json',
+    {
+      schema: { summary: 'This OpenAPI document', tags: ['health'] },
+    },
+    async () => collector.document({ title: 'tartan', version }),
+  );
 }

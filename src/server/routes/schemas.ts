@@ -37,7 +37,10 @@ export const indexInfoSchema = {
 export function nonEmptyText(value: string, field: string, maxChars: number): string {
   if (value.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `${field} is empty; send some text`);
   if (value.length > maxChars) {
-    throw new TartanError(ErrorCodes.TEXT_TOO_LONG, `${field} has ${value.length} characters, more than the ${maxChars} this server accepts; shorten or split it`);
+    throw new TartanError(
+      ErrorCodes.TEXT_TOO_LONG,
+      `${field} has ${value.length} characters, more than the ${maxChars} this server accepts; shorten or split it`,
+    );
   }
   return value;
 }

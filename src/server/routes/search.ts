@@ -31,47 +31,55 @@ interface SearchBody {
 }
 
 export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{ Params: { name: string }; Body: SearchBody }>('/api/indexes/:name/search', {
-    schema: {
-      summary: 'Search an index; optionally explain every hit token by token',
-      tags: ['search'],
-      params: indexNameParams,
-      body: {
-        type: 'object',
-        required: ['query'],
-        additionalProperties: false,
-        properties: {
-          query: { type: 'string', minLength: 1, maxLength: 4096 },
-          k: { type: 'integer', minimum: 1, maximum: ctx.limits.maxK, default: 10 },
-          pipeline: { type: 'string', maxLength: 200, description: `preset (${Object.keys(PIPELINE_PRESETS).join(', ')}) or spec such as colbert:100>cross-encoder; stages need the matching models`, default: 'colbert' },
-          filter: { type: 'object', description: 'metadata filter: {field: value | {$in:[...]} | {$gt,$gte,$lt,$lte}}' },
-          explain: { type: 'boolean', default: false, description: `explain up to ${ctx.limits.maxExplained} hits` },
-          nprobe: { type: 'integer', minimum: 1, maximum: 1024 },
-          ndocs: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        },
-      },
-      response: {
-        200: {
+  app.post<{ Params: { name: string }; Body: SearchBody }>(
+    '/api/indexes/:name/search',
+    {
+      schema: {
+        summary: 'Search an index; optionally explain every hit token by token',
+        tags: ['search'],
+        params: indexNameParams,
+        body: {
           type: 'object',
+          required: ['query'],
+          additionalProperties: false,
           properties: {
-            index: { type: 'string' },
-            pipeline: { type: 'string' },
-            model: { type: 'string' },
-            tookMs: { type: 'number' },
-            stageMs: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per pipeline stage' },
-            hits: {
-              type: 'array',
-              items: {
-                type: 'object',
-                properties: {
-                  id: { type: 'string' },
-                  rank: { type: 'integer' },
-                  score: { type: 'number' },
-                  normalizedScore: { type: 'number', description: 'raw score / query tokens; absent when a non-ColBERT stage scored last' },
-                  stage: { type: 'string', description: 'pipeline stage whose score this is' },
-                  text: { type: 'string' },
-                  metadata: { type: 'object', additionalProperties: true },
-                  explanation: explanationSchema,
+            query: { type: 'string', minLength: 1, maxLength: 4096 },
+            k: { type: 'integer', minimum: 1, maximum: ctx.limits.maxK, default: 10 },
+            pipeline: {
+              type: 'string',
+              maxLength: 200,
+              description: `preset (${Object.keys(PIPELINE_PRESETS).join(', ')}) or spec such as colbert:100>cross-encoder; stages need the matching models`,
+              default: 'colbert',
+            },
+            filter: { type: 'object', description: 'metadata filter: {field: value | {$in:[...]} | {$gt,$gte,$lt,$lte}}' },
+            explain: { type: 'boolean', default: false, description: `explain up to ${ctx.limits.maxExplained} hits` },
+            nprobe: { type: 'integer', minimum: 1, maximum: 1024 },
+            ndocs: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              index: { type: 'string' },
+              pipeline: { type: 'string' },
+              model: { type: 'string' },
+              tookMs: { type: 'number' },
+              stageMs: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per pipeline stage' },
+              hits: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    rank: { type: 'integer' },
+                    score: { type: 'number' },
+                    normalizedScore: { type: 'number', description: 'raw score / query tokens; absent when a non-ColBERT stage scored last' },
+                    stage: { type: 'string', description: 'pipeline stage whose score this is' },
+                    text: { type: 'string' },
+                    metadata: { type: 'object', additionalProperties: true },
+                    explanation: explanationSchema,
+                  },
                 },
               },
             },
@@ -79,37 +87,38 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         },
       },
     },
-  }, async (request) => {
-    const { name } = request.params;
-    const body = request.body;
-    const pipeline = (body.pipeline ?? DIRECT).trim();
-    nonEmptyText(body.query, 'query', 4096);
-    const index = ctx.registry.get(name);
-    const started = performance.now();
-    const work = async () => {
-      const info = await index.info();
-      const k = body.k ?? 10;
-      const explain = body.explain ? { explain: ctx.limits.maxExplained } : {};
-      let hits: ServedHit[];
-      let stages: Record<string, number> | undefined;
-      if (pipeline === DIRECT) {
-        hits = await index.search(body.query, {
-          k,
-          ...(body.filter ? { filter: body.filter } : {}),
-          ...(body.nprobe ? { nprobe: body.nprobe } : {}),
-          ...(body.ndocs ? { ndocs: body.ndocs } : {}),
-          ...explain,
-        });
-      } else {
-        const bound = await ctx.backend.pipeline(index, pipeline, ctx.models.crossEncoder ? { crossEncoder: ctx.models.crossEncoder } : {});
-        const result = await bound.search(body.query, { k, ...(body.filter ? { filter: body.filter } : {}), ...explain });
-        hits = result.hits;
-        stages = result.latencyMs;
-      }
-      const model = info.model ?? ctx.models.indexModel;
-      const served = hits.map(({ explanation, ...h }) => ({ ...h, ...(explanation ? { explanation: servedExplanation(explanation) } : {}) }));
-      return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: served };
-    };
-    return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
-  });
+    async (request) => {
+      const { name } = request.params;
+      const body = request.body;
+      const pipeline = (body.pipeline ?? DIRECT).trim();
+      nonEmptyText(body.query, 'query', 4096);
+      const index = ctx.registry.get(name);
+      const started = performance.now();
+      const work = async () => {
+        const info = await index.info();
+        const k = body.k ?? 10;
+        const explain = body.explain ? { explain: ctx.limits.maxExplained } : {};
+        let hits: ServedHit[];
+        let stages: Record<string, number> | undefined;
+        if (pipeline === DIRECT) {
+          hits = await index.search(body.query, {
+            k,
+            ...(body.filter ? { filter: body.filter } : {}),
+            ...(body.nprobe ? { nprobe: body.nprobe } : {}),
+            ...(body.ndocs ? { ndocs: body.ndocs } : {}),
+            ...explain,
+          });
+        } else {
+          const bound = await ctx.backend.pipeline(index, pipeline, ctx.models.crossEncoder ? { crossEncoder: ctx.models.crossEncoder } : {});
+          const result = await bound.search(body.query, { k, ...(body.filter ? { filter: body.filter } : {}), ...explain });
+          hits = result.hits;
+          stages = result.latencyMs;
+        }
+        const model = info.model ?? ctx.models.indexModel;
+        const served = hits.map(({ explanation, ...h }) => ({ ...h, ...(explanation ? { explanation: servedExplanation(explanation) } : {}) }));
+        return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: served };
+      };
+      return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
+    },
+  );
 }

@@ -24,7 +24,8 @@ export function webDir(): string {
 }
 
 const SECURITY_HEADERS = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
@@ -36,8 +37,7 @@ export function registerWebRoutes(app: FastifyInstance): void {
     if (!body) cache.set(file, (body = readFileSync(join(webDir(), file))));
     return body;
   };
-  const serve = (file: string) => async (_req: unknown, reply: FastifyReply) =>
-    reply.headers(SECURITY_HEADERS).type(FILES[file]).send(load(file));
+  const serve = (file: string) => async (_req: unknown, reply: FastifyReply) => reply.headers(SECURITY_HEADERS).type(FILES[file]).send(load(file));
 
   app.get('/', { schema: { hide: true } }, serve('index.html'));
   for (const file of Object.keys(FILES)) app.get(`/web/${file}`, { schema: { hide: true } }, serve(file));

@@ -31,36 +31,47 @@ async function loadIndexes() {
   const res = await fetch('/api/indexes');
   const data = await res.json();
   const select = $('index-select');
-  select.replaceChildren(...data.indexes.map((ix) =>
-    el('option', { value: ix.name, text: `${ix.name} (${ix.documents} docs, ${ix.model ?? 'model ?'})` })));
+  select.replaceChildren(...data.indexes.map((ix) => el('option', { value: ix.name, text: `${ix.name} (${ix.documents} docs, ${ix.model ?? 'model ?'})` })));
   if (data.indexes.length === 0) setStatus('No index is served yet: create one with POST /api/indexes or start with --index.');
 }
 
 function resultItem(hit, query) {
   const matched = hit.explanation ? matchedTokens(hit.explanation) : new Set();
   const heatmapBox = el('div', { class: 'heatmap-box', hidden: true });
-  const toggle = el('button', {
-    type: 'button', class: 'heatmap-toggle', 'aria-expanded': 'false',
-    onclick: () => {
-      const open = heatmapBox.hidden;
-      if (open && !heatmapBox.firstChild && hit.explanation) {
-        heatmapBox.append(heatmapTable(hit.explanation, `"${query}" against document ${hit.id}`));
-      }
-      heatmapBox.hidden = !open;
-      toggle.setAttribute('aria-expanded', String(open));
-      toggle.textContent = open ? 'Hide heatmap' : 'Show heatmap';
+  const toggle = el(
+    'button',
+    {
+      type: 'button',
+      class: 'heatmap-toggle',
+      'aria-expanded': 'false',
+      onclick: () => {
+        const open = heatmapBox.hidden;
+        if (open && !heatmapBox.firstChild && hit.explanation) {
+          heatmapBox.append(heatmapTable(hit.explanation, `"${query}" against document ${hit.id}`));
+        }
+        heatmapBox.hidden = !open;
+        toggle.setAttribute('aria-expanded', String(open));
+        toggle.textContent = open ? 'Hide heatmap' : 'Show heatmap';
+      },
     },
-  }, 'Show heatmap');
+    'Show heatmap',
+  );
   if (!hit.explanation) toggle.disabled = true;
-  return el('li', { class: 'result', 'data-id': hit.id },
-    el('div', { class: 'result-head' },
+  return el(
+    'li',
+    { class: 'result', 'data-id': hit.id },
+    el(
+      'div',
+      { class: 'result-head' },
       el('span', { class: 'doc-id', text: hit.id }),
       el('span', { class: 'score', title: 'raw MaxSim: sum over query tokens of the best similarity', text: `raw ${fmt(hit.score)}` }),
       el('span', { class: 'score', title: 'raw score divided by the number of query tokens', text: `normalised ${fmt(hit.normalizedScore)}` }),
       hit.stage ? el('span', { class: 'score', title: 'the pipeline stage that gave the score', text: `by ${hit.stage}` }) : null,
-      toggle),
+      toggle,
+    ),
     el('p', { class: 'doc-text' }, highlightedText(hit.text ?? '', matched)),
-    heatmapBox);
+    heatmapBox,
+  );
 }
 
 async function search(event) {
@@ -83,7 +94,10 @@ async function search(event) {
 
 async function compare(event) {
   event.preventDefault();
-  const docs = $('compare-docs').value.split('\n').map((s) => s.trim()).filter(Boolean);
+  const docs = $('compare-docs')
+    .value.split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
   setStatus('Scoring…');
   try {
     await runCompare($('compare-query').value, docs, $('compare-result'));

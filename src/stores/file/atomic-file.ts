@@ -19,7 +19,11 @@ export function setBeforeRenameHook(hook: ((finalPath: string) => void) | undefi
 /** fsyncs a directory so a rename inside it is durable. */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -20,7 +20,8 @@ import { storedDim } from '../../plaid/projection.js';
 export function prepareCompact(dir: string, snap: Snapshot): Manifest {
   const m: Manifest = structuredClone(snap.manifest);
   // Stored rows are copied as they are: the projection (when the index reduces the dimension) is kept.
-  const s = m.settings, dim = storedDim(s);
+  const s = m.settings,
+    dim = storedDim(s);
   const docs: DocumentInput[] = [];
   const passageDoc: number[] = [];
   const lengths: number[] = [];
@@ -42,7 +43,9 @@ export function prepareCompact(dir: string, snap: Snapshot): Manifest {
     }
   });
   const offsets = new Uint32Array(lengths.length + 1);
-  lengths.forEach((l, i) => { offsets[i + 1] = offsets[i] + l; });
+  lengths.forEach((l, i) => {
+    offsets[i + 1] = offsets[i] + l;
+  });
   const tokens = offsets[lengths.length];
   const { records, texts } = encodeDocuments(docs);
   const pd = Uint32Array.from(passageDoc);
@@ -54,7 +57,8 @@ export function prepareCompact(dir: string, snap: Snapshot): Manifest {
     const residuals = new Uint8Array(tokens * rb);
     picks.forEach(({ seg, p }, i) => {
       const src = snap.segments[seg];
-      const t0 = src.tokenOffsets[p], t1 = src.tokenOffsets[p + 1];
+      const t0 = src.tokenOffsets[p],
+        t1 = src.tokenOffsets[p + 1];
       codes.set(src.codes!.subarray(t0, t1), offsets[i]);
       src.residuals!.read(t0 * rb, (t1 - t0) * rb, residuals.subarray(offsets[i] * rb, offsets[i + 1] * rb));
     });
@@ -62,7 +66,8 @@ export function prepareCompact(dir: string, snap: Snapshot): Manifest {
     buffers.residuals = residuals;
     buffers.ivf = buildInvertedLists(codes, offsets, pd.length, k);
     // Rerank vectors survive only when every source segment has them (older segments may not).
-    if (picks.length > 0 && snap.segments.every((g) => g.vectors || g.entry.tokens === 0)) buffers.vectors = copyVectors(snap, picks, offsets, tokens * dim * 2, dim * 2);
+    if (picks.length > 0 && snap.segments.every((g) => g.vectors || g.entry.tokens === 0))
+      buffers.vectors = copyVectors(snap, picks, offsets, tokens * dim * 2, dim * 2);
   } else if (s.mode === 'flat') {
     const width = s.flatDtype === 'f16' ? 2 : 1;
     const scales = new Float32Array(s.flatDtype === 'i8' ? tokens : 0);
@@ -89,7 +94,8 @@ function copyVectors(snap: Snapshot, picks: ReadonlyArray<{ seg: number; p: numb
   const out = new Uint8Array(bytes);
   picks.forEach(({ seg, p }, i) => {
     const src = snap.segments[seg];
-    const t0 = src.tokenOffsets[p], t1 = src.tokenOffsets[p + 1];
+    const t0 = src.tokenOffsets[p],
+      t1 = src.tokenOffsets[p + 1];
     src.vectors!.read(t0 * rowBytes, (t1 - t0) * rowBytes, out.subarray(offsets[i] * rowBytes, offsets[i + 1] * rowBytes));
   });
   return out;

@@ -11,7 +11,17 @@ import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import type { IndexSettings, Manifest } from './manifest.js';
-import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, isIndexWriterFile, manifestBytes, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
+import {
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  MANIFEST_NAME,
+  isIndexWriterFile,
+  manifestBytes,
+  manifestStamp,
+  readManifest,
+  referencedFiles,
+  writeManifest,
+} from './manifest.js';
 import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
 import { Snapshot, type LoadedSegment } from './snapshot.js';
 import { prepareAdd } from './update.js';
@@ -37,7 +47,16 @@ export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
  * exact MaxSim over the original float vectors; nprobe 32 / ndocs 64 give 0.982 in about 80% of the time.
  */
 export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
-  mode: 'plaid', nbits: 2, flatDtype: 'f16', rerankVectors: 'f16', centroids: 0, poolFactor: 1, chunkTokens: 0, chunkOverlap: 0, nprobe: 64, ndocs: 96,
+  mode: 'plaid',
+  nbits: 2,
+  flatDtype: 'f16',
+  rerankVectors: 'f16',
+  centroids: 0,
+  poolFactor: 1,
+  chunkTokens: 0,
+  chunkOverlap: 0,
+  nprobe: 64,
+  ndocs: 96,
 };
 
 /**
@@ -59,22 +78,33 @@ function storedQuery(snap: Snapshot, query: TokenMatrix): TokenMatrix {
 function removeIndexFolder(dir: string): void {
   const aside = `${resolve(dir)}.tartan-drop-${process.pid}-${Date.now()}`;
   let target = dir;
-  try { renameSync(dir, aside); target = aside; } catch { /* remove in place */ }
+  try {
+    renameSync(dir, aside);
+    target = aside;
+  } catch {
+    /* remove in place */
+  }
   rmSync(target, { recursive: true, force: true, maxRetries: 3 });
 }
 
 /** The first passage owned by local document `local` (passages are sorted by owner). */
 function firstPassage(passageDoc: Uint32Array, local: number): number {
-  let lo = 0, hi = passageDoc.length;
+  let lo = 0,
+    hi = passageDoc.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (passageDoc[mid] < local) lo = mid + 1; else hi = mid;
+    if (passageDoc[mid] < local) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
 
 /** A scored passage before it becomes a hit. */
-export interface ScoredDoc { doc: number; raw: number; normalized: number }
+export interface ScoredDoc {
+  doc: number;
+  raw: number;
+  normalized: number;
+}
 
 export abstract class FileStore implements VectorStore {
   protected snap: Snapshot;
@@ -83,27 +113,52 @@ export abstract class FileStore implements VectorStore {
   private writes: Promise<unknown> = Promise.resolve();
   private closed = false;
 
-  protected constructor(readonly dir: string, snap: Snapshot) {
+  protected constructor(
+    readonly dir: string,
+    snap: Snapshot,
+  ) {
     this.snap = snap;
   }
 
   /** The dimension of the vectors and queries the index takes (what the model gives; stored rows may be reduced to settings.pcaDim). */
-  get dim(): number { return this.snap.manifest.settings.dim; }
-  get settings(): IndexSettings { return this.snap.manifest.settings; }
-  get manifest(): Manifest { return this.snap.manifest; }
+  get dim(): number {
+    return this.snap.manifest.settings.dim;
+  }
+  get settings(): IndexSettings {
+    return this.snap.manifest.settings;
+  }
+  get manifest(): Manifest {
+    return this.snap.manifest;
+  }
 
   /** Writes a new empty index folder (fails with INDEX_EXISTS if one is there). */
   protected static initFolder(dir: string, options: CreateStoreOptions): void {
-    if (options === null || typeof options !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `store options must be an object like { dim: 128 }, got ${options === null ? 'null' : typeof options}`);
-    if (existsSync(join(dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
+    if (options === null || typeof options !== 'object')
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `store options must be an object like { dim: 128 }, got ${options === null ? 'null' : typeof options}`,
+      );
+    if (existsSync(join(dir, MANIFEST_NAME)))
+      throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
     // An explicit undefined (a forwarded optional flag) means "default", not "write no value to the manifest".
     const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<IndexSettings>;
     const settings = { ...DEFAULT_SETTINGS, ...given } as IndexSettings;
-    if (!Number.isInteger(settings.dim) || settings.dim <= 0 || settings.dim > MAX_DIM) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to ${MAX_DIM} (got ${describe(settings.dim)})`);
+    if (!Number.isInteger(settings.dim) || settings.dim <= 0 || settings.dim > MAX_DIM)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to ${MAX_DIM} (got ${describe(settings.dim)})`);
     // Every setting is checked before anything is written: the manifest loader refuses what this would let through.
     checkCreateSettings(settings);
     mkdirSync(dir, { recursive: true });
-    const m: Manifest = { format: FORMAT_NAME, version: FORMAT_VERSION, generation: 0, updatedAt: '', settings, segments: [], nextSegmentId: 1, nextDocBase: 0, deleted: 0 };
+    const m: Manifest = {
+      format: FORMAT_NAME,
+      version: FORMAT_VERSION,
+      generation: 0,
+      updatedAt: '',
+      settings,
+      segments: [],
+      nextSegmentId: 1,
+      nextDocBase: 0,
+      deleted: 0,
+    };
     writeManifest(dir, m);
   }
 
@@ -133,7 +188,9 @@ export abstract class FileStore implements VectorStore {
     if (!this.lock && manifestStamp(this.dir) !== this.snap.stamp) {
       try {
         this.swap(FileStore.loadSnapshot(this.dir, this.snap));
-      } catch { /* keep serving the verified snapshot we have; `check` reports what is wrong */ }
+      } catch {
+        /* keep serving the verified snapshot we have; `check` reports what is wrong */
+      }
     }
     return this.snap;
   }
@@ -160,7 +217,10 @@ export abstract class FileStore implements VectorStore {
   private publish(m: Manifest): void {
     this.lock!.assertHeld();
     if (manifestStamp(this.dir) !== this.snap.stamp) {
-      throw new TartanError(ErrorCodes.INDEX_LOCKED, `the index at ${this.dir} was changed by another writer while this one held the lock; the write was not applied, reopen the index and retry`);
+      throw new TartanError(
+        ErrorCodes.INDEX_LOCKED,
+        `the index at ${this.dir} was changed by another writer while this one held the lock; the write was not applied, reopen the index and retry`,
+      );
     }
     writeManifest(this.dir, m);
     this.swap(new Snapshot(this.dir, m, this.snap));
@@ -184,7 +244,11 @@ export abstract class FileStore implements VectorStore {
     for (const name of readdirSync(this.dir)) {
       const isOurs = isIndexWriterFile(name) || this.isOldLockTemp(name);
       if (isOurs && !keep.has(name)) {
-        try { unlinkSync(join(this.dir, name)); } catch { /* removed by someone else */ }
+        try {
+          unlinkSync(join(this.dir, name));
+        } catch {
+          /* removed by someone else */
+        }
         forgetVerified(join(this.dir, name));
       }
     }
@@ -193,7 +257,11 @@ export abstract class FileStore implements VectorStore {
   /** A private file of a lock attempt that crashed (they live microseconds; an old one is left over). */
   private isOldLockTemp(name: string): boolean {
     if (!name.startsWith(LOCK_TEMP_PREFIX)) return false;
-    try { return Date.now() - statSync(join(this.dir, name)).mtimeMs > 60_000; } catch { return false; }
+    try {
+      return Date.now() - statSync(join(this.dir, name)).mtimeMs > 60_000;
+    } catch {
+      return false;
+    }
   }
 
   async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
@@ -230,7 +298,8 @@ export abstract class FileStore implements VectorStore {
     return this.serial(async () => {
       this.writer();
       this.lock!.assertHeld();
-      if (!existsSync(join(this.dir, MANIFEST_NAME))) throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no index at ${this.dir} (missing ${MANIFEST_NAME}); nothing was removed`);
+      if (!existsSync(join(this.dir, MANIFEST_NAME)))
+        throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no index at ${this.dir} (missing ${MANIFEST_NAME}); nothing was removed`);
       const lock = this.lock!;
       this.closed = true;
       this.lock = undefined;
@@ -259,7 +328,9 @@ export abstract class FileStore implements VectorStore {
         out.push(this.describe(snap, d));
       }
       return out;
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   /** External ids of the live documents, in insertion order, and the manifest generation they belong to. */
@@ -267,7 +338,9 @@ export abstract class FileStore implements VectorStore {
     const snap = this.current().acquire();
     try {
       return { ids: [...snap.idToDoc.keys()], generation: snap.manifest.generation };
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   private describe(snap: Snapshot, doc: number): DocumentInput & { metadata?: Record<string, MetadataValue> } {
@@ -281,7 +354,10 @@ export abstract class FileStore implements VectorStore {
   protected allowedDocs(snap: Snapshot, options: StoreSearchOptions): Uint8Array {
     const allowed = new Uint8Array(snap.deleted.length);
     if (options.candidates) {
-      for (const id of options.candidates) { const d = snap.idToDoc.get(id); if (d !== undefined) allowed[d] = 1; }
+      for (const id of options.candidates) {
+        const d = snap.idToDoc.get(id);
+        if (d !== undefined) allowed[d] = 1;
+      }
     } else {
       for (let d = 0; d < allowed.length; d++) allowed[d] = snap.deleted[d] ? 0 : 1;
     }
@@ -304,9 +380,18 @@ export abstract class FileStore implements VectorStore {
     // Checked here, not only in the Index facade: a non-number nprobe reaching the native kernels aborts the process.
     checkSearchOptions(options);
     const opts: StoreSearchOptions = options ?? {};
-    if (query === null || typeof query !== 'object') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must be a TokenMatrix ({ data, rows, dim }), got ${query === null ? 'null' : typeof query}`);
-    if (query.dim !== this.dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `query has dim ${describe(query.dim)} but the index stores dim ${this.dim}; encode the query with the index's model`);
-    if (!Number.isInteger(query.rows) || query.rows < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must have a non-negative integer number of rows, got ${describe(query.rows)}`);
+    if (query === null || typeof query !== 'object')
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `the query must be a TokenMatrix ({ data, rows, dim }), got ${query === null ? 'null' : typeof query}`,
+      );
+    if (query.dim !== this.dim)
+      throw new TartanError(
+        ErrorCodes.DIMENSION_MISMATCH,
+        `query has dim ${describe(query.dim)} but the index stores dim ${this.dim}; encode the query with the index's model`,
+      );
+    if (!Number.isInteger(query.rows) || query.rows < 0)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the query must have a non-negative integer number of rows, got ${describe(query.rows)}`);
     if (query.rows !== 0) validateQuery(query);
     const k = opts.k ?? 10;
     const snap = this.current().acquire();
@@ -318,7 +403,9 @@ export abstract class FileStore implements VectorStore {
       const scored = await this.score(snap, storedQuery(snap, query), { ...opts, nprobe }, allowed);
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
       return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   /**
@@ -342,7 +429,9 @@ export abstract class FileStore implements VectorStore {
         documents.set(id, passages);
       }
       return { query: this.scoringQuery(storedQuery(snap, query)), documents };
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   /** Passage `p`'s token vectors as the final scoring stage reads them, as float32 in the stored dimension. */
@@ -359,17 +448,25 @@ export abstract class FileStore implements VectorStore {
     const tokens = m.segments.reduce((n, seg) => n + seg.tokens, 0);
     const documents = m.segments.reduce((n, seg) => n + seg.documents, 0) - m.deleted;
     const vectorBytes = manifestBytes(m, (r) => !['docs', 'text'].includes(r));
-    const drift = m.drift && m.drift.addedTokens > 0 ? (m.drift.addedResidualSum / m.drift.addedTokens) / Math.max(1e-12, m.drift.trainResidual) : 1;
+    const drift = m.drift && m.drift.addedTokens > 0 ? m.drift.addedResidualSum / m.drift.addedTokens / Math.max(1e-12, m.drift.trainResidual) : 1;
     const untrainedShare = m.drift ? m.drift.addedTokens / Math.max(1, tokens) : 0;
     return {
-      kind: s.mode, documents, tokens, dim: s.dim,
+      kind: s.mode,
+      documents,
+      tokens,
+      dim: s.dim,
       bytesPerToken: tokens ? vectorBytes / tokens : 0,
       totalBytes: manifestBytes(m),
       ...(s.model ? { model: s.model } : {}),
       ...(s.pcaDim ? { pcaDim: s.pcaDim } : {}),
       ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits, rerankVectors: s.rerankVectors ?? 'none' } : { dtype: s.flatDtype }),
-      segments: m.segments.length, deleted: m.deleted, generation: m.generation,
-      poolFactor: s.poolFactor, chunkTokens: s.chunkTokens, nprobe: s.nprobe, ndocs: s.ndocs,
+      segments: m.segments.length,
+      deleted: m.deleted,
+      generation: m.generation,
+      poolFactor: s.poolFactor,
+      chunkTokens: s.chunkTokens,
+      nprobe: s.nprobe,
+      ndocs: s.ndocs,
       ...(s.mode === 'plaid' ? { drift: Number(drift.toFixed(3)), rebuildRecommended: drift > 1.25 || untrainedShare > 0.5 } : {}),
     };
   }

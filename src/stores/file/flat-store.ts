@@ -27,7 +27,11 @@ export class FlatStore extends FileStore {
   /** Resident bytes (document tables; vectors are heap-cached within TARTAN_INDEX_CACHE_MB) and disk bytes. */
   memory(): MemoryReport {
     const snap = this.current().acquire();
-    try { return memoryOf(snap, 0); } finally { snap.release(); }
+    try {
+      return memoryOf(snap, 0);
+    } finally {
+      snap.release();
+    }
   }
 
   static async open(dir: string): Promise<FlatStore> {
@@ -56,7 +60,14 @@ export class FlatStore extends FileStore {
       // The query reaches here in the stored dimension (FileStore.search projects it where the index reduces it).
       const docs = gather(seg, picks, storedDim(snap.manifest.settings), snap.manifest.settings.flatDtype);
       const { raw, normalized } = maxsim(query, docs, options.weights ? { variant: 'weighted', weights: options.weights } : undefined);
-      out.push(...bestPerDocument(snap.segments, picks.map((p) => ({ seg: si, passage: p })), raw, normalized));
+      out.push(
+        ...bestPerDocument(
+          snap.segments,
+          picks.map((p) => ({ seg: si, passage: p })),
+          raw,
+          normalized,
+        ),
+      );
     });
     return out;
   }
@@ -66,7 +77,9 @@ export class FlatStore extends FileStore {
 function gather(seg: LoadedSegment, picks: number[], dim: number, dtype: 'f16' | 'i8'): PackedDocuments {
   const width = dtype === 'f16' ? 2 : 1;
   const offsets = new Uint32Array(picks.length + 1);
-  picks.forEach((p, i) => { offsets[i + 1] = offsets[i] + seg.tokenOffsets[p + 1] - seg.tokenOffsets[p]; });
+  picks.forEach((p, i) => {
+    offsets[i + 1] = offsets[i] + seg.tokenOffsets[p + 1] - seg.tokenOffsets[p];
+  });
   const tokens = offsets[picks.length];
   const bytes = new Uint8Array(tokens * dim * width);
   const scales = new Float32Array(dtype === 'i8' ? tokens : 0);
@@ -75,7 +88,8 @@ function gather(seg: LoadedSegment, picks: number[], dim: number, dtype: 'f16' |
     if (seg.scales) scales.set(seg.scales);
   } else {
     picks.forEach((p, i) => {
-      const t0 = seg.tokenOffsets[p], t1 = seg.tokenOffsets[p + 1];
+      const t0 = seg.tokenOffsets[p],
+        t1 = seg.tokenOffsets[p + 1];
       seg.vectors!.read(t0 * dim * width, (t1 - t0) * dim * width, bytes.subarray(offsets[i] * dim * width, offsets[i + 1] * dim * width));
       if (seg.scales) scales.set(seg.scales.subarray(t0, t1), offsets[i]);
     });

@@ -19,7 +19,12 @@ export const LOCK_NAME = 'write.lock';
 /** Prefix of the private files used while taking the lock (a crash can leave one; writers remove old ones). */
 export const LOCK_TEMP_PREFIX = `.${LOCK_NAME}.`;
 
-interface Holder { pid?: number; start?: string; host?: string; token?: string }
+interface Holder {
+  pid?: number;
+  start?: string;
+  host?: string;
+  token?: string;
+}
 
 /** Linux process start time (clock ticks since boot) and whether it is a zombie; undefined elsewhere or when gone. */
 function procStat(pid: number): { start: string; zombie: boolean } | undefined {
@@ -28,11 +33,17 @@ function procStat(pid: number): { start: string; zombie: boolean } | undefined {
     // Fields after the parenthesised command name: state is field 3, starttime field 22.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return { start: rest[19], zombie: rest[0] === 'Z' || rest[0] === 'X' };
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 function processAlive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
   return true;
 }
 
@@ -50,11 +61,19 @@ function holderAlive(h: Holder): boolean {
 }
 
 function readOrUndefined(path: string): string | undefined {
-  try { return readFileSync(path, 'utf8'); } catch { return undefined; }
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function parseHolder(raw: string): Holder {
-  try { return JSON.parse(raw) as Holder; } catch { return {}; }
+  try {
+    return JSON.parse(raw) as Holder;
+  } catch {
+    return {};
+  }
 }
 
 /** Puts `src` in place as `dest` unless `dest` exists (false then). */
@@ -70,7 +89,11 @@ function placeExclusive(src: string, dest: string, body: string): boolean {
   // File systems without hard links: exclusive create (a crash mid-write leaves an unparsable lock, judged stale).
   try {
     const fd = openSync(dest, 'wx');
-    try { writeSync(fd, body); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, body);
+    } finally {
+      closeSync(fd);
+    }
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -80,7 +103,11 @@ function placeExclusive(src: string, dest: string, body: string): boolean {
 
 function lockedError(dir: string, path: string, pid?: number, host?: string): TartanError {
   const who = (pid !== undefined ? `process ${pid}` : 'another process') + (host !== undefined && host !== hostname() ? ` on host ${host}` : '');
-  return new TartanError(ErrorCodes.INDEX_LOCKED, `the index at ${dir} is being written by ${who}; wait for it to finish (searches still work), or remove ${path} if that process is gone`, { details: pid !== undefined ? { pid } : {} });
+  return new TartanError(
+    ErrorCodes.INDEX_LOCKED,
+    `the index at ${dir} is being written by ${who}; wait for it to finish (searches still work), or remove ${path} if that process is gone`,
+    { details: pid !== undefined ? { pid } : {} },
+  );
 }
 
 /** Test hook: called after a lock was judged stale and before it is removed (tests run a rival writer there). */
@@ -92,7 +119,11 @@ export function setTakeoverHook(hook: (() => void) | undefined): void {
 
 /** A held write lock; release it when done writing. */
 export class WriteLock {
-  private constructor(private readonly dir: string, private readonly path: string, private readonly token: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly path: string,
+    private readonly token: string,
+  ) {}
 
   /** Takes the lock of index folder `dir` or throws INDEX_LOCKED. */
   static acquire(dir: string): WriteLock {
@@ -110,16 +141,31 @@ export class WriteLock {
         const holder = parseHolder(raw);
         if (holderAlive(holder)) throw lockedError(dir, path, holder.pid, holder.host);
         takeoverHook?.();
-        try { renameSync(path, aside); } catch { continue; } // someone else moved it first
-        if (readOrUndefined(aside) === raw) { unlinkSync(aside); continue; }
+        try {
+          renameSync(path, aside);
+        } catch {
+          continue;
+        } // someone else moved it first
+        if (readOrUndefined(aside) === raw) {
+          unlinkSync(aside);
+          continue;
+        }
         // What we moved is a fresh lock another process placed after our read: put it back and give way.
-        try { linkSync(aside, path); } catch { /* a third writer got in; that holder's lock check fails its next write */ }
+        try {
+          linkSync(aside, path);
+        } catch {
+          /* a third writer got in; that holder's lock check fails its next write */
+        }
         unlinkSync(aside);
         throw lockedError(dir, path);
       }
       throw new TartanError(ErrorCodes.INDEX_LOCKED, `could not take the write lock ${path} (other writers keep taking it); retry`);
     } finally {
-      try { unlinkSync(mine); } catch { /* already gone */ }
+      try {
+        unlinkSync(mine);
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -127,13 +173,21 @@ export class WriteLock {
   assertHeld(): void {
     const held = parseHolder(readOrUndefined(this.path) ?? '');
     if (held.token !== this.token) {
-      throw new TartanError(ErrorCodes.INDEX_LOCKED, `this writer lost the write lock of ${this.dir} (the lock file was removed or taken over); the write was not applied, reopen the index and retry`, { details: held.pid !== undefined ? { pid: held.pid } : {} });
+      throw new TartanError(
+        ErrorCodes.INDEX_LOCKED,
+        `this writer lost the write lock of ${this.dir} (the lock file was removed or taken over); the write was not applied, reopen the index and retry`,
+        { details: held.pid !== undefined ? { pid: held.pid } : {} },
+      );
     }
   }
 
   release(): void {
     const held = parseHolder(readOrUndefined(this.path) ?? '');
     if (held.token !== this.token) return;
-    try { unlinkSync(this.path); } catch { /* already gone */ }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      /* already gone */
+    }
   }
 }

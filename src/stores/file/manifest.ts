@@ -29,7 +29,11 @@ export const FORMAT_NAME = 'tartan-index';
 export const FORMAT_VERSION = 4;
 
 /** A data file of the index: name relative to the index folder, size, sha256. */
-export interface FileEntry { name: string; bytes: number; sha256: string }
+export interface FileEntry {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
 
 /** One segment: the documents added by one `add` (or the output of a compaction). */
 export interface SegmentEntry {
@@ -42,7 +46,12 @@ export interface SegmentEntry {
 }
 
 /** Quality of the centroids for drift detection: mean squared residual norm at training vs. of later adds. */
-export interface DriftStats { trainResidual: number; trainTokens: number; addedResidualSum: number; addedTokens: number }
+export interface DriftStats {
+  trainResidual: number;
+  trainTokens: number;
+  addedResidualSum: number;
+  addedTokens: number;
+}
 
 export interface Manifest {
   format: typeof FORMAT_NAME;
@@ -77,7 +86,8 @@ const TRAILER = /,\n "sha256": "([0-9a-f]{64})"\n\}\n$/;
 
 function manifestCorrupt(path: string, why: string, cause?: unknown): TartanError {
   return new TartanError(ErrorCodes.INDEX_CORRUPT, `the manifest ${path} ${why}; restore the index folder from a backup or rebuild the index`, {
-    ...(cause !== undefined ? { cause } : {}), details: { file: MANIFEST_NAME, reason: why },
+    ...(cause !== undefined ? { cause } : {}),
+    details: { file: MANIFEST_NAME, reason: why },
   });
 }
 
@@ -89,7 +99,8 @@ export function parseManifest(text: string, path: string): Manifest {
   } catch (e) {
     throw manifestCorrupt(path, 'is not valid JSON (truncated or damaged)', e);
   }
-  if (m === null || typeof m !== 'object' || m.format !== FORMAT_NAME) throw new TartanError(ErrorCodes.INDEX_CORRUPT, `${path} is not a tartan index manifest; point at an index folder`, { details: { file: MANIFEST_NAME } });
+  if (m === null || typeof m !== 'object' || m.format !== FORMAT_NAME)
+    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `${path} is not a tartan index manifest; point at an index folder`, { details: { file: MANIFEST_NAME } });
   const newer = typeof m.version === 'number' && m.version > FORMAT_VERSION;
   const trailer = TRAILER.exec(text);
   if (trailer) {
@@ -131,9 +142,13 @@ function show(v: unknown): string {
  */
 export function validateManifest(m: unknown, path: string): asserts m is Manifest {
   const fail = (field: string, why: string, reason = 'format'): never => {
-    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `the manifest ${path} has an invalid ${field}: ${why}; restore the index folder from a backup or rebuild the index`, {
-      details: { file: MANIFEST_NAME, field, reason },
-    });
+    throw new TartanError(
+      ErrorCodes.INDEX_CORRUPT,
+      `the manifest ${path} has an invalid ${field}: ${why}; restore the index folder from a backup or rebuild the index`,
+      {
+        details: { file: MANIFEST_NAME, field, reason },
+      },
+    );
   };
   const object = (v: unknown, field: string): Json => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) fail(field, `expected an object, got ${show(v)}`);
@@ -156,7 +171,10 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   const file = (v: unknown, field: string): FileEntry => {
     const f = object(v, field);
     if (typeof f.name !== 'string' || !PLAIN_NAME.test(f.name) || f.name.includes('..') || f.name === MANIFEST_NAME) {
-      fail(`${field}.name`, `expected a plain file name inside the index folder (letters, digits, '.', '_', '-'; no '/', '\\', '..' or NUL), got ${show(f.name)}`);
+      fail(
+        `${field}.name`,
+        `expected a plain file name inside the index folder (letters, digits, '.', '_', '-'; no '/', '\\', '..' or NUL), got ${show(f.name)}`,
+      );
     }
     if (names.has(f.name as string)) fail(`${field}.name`, `${show(f.name)} is named twice`);
     names.add(f.name as string);
@@ -180,7 +198,8 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   const nbits = mode === 'plaid' ? oneOf(s.nbits, 'settings.nbits', SUPPORTED_NBITS) : 0;
   const dtype = mode === 'flat' ? oneOf(s.flatDtype, 'settings.flatDtype', ['f16', 'i8'] as const) : 'f16';
   int(s.centroids, 'settings.centroids', 0, LARGE);
-  if (typeof s.poolFactor !== 'number' || !(s.poolFactor >= 1 && s.poolFactor <= 4)) fail('settings.poolFactor', `expected a number from 1 to 4, got ${show(s.poolFactor)}`);
+  if (typeof s.poolFactor !== 'number' || !(s.poolFactor >= 1 && s.poolFactor <= 4))
+    fail('settings.poolFactor', `expected a number from 1 to 4, got ${show(s.poolFactor)}`);
   const chunkTokens = int(s.chunkTokens, 'settings.chunkTokens', 0, LARGE);
   const overlap = int(s.chunkOverlap, 'settings.chunkOverlap', 0, LARGE);
   if (overlap > 0 && overlap >= chunkTokens) fail('settings.chunkOverlap', `${overlap} is not smaller than chunkTokens ${chunkTokens}`);
@@ -199,9 +218,15 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
     const cb = object(root.codebook, 'codebook');
     k = int(cb.centroids, 'codebook.centroids', 1, LARGE);
     const files = object(cb.files, 'codebook.files');
-    if (cb.centroidType !== undefined && cb.centroidType !== 'f16' && cb.centroidType !== 'i8') fail('codebook.centroidType', `expected "f16" or "i8", got ${show(cb.centroidType)}`);
+    if (cb.centroidType !== undefined && cb.centroidType !== 'f16' && cb.centroidType !== 'i8')
+      fail('codebook.centroidType', `expected "f16" or "i8", got ${show(cb.centroidType)}`);
     const type = (cb.centroidType ?? 'f16') as CentroidType;
-    sized(file(files.centroids, 'codebook.files.centroids'), 'codebook.files.centroids', centroidFileBytes(type, k, sdim), `${k} ${type} centroids of dim ${sdim}`);
+    sized(
+      file(files.centroids, 'codebook.files.centroids'),
+      'codebook.files.centroids',
+      centroidFileBytes(type, k, sdim),
+      `${k} ${type} centroids of dim ${sdim}`,
+    );
     file(files.codec, 'codebook.files.codec');
     for (const [role, f] of Object.entries(files)) if (role !== 'centroids' && role !== 'codec') file(f, `codebook.files.${role}`);
   }
@@ -212,14 +237,20 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   const ids = new Set<number>();
   // Segments tile the document numbers 0..nextDocBase in order (as every writer leaves them), so
   // nextDocBase, which sizes the per-document tables, is bounded by the documents the files hold.
-  let docBase = 0, holdsTokens = false;
+  let docBase = 0,
+    holdsTokens = false;
   segments.forEach((v, i) => {
     const at = `segments[${i}]`;
     const seg = object(v, at);
     const id = int(seg.id, `${at}.id`, 0, nextSegmentId - 1);
     if (ids.has(id)) fail(`${at}.id`, `segment id ${id} is repeated`, 'inconsistent');
     ids.add(id);
-    if (int(seg.docBase, `${at}.docBase`, 0, U32_MAX) !== docBase) fail(`${at}.docBase`, `segment starts at document ${seg.docBase as number}, expected ${docBase} (segments must tile the document numbers)`, 'inconsistent');
+    if (int(seg.docBase, `${at}.docBase`, 0, U32_MAX) !== docBase)
+      fail(
+        `${at}.docBase`,
+        `segment starts at document ${seg.docBase as number}, expected ${docBase} (segments must tile the document numbers)`,
+        'inconsistent',
+      );
     const documents = int(seg.documents, `${at}.documents`, 0, U32_MAX);
     const passages = int(seg.passages, `${at}.passages`, documents, U32_MAX);
     const tokens = int(seg.tokens, `${at}.tokens`, 0, U32_MAX);
@@ -259,7 +290,8 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
       sized(f('vectors', true)!, `${at}.files.vectors`, tokens * sdim * (dtype === 'f16' ? 2 : 1), `${tokens} ${dtype} vectors of dim ${sdim}`);
       if (dtype === 'i8') sized(f('scales', true)!, `${at}.files.scales`, tokens * 4, `${tokens} float32 scales`);
       else if (files.scales !== undefined) fail(`${at}.files.scales`, 'float16 vectors have no int8 scales', 'inconsistent');
-      for (const role of ['codes', 'ivf', 'residuals']) if (files[role] !== undefined) fail(`${at}.files.${role}`, 'a flat index stores no PLAID codes', 'inconsistent');
+      for (const role of ['codes', 'ivf', 'residuals'])
+        if (files[role] !== undefined) fail(`${at}.files.${role}`, 'a flat index stores no PLAID codes', 'inconsistent');
     }
     const known = new Set(['docs', 'text', 'passages', 'codes', 'ivf', 'residuals', 'vectors', 'scales']);
     for (const [role, e] of Object.entries(files)) if (!known.has(role)) file(e, `${at}.files.${role}`);
@@ -276,7 +308,8 @@ export function validateManifest(m: unknown, path: string): asserts m is Manifes
   if (root.tombstones !== undefined) {
     const t = file(root.tombstones, 'tombstones');
     // Sorted unique uint32 document numbers below nextDocBase.
-    if (t.bytes % 4 !== 0 || t.bytes / 4 > nextDocBase) fail('tombstones.bytes', `${t.bytes} bytes is not a list of at most ${nextDocBase} uint32 document numbers`, 'inconsistent');
+    if (t.bytes % 4 !== 0 || t.bytes / 4 > nextDocBase)
+      fail('tombstones.bytes', `${t.bytes} bytes is not a list of at most ${nextDocBase} uint32 document numbers`, 'inconsistent');
   } else if (deleted !== 0) {
     fail('deleted', `${deleted} documents are deleted but no tombstones file is named`, 'inconsistent');
   }
@@ -293,7 +326,9 @@ export function readManifest(dir: string): Manifest {
     throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no index at ${dir} (missing ${MANIFEST_NAME}); create one with \`tartan index ${dir} <input...>\``);
   }
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `cannot read ${path}: ${(e as Error).message}`, { cause: e });
   }
   return parseManifest(text, path);
@@ -324,7 +359,9 @@ export function manifestStamp(dir: string): string {
   try {
     const st = statSync(join(dir, MANIFEST_NAME), { bigint: true });
     return `${st.ino}:${st.size}:${st.mtimeNs}`;
-  } catch { return ''; }
+  } catch {
+    return '';
+  }
 }
 
 /** Writes the manifest atomically (temp file, fsync, rename, fsync dir). Call after every data file is in place. */
@@ -348,7 +385,10 @@ export function referencedFiles(m: Manifest): Set<string> {
  * other components in the folder (BM25, dense, their temp files) are not ours.
  */
 export function isIndexWriterFile(name: string): boolean {
-  return /^(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\./.test(name) || /^\.(manifest\.json|(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\.[a-z0-9]+)\.\d+\.tmp$/.test(name);
+  return (
+    /^(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\./.test(name) ||
+    /^\.(manifest\.json|(seg-\d+|codebook-g\d+|tombstones-g\d+|projection-g\d+)\.[a-z0-9]+)\.\d+\.tmp$/.test(name)
+  );
 }
 
 /** Total bytes of the referenced data files, optionally only those whose role passes `role`. */

@@ -42,14 +42,18 @@ export function decodeDocuments(records: string): DocumentTable {
     const rec = JSON.parse(line) as { id: string; m?: Record<string, MetadataValue>; t?: [number, number] };
     ids[i] = rec.id;
     metadata[i] = rec.m;
-    if (rec.t) { textRefs[2 * i] = rec.t[0]; textRefs[2 * i + 1] = rec.t[1]; }
+    if (rec.t) {
+      textRefs[2 * i] = rec.t[0];
+      textRefs[2 * i + 1] = rec.t[1];
+    }
   });
   return { ids, metadata, textRefs };
 }
 
 /** Reads the text of document `i` (undefined when it was stored without text). */
 export function readText(table: DocumentTable, texts: PositionedFile | undefined, i: number): string | undefined {
-  const off = table.textRefs[2 * i], len = table.textRefs[2 * i + 1];
+  const off = table.textRefs[2 * i],
+    len = table.textRefs[2 * i + 1];
   if (off < 0 || !texts) return undefined;
   if (len === 0) return '';
   return Buffer.from(texts.read(off, len)).toString('utf8');

@@ -33,8 +33,10 @@ function integerIn(name: string, v: unknown, min: number, max: number): void {
 export function checkCreateSettings(s: Partial<IndexSettings>): void {
   if (s.mode !== undefined && s.mode !== 'plaid' && s.mode !== 'flat') throw invalid(`mode must be "plaid" or "flat", got ${describe(s.mode)}`);
   if (s.nbits !== undefined) checkNbits(s.nbits);
-  if (s.flatDtype !== undefined && s.flatDtype !== 'f16' && s.flatDtype !== 'i8') throw invalid(`flatDtype must be "f16" or "i8", got ${describe(s.flatDtype)}`);
-  if (s.rerankVectors !== undefined && s.rerankVectors !== 'f16' && s.rerankVectors !== 'none') throw invalid(`rerankVectors must be "f16" (rank the final candidates with the original vectors) or "none", got ${describe(s.rerankVectors)}`);
+  if (s.flatDtype !== undefined && s.flatDtype !== 'f16' && s.flatDtype !== 'i8')
+    throw invalid(`flatDtype must be "f16" or "i8", got ${describe(s.flatDtype)}`);
+  if (s.rerankVectors !== undefined && s.rerankVectors !== 'f16' && s.rerankVectors !== 'none')
+    throw invalid(`rerankVectors must be "f16" (rank the final candidates with the original vectors) or "none", got ${describe(s.rerankVectors)}`);
   if (s.centroids !== undefined) integerIn('centroids (0 = automatic)', s.centroids, 0, LARGE);
   if (s.poolFactor !== undefined && !(typeof s.poolFactor === 'number' && s.poolFactor >= 1 && s.poolFactor <= 4)) {
     throw invalid(`poolFactor must be a number from 1 to 4, got ${describe(s.poolFactor)}`);
@@ -42,7 +44,8 @@ export function checkCreateSettings(s: Partial<IndexSettings>): void {
   if (s.chunkTokens !== undefined) integerIn('chunkTokens (0 = no chunking)', s.chunkTokens, 0, LARGE);
   if (s.chunkOverlap !== undefined) {
     integerIn('chunkOverlap', s.chunkOverlap, 0, LARGE);
-    if (s.chunkOverlap > 0 && !(s.chunkOverlap < (s.chunkTokens ?? 0))) throw invalid(`chunkOverlap (${s.chunkOverlap}) must be smaller than chunkTokens (${s.chunkTokens ?? 0})`);
+    if (s.chunkOverlap > 0 && !(s.chunkOverlap < (s.chunkTokens ?? 0)))
+      throw invalid(`chunkOverlap (${s.chunkOverlap}) must be smaller than chunkTokens (${s.chunkTokens ?? 0})`);
   }
   if (s.nprobe !== undefined) integerIn('nprobe', s.nprobe, 1, LARGE);
   if (s.ndocs !== undefined) integerIn('ndocs', s.ndocs, 1, LARGE);
@@ -56,7 +59,10 @@ function checkPcaDim(pcaDim: unknown, dim: number | undefined): void {
     throw invalid(`pcaDim must be 0 (off) or an integer from 1 to dim - 1 (the stored dimension after a PCA projection), got ${describe(pcaDim)}`);
   }
   const limit = typeof dim === 'number' ? dim : MAX_DIM;
-  if (pcaDim >= limit) throw invalid(`pcaDim (${pcaDim}) must be smaller than the index dim (${typeof dim === 'number' ? dim : `at most ${MAX_DIM}`}); use 0 to keep the full dimension`);
+  if (pcaDim >= limit)
+    throw invalid(
+      `pcaDim (${pcaDim}) must be smaller than the index dim (${typeof dim === 'number' ? dim : `at most ${MAX_DIM}`}); use 0 to keep the full dimension`,
+    );
 }
 
 /** Checks search options: k, PLAID knobs, filter, weights and candidates. */
@@ -81,11 +87,13 @@ export function checkIds(ids: unknown, what = 'ids'): asserts ids is readonly st
 
 /** Checks one document given to add: an object with a non-empty string id and flat, finite metadata (the text is checked by the caller). */
 export function checkDocument(d: unknown, position: number): asserts d is DocumentInput {
-  if (d === null || typeof d !== 'object' || Array.isArray(d)) throw invalid(`document #${position} must be an object like {"id": "d1", "text": "..."}, got ${describe(d)}`);
+  if (d === null || typeof d !== 'object' || Array.isArray(d))
+    throw invalid(`document #${position} must be an object like {"id": "d1", "text": "..."}, got ${describe(d)}`);
   const { id, metadata } = d as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) throw invalid(`document #${position} needs a non-empty string id, got ${describe(id)}`);
   if (metadata === undefined || metadata === null) return;
-  if (typeof metadata !== 'object' || Array.isArray(metadata)) throw invalid(`metadata of document "${id}" must be an object of field values, got ${describe(metadata)}`);
+  if (typeof metadata !== 'object' || Array.isArray(metadata))
+    throw invalid(`metadata of document "${id}" must be an object of field values, got ${describe(metadata)}`);
   for (const [field, v] of Object.entries(metadata)) {
     const flat = v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
     // Nested or non-finite values would be stored as null or never match a filter: refuse them.

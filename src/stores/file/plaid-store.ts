@@ -36,12 +36,17 @@ export class PlaidStore extends FileStore {
       });
       const dim = this.dim;
       const offsets = new Uint32Array(picks.length + 1);
-      picks.forEach((c, i) => { const seg = snap.segments[c.seg]; offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage]; });
+      picks.forEach((c, i) => {
+        const seg = snap.segments[c.seg];
+        offsets[i + 1] = offsets[i] + seg.tokenOffsets[c.passage + 1] - seg.tokenOffsets[c.passage];
+      });
       const data = new Float32Array(offsets[picks.length] * dim);
       const index = snap.plaidIndex();
       if (index) picks.forEach((c, i) => decompressPassage(index, index.segments[c.seg], c.passage, data, offsets[i]));
       return { ids, vectors: { data, offsets, dim } };
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   /** Resident bytes (what stays in memory for search, scan tables included: they are built here if no search built them yet) and disk bytes. */
@@ -50,7 +55,9 @@ export class PlaidStore extends FileStore {
     try {
       const index = snap.plaidIndex();
       return memoryOf(snap, index ? tableBytes(index) : 0);
-    } finally { snap.release(); }
+    } finally {
+      snap.release();
+    }
   }
 
   static async create(dir: string, options: CreateStoreOptions): Promise<PlaidStore> {

@@ -26,7 +26,10 @@ export class PositionedFile {
   private cache?: Uint8Array;
 
   /** `cache` false: always positioned reads (files read only a few rows at a time, such as rerank vectors). */
-  constructor(readonly path: string, cache = true) {
+  constructor(
+    readonly path: string,
+    cache = true,
+  ) {
     this.fd = openSync(path, 'r');
     this.size = fstatSync(this.fd).size;
     if (cache && this.size > 0 && cachedBytes + this.size <= cacheBudget) {
@@ -41,7 +44,10 @@ export class PositionedFile {
     if (!(offset >= 0 && length >= 0 && offset + length <= this.size)) throw this.corrupt(offset, length);
     if (this.cache) {
       const view = this.cache.subarray(offset, offset + length);
-      if (into) { into.set(view); return into; }
+      if (into) {
+        into.set(view);
+        return into;
+      }
       return view;
     }
     return this.readRange(offset, length, into ?? new Uint8Array(length));
@@ -58,7 +64,10 @@ export class PositionedFile {
   }
 
   private corrupt(offset: number, length: number): TartanError {
-    return new TartanError(ErrorCodes.INDEX_CORRUPT, `${this.path} holds ${this.size} bytes but a read of ${length} bytes at ${offset} was needed; the index is damaged; restore it from a backup or rebuild it`);
+    return new TartanError(
+      ErrorCodes.INDEX_CORRUPT,
+      `${this.path} holds ${this.size} bytes but a read of ${length} bytes at ${offset} was needed; the index is damaged; restore it from a backup or rebuild it`,
+    );
   }
 
   /** Bytes of this file held in the heap (0 when every read is positioned). */
@@ -74,6 +83,9 @@ export class PositionedFile {
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    if (this.cache) { cachedBytes -= this.size; this.cache = undefined; }
+    if (this.cache) {
+      cachedBytes -= this.size;
+      this.cache = undefined;
+    }
   }
 }

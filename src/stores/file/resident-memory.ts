@@ -33,17 +33,28 @@ export function memoryOf(snap: Snapshot, tables: number): MemoryReport {
   const cb = snap.codebook;
   const tokens = snap.segments.reduce((t, s) => t + s.entry.tokens, 0);
   const parts: Record<string, number> = {
-    centroids: cb ? cb.centroids.byteLength + (cb.i8 ? cb.i8.data.byteLength + cb.i8.scales.byteLength + cb.i8.sums.byteLength : 0) + cb.codec.cutoffs.byteLength + cb.codec.weights.byteLength : 0,
+    centroids: cb
+      ? cb.centroids.byteLength +
+        (cb.i8 ? cb.i8.data.byteLength + cb.i8.scales.byteLength + cb.i8.sums.byteLength : 0) +
+        cb.codec.cutoffs.byteLength +
+        cb.codec.weights.byteLength
+      : 0,
     codes: snap.segments.reduce((t, s) => t + (s.codes?.byteLength ?? 0), 0),
     passages: snap.segments.reduce((t, s) => t + s.passageDoc.byteLength + s.tokenOffsets.byteLength, 0) + snap.deleted.byteLength,
     documents: documentBytes(snap),
-    cachedFiles: snap.segments.reduce((t, s) => t + (s.residuals?.heapBytes ?? 0) + (s.vectors?.heapBytes ?? 0) + (s.text?.heapBytes ?? 0) + (s.scales?.byteLength ?? 0), 0),
+    cachedFiles: snap.segments.reduce(
+      (t, s) => t + (s.residuals?.heapBytes ?? 0) + (s.vectors?.heapBytes ?? 0) + (s.text?.heapBytes ?? 0) + (s.scales?.byteLength ?? 0),
+      0,
+    ),
     scanTables: tables,
   };
   const residentBytes = Object.values(parts).reduce((a, b) => a + b, 0);
   const diskBytes = manifestBytes(snap.manifest);
   return {
-    tokens, residentBytes, diskBytes, parts,
+    tokens,
+    residentBytes,
+    diskBytes,
+    parts,
     residentBytesPerToken: tokens ? residentBytes / tokens : 0,
     diskBytesPerToken: tokens ? diskBytes / tokens : 0,
   };

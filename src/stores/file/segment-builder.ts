@@ -64,7 +64,13 @@ export function encodePassageTable(passageDoc: Uint32Array, offsets: Uint32Array
  * Builds a plaid segment; also returns the summed squared residual norm (drift statistics).
  * `rerankVectors` 'f16' also keeps the original vectors as float16 for the final rerank.
  */
-export async function buildPlaidSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, codebook: Codebook, rerankVectors: 'f16' | 'none' = 'none'): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
+export async function buildPlaidSegment(
+  docs: readonly DocumentInput[],
+  passages: PassageBatch,
+  dim: number,
+  codebook: Codebook,
+  rerankVectors: 'f16' | 'none' = 'none',
+): Promise<{ buffers: SegmentBuffers; sqResidualSum: number }> {
   const { codes, residuals: packed, sqResidualSum } = await encodeTokens(codebook, passages.data);
   const { records, texts } = encodeDocuments(docs);
   return {

@@ -59,8 +59,11 @@ const noBytes = memoryBytes(new Uint8Array(0));
 function plaidSegment(seg: LoadedSegment, k: number): PlaidSegment {
   const f = seg.entry.files;
   return {
-    docBase: seg.docBase, passageDoc: seg.passageDoc, tokenOffsets: seg.tokenOffsets,
-    codes: seg.codes ?? codeArray(k, 0), residuals: seg.residuals ?? noBytes,
+    docBase: seg.docBase,
+    passageDoc: seg.passageDoc,
+    tokenOffsets: seg.tokenOffsets,
+    codes: seg.codes ?? codeArray(k, 0),
+    residuals: seg.residuals ?? noBytes,
     ...(seg.vectors ? { vectors: seg.vectors } : {}),
     // By content (file hashes), not by file names.
     contentKey: `${f.codes?.sha256}:${f.residuals?.sha256}:${f.passages?.sha256}`,
@@ -87,12 +90,23 @@ export class Snapshot {
    * `stamp`: taken before the manifest was read, so a manifest replaced meanwhile is seen as newer.
    * Every file is checked against the manifest (size, sha256) and the tables against each other before use.
    */
-  constructor(readonly dir: string, readonly manifest: Manifest, previous?: Snapshot, stamp?: string) {
+  constructor(
+    readonly dir: string,
+    readonly manifest: Manifest,
+    previous?: Snapshot,
+    stamp?: string,
+  ) {
     this.stamp = stamp ?? manifestStamp(dir);
     const cb = manifest.codebook;
     const prev = previous?.manifest.codebook;
     // Reused only when the same files with the same checksums and count are named (a lying manifest may keep a name).
-    if (cb && previous?.codebook && prev && prev.centroids === cb.centroids && ['centroids', 'codec'].every((r) => prev.files[r]?.name === cb.files[r].name && prev.files[r]?.sha256 === cb.files[r].sha256)) {
+    if (
+      cb &&
+      previous?.codebook &&
+      prev &&
+      prev.centroids === cb.centroids &&
+      ['centroids', 'codec'].every((r) => prev.files[r]?.name === cb.files[r].name && prev.files[r]?.sha256 === cb.files[r].sha256)
+    ) {
       this.codebook = previous.codebook;
     } else if (cb) {
       this.codebook = this.loadCodebook(cb.centroids, cb.files);
@@ -120,13 +134,17 @@ export class Snapshot {
       throw e;
     }
     for (const seg of this.segments) {
-      seg.docs.ids.forEach((id, i) => { if (!this.deleted[seg.entry.docBase + i]) this.idToDoc.set(id, seg.entry.docBase + i); });
+      seg.docs.ids.forEach((id, i) => {
+        if (!this.deleted[seg.entry.docBase + i]) this.idToDoc.set(id, seg.entry.docBase + i);
+      });
     }
   }
 
   /** Runs a decoder of file `f`; anything but a coded error becomes INDEX_CORRUPT naming the file. */
   private table<T>(f: FileEntry, decode: () => T): T {
-    try { return decode(); } catch (e) {
+    try {
+      return decode();
+    } catch (e) {
       if (e instanceof TartanError) throw e;
       throw corruptFile(this.dir, f.name, 'format', `cannot be decoded (${(e as Error).message})`, e);
     }
@@ -141,21 +159,31 @@ export class Snapshot {
     const centroids = i8 ? dequantizeRowsInt8(i8, dim) : this.table(files.centroids, () => decodeCentroids(bytes, type, k, dim));
     const codec: ResidualCodec = this.table(files.codec, () => codecFromJson(JSON.parse(Buffer.from(readVerified(this.dir, files.codec)).toString('utf8'))));
     const buckets = 2 ** codec.nbits;
-    if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets) throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');
-    if (codec.dim !== dim || codec.nbits !== this.manifest.settings.nbits) throw corruptFile(this.dir, files.codec.name, 'format', `is for dim ${codec.dim} / ${codec.nbits} bits, the index has dim ${dim} / ${this.manifest.settings.nbits} bits`);
+    if (codec.cutoffs.length !== dim * (buckets - 1) || codec.weights.length !== dim * buckets)
+      throw corruptFile(this.dir, files.codec.name, 'format', 'has bucket tables of the wrong size');
+    if (codec.dim !== dim || codec.nbits !== this.manifest.settings.nbits)
+      throw corruptFile(
+        this.dir,
+        files.codec.name,
+        'format',
+        `is for dim ${codec.dim} / ${codec.nbits} bits, the index has dim ${dim} / ${this.manifest.settings.nbits} bits`,
+      );
     return { centroids, k, codec, ...(i8 ? { i8 } : {}) };
   }
 
   private loadSegment(entry: SegmentEntry): LoadedSegment {
-    const f = entry.files, dir = this.dir;
+    const f = entry.files,
+      dir = this.dir;
     const bad = (file: FileEntry, what: string) => corruptFile(dir, file.name, 'format', what);
     const docs = this.table(f.docs, () => decodeDocuments(Buffer.from(readVerified(dir, f.docs)).toString('utf8')));
     if (docs.ids.length !== entry.documents) throw bad(f.docs, `holds ${docs.ids.length} documents, the manifest says ${entry.documents}`);
     for (let i = 0; i < docs.ids.length; i++) {
       // Ids become map keys and hit ids; text references become read offsets.
       if (typeof docs.ids[i] !== 'string' || docs.ids[i].length === 0) throw bad(f.docs, `gives document ${i} no id string`);
-      const off = docs.textRefs[2 * i], len = docs.textRefs[2 * i + 1];
-      if (off !== -1 && !(Number.isSafeInteger(off) && Number.isSafeInteger(len) && off >= 0 && len >= 0)) throw bad(f.docs, `gives document ${i} a text reference that is not a byte range`);
+      const off = docs.textRefs[2 * i],
+        len = docs.textRefs[2 * i + 1];
+      if (off !== -1 && !(Number.isSafeInteger(off) && Number.isSafeInteger(len) && off >= 0 && len >= 0))
+        throw bad(f.docs, `gives document ${i} a text reference that is not a byte range`);
     }
     const table = this.table(f.passages, () => aligned(readVerified(dir, f.passages), Uint32Array, 4));
     const p = table.length / 2;
@@ -169,18 +197,27 @@ export class Snapshot {
     if (tokenOffsets[p] !== entry.tokens) throw bad(f.passages, `sums to ${tokenOffsets[p]} tokens, the manifest says ${entry.tokens}`);
     const seg: LoadedSegment = { entry, docBase: entry.docBase, docs, passageDoc, tokenOffsets };
     const opened: PositionedFile[] = [];
-    const open = (file: FileEntry, cache = true) => { const h = CheckedFile.open(dir, file, cache); opened.push(h); return h; };
+    const open = (file: FileEntry, cache = true) => {
+      const h = CheckedFile.open(dir, file, cache);
+      opened.push(h);
+      return h;
+    };
     try {
       if (f.text.bytes > 0) seg.text = open(f.text);
       for (let i = 0; i < docs.ids.length; i++) {
-        const off = docs.textRefs[2 * i], len = docs.textRefs[2 * i + 1];
+        const off = docs.textRefs[2 * i],
+          len = docs.textRefs[2 * i + 1];
         if (off >= 0 && off + len > f.text.bytes) throw bad(f.docs, `points document ${i}'s text past the end of ${f.text.name}`);
       }
-      const s = this.manifest.settings, tokens = entry.tokens, dim = storedDim(s);
+      const s = this.manifest.settings,
+        tokens = entry.tokens,
+        dim = storedDim(s);
       if (f.codes) {
         const k = this.manifest.codebook?.centroids ?? 0;
         if (!this.codebook) throw bad(f.codes, 'has codes but the manifest names no codebook');
-        const codes = this.table(f.codes, () => (k <= 65536 ? aligned(readVerified(dir, f.codes), Uint16Array, 2) : aligned(readVerified(dir, f.codes), Uint32Array, 4)));
+        const codes = this.table(f.codes, () =>
+          k <= 65536 ? aligned(readVerified(dir, f.codes), Uint16Array, 2) : aligned(readVerified(dir, f.codes), Uint32Array, 4),
+        );
         if (codes.length !== tokens) throw bad(f.codes, `holds ${codes.length} codes for ${tokens} tokens`);
         // A code past the centroid table would index outside the centroid scores in every later stage.
         const bound = this.codebook.k;
@@ -202,7 +239,8 @@ export class Snapshot {
         throw bad(f.docs, 'belongs to a flat segment without vectors');
       }
       if (f.scales) seg.scales = this.table(f.scales, () => aligned(readVerified(dir, f.scales), Float32Array, 4));
-      if (s.mode === 'flat' && s.flatDtype === 'i8' && (seg.scales?.length ?? 0) !== tokens) throw bad(f.scales ?? f.docs, `holds ${seg.scales?.length ?? 0} scales for ${tokens} tokens`);
+      if (s.mode === 'flat' && s.flatDtype === 'i8' && (seg.scales?.length ?? 0) !== tokens)
+        throw bad(f.scales ?? f.docs, `holds ${seg.scales?.length ?? 0} scales for ${tokens} tokens`);
     } catch (e) {
       for (const h of opened) h.close();
       throw e;
@@ -230,7 +268,10 @@ export class Snapshot {
     return undefined;
   }
 
-  acquire(): this { this.users++; return this; }
+  acquire(): this {
+    this.users++;
+    return this;
+  }
 
   release(): void {
     this.users--;
@@ -244,6 +285,10 @@ export class Snapshot {
   }
 
   private closeFiles(): void {
-    for (const s of this.segments) { s.residuals?.close(); s.vectors?.close(); s.text?.close(); }
+    for (const s of this.segments) {
+      s.residuals?.close();
+      s.vectors?.close();
+      s.text?.close();
+    }
   }
 }

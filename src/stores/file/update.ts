@@ -23,16 +23,26 @@ import { encodeProjection, learnProjection, project, storedDim } from '../../pla
 
 function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
   const dim = snap.manifest.settings.dim;
-  if (vectors.dim !== dim) throw new TartanError(ErrorCodes.DIMENSION_MISMATCH, `vectors have dim ${vectors.dim} but the index stores dim ${dim}; use the model the index was built with`);
-  if (vectors.offsets.length - 1 !== docs.length) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.length} documents but ${vectors.offsets.length - 1} token matrices; pass one matrix per document`);
+  if (vectors.dim !== dim)
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `vectors have dim ${vectors.dim} but the index stores dim ${dim}; use the model the index was built with`,
+    );
+  if (vectors.offsets.length - 1 !== docs.length)
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `${docs.length} documents but ${vectors.offsets.length - 1} token matrices; pass one matrix per document`,
+    );
   const seen = new Set<string>();
   for (const d of docs) {
     if (typeof d.id !== 'string' || d.id.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'every document needs a non-empty string id');
-    if (seen.has(d.id) || snap.idToDoc.has(d.id)) throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" is already in the index; delete it first to replace it`, { details: { id: d.id } });
+    if (seen.has(d.id) || snap.idToDoc.has(d.id))
+      throw new TartanError(ErrorCodes.DUPLICATE_ID, `document id "${d.id}" is already in the index; delete it first to replace it`, { details: { id: d.id } });
     seen.add(d.id);
   }
   for (let i = 0; i < vectors.data.length; i++) {
-    if (!Number.isFinite(vectors.data[i])) throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `vector value ${i} is ${vectors.data[i]}; the encoder produced NaN/Infinity, check the model`);
+    if (!Number.isFinite(vectors.data[i]))
+      throw new TartanError(ErrorCodes.NON_FINITE_VALUE, `vector value ${i} is ${vectors.data[i]}; the encoder produced NaN/Infinity, check the model`);
   }
 }
 
@@ -69,7 +79,8 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
   if (s.mode === 'plaid') {
     let codebook: Codebook | undefined = snap.codebook;
     if (!codebook) {
-      if (passages.data.length === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
+      if (passages.data.length === 0)
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
       const trained = await trainCodebook(passages.data, dim, s.nbits, s.centroids);
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
@@ -94,4 +105,3 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
   m.generation = gen;
   return m;
 }
-

@@ -22,7 +22,8 @@ const ADVICE = 'restore the index folder from a backup or rebuild the index (`ta
 /** The INDEX_CORRUPT error for file `name` of the index at `dir`; `details.file` names it. */
 export function corruptFile(dir: string, name: string, reason: CorruptReason, what: string, cause?: unknown): TartanError {
   return new TartanError(ErrorCodes.INDEX_CORRUPT, `index file ${name} in ${dir} ${what}; ${ADVICE}`, {
-    ...(cause !== undefined ? { cause } : {}), details: { file: name, reason },
+    ...(cause !== undefined ? { cause } : {}),
+    details: { file: name, reason },
   });
 }
 
@@ -32,7 +33,11 @@ export function corruptFile(dir: string, name: string, reason: CorruptReason, wh
  */
 function pathOf(dir: string, f: FileEntry): string {
   if (typeof f?.name !== 'string' || f.name.length === 0 || /[/\\\0]/.test(f.name) || f.name.includes('..')) {
-    throw new TartanError(ErrorCodes.INDEX_CORRUPT, `the manifest of ${dir} names a file outside the index folder (${typeof f?.name === 'string' ? JSON.stringify(f.name).slice(0, 80) : typeof f?.name}); ${ADVICE}`, { details: { file: MANIFEST_NAME, reason: 'format' } });
+    throw new TartanError(
+      ErrorCodes.INDEX_CORRUPT,
+      `the manifest of ${dir} names a file outside the index folder (${typeof f?.name === 'string' ? JSON.stringify(f.name).slice(0, 80) : typeof f?.name}); ${ADVICE}`,
+      { details: { file: MANIFEST_NAME, reason: 'format' } },
+    );
   }
   return join(dir, f.name);
 }
@@ -42,7 +47,9 @@ function identity(path: string, sha: string): string | undefined {
   try {
     const s = statSync(path, { bigint: true });
     return `${sha}|${s.dev}|${s.ino}|${s.size}|${s.mtimeNs}|${s.ctimeNs}`;
-  } catch { return undefined; }
+  } catch {
+    return undefined;
+  }
 }
 
 /** path -> identity of the version verified in this process. */
@@ -69,12 +76,15 @@ export function forgetVerified(path?: string): void {
 export function readVerified(dir: string, f: FileEntry): Uint8Array {
   const path = pathOf(dir, f);
   let data: Buffer;
-  try { data = readFileSync(path); } catch (e) {
+  try {
+    data = readFileSync(path);
+  } catch (e) {
     throw corruptFile(dir, f.name, 'missing', 'named by the manifest is missing or unreadable', e);
   }
   if (data.length !== f.bytes) throw corruptFile(dir, f.name, 'size', `has ${data.length} bytes, the manifest says ${f.bytes}`);
   if (!isVerified(path, f.sha256)) {
-    if (createHash('sha256').update(data).digest('hex') !== f.sha256) throw corruptFile(dir, f.name, 'checksum', 'does not match its sha256 in the manifest (damaged)');
+    if (createHash('sha256').update(data).digest('hex') !== f.sha256)
+      throw corruptFile(dir, f.name, 'checksum', 'does not match its sha256 in the manifest (damaged)');
     markVerified(path, f.sha256);
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -94,7 +104,9 @@ export function hashFile(path: string): { bytes: number; sha256: string } {
       bytes += n;
     }
     return { bytes, sha256: h.digest('hex') };
-  } finally { closeSync(fd); }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Files up to this size are hashed when opened; larger ones on their first read. */
@@ -113,7 +125,11 @@ export function setVerifyAtOpenLimit(bytes: number): void {
 export class CheckedFile extends PositionedFile {
   private ok = false;
 
-  private constructor(private readonly dir: string, private readonly entry: FileEntry, cache: boolean) {
+  private constructor(
+    private readonly dir: string,
+    private readonly entry: FileEntry,
+    cache: boolean,
+  ) {
     super(pathOf(dir, entry), cache);
   }
 
@@ -121,7 +137,9 @@ export class CheckedFile extends PositionedFile {
   static open(dir: string, f: FileEntry, cache = true): CheckedFile {
     let file: CheckedFile;
     pathOf(dir, f);
-    try { file = new CheckedFile(dir, f, cache); } catch (e) {
+    try {
+      file = new CheckedFile(dir, f, cache);
+    } catch (e) {
       throw corruptFile(dir, f.name, 'missing', 'named by the manifest is missing or unreadable', e);
     }
     try {
@@ -151,9 +169,16 @@ export class CheckedFile extends PositionedFile {
   override read(offset: number, length: number, into?: Uint8Array): Uint8Array {
     if (!this.ok) this.verify();
     if (offset < 0 || length < 0 || offset + length > this.size) {
-      throw corruptFile(this.dir, this.entry.name, 'format', `was asked for bytes ${offset}..${offset + length} of ${this.size} (the tables pointing into it disagree with it)`);
+      throw corruptFile(
+        this.dir,
+        this.entry.name,
+        'format',
+        `was asked for bytes ${offset}..${offset + length} of ${this.size} (the tables pointing into it disagree with it)`,
+      );
     }
-    try { return super.read(offset, length, into); } catch (e) {
+    try {
+      return super.read(offset, length, into);
+    } catch (e) {
       // A short read: the file was cut under an open descriptor.
       if (e instanceof RangeError) throw corruptFile(this.dir, this.entry.name, 'size', 'became shorter while open', e);
       throw e;

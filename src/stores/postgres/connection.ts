@@ -29,13 +29,20 @@ export interface ParsedPostgresUrl {
  */
 export function parsePostgresUrl(url: string): ParsedPostgresUrl {
   if (!isPostgresLocation(url)) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `"${url}" is not a PostgreSQL URL; use postgres://user[:password]@host[:port]/database[?collection=name].`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `"${url}" is not a PostgreSQL URL; use postgres://user[:password]@host[:port]/database[?collection=name].`,
+    );
   }
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch (cause) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the PostgreSQL URL could not be parsed; use postgres://user[:password]@host[:port]/database[?collection=name] (percent-encode special characters in the password).', { cause });
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      'the PostgreSQL URL could not be parsed; use postgres://user[:password]@host[:port]/database[?collection=name] (percent-encode special characters in the password).',
+      { cause },
+    );
   }
   const collection = parsed.searchParams.get('collection') ?? undefined;
   parsed.searchParams.delete('collection');
@@ -101,41 +108,66 @@ export function mapPgError(e: unknown, target: ParsedPostgresUrl): TartanError {
   // Server errors carry a 5-character SQLSTATE; only driver/socket failures count as "unreachable".
   const fromServer = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
   if ((code && NETWORK_CODES.has(code)) || (!fromServer && /timeout|terminated unexpectedly|Connection terminated/i.test(message))) {
-    return new TartanError(ErrorCodes.DB_UNREACHABLE,
+    return new TartanError(
+      ErrorCodes.DB_UNREACHABLE,
       `cannot reach ${where}: ${code ?? message}. Check that the server is running and listening on that host and port, ` +
-      'that a firewall lets you through, and that the URL is right (postgres://user@host:port/database).', { cause: e });
+        'that a firewall lets you through, and that the URL is right (postgres://user@host:port/database).',
+      { cause: e },
+    );
   }
   if (code === '28P01' || code === '28000') {
-    return new TartanError(ErrorCodes.DB_UNREACHABLE, `${where} refused the login: ${message}. Check the user and password in the URL and the server's pg_hba.conf.`, { cause: e });
+    return new TartanError(
+      ErrorCodes.DB_UNREACHABLE,
+      `${where} refused the login: ${message}. Check the user and password in the URL and the server's pg_hba.conf.`,
+      { cause: e },
+    );
   }
   if (code === '3D000') {
-    return new TartanError(ErrorCodes.DB_UNREACHABLE, `${where}: ${message}. Create it (CREATE DATABASE ...) or fix the database name in the URL.`, { cause: e });
+    return new TartanError(ErrorCodes.DB_UNREACHABLE, `${where}: ${message}. Create it (CREATE DATABASE ...) or fix the database name in the URL.`, {
+      cause: e,
+    });
   }
   if (code === '22000' && /expected \d+ dimensions/.test(message)) {
-    return new TartanError(ErrorCodes.DIMENSION_MISMATCH, `${message}: the vectors do not have the collection's dimension. Use the model the collection was built with, or a new collection.`, { cause: e });
+    return new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `${message}: the vectors do not have the collection's dimension. Use the model the collection was built with, or a new collection.`,
+      { cause: e },
+    );
   }
   if (code === '57014') {
-    return new TartanError(ErrorCodes.TIMEOUT, `${where} cancelled the query: ${message}. Raise statement_timeout for this user, or search with smaller nprobe/ndocs.`, { cause: e });
+    return new TartanError(
+      ErrorCodes.TIMEOUT,
+      `${where} cancelled the query: ${message}. Raise statement_timeout for this user, or search with smaller nprobe/ndocs.`,
+      { cause: e },
+    );
   }
   if (code === '23505') {
-    return new TartanError(ErrorCodes.DUPLICATE_ID, `a document id already exists in the collection (${message}). Delete it first or use a new id.`, { cause: e });
+    return new TartanError(ErrorCodes.DUPLICATE_ID, `a document id already exists in the collection (${message}). Delete it first or use a new id.`, {
+      cause: e,
+    });
   }
   if (code === '42704' && /type "(half)?vec/.test(message)) {
     return extensionMissing(target, message, e);
   }
   if (code && /^42/.test(code)) {
-    return new TartanError(ErrorCodes.DB_SCHEMA, `${where}: ${message}. The tartan tables may be missing or changed by hand; open the collection with create enabled to migrate it.`, { cause: e });
+    return new TartanError(
+      ErrorCodes.DB_SCHEMA,
+      `${where}: ${message}. The tartan tables may be missing or changed by hand; open the collection with create enabled to migrate it.`,
+      { cause: e },
+    );
   }
   return new TartanError(ErrorCodes.INTERNAL, `${where} failed: ${message}`, { cause: e });
 }
 
 /** The DB_EXTENSION_MISSING error, with the install hint. */
 export function extensionMissing(target: ParsedPostgresUrl, reason: string, cause?: unknown): TartanError {
-  return new TartanError(ErrorCodes.DB_EXTENSION_MISSING,
+  return new TartanError(
+    ErrorCodes.DB_EXTENSION_MISSING,
     `the pgvector extension (>= 0.7, for halfvec) is not available in database "${target.database}" at ${target.endpoint}: ${reason}. ` +
-    'Install pgvector on the server (Debian/Ubuntu: apt-get install postgresql-<major>-pgvector; or build it from source, see .ci/install-postgres.sh), ' +
-    'then run CREATE EXTENSION vector; in that database as a superuser (or the database owner on PostgreSQL 13+ if pgvector is marked trusted).',
-    { cause });
+      'Install pgvector on the server (Debian/Ubuntu: apt-get install postgresql-<major>-pgvector; or build it from source, see .ci/install-postgres.sh), ' +
+      'then run CREATE EXTENSION vector; in that database as a superuser (or the database owner on PostgreSQL 13+ if pgvector is marked trusted).',
+    { cause },
+  );
 }
 
 /** Runs `body` on one pooled connection. */

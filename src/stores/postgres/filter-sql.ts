@@ -24,8 +24,10 @@ function isScalar(v: unknown): v is MetadataValue {
 }
 
 function invalid(key: string, what: string): TartanError {
-  return new TartanError(ErrorCodes.INVALID_FILTER,
-    `filter on "${key}": ${what}. Use a value, { $in: [values] }, or a range { $gt, $gte, $lt, $lte } of numbers or strings.`);
+  return new TartanError(
+    ErrorCodes.INVALID_FILTER,
+    `filter on "${key}": ${what}. Use a value, { $in: [values] }, or a range { $gt, $gte, $lt, $lte } of numbers or strings.`,
+  );
 }
 
 /**
@@ -66,9 +68,13 @@ export function compileFilter(filter: MetadataFilter | undefined, firstParam: nu
       const bound = (cond as Record<string, unknown>)[op];
       const sqlOp = RANGE_OPS[op as keyof RangeCondition];
       if (typeof bound === 'number' && Number.isFinite(bound)) {
-        parts.push(`coalesce(CASE WHEN jsonb_typeof(d.metadata -> ${keyParam}) = 'number' THEN (d.metadata ->> ${keyParam})::numeric ${sqlOp} ${bind(bound)}::numeric END, false)`);
+        parts.push(
+          `coalesce(CASE WHEN jsonb_typeof(d.metadata -> ${keyParam}) = 'number' THEN (d.metadata ->> ${keyParam})::numeric ${sqlOp} ${bind(bound)}::numeric END, false)`,
+        );
       } else if (typeof bound === 'string') {
-        parts.push(`coalesce(CASE WHEN jsonb_typeof(d.metadata -> ${keyParam}) = 'string' THEN (d.metadata ->> ${keyParam}) COLLATE "C" ${sqlOp} ${bind(bound)}::text END, false)`);
+        parts.push(
+          `coalesce(CASE WHEN jsonb_typeof(d.metadata -> ${keyParam}) = 'string' THEN (d.metadata ->> ${keyParam}) COLLATE "C" ${sqlOp} ${bind(bound)}::text END, false)`,
+        );
       } else {
         throw invalid(key, `${op} needs a finite number or a string`);
       }

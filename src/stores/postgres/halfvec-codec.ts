@@ -79,9 +79,11 @@ export function encodeHalfvecArray(data: Float32Array, dim: number, startRow: nu
     for (let j = 0; j < dim; j++) {
       const v = data[base + j];
       if (!(v >= -HALF_MAX && v <= HALF_MAX)) {
-        throw new TartanError(ErrorCodes.NON_FINITE_VALUE,
+        throw new TartanError(
+          ErrorCodes.NON_FINITE_VALUE,
           `token vector row ${r}, component ${j} is ${v}; halfvec stores finite values within +-${HALF_MAX}. ` +
-          'Check the encoder output (vectors should be L2-normalised).');
+            'Check the encoder output (vectors should be L2-normalised).',
+        );
       }
       o = buf.writeUInt16BE(float32ToFloat16Bits(v), o);
     }

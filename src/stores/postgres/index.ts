@@ -18,8 +18,15 @@ import { createPool, parsePostgresUrl, withClient, withTransaction, type Postgre
 import { migrate, schemaVersion } from './migrations.js';
 import { DEFAULT_TOKEN_SEARCH, DEFAULT_TUNING, PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
 import {
-  DEFAULT_HNSW, checkCollectionName, createCollection, dropCollection, listCollections, readCollection,
-  type CollectionSettings, type HnswParams, type PostgresLayout,
+  DEFAULT_HNSW,
+  checkCollectionName,
+  createCollection,
+  dropCollection,
+  listCollections,
+  readCollection,
+  type CollectionSettings,
+  type HnswParams,
+  type PostgresLayout,
 } from './schema.js';
 
 export { isPostgresUrl, parsePostgresUrl } from './connection.js';
@@ -92,30 +99,48 @@ async function resolveCollection(p: PostgresPool, name: string, options: Postgre
   const where = `database "${p.target.database}" at ${p.target.endpoint}`;
   if (options.create) await migrate(p);
   else if ((await schemaVersion(p)) === 0) {
-    throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `no tartan collections in ${where}; create one first (create: true, or tartan index with --index postgres://...).`);
+    throw new TartanError(
+      ErrorCodes.INDEX_NOT_FOUND,
+      `no tartan collections in ${where}; create one first (create: true, or tartan index with --index postgres://...).`,
+    );
   } else await migrate(p); // brings an older schema up to date; a no-op when current
   let settings = await withClient(p, (c) => readCollection(c, name));
   if (!settings) {
     if (!options.create) {
-      throw new TartanError(ErrorCodes.INDEX_NOT_FOUND, `collection "${name}" does not exist in ${where}; create it (create: true) or pick another with ?collection=name.`);
+      throw new TartanError(
+        ErrorCodes.INDEX_NOT_FOUND,
+        `collection "${name}" does not exist in ${where}; create it (create: true) or pick another with ?collection=name.`,
+      );
     }
     if (options.dim === undefined) {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `creating collection "${name}" needs the vector dimension (dim), normally the model's output size.`);
     }
     const wanted: CollectionSettings = {
-      name, dim: options.dim, model: options.model ?? null, layout: options.layout ?? 'token', hnsw: { ...DEFAULT_HNSW, ...options.hnsw },
+      name,
+      dim: options.dim,
+      model: options.model ?? null,
+      layout: options.layout ?? 'token',
+      hnsw: { ...DEFAULT_HNSW, ...options.hnsw },
     };
     settings = await withTransaction(p, (c) => createCollection(c, wanted));
   }
   if (options.dim !== undefined && options.dim !== settings.dim) {
-    throw new TartanError(ErrorCodes.DIMENSION_MISMATCH,
-      `collection "${name}" stores ${settings.dim}-d vectors${settings.model ? ` from ${settings.model}` : ''}, not ${options.dim}-d. Use the collection's model or another collection.`);
+    throw new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
+      `collection "${name}" stores ${settings.dim}-d vectors${settings.model ? ` from ${settings.model}` : ''}, not ${options.dim}-d. Use the collection's model or another collection.`,
+    );
   }
   if (options.layout !== undefined && options.layout !== settings.layout) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `collection "${name}" uses the ${settings.layout} layout, not ${options.layout}; a layout is fixed when the collection is created.`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `collection "${name}" uses the ${settings.layout} layout, not ${options.layout}; a layout is fixed when the collection is created.`,
+    );
   }
   if (options.model !== undefined && settings.model !== null && options.model !== settings.model) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `collection "${name}" was built with model ${settings.model}, not ${options.model}; its vectors are not comparable. Use that model or another collection.`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `collection "${name}" was built with model ${settings.model}, not ${options.model}; its vectors are not comparable. Use that model or another collection.`,
+    );
   }
   return settings;
 }

@@ -33,9 +33,10 @@ COMMENT ON FUNCTION tartan_maxsim(halfvec[], halfvec[], float8[]) IS
  * table per candidate (one index range scan each).
  */
 export function exactSearchSql(t: CollectionTables, where: string): string {
-  const vectors = t.layout === 'document'
-    ? `(SELECT v.vecs FROM ${quoteIdent(t.docVectors)} v WHERE v.doc_key = d.doc_key)`
-    : `(SELECT array_agg(x.vec) FROM ${quoteIdent(t.tokens)} x WHERE x.doc_key = d.doc_key)`;
+  const vectors =
+    t.layout === 'document'
+      ? `(SELECT v.vecs FROM ${quoteIdent(t.docVectors)} v WHERE v.doc_key = d.doc_key)`
+      : `(SELECT array_agg(x.vec) FROM ${quoteIdent(t.tokens)} x WHERE x.doc_key = d.doc_key)`;
   return `SELECT d.id, d.text, d.metadata, s.score
     FROM ${quoteIdent(t.documents)} d
     CROSS JOIN LATERAL (SELECT tartan_maxsim($1::halfvec[], ${vectors}, $2::float8[]) AS score) s

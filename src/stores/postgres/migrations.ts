@@ -133,7 +133,9 @@ export async function schemaVersion(p: PostgresPool): Promise<number> {
 function checkNotNewer(versions: number[]): void {
   const newest = versions.length === 0 ? 0 : Math.max(...versions);
   if (newest > LATEST_VERSION) {
-    throw new TartanError(ErrorCodes.INDEX_VERSION,
-      `the database's tartan schema is at version ${newest}, newer than this tartan understands (${LATEST_VERSION}). Upgrade tartan.`);
+    throw new TartanError(
+      ErrorCodes.INDEX_VERSION,
+      `the database's tartan schema is at version ${newest}, newer than this tartan understands (${LATEST_VERSION}). Upgrade tartan.`,
+    );
   }
 }

@@ -44,12 +44,20 @@ export interface PostgresStoreTuning {
 }
 
 export const DEFAULT_TUNING: PostgresStoreTuning = {
-  search: DEFAULT_TOKEN_SEARCH, tokensPerStatement: 16_384, bulkLoadMinTokens: 50_000, bulkMaintenanceWorkMem: '512MB',
+  search: DEFAULT_TOKEN_SEARCH,
+  tokensPerStatement: 16_384,
+  bulkLoadMinTokens: 50_000,
+  bulkMaintenanceWorkMem: '512MB',
 };
 /** smallint `pos` column. */
 const MAX_ROWS_PER_DOCUMENT = 32_767;
 
-interface HitRow { id: string; text: string | null; metadata: Record<string, MetadataValue>; score: number }
+interface HitRow {
+  id: string;
+  text: string | null;
+  metadata: Record<string, MetadataValue>;
+  score: number;
+}
 
 /** The PostgreSQL store; create it with `openPostgresStore` (src/stores/postgres/index.ts). */
 export class PostgresStore implements VectorStore {
@@ -98,7 +106,8 @@ export class PostgresStore implements VectorStore {
     if (this.settings.layout !== 'token' || batchTokens < this.tuning.bulkLoadMinTokens) return false;
     const r = await client.query<{ tokens: string; indexed: boolean }>(
       `SELECT coalesce(sum(n_tokens), 0)::text AS tokens, to_regclass($1) IS NOT NULL AS indexed FROM ${quoteIdent(this.tables.documents)}`,
-      [quoteIdent(`${this.tables.tokens}_hnsw`)]);
+      [quoteIdent(`${this.tables.tokens}_hnsw`)],
+    );
     return r.rows[0].indexed && Number(r.rows[0].tokens) <= batchTokens;
   }
 
@@ -112,7 +121,14 @@ export class PostgresStore implements VectorStore {
       USING hnsw (vec halfvec_ip_ops) WITH (m = ${Number(m)}, ef_construction = ${Number(efConstruction)})`;
   }
 
-  private async insertChunk(client: pg.PoolClient, docs: readonly DocumentInput[], vectors: TokenMatrixBatch, start: number, end: number, oid: number): Promise<void> {
+  private async insertChunk(
+    client: pg.PoolClient,
+    docs: readonly DocumentInput[],
+    vectors: TokenMatrixBatch,
+    start: number,
+    end: number,
+    oid: number,
+  ): Promise<void> {
     const slice = docs.slice(start, end);
     const counts = slice.map((_, i) => vectors.offsets[start + i + 1] - vectors.offsets[start + i]);
     const inserted = await client.query<{ doc_key: string; id: string }>(
@@ -138,7 +154,10 @@ export class PostgresStore implements VectorStore {
       const tokenKeys: string[] = [];
       const positions: number[] = [];
       counts.forEach((n, i) => {
-        for (let p = 0; p < n; p++) { tokenKeys.push(keys[i]); positions.push(p); }
+        for (let p = 0; p < n; p++) {
+          tokenKeys.push(keys[i]);
+          positions.push(p);
+        }
       });
       await client.query(
         `INSERT INTO ${quoteIdent(this.tables.tokens)} (doc_key, pos, vec)
@@ -162,7 +181,10 @@ export class PostgresStore implements VectorStore {
       seen.add(d.id);
       const rows = vectors.offsets[i + 1] - vectors.offsets[i];
       if (rows > MAX_ROWS_PER_DOCUMENT) {
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `document "${d.id}" has ${rows} token vectors; the PostgreSQL store keeps at most ${MAX_ROWS_PER_DOCUMENT} per document. Split or truncate it.`);
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `document "${d.id}" has ${rows} token vectors; the PostgreSQL store keeps at most ${MAX_ROWS_PER_DOCUMENT} per document. Split or truncate it.`,
+        );
       }
     });
   }
@@ -187,8 +209,13 @@ export class PostgresStore implements VectorStore {
     if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
     if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
     const k = options.k ?? 10;
-    for (const [name, v] of [['k', k], ['nprobe', options.nprobe], ['ndocs', options.ndocs]] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 1)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
+    for (const [name, v] of [
+      ['k', k],
+      ['nprobe', options.nprobe],
+      ['ndocs', options.ndocs],
+    ] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1))
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
     }
     const weights = options.weights;
     if (weights && weights.length !== query.rows) {
@@ -237,7 +264,9 @@ export class PostgresStore implements VectorStore {
     return withClient(this.reader, async (client) => {
       const r = await client.query<{ id: string; text: string | null; metadata: Record<string, MetadataValue> }>(
         `SELECT d.id, d.text, d.metadata FROM ${quoteIdent(this.tables.documents)} d
-         JOIN unnest($1::text[]) WITH ORDINALITY AS u(id, ord) ON u.id = d.id ORDER BY u.ord`, [[...ids]]);
+         JOIN unnest($1::text[]) WITH ORDINALITY AS u(id, ord) ON u.id = d.id ORDER BY u.ord`,
+        [[...ids]],
+      );
       return r.rows.map((row) => ({ id: row.id, ...(row.text !== null ? { text: row.text } : {}), metadata: row.metadata }));
     });
   }
@@ -253,16 +282,18 @@ export class PostgresStore implements VectorStore {
     const documents = new Map<string, TokenMatrix[]>();
     if (ids.length > 0) {
       const docs = quoteIdent(this.tables.documents);
-      const sql = this.settings.layout === 'token'
-        ? `SELECT d.id, x.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.tokens)} x ON x.doc_key = d.doc_key
+      const sql =
+        this.settings.layout === 'token'
+          ? `SELECT d.id, x.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.tokens)} x ON x.doc_key = d.doc_key
            WHERE d.id = ANY($1::text[]) ORDER BY d.id, x.pos`
-        : `SELECT d.id, u.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.docVectors)} v ON v.doc_key = d.doc_key
+          : `SELECT d.id, u.vec::real[] AS vec FROM ${docs} d JOIN ${quoteIdent(this.tables.docVectors)} v ON v.doc_key = d.doc_key
            CROSS JOIN LATERAL unnest(v.vecs) WITH ORDINALITY AS u(vec, ord) WHERE d.id = ANY($1::text[]) ORDER BY d.id, u.ord`;
       const r = await withClient(this.reader, (c) => c.query<{ id: string; vec: number[] }>(sql, [[...ids]]));
       const rows = new Map<string, number[][]>();
       for (const row of r.rows) {
         const list = rows.get(row.id);
-        if (list) list.push(row.vec); else rows.set(row.id, [row.vec]);
+        if (list) list.push(row.vec);
+        else rows.set(row.id, [row.vec]);
       }
       for (const [id, vecs] of rows) {
         const data = new Float32Array(vecs.length * this.dim);
@@ -277,7 +308,8 @@ export class PostgresStore implements VectorStore {
   async info(): Promise<StoreInfo> {
     return withClient(this.reader, async (client) => {
       const counts = await client.query<{ documents: string; tokens: string | null }>(
-        `SELECT count(*) AS documents, sum(n_tokens) AS tokens FROM ${quoteIdent(this.tables.documents)}`);
+        `SELECT count(*) AS documents, sum(n_tokens) AS tokens FROM ${quoteIdent(this.tables.documents)}`,
+      );
       const bytes = await this.storageBytes(client);
       const documents = Number(counts.rows[0].documents);
       const tokens = Number(counts.rows[0].tokens ?? 0);
@@ -300,9 +332,10 @@ export class PostgresStore implements VectorStore {
   async storageBytes(client?: pg.PoolClient): Promise<number> {
     const run = async (c: pg.PoolClient): Promise<number> => {
       const vectorsTable = this.settings.layout === 'token' ? this.tables.tokens : this.tables.docVectors;
-      const r = await c.query<{ bytes: string }>(
-        'SELECT (pg_total_relation_size($1::regclass) + pg_total_relation_size($2::regclass))::text AS bytes',
-        [quoteIdent(this.tables.documents), quoteIdent(vectorsTable)]);
+      const r = await c.query<{ bytes: string }>('SELECT (pg_total_relation_size($1::regclass) + pg_total_relation_size($2::regclass))::text AS bytes', [
+        quoteIdent(this.tables.documents),
+        quoteIdent(vectorsTable),
+      ]);
       return Number(r.rows[0].bytes);
     };
     return client ? run(client) : withClient(this.reader, run);
@@ -315,7 +348,9 @@ export class PostgresStore implements VectorStore {
    */
   async dropVectorIndex(): Promise<void> {
     if (this.settings.layout !== 'token') return;
-    await withClient(this.writer, async (c) => { await c.query(this.dropIndexSql()); });
+    await withClient(this.writer, async (c) => {
+      await c.query(this.dropIndexSql());
+    });
   }
 
   /**
@@ -342,7 +377,9 @@ export class PostgresStore implements VectorStore {
   /** Refreshes the planner's statistics of the collection's tables (worth doing after a bulk load). */
   async analyze(): Promise<void> {
     const vectorsTable = this.settings.layout === 'token' ? this.tables.tokens : this.tables.docVectors;
-    await withClient(this.writer, async (c) => { await c.query(`ANALYZE ${quoteIdent(this.tables.documents)}, ${quoteIdent(vectorsTable)}`); });
+    await withClient(this.writer, async (c) => {
+      await c.query(`ANALYZE ${quoteIdent(this.tables.documents)}, ${quoteIdent(vectorsTable)}`);
+    });
   }
 
   /**
@@ -372,8 +409,10 @@ export class PostgresStore implements VectorStore {
   }
 
   private dimensionError(got: number, what: string): TartanError {
-    return new TartanError(ErrorCodes.DIMENSION_MISMATCH,
+    return new TartanError(
+      ErrorCodes.DIMENSION_MISMATCH,
       `${what} dimension ${got}, but collection "${this.settings.name}" stores ${this.dim}-d vectors` +
-      `${this.settings.model ? ` (model ${this.settings.model})` : ''}. Use the same model as the collection, or another collection.`);
+        `${this.settings.model ? ` (model ${this.settings.model})` : ''}. Use the same model as the collection, or another collection.`,
+    );
   }
 }

@@ -52,8 +52,10 @@ const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 /** Throws INVALID_ARGUMENT unless `name` is a valid collection name. */
 export function checkCollectionName(name: string): void {
   if (!COLLECTION_NAME.test(name)) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT,
-      `collection name "${name}" is not allowed; use 1-40 characters a-z, 0-9 and _, starting with a letter (it becomes part of table names).`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `collection name "${name}" is not allowed; use 1-40 characters a-z, 0-9 and _, starting with a letter (it becomes part of table names).`,
+    );
   }
 }
 
@@ -102,7 +104,13 @@ export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams
   return ddl;
 }
 
-interface CollectionRow { name: string; dim: number; model: string | null; layout: PostgresLayout; options: { hnsw?: Partial<HnswParams> } }
+interface CollectionRow {
+  name: string;
+  dim: number;
+  model: string | null;
+  layout: PostgresLayout;
+  options: { hnsw?: Partial<HnswParams> };
+}
 
 /** Reads a collection's settings; null when it does not exist. */
 export async function readCollection(client: pg.PoolClient, name: string): Promise<CollectionSettings | null> {
@@ -121,8 +129,13 @@ export async function createCollection(client: pg.PoolClient, s: CollectionSetti
   await client.query("SELECT pg_advisory_xact_lock(hashtext('tartan_collection:' || $1))", [s.name]);
   const existing = await readCollection(client, s.name);
   if (existing) return existing;
-  await client.query('INSERT INTO tartan_collections (name, dim, model, layout, options) VALUES ($1, $2, $3, $4, $5)',
-    [s.name, s.dim, s.model, s.layout, JSON.stringify({ hnsw: s.hnsw })]);
+  await client.query('INSERT INTO tartan_collections (name, dim, model, layout, options) VALUES ($1, $2, $3, $4, $5)', [
+    s.name,
+    s.dim,
+    s.model,
+    s.layout,
+    JSON.stringify({ hnsw: s.hnsw }),
+  ]);
   for (const sql of collectionDdl(collectionTables(s.name, s.layout), s.dim, s.hnsw)) await client.query(sql);
   return s;
 }

@@ -7,11 +7,22 @@ import { ColbertProcessor, DEFAULT_SKIPLIST, copyNormalizedRows } from '../../..
 import { ModelTokenizer } from '../../../src/models/encoders/tokenizer.js';
 import type { ColbertSettings } from '../../../src/models/registry-types.js';
 
-interface SeedCase { query: string; documents: string[]; late_interaction: { query_shape: number[]; document_shapes: number[][] } }
+interface SeedCase {
+  query: string;
+  documents: string[];
+  late_interaction: { query_shape: number[]; document_shapes: number[][] };
+}
 const seeds = JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] };
 
 const settings = (over: Partial<ColbertSettings> = {}): ColbertSettings => ({
-  queryMarkerId: 1, documentMarkerId: 2, queryLength: 32, documentLength: 512, attendToExpansionTokens: false, skiplistWords: [...DEFAULT_SKIPLIST], maskTokenId: 103, ...over,
+  queryMarkerId: 1,
+  documentMarkerId: 2,
+  queryLength: 32,
+  documentLength: 512,
+  attendToExpansionTokens: false,
+  skiplistWords: [...DEFAULT_SKIPLIST],
+  maskTokenId: 103,
+  ...over,
 });
 
 test('seed shapes follow from the tokenizer and the ColBERT rules alone', async () => {
@@ -20,9 +31,15 @@ test('seed shapes follow from the tokenizer and the ColBERT rules alone', async 
   for (const c of seeds.cases) {
     assert.equal(p.prepareQuery(c.query).keep.length, c.late_interaction.query_shape[0]);
     rows.push(c.documents.map((d) => p.prepareDocument(d).keep.length));
-    assert.deepEqual(rows.at(-1), c.late_interaction.document_shapes.map((s) => s[0]));
+    assert.deepEqual(
+      rows.at(-1),
+      c.late_interaction.document_shapes.map((s) => s[0]),
+    );
   }
-  assert.deepEqual(rows, [[30, 13, 16, 25], [17, 11]]);
+  assert.deepEqual(rows, [
+    [30, 13, 16, 25],
+    [17, 11],
+  ]);
 });
 
 test('query: marker after [CLS], [MASK] padding to 32, attention over expansion per setting', async () => {
@@ -47,12 +64,18 @@ test('document: marker, punctuation dropped, truncation keeps [SEP]', async () =
   const d = p.prepareDocument('a, b. c d e f g');
   assert.deepEqual(d.ids, [101, 2, 1037, 1010, 1038, 102]);
   assert.deepEqual(d.keep, [0, 1, 2, 4, 5]);
-  assert.deepEqual(p.vectorTokens('a, b. c d e f g', false).map((t) => t.text), ['[CLS]', '[unused1]', 'a', 'b', '[SEP]']);
+  assert.deepEqual(
+    p.vectorTokens('a, b. c d e f g', false).map((t) => t.text),
+    ['[CLS]', '[unused1]', 'a', 'b', '[SEP]'],
+  );
 });
 
 test('copyNormalizedRows keeps the chosen rows and gives them unit length', () => {
   const src = new Float32Array([3, 4, 9, 9, 0, 2]);
   const dst = new Float32Array(4);
   copyNormalizedRows(src, 0, 2, [0, 2], dst, 0);
-  assert.deepEqual(Array.from(dst), [0.6, 0.8, 0, 1].map((x) => Math.fround(x)));
+  assert.deepEqual(
+    Array.from(dst),
+    [0.6, 0.8, 0, 1].map((x) => Math.fround(x)),
+  );
 });

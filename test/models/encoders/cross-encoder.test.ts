@@ -51,7 +51,9 @@ test('one score per document, batch equals single, order kept', async () => {
     const [single] = await model.score('vector search', [docs[i]], { batchSize: 1 });
     assert.ok(Math.abs(single - batched[i]) <= 1e-5, `doc ${i}`);
   }
-  async function* stream() { yield* docs; }
+  async function* stream() {
+    yield* docs;
+  }
   assert.deepEqual(await collect(model.rerank('vector search', stream(), { batchSize: 2 })), batched);
 });
 

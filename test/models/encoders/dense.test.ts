@@ -26,7 +26,10 @@ async function rawHidden(dir: string, ids: number[]): Promise<Float32Array> {
   return out.last_hidden_state.data as Float32Array;
 }
 
-const normalise = (v: number[]) => { const n = Math.hypot(...v); return v.map((x) => x / n); };
+const normalise = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
 
 test('CLS pooling + L2 normalisation', async () => {
   const model = await TextEmbedding.load(join(root, 'dense'), { threads: 1 });
@@ -48,7 +51,10 @@ test('mean pooling when 1_Pooling/config.json says so', async () => {
   const dir = join(root, 'mean');
   await makeSyntheticModel(dir, { arch: 'tiny', kind: 'dense', seed: 3 });
   await mkdir(join(dir, '1_Pooling'), { recursive: true });
-  await writeFile(join(dir, '1_Pooling', 'config.json'), JSON.stringify({ word_embedding_dimension: 64, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true }));
+  await writeFile(
+    join(dir, '1_Pooling', 'config.json'),
+    JSON.stringify({ word_embedding_dimension: 64, pooling_mode_cls_token: false, pooling_mode_mean_tokens: true }),
+  );
   const model = await TextEmbedding.load(dir, { threads: 1 });
   try {
     assert.equal(model.pooling, 'mean');

@@ -9,7 +9,11 @@ import { LateInteractionTextEmbedding } from '../../../src/models/encoders/late-
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import type { TokenMatrix } from '../../../src/core/tensors.js';
 
-interface SeedCase { query: string; documents: string[]; late_interaction: { query_shape: number[]; document_shapes: number[][] } }
+interface SeedCase {
+  query: string;
+  documents: string[];
+  late_interaction: { query_shape: number[]; document_shapes: number[][] };
+}
 let root = '';
 let model: LateInteractionTextEmbedding;
 let seeds: SeedCase[] = [];
@@ -45,11 +49,17 @@ test('seed shapes through a synthetic ColBERT at dim 128, every row unit length'
     const [q] = await collect(model.queryEmbed([c.query]));
     assert.deepEqual([q.rows, q.dim], c.late_interaction.query_shape);
     const docs = await collect(model.passageEmbed(c.documents));
-    assert.deepEqual(docs.map((d) => [d.rows, d.dim]), c.late_interaction.document_shapes);
+    assert.deepEqual(
+      docs.map((d) => [d.rows, d.dim]),
+      c.late_interaction.document_shapes,
+    );
     [q, ...docs].forEach(assertUnitRows);
   }
   const all = await collect(model.passageEmbed(seeds.flatMap((c) => c.documents)));
-  assert.deepEqual(all.map((d) => d.rows), [30, 13, 16, 25, 17, 11]);
+  assert.deepEqual(
+    all.map((d) => d.rows),
+    [30, 13, 16, 25, 17, 11],
+  );
 });
 
 test('a batch gives the same vectors as one text at a time (padding has no effect)', async () => {
@@ -70,21 +80,35 @@ test('a batch gives the same vectors as one text at a time (padding has no effec
 
 test('async iterable input streams out in input order', async () => {
   const texts = ['a much longer document with many many words in it', 'short', 'medium sized text'];
-  async function* source() { for (const t of texts) yield t; }
+  async function* source() {
+    for (const t of texts) yield t;
+  }
   const streamed = await collect(model.passageEmbed(source(), { batchSize: 2 }));
   const direct = await model.embed(texts, false);
-  assert.deepEqual(streamed.map((m) => m.rows), direct.map((m) => m.rows));
-  assert.deepEqual(streamed.map((m) => m.rows), texts.map((t) => model.vectorTokens(t, false).length));
+  assert.deepEqual(
+    streamed.map((m) => m.rows),
+    direct.map((m) => m.rows),
+  );
+  assert.deepEqual(
+    streamed.map((m) => m.rows),
+    texts.map((t) => model.vectorTokens(t, false).length),
+  );
   assert.ok(streamed[0].rows > streamed[1].rows);
 });
 
 test('vectorTokens names the row tokens: markers, expansion, no punctuation', () => {
   const q = model.vectorTokens('What is Qdrant?', true);
   assert.equal(q.length, 32);
-  assert.deepEqual(q.slice(0, 3).map((t) => t.text), ['[CLS]', '[unused0]', 'what']);
+  assert.deepEqual(
+    q.slice(0, 3).map((t) => t.text),
+    ['[CLS]', '[unused0]', 'what'],
+  );
   assert.equal(q[31].text, '[MASK]');
   const d = model.vectorTokens('Qdrant, a database.', false);
-  assert.deepEqual(d.map((t) => t.text), ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]']);
+  assert.deepEqual(
+    d.map((t) => t.text),
+    ['[CLS]', '[unused1]', 'q', '##dran', '##t', 'a', 'database', '[SEP]'],
+  );
 });
 
 test('the PyLate layout of the same seed gives the same vectors as the ONNX layout', async () => {

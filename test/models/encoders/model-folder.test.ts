@@ -43,7 +43,17 @@ test('PyLate folder: 96-d vectors equal normalise(W h) with the real projection 
   const folder = await loadModelFolder(join(root, 'answerai'), { threads: 1 });
   assert.equal(folder.kind, 'colbert');
   assert.deepEqual(folder.layout, { type: 'pylate', onnxFile: 'model.onnx', denseFile: join('1_Dense', 'model.safetensors') });
-  assert.deepEqual({ q: folder.colbert?.queryLength, d: folder.colbert?.documentLength, a: folder.colbert?.attendToExpansionTokens, qm: folder.colbert?.queryMarkerId, dm: folder.colbert?.documentMarkerId, mask: folder.colbert?.maskTokenId }, { q: 32, d: 300, a: false, qm: 1, dm: 2, mask: 103 });
+  assert.deepEqual(
+    {
+      q: folder.colbert?.queryLength,
+      d: folder.colbert?.documentLength,
+      a: folder.colbert?.attendToExpansionTokens,
+      qm: folder.colbert?.queryMarkerId,
+      dm: folder.colbert?.documentMarkerId,
+      mask: folder.colbert?.maskTokenId,
+    },
+    { q: 32, d: 300, a: false, qm: 1, dm: 2, mask: 103 },
+  );
   const model = await LateInteractionTextEmbedding.fromFolder(folder);
   try {
     assert.equal(model.dim, 96);
@@ -78,12 +88,18 @@ test('settings come from config_sentence_transformers.json', async () => {
   const dir = join(root, 'tiny');
   const file = join(dir, 'config_sentence_transformers.json');
   const config = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-  await writeFile(file, JSON.stringify({ ...config, query_prefix: '[unused5]', document_length: 6, query_length: 12, attend_to_expansion_tokens: true, skiplist_words: ['a'] }));
+  await writeFile(
+    file,
+    JSON.stringify({ ...config, query_prefix: '[unused5]', document_length: 6, query_length: 12, attend_to_expansion_tokens: true, skiplist_words: ['a'] }),
+  );
   try {
     const model = await LateInteractionTextEmbedding.load(dir, { threads: 1 });
     try {
       assert.equal(model.dim, 8);
-      assert.deepEqual(model.vectorTokens('a, b c d e f', false).map((t) => t.text), ['[CLS]', '[unused1]', ',', 'b', '[SEP]']);
+      assert.deepEqual(
+        model.vectorTokens('a, b c d e f', false).map((t) => t.text),
+        ['[CLS]', '[unused1]', ',', 'b', '[SEP]'],
+      );
       const q = model.vectorTokens('a b', true);
       assert.equal(q.length, 12);
       assert.equal(q[1].text, '[unused5]');
@@ -132,6 +148,9 @@ test('a corrupt ONNX file is MODEL_CORRUPT; a non-identity projection is MODEL_L
   const odd = join(root, 'tanh');
   await cp(join(root, 'tiny'), odd, { recursive: true });
   await mkdir(join(odd, '1_Dense'), { recursive: true });
-  await writeFile(join(odd, '1_Dense', 'config.json'), JSON.stringify({ in_features: 64, out_features: 8, bias: false, activation_function: 'torch.nn.modules.activation.Tanh' }));
+  await writeFile(
+    join(odd, '1_Dense', 'config.json'),
+    JSON.stringify({ in_features: 64, out_features: 8, bias: false, activation_function: 'torch.nn.modules.activation.Tanh' }),
+  );
   await assert.rejects(loadModelFolder(odd), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_LAYOUT_UNKNOWN) && /Tanh/.test(e.message));
 });

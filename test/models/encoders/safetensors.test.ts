@@ -19,19 +19,25 @@ function build(entries: { name: string; dtype: string; shape: number[]; bytes: B
   return Buffer.concat([len, json, ...entries.map((e) => e.bytes)]);
 }
 
-const u16 = (...v: number[]) => { const b = Buffer.alloc(v.length * 2); v.forEach((x, i) => b.writeUInt16LE(x, i * 2)); return b; };
+const u16 = (...v: number[]) => {
+  const b = Buffer.alloc(v.length * 2);
+  v.forEach((x, i) => b.writeUInt16LE(x, i * 2));
+  return b;
+};
 
 test('reads F32, F16 and BF16 tensors as float32', () => {
   const f32 = Buffer.alloc(8);
   f32.writeFloatLE(1.5, 0);
   f32.writeFloatLE(-2.25, 4);
-  const file = SafetensorsFile.parse(build([
-    { name: 'a', dtype: 'F32', shape: [2], bytes: f32 },
-    // half: 1.0 = 0x3c00, -2.0 = 0xc000, 0.5 = 0x3800, 65504 = 0x7bff
-    { name: 'h', dtype: 'F16', shape: [2, 2], bytes: u16(0x3c00, 0xc000, 0x3800, 0x7bff) },
-    // bfloat16: 1.0 = 0x3f80, -3.0 = 0xc040
-    { name: 'b', dtype: 'BF16', shape: [2], bytes: u16(0x3f80, 0xc040) },
-  ]));
+  const file = SafetensorsFile.parse(
+    build([
+      { name: 'a', dtype: 'F32', shape: [2], bytes: f32 },
+      // half: 1.0 = 0x3c00, -2.0 = 0xc000, 0.5 = 0x3800, 65504 = 0x7bff
+      { name: 'h', dtype: 'F16', shape: [2, 2], bytes: u16(0x3c00, 0xc000, 0x3800, 0x7bff) },
+      // bfloat16: 1.0 = 0x3f80, -3.0 = 0xc040
+      { name: 'b', dtype: 'BF16', shape: [2], bytes: u16(0x3f80, 0xc040) },
+    ]),
+  );
   assert.deepEqual(file.names().sort(), ['a', 'b', 'h']);
   assert.deepEqual(Array.from(file.tensor('a').data), [1.5, -2.25]);
   assert.deepEqual(file.tensor('h').shape, [2, 2]);
@@ -50,7 +56,10 @@ test('malformed files and unsupported dtypes are MODEL_CORRUPT', () => {
   const notJson = Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{{{{')]);
   assert.throws(() => SafetensorsFile.parse(notJson), corrupt);
   const i8 = SafetensorsFile.parse(build([{ name: 'q', dtype: 'I8', shape: [2], bytes: Buffer.from([1, 2]) }]));
-  assert.throws(() => i8.tensor('q'), (e: unknown) => corrupt(e) && /F32, F16 and BF16/.test((e as Error).message));
+  assert.throws(
+    () => i8.tensor('q'),
+    (e: unknown) => corrupt(e) && /F32, F16 and BF16/.test((e as Error).message),
+  );
   assert.throws(() => i8.tensor('nope'), corrupt);
   const short = SafetensorsFile.parse(build([{ name: 'x', dtype: 'F32', shape: [3], bytes: Buffer.alloc(8) }]));
   assert.throws(() => short.tensor('x'), corrupt);

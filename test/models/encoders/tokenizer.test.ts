@@ -45,14 +45,32 @@ test('pair encoding: [CLS] q [SEP] d [SEP] with segment ids; truncation cuts the
 });
 
 test('missing tokenizer.json is MODEL_FILES_MISSING naming the file and folder', async () => {
-  await assert.rejects(ModelTokenizer.load('/nonexistent-folder'), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_FILES_MISSING) && /tokenizer\.json/.test(e.message) && /nonexistent-folder/.test(e.message));
+  await assert.rejects(
+    ModelTokenizer.load('/nonexistent-folder'),
+    (e: unknown) => isTartanError(e, ErrorCodes.MODEL_FILES_MISSING) && /tokenizer\.json/.test(e.message) && /nonexistent-folder/.test(e.message),
+  );
 });
 
 test('input validation: non-string, empty, enormous; long-but-normal passes', () => {
-  assert.throws(() => assertText(42), (e: unknown) => isTartanError(e, ErrorCodes.NOT_A_STRING));
-  assert.throws(() => assertText(null, 3), (e: unknown) => isTartanError(e, ErrorCodes.NOT_A_STRING) && /#3/.test(e.message));
-  assert.throws(() => assertText(''), (e: unknown) => isTartanError(e, ErrorCodes.EMPTY_TEXT));
-  assert.throws(() => assertText('  \n\t'), (e: unknown) => isTartanError(e, ErrorCodes.EMPTY_TEXT));
-  assert.throws(() => assertText('x'.repeat(MAX_TEXT_CHARS + 1)), (e: unknown) => isTartanError(e, ErrorCodes.TEXT_TOO_LONG));
+  assert.throws(
+    () => assertText(42),
+    (e: unknown) => isTartanError(e, ErrorCodes.NOT_A_STRING),
+  );
+  assert.throws(
+    () => assertText(null, 3),
+    (e: unknown) => isTartanError(e, ErrorCodes.NOT_A_STRING) && /#3/.test(e.message),
+  );
+  assert.throws(
+    () => assertText(''),
+    (e: unknown) => isTartanError(e, ErrorCodes.EMPTY_TEXT),
+  );
+  assert.throws(
+    () => assertText('  \n\t'),
+    (e: unknown) => isTartanError(e, ErrorCodes.EMPTY_TEXT),
+  );
+  assert.throws(
+    () => assertText('x'.repeat(MAX_TEXT_CHARS + 1)),
+    (e: unknown) => isTartanError(e, ErrorCodes.TEXT_TOO_LONG),
+  );
   assert.doesNotThrow(() => assertText('word '.repeat(5000)));
 });

@@ -116,7 +116,11 @@ export class FakeHub {
     const rest = url.pathname.slice(prefix.length);
     const slash = rest.indexOf('/');
     const revision = decodeURIComponent(rest.slice(0, slash));
-    const path = rest.slice(slash + 1).split('/').map(decodeURIComponent).join('/');
+    const path = rest
+      .slice(slash + 1)
+      .split('/')
+      .map(decodeURIComponent)
+      .join('/');
     if (revision !== 'main' && revision !== this.commit) {
       res.writeHead(404, { 'x-error-code': 'RevisionNotFound' }).end('Invalid rev id');
       return;
@@ -162,7 +166,11 @@ export class FakeHub {
         res.writeHead(416, { 'content-range': `bytes */${body.length}` }).end();
         return;
       }
-      res.writeHead(206, { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, 'content-length': String(body.length - start), 'accept-ranges': 'bytes' });
+      res.writeHead(206, {
+        'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
+        'content-length': String(body.length - start),
+        'accept-ranges': 'bytes',
+      });
     } else {
       res.writeHead(200, { 'content-length': String(body.length), 'accept-ranges': 'bytes' });
     }

@@ -256,7 +256,10 @@ test('a gated repository needs HF_TOKEN: 401 without it, download with it', asyn
 });
 
 test('a file missing from the repository fails with MODEL_FILES_MISSING naming file and repo', async () => {
-  const err = await rejectsWith(downloadRepoFiles(REPO, ['tokenizer.json', 'onnx/missing.onnx'], { cacheDir, endpoint: hub.url }), ErrorCodes.MODEL_FILES_MISSING);
+  const err = await rejectsWith(
+    downloadRepoFiles(REPO, ['tokenizer.json', 'onnx/missing.onnx'], { cacheDir, endpoint: hub.url }),
+    ErrorCodes.MODEL_FILES_MISSING,
+  );
   assert.ok(err.message.includes('onnx/missing.onnx') && err.message.includes(REPO), err.message);
 });
 
@@ -291,7 +294,11 @@ test('--refresh moves refs/main to a new commit, reusing unchanged blobs; unreac
     assert.equal(readFileSync(join(root, 'refs', 'main'), 'utf8'), newCommit);
     assert.equal(readFileSync(join(dir, 'tokenizer_config.json'), 'utf8'), '{"do_lower_case": true}');
     const bodies = next.requests.filter((r) => r.method === 'GET');
-    assert.deepEqual(bodies.map((r) => r.url), [`/${REPO}/resolve/${newCommit}/tokenizer_config.json`], 'only the changed file is fetched');
+    assert.deepEqual(
+      bodies.map((r) => r.url),
+      [`/${REPO}/resolve/${newCommit}/tokenizer_config.json`],
+      'only the changed file is fetched',
+    );
   } finally {
     await next.close();
   }
@@ -345,7 +352,11 @@ test('a synthetic ONNX model served as a hub repository downloads into a snapsho
   const files: ServedFile[] = made.files.map((f) => ({ path: f.path, content: readFileSync(join(made.dir, f.path)), lfs: f.path.endsWith('.onnx') }));
   const modelHub = await new FakeHub('tartan-test/synthetic-colbert', COMMIT, files).start();
   try {
-    const dir = await downloadRepoFiles('tartan-test/synthetic-colbert', files.map((f) => f.path), { cacheDir, endpoint: modelHub.url, progressBar: false });
+    const dir = await downloadRepoFiles(
+      'tartan-test/synthetic-colbert',
+      files.map((f) => f.path),
+      { cacheDir, endpoint: modelHub.url, progressBar: false },
+    );
     const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
     assert.ok(session.inputNames.includes('input_ids'), `inputs: ${session.inputNames.join(', ')}`);
     await session.release();

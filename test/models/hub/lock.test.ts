@@ -56,9 +56,13 @@ test('a lock not refreshed within staleMs is taken over; a fresh one is waited f
 
   writeFileSync(path, JSON.stringify({ pid: 1, host: 'another-machine' }));
   let ran = false;
-  const waiting = withFileLock(path, async () => {
-    ran = true;
-  }, { staleMs: 60_000, pollMs: 5 });
+  const waiting = withFileLock(
+    path,
+    async () => {
+      ran = true;
+    },
+    { staleMs: 60_000, pollMs: 5 },
+  );
   await sleep(100);
   assert.equal(ran, false, 'a live foreign lock must be waited for');
   rmSync(path);

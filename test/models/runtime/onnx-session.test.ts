@@ -37,8 +37,14 @@ test('thread count: option, else TARTAN_ONNX_THREADS, else runtime default; bad 
   assert.equal(resolveThreads(undefined, { TARTAN_ONNX_THREADS: '2' }), 2);
   assert.equal(resolveThreads(4, { TARTAN_ONNX_THREADS: '2' }), 4);
   assert.equal(resolveThreads(undefined, {}), undefined);
-  assert.throws(() => resolveThreads(0, {}), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
-  assert.throws(() => resolveThreads(undefined, { TARTAN_ONNX_THREADS: 'many' }), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT));
+  assert.throws(
+    () => resolveThreads(0, {}),
+    (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT),
+  );
+  assert.throws(
+    () => resolveThreads(undefined, { TARTAN_ONNX_THREADS: 'many' }),
+    (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT),
+  );
 });
 
 test('runs int64 inputs and picks the output by name', async () => {
@@ -75,7 +81,9 @@ test('missing, corrupt and failing graphs give coded errors', async () => {
   const s = await OnnxSession.create(join(root, 'c', 'model.onnx'), { threads: 1 });
   try {
     // An id far outside the 30522-token vocabulary makes the embedding lookup fail inside onnxruntime.
-    await assert.rejects(s.run({ ids: [101, 9_999_999, 102], attention: [1, 1, 1], batch: 1, seqLen: 3 }, ['token_embeddings']), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_RUNTIME));
+    await assert.rejects(s.run({ ids: [101, 9_999_999, 102], attention: [1, 1, 1], batch: 1, seqLen: 3 }, ['token_embeddings']), (e: unknown) =>
+      isTartanError(e, ErrorCodes.MODEL_RUNTIME),
+    );
   } finally {
     await s.release();
   }
@@ -85,7 +93,10 @@ test('precision: option, else TARTAN_PRECISION, else fp32; unknown names refused
   assert.equal(resolvePrecision(undefined, {}), 'fp32');
   assert.equal(resolvePrecision(undefined, { TARTAN_PRECISION: 'int8' }), 'int8');
   assert.equal(resolvePrecision('fp32', { TARTAN_PRECISION: 'int8' }), 'fp32');
-  assert.throws(() => resolvePrecision('fp16', {}), (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /fp32, int8/.test(e.message));
+  assert.throws(
+    () => resolvePrecision('fp16', {}),
+    (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /fp32, int8/.test(e.message),
+  );
 });
 
 test('int8 sessions run the quantised graph: same shapes, outputs close to fp32 but not identical', async () => {
@@ -101,9 +112,14 @@ test('int8 sessions run the quantised graph: same shapes, outputs close to fp32 
     const a = await f.run(input, ['token_embeddings']);
     const b = await q.run(input, ['token_embeddings']);
     assert.deepEqual(b.dims, a.dims);
-    let dot = 0, na = 0, nb = 0, same = true;
+    let dot = 0,
+      na = 0,
+      nb = 0,
+      same = true;
     for (let i = 0; i < a.data.length; i++) {
-      dot += a.data[i] * b.data[i]; na += a.data[i] ** 2; nb += b.data[i] ** 2;
+      dot += a.data[i] * b.data[i];
+      na += a.data[i] ** 2;
+      nb += b.data[i] ** 2;
       same &&= a.data[i] === b.data[i];
     }
     assert.ok(!same);
@@ -116,7 +132,13 @@ test('int8 sessions run the quantised graph: same shapes, outputs close to fp32 
 
 test('int8 on a graph without weight MatMuls is refused rather than silently running fp32', async () => {
   await writeEchoGraph(join(root, 'echo8.onnx'));
-  await assert.rejects(OnnxSession.create(join(root, 'echo8.onnx'), { precision: 'int8' }), (e: unknown) => isTartanError(e, ErrorCodes.UNSUPPORTED_MODEL) && /fp32/.test(e.message));
+  await assert.rejects(
+    OnnxSession.create(join(root, 'echo8.onnx'), { precision: 'int8' }),
+    (e: unknown) => isTartanError(e, ErrorCodes.UNSUPPORTED_MODEL) && /fp32/.test(e.message),
+  );
   await writeFile(join(root, 'junk8.onnx'), randomBytes(64));
-  await assert.rejects(OnnxSession.create(join(root, 'junk8.onnx'), { precision: 'int8' }), (e: unknown) => isTartanError(e, ErrorCodes.MODEL_CORRUPT) && /int8/.test(e.message));
+  await assert.rejects(
+    OnnxSession.create(join(root, 'junk8.onnx'), { precision: 'int8' }),
+    (e: unknown) => isTartanError(e, ErrorCodes.MODEL_CORRUPT) && /int8/.test(e.message),
+  );
 });

@@ -5,9 +5,26 @@ import { encodeVarint, ProtoMessage } from '../../../src/models/runtime/protobuf
 
 test('reads back what the writer wrote: varints, strings, fixed widths, nested messages', () => {
   const inner = new ProtoMessage().string(1, 'inner').varint(2, 300);
-  const bytes = new ProtoMessage().varint(1, 8).string(2, 'tartan').float32(3, 1.5).float64(4, -2).message(5, inner).varint(6, 2 ** 40).toBuffer();
+  const bytes = new ProtoMessage()
+    .varint(1, 8)
+    .string(2, 'tartan')
+    .float32(3, 1.5)
+    .float64(4, -2)
+    .message(5, inner)
+    .varint(6, 2 ** 40)
+    .toBuffer();
   const fields = [...readFields(bytes)];
-  assert.deepEqual(fields.map((f) => [f.field, f.wire]), [[1, 0], [2, 2], [3, 5], [4, 1], [5, 2], [6, 0]]);
+  assert.deepEqual(
+    fields.map((f) => [f.field, f.wire]),
+    [
+      [1, 0],
+      [2, 2],
+      [3, 5],
+      [4, 1],
+      [5, 2],
+      [6, 0],
+    ],
+  );
   assert.equal(fields[0].varint, 8);
   assert.equal(fieldString(bytes, fields[1]), 'tartan');
   assert.equal(new DataView(bytes.buffer, bytes.byteOffset).getFloat32(fields[2].valueStart, true), 1.5);
@@ -24,7 +41,10 @@ test('repeated varints: packed and unpacked forms give the same values', () => {
   const [f] = [...readFields(packed)];
   assert.deepEqual(fieldVarints(packed, f), [3, 200, 1]);
   const unpacked = new ProtoMessage().varint(1, 3).varint(1, 200).toBuffer();
-  assert.deepEqual([...readFields(unpacked)].flatMap((x) => fieldVarints(unpacked, x)), [3, 200]);
+  assert.deepEqual(
+    [...readFields(unpacked)].flatMap((x) => fieldVarints(unpacked, x)),
+    [3, 200],
+  );
 });
 
 test('malformed bytes are refused, not misread', () => {

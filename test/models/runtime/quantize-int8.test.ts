@@ -46,8 +46,14 @@ function graphBytes(opts: { shareWeight?: boolean } = {}): Buffer {
 
 function initializerNames(bytes: Uint8Array): string[] {
   const graph = [...readFields(bytes)].find((f) => f.field === 7)!;
-  return [...readFields(bytes, graph.valueStart, graph.valueEnd)].filter((f) => f.field === 5)
-    .map((f) => fieldString(bytes, [...readFields(bytes, f.valueStart, f.valueEnd)].find((x) => x.field === 8)!));
+  return [...readFields(bytes, graph.valueStart, graph.valueEnd)]
+    .filter((f) => f.field === 5)
+    .map((f) =>
+      fieldString(
+        bytes,
+        [...readFields(bytes, f.valueStart, f.valueEnd)].find((x) => x.field === 8)!,
+      ),
+    );
 }
 
 async function run(bytes: Uint8Array, x: Float32Array): Promise<Record<string, Float32Array>> {
@@ -127,7 +133,12 @@ test('weights in an external data file are read, quantised, and everything else 
       const t = new ProtoMessage();
       for (const d of dims) t.varint(1, d);
       t.varint(2, TensorType.FLOAT).string(8, name);
-      for (const [k, v] of [['location', 'model.onnx_data'], ['offset', String(offset)], ['length', String(length)]]) t.message(13, new ProtoMessage().string(1, k).string(2, v));
+      for (const [k, v] of [
+        ['location', 'model.onnx_data'],
+        ['offset', String(offset)],
+        ['length', String(length)],
+      ])
+        t.message(13, new ProtoMessage().string(1, k).string(2, v));
       return t.varint(14, 1);
     };
     // The same graph as graphBytes(), with W and b in the data file.
@@ -135,7 +146,10 @@ test('weights in an external data file are read, quantised, and everything else 
     const x = g.input('x', TensorType.FLOAT, ['rows', K]);
     const y = g.op('Add', [g.op('MatMul', [x, 'W']), 'b']);
     g.output(y, TensorType.FLOAT, ['rows', N], 'y');
-    const graph = g.toProto().message(5, ext('W', [K, N], 16, w.byteLength)).message(5, ext('b', [N], 16 + w.byteLength, b.byteLength));
+    const graph = g
+      .toProto()
+      .message(5, ext('W', [K, N], 16, w.byteLength))
+      .message(5, ext('b', [N], 16 + w.byteLength, b.byteLength));
     const model = new ProtoMessage().varint(1, 8).message(7, graph).message(8, new ProtoMessage().string(1, '').varint(2, 17)).toBuffer();
     const path = join(dir, 'model.onnx');
     await writeFile(path, model);

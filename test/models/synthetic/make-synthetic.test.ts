@@ -80,20 +80,44 @@ test('the attention mask matters: unmasking the padding changes the padded seque
 test('the folder looks like a hub repository and says it is synthetic', async () => {
   await withTempDir(async (dir) => {
     const info = await makeSyntheticModel(dir, { arch: 'tiny', kind: 'colbert', seed: 5 });
-    for (const f of ['model.onnx', 'config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'config_sentence_transformers.json', 'tartan-synthetic.json']) {
+    for (const f of [
+      'model.onnx',
+      'config.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'vocab.txt',
+      'config_sentence_transformers.json',
+      'tartan-synthetic.json',
+    ]) {
       assert.ok(existsSync(join(dir, f)), `${f} exists`);
-      assert.ok(info.files.some((x) => x.path === f && x.bytes > 0), `${f} is listed with its size`);
+      assert.ok(
+        info.files.some((x) => x.path === f && x.bytes > 0),
+        `${f} is listed with its size`,
+      );
     }
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
     assert.deepEqual(
-      [config.model_type, config.hidden_size, config.num_hidden_layers, config.num_attention_heads, config.intermediate_size, config.vocab_size, config.max_position_embeddings, config.type_vocab_size],
+      [
+        config.model_type,
+        config.hidden_size,
+        config.num_hidden_layers,
+        config.num_attention_heads,
+        config.intermediate_size,
+        config.vocab_size,
+        config.max_position_embeddings,
+        config.type_vocab_size,
+      ],
       ['bert', 64, 2, 2, 128, 30522, 512, 2],
     );
     const marker = JSON.parse(await readFile(join(dir, 'tartan-synthetic.json'), 'utf8'));
     assert.equal(marker.synthetic, true);
     assert.deepEqual([marker.arch, marker.kind, marker.dim, marker.seed, marker.layout], ['tiny', 'colbert', 128, 5, 'onnx']);
     const st = JSON.parse(await readFile(join(dir, 'config_sentence_transformers.json'), 'utf8'));
-    assert.deepEqual([st.query_prefix, st.document_prefix, st.query_length, st.document_length, st.attend_to_expansion_tokens], ['[unused0]', '[unused1]', 32, 300, false]);
+    assert.deepEqual(
+      [st.query_prefix, st.document_prefix, st.query_length, st.document_length, st.attend_to_expansion_tokens],
+      ['[unused0]', '[unused1]', 32, 300, false],
+    );
     assert.equal(st.skiplist_words.join(''), '!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~');
     // tiny: 30522*64 + 512*64 + 2*64 embeddings, 2 layers, plus the 64x128 projection.
     const layer = 4 * (64 * 64 + 64) + 2 * 2 * 64 + (64 * 128 + 128) + (128 * 64 + 64);
@@ -101,7 +125,7 @@ test('the folder looks like a hub repository and says it is synthetic', async ()
   });
 });
 
-test('a dense model carries bge-small\'s sentence-transformers files: CLS pooling, then normalisation', async () => {
+test("a dense model carries bge-small's sentence-transformers files: CLS pooling, then normalisation", async () => {
   await withTempDir(async (dir) => {
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'dense' });
     const pooling = JSON.parse(await readFile(join(dir, '1_Pooling', 'config.json'), 'utf8'));
@@ -109,7 +133,10 @@ test('a dense model carries bge-small\'s sentence-transformers files: CLS poolin
     assert.equal(pooling.pooling_mode_cls_token, true);
     assert.equal(pooling.pooling_mode_mean_tokens, false);
     const modules = JSON.parse(await readFile(join(dir, 'modules.json'), 'utf8')) as { type: string }[];
-    assert.deepEqual(modules.map((m) => m.type.split('.').pop()), ['Transformer', 'Pooling', 'Normalize']);
+    assert.deepEqual(
+      modules.map((m) => m.type.split('.').pop()),
+      ['Transformer', 'Pooling', 'Normalize'],
+    );
     // Only ColBERT folders carry ColBERT settings; a loader tells the kinds apart by them.
     assert.ok(!existsSync(join(dir, 'config_sentence_transformers.json')));
   });
@@ -120,7 +147,8 @@ test('rebuilding a folder as another kind removes the files only the old kind ha
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'colbert', layout: 'pylate' });
     assert.ok(existsSync(join(dir, '1_Dense', 'model.safetensors')));
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'cross-encoder' });
-    for (const gone of ['1_Dense', 'modules.json', 'config_sentence_transformers.json', 'model.onnx.partial']) assert.ok(!existsSync(join(dir, gone)), `${gone} removed`);
+    for (const gone of ['1_Dense', 'modules.json', 'config_sentence_transformers.json', 'model.onnx.partial'])
+      assert.ok(!existsSync(join(dir, gone)), `${gone} removed`);
     const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8'));
     assert.deepEqual(config.architectures, ['BertForSequenceClassification']);
   });

@@ -10,7 +10,10 @@ import { maxAbsDiff, runBatch, SAMPLE_SEQUENCES } from './onnx-run.js';
 /** Parses a safetensors file by the format's definition (independently of the writer). */
 function parseSafetensors(bytes: Buffer): Map<string, { dtype: string; shape: number[]; data: Float32Array }> {
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const base = 8 + headerLength;
   const out = new Map<string, { dtype: string; shape: number[]; data: Float32Array }>();
   for (const [name, t] of Object.entries(header)) {
@@ -40,10 +43,16 @@ test('pylate layout: backbone ONNX + 1_Dense safetensors [dim, hidden] + sentenc
     assert.ok(std > 0.015 && std < 0.025, `projection std ${std} is near 0.02`);
 
     assert.deepEqual(JSON.parse(await readFile(join(dir, '1_Dense', 'config.json'), 'utf8')), {
-      in_features: 64, out_features: 24, bias: false, activation_function: 'torch.nn.modules.linear.Identity',
+      in_features: 64,
+      out_features: 24,
+      bias: false,
+      activation_function: 'torch.nn.modules.linear.Identity',
     });
     const modules = JSON.parse(await readFile(join(dir, 'modules.json'), 'utf8')) as { path: string }[];
-    assert.deepEqual(modules.map((m) => m.path), ['', '1_Dense']);
+    assert.deepEqual(
+      modules.map((m) => m.path),
+      ['', '1_Dense'],
+    );
     const st = JSON.parse(await readFile(join(dir, 'config_sentence_transformers.json'), 'utf8'));
     assert.equal(st.skiplist_words.length, 32);
   } finally {

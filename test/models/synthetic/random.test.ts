@@ -7,8 +7,14 @@ test('a seed gives the same stream every time, another seed a different one', ()
   const b = new Xoshiro128(1);
   const c = new Xoshiro128(2);
   const sa = Array.from({ length: 16 }, () => a.nextU32());
-  assert.deepEqual(sa, Array.from({ length: 16 }, () => b.nextU32()));
-  assert.notDeepEqual(sa, Array.from({ length: 16 }, () => c.nextU32()));
+  assert.deepEqual(
+    sa,
+    Array.from({ length: 16 }, () => b.nextU32()),
+  );
+  assert.notDeepEqual(
+    sa,
+    Array.from({ length: 16 }, () => c.nextU32()),
+  );
   assert.equal(new Set(sa).size, 16);
   assert.ok(sa.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32));
   // Uniform bits: each of the 32 bit positions is set about half the time.
@@ -18,7 +24,10 @@ test('a seed gives the same stream every time, another seed a different one', ()
     const x = r.nextU32();
     for (let b = 0; b < 32; b++) ones[b] += (x >>> b) & 1;
   }
-  assert.ok(ones.every((c) => c > 1800 && c < 2200), `bit counts ${ones.join(',')}`);
+  assert.ok(
+    ones.every((c) => c > 1800 && c < 2200),
+    `bit counts ${ones.join(',')}`,
+  );
 });
 
 test('tensor seeds depend on both the model seed and the tensor name', () => {

@@ -16,13 +16,13 @@ const BERT_BASE_WITHOUT_POOLER = bertParams(12, 768, 3072);
 const BERT_SMALL_WITHOUT_POOLER = bertParams(12, 384, 1536);
 const MINILM_L6_CROSS_ENCODER = bertParams(6, 384, 1536) + (384 * 384 + 384) + (384 + 1);
 
-test('the formula itself matches bert-base-uncased\'s known count', () => {
+test("the formula itself matches bert-base-uncased's known count", () => {
   assert.equal(BERT_BASE_WITHOUT_POOLER + 768 * 768 + 768, 109_482_240);
   assert.equal(Math.round((BERT_SMALL_WITHOUT_POOLER + 384 * 384 + 384) / 1e5) / 10, 33.4);
   assert.equal(Math.round(MINILM_L6_CROSS_ENCODER / 1e5) / 10, 22.7);
 });
 
-test('synthetic graphs have the real models\' parameter counts (no weights are generated to count them)', () => {
+test("synthetic graphs have the real models' parameter counts (no weights are generated to count them)", () => {
   const base = buildSyntheticGraph(SYNTHETIC_ARCHITECTURES['bert-base'], 'backbone', 'onnx', 0, 1);
   assert.equal(base.params, BERT_BASE_WITHOUT_POOLER);
   const small = buildSyntheticGraph(SYNTHETIC_ARCHITECTURES['bert-small'], 'dense', 'onnx', 0, 1);

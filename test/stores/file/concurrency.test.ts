@@ -14,10 +14,17 @@ import { WriteLock, setTakeoverHook } from '../../../src/stores/file/lock.js';
 import { matrixAt, packMatrices } from '../../../src/core/tensors.js';
 import { clusteredBatch, queryFrom, tempDir } from './helpers.js';
 
-const dim = 16, CENTROIDS = 8, GROUP = 5, STEPS = 14;
+const dim = 16,
+  CENTROIDS = 8,
+  GROUP = 5,
+  STEPS = 14;
 const batch = clusteredBatch(GROUP * (STEPS + 1) + 10, dim, { seed: 31, minRows: 4, maxRows: 10, topics: 12 });
 const groupIds = (g: number) => Array.from({ length: GROUP }, (_, i) => `g${g}-${i}`);
-const groupVectors = (g: number) => packMatrices(Array.from({ length: GROUP }, (_, i) => matrixAt(batch, g * GROUP + i)), dim);
+const groupVectors = (g: number) =>
+  packMatrices(
+    Array.from({ length: GROUP }, (_, i) => matrixAt(batch, g * GROUP + i)),
+    dim,
+  );
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const everything = { k: 10_000, nprobe: CENTROIDS, ndocs: 10_000 };
 
@@ -31,15 +38,22 @@ function publishedStates(): Set<string> {
   const key = () => [...live].sort((a, b) => a - b).join(',');
   states.add(key());
   for (let s = 1; s <= STEPS; s++) {
-    live.add(s); states.add(key());
-    if (s >= 2) { live.delete(s - 2); states.add(key()); }
+    live.add(s);
+    states.add(key());
+    if (s >= 2) {
+      live.delete(s - 2);
+      states.add(key());
+    }
   }
   return states;
 }
 
 async function runWriter(w: FileStore, pause: number): Promise<void> {
   for (let s = 1; s <= STEPS; s++) {
-    await w.add(groupIds(s).map((id) => ({ id })), groupVectors(s));
+    await w.add(
+      groupIds(s).map((id) => ({ id })),
+      groupVectors(s),
+    );
     if (s >= 2) assert.equal(await w.delete(groupIds(s - 2)), GROUP);
     if (s % 4 === 0) await w.compact();
     await new Promise((r) => setTimeout(r, pause));
@@ -49,7 +63,10 @@ async function runWriter(w: FileStore, pause: number): Promise<void> {
 /** The group set of a result, or a description of why it is not made of whole groups. */
 function groupsOf(ids: readonly string[]): string {
   const counts = new Map<number, number>();
-  for (const id of ids) { const g = Number(/^g(\d+)-\d$/.exec(id)?.[1] ?? NaN); counts.set(g, (counts.get(g) ?? 0) + 1); }
+  for (const id of ids) {
+    const g = Number(/^g(\d+)-\d$/.exec(id)?.[1] ?? NaN);
+    counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
   const partial = [...counts].filter(([g, n]) => Number.isNaN(g) || n !== GROUP);
   if (partial.length) return `partial: ${ids.join(' ')}`;
   return [...counts.keys()].sort((a, b) => a - b).join(',');
@@ -58,7 +75,10 @@ function groupsOf(ids: readonly string[]): string {
 test('concurrency: readers in this process and in another see whole snapshots while a writer adds, deletes and compacts', { timeout: 120_000 }, async (t) => {
   const dir = tempDir(t);
   const writer = await PlaidStore.create(dir, { dim, centroids: CENTROIDS });
-  await writer.add(groupIds(0).map((id) => ({ id })), groupVectors(0));
+  await writer.add(
+    groupIds(0).map((id) => ({ id })),
+    groupVectors(0),
+  );
   const states = publishedStates();
   const seen = new Set<string>();
   const expectState = (ids: readonly string[], who: string) => {
@@ -69,7 +89,12 @@ test('concurrency: readers in this process and in another see whole snapshots wh
   // Reader in another process.
   const child = spawn(process.execPath, [fixture('search-worker.js'), dir, String(CENTROIDS)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
-  const ready = new Promise<void>((resolve) => createInterface({ input: child.stdout! }).on('line', (l) => { lines.push(l); if (l.includes('ready')) resolve(); }));
+  const ready = new Promise<void>((resolve) =>
+    createInterface({ input: child.stdout! }).on('line', (l) => {
+      lines.push(l);
+      if (l.includes('ready')) resolve();
+    }),
+  );
   const closed = new Promise((r) => child.on('close', r));
   await ready;
   // Readers in this process: another store object, and the writer's own object.
@@ -78,7 +103,10 @@ test('concurrency: readers in this process and in another see whole snapshots wh
   const readLoop = async (store: FileStore, who: string) => {
     let n = 0;
     while (writing) {
-      expectState((await store.search(queryFrom(batch, n % 10, 4, n), everything)).map((h) => h.id), `${who} search`);
+      expectState(
+        (await store.search(queryFrom(batch, n % 10, 4, n), everything)).map((h) => h.id),
+        `${who} search`,
+      );
       expectState(store.documentIds().ids, `${who} ids`);
       n++;
       await new Promise((r) => setImmediate(r));
@@ -86,7 +114,9 @@ test('concurrency: readers in this process and in another see whole snapshots wh
     return n;
   };
   const loops = Promise.all([readLoop(reader, 'reader'), readLoop(writer, 'writer')]);
-  await runWriter(writer, 15).finally(() => { writing = false; });
+  await runWriter(writer, 15).finally(() => {
+    writing = false;
+  });
   const [readerSearches] = await loops;
   child.stdin!.end();
   await closed;
@@ -95,10 +125,19 @@ test('concurrency: readers in this process and in another see whole snapshots wh
     assert.equal(v.error, undefined, `the reader process got an error: ${v.message}`);
     expectState(v.search ?? v.ids!, v.search ? 'process search' : 'process ids');
   }
-  expectState((await reader.search(queryFrom(batch, 0, 4, 1), everything)).map((h) => h.id), 'reader final');
-  assert.equal(groupsOf((await reader.search(queryFrom(batch, 0, 4, 1), everything)).map((h) => h.id)), `${STEPS - 1},${STEPS}`, 'the reader ends on the last state');
+  expectState(
+    (await reader.search(queryFrom(batch, 0, 4, 1), everything)).map((h) => h.id),
+    'reader final',
+  );
+  assert.equal(
+    groupsOf((await reader.search(queryFrom(batch, 0, 4, 1), everything)).map((h) => h.id)),
+    `${STEPS - 1},${STEPS}`,
+    'the reader ends on the last state',
+  );
   const distinct = (who: string) => [...seen].filter((s) => s.startsWith(who)).length;
-  t.diagnostic(`reader searches: ${readerSearches}, process lines: ${lines.length - 1}, distinct states seen: reader ${distinct('reader search')}, process ${distinct('process search')}, writer ${distinct('writer search')}`);
+  t.diagnostic(
+    `reader searches: ${readerSearches}, process lines: ${lines.length - 1}, distinct states seen: reader ${distinct('reader search')}, process ${distinct('process search')}, writer ${distinct('writer search')}`,
+  );
   assert.ok(distinct('reader search') >= 3 && distinct('process search') >= 2, 'the readers ran while the writes happened');
   await reader.close();
   await writer.close();
@@ -108,18 +147,39 @@ test('concurrency: readers in this process and in another see whole snapshots wh
 test('concurrency: writes queued on one store object run one after another (no lost update)', async (t) => {
   const dir = tempDir(t);
   const w = await PlaidStore.create(dir, { dim, centroids: CENTROIDS });
-  await w.add(groupIds(0).map((id) => ({ id })), groupVectors(0));
+  await w.add(
+    groupIds(0).map((id) => ({ id })),
+    groupVectors(0),
+  );
   // Not awaited one by one: each must start from what the previous one published.
   const removed = await Promise.all([
-    w.add(groupIds(1).map((id) => ({ id })), groupVectors(1)).then(() => -1),
+    w
+      .add(
+        groupIds(1).map((id) => ({ id })),
+        groupVectors(1),
+      )
+      .then(() => -1),
     w.delete(['g0-1']),
-    w.add(groupIds(2).map((id) => ({ id })), groupVectors(2)).then(() => -1),
+    w
+      .add(
+        groupIds(2).map((id) => ({ id })),
+        groupVectors(2),
+      )
+      .then(() => -1),
     w.compact().then(() => -1),
     w.delete(['g1-0', 'g2-4']),
-    w.add(groupIds(3).map((id) => ({ id })), groupVectors(3)).then(() => -1),
+    w
+      .add(
+        groupIds(3).map((id) => ({ id })),
+        groupVectors(3),
+      )
+      .then(() => -1),
   ]);
   assert.deepEqual(removed, [-1, 1, -1, -1, 2, -1]);
-  const expected = [0, 1, 2, 3].flatMap(groupIds).filter((id) => !['g0-1', 'g1-0', 'g2-4'].includes(id)).sort();
+  const expected = [0, 1, 2, 3]
+    .flatMap(groupIds)
+    .filter((id) => !['g0-1', 'g1-0', 'g2-4'].includes(id))
+    .sort();
   assert.deepEqual(w.documentIds().ids.sort(), expected);
   await w.close();
   const again = await openFileStore(dir);
@@ -132,9 +192,14 @@ test('concurrency: writes queued on one store object run one after another (no l
 function lockWorker(args: string[]): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixture('lock-worker.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    let out = '',
+      err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('close', (code) => (code === 0 ? resolve(out.trim().split('\n')) : reject(new Error(`lock worker failed (${code}): ${err}`))));
   });
 }
@@ -142,9 +207,18 @@ function lockWorker(args: string[]): Promise<string[]> {
 test('concurrency: a second writer, in this process or another, is refused with INDEX_LOCKED until the first closes', async (t) => {
   const dir = tempDir(t);
   const w = await PlaidStore.create(dir, { dim, centroids: CENTROIDS });
-  await w.add(groupIds(0).map((id) => ({ id })), groupVectors(0));
+  await w.add(
+    groupIds(0).map((id) => ({ id })),
+    groupVectors(0),
+  );
   const second = await openFileStore(dir);
-  await assert.rejects(second.add(groupIds(1).map((id) => ({ id })), groupVectors(1)), (e) => isTartanError(e, 'E_INDEX_LOCKED') && /being written by process \d+/.test(e.message));
+  await assert.rejects(
+    second.add(
+      groupIds(1).map((id) => ({ id })),
+      groupVectors(1),
+    ),
+    (e) => isTartanError(e, 'E_INDEX_LOCKED') && /being written by process \d+/.test(e.message),
+  );
   await assert.rejects(second.delete(['g0-0']), (e) => isTartanError(e, 'E_INDEX_LOCKED'));
   await assert.rejects(second.compact(), (e) => isTartanError(e, 'E_INDEX_LOCKED'));
   assert.deepEqual(await lockWorker(['add', dir, 'other']), ['E_INDEX_LOCKED']);
@@ -166,7 +240,12 @@ test('concurrency: processes racing to take over a stale lock: exactly one wins'
   const racers = Array.from({ length: 4 }, () => spawn(process.execPath, [fixture('lock-worker.js'), 'race', dir], { stdio: ['pipe', 'pipe', 'inherit'] }));
   const outputs = racers.map((c) => {
     const lines: string[] = [];
-    const ready = new Promise<void>((resolve) => createInterface({ input: c.stdout! }).on('line', (l) => { lines.push(l); if (l === 'ready') resolve(); }));
+    const ready = new Promise<void>((resolve) =>
+      createInterface({ input: c.stdout! }).on('line', (l) => {
+        lines.push(l);
+        if (l === 'ready') resolve();
+      }),
+    );
     return { lines, ready, closed: new Promise((r) => c.on('close', r)) };
   });
   await Promise.all(outputs.map((o) => o.ready));
@@ -181,9 +260,15 @@ test('lock: a rival that takes over the same stale lock between our look and our
   writeFileSync(join(dir, 'write.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, token: 'dead' }));
   let rival: WriteLock | undefined;
   // The rival runs its whole takeover inside ours, right after we judged the lock stale.
-  setTakeoverHook(() => { setTakeoverHook(undefined); rival = WriteLock.acquire(dir); });
+  setTakeoverHook(() => {
+    setTakeoverHook(undefined);
+    rival = WriteLock.acquire(dir);
+  });
   t.after(() => setTakeoverHook(undefined));
-  assert.throws(() => WriteLock.acquire(dir), (e) => isTartanError(e, 'E_INDEX_LOCKED'));
+  assert.throws(
+    () => WriteLock.acquire(dir),
+    (e) => isTartanError(e, 'E_INDEX_LOCKED'),
+  );
   assert.ok(rival, 'the rival took the lock');
   rival.assertHeld();
   const held = JSON.parse(readFileSync(join(dir, 'write.lock'), 'utf8')) as { pid: number };

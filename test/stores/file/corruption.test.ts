@@ -18,8 +18,13 @@ import { clusteredBatch, queryFrom, tempDir } from './helpers.js';
 
 const dim = 16;
 const batch = clusteredBatch(24, dim, { seed: 5, minRows: 4, maxRows: 12, topics: 8 });
-const part = (from: number, to: number) => packMatrices(Array.from({ length: to - from }, (_, i) => matrixAt(batch, from + i)), dim);
-const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ id: `d${from + i}`, text: `text of document ${from + i}`, ...(i % 2 ? { metadata: { n: from + i } } : {}) }));
+const part = (from: number, to: number) =>
+  packMatrices(
+    Array.from({ length: to - from }, (_, i) => matrixAt(batch, from + i)),
+    dim,
+  );
+const docs = (from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => ({ id: `d${from + i}`, text: `text of document ${from + i}`, ...(i % 2 ? { metadata: { n: from + i } } : {}) }));
 const ids = Array.from({ length: 24 }, (_, i) => `d${i}`);
 const query = queryFrom(batch, 3, 4, 9);
 
@@ -41,7 +46,9 @@ async function use(dir: string): Promise<void> {
     const got = await store.get(ids);
     assert.equal(got.length, 22);
     assert.ok(got.every((d) => d.text === `text of document ${d.id.slice(1)}`));
-  } finally { await store.close(); }
+  } finally {
+    await store.close();
+  }
 }
 
 type Damage = { name: string; apply: (path: string) => void };
@@ -80,10 +87,17 @@ async function sweep(t: { after: (fn: () => void) => void }, mode: 'plaid' | 'fl
       cpSync(base, dir, { recursive: true });
       d.apply(join(dir, file));
       const why = `${mode} ${file}, ${d.name}`;
-      await assert.rejects(use(dir), (e) => namesFile(e, file) || assert.fail(`${why}: got ${String(e)} ${JSON.stringify((e as { details?: unknown }).details)}`), why);
+      await assert.rejects(
+        use(dir),
+        (e) => namesFile(e, file) || assert.fail(`${why}: got ${String(e)} ${JSON.stringify((e as { details?: unknown }).details)}`),
+        why,
+      );
       const report = await checkIndex(dir);
       assert.equal(report.ok, false, `${why}: check reports damage`);
-      assert.ok(report.problems.some((p) => p.file === file && p.code === 'E_INDEX_CORRUPT'), `${why}: check names the file: ${JSON.stringify(report.problems)}`);
+      assert.ok(
+        report.problems.some((p) => p.file === file && p.code === 'E_INDEX_CORRUPT'),
+        `${why}: check names the file: ${JSON.stringify(report.problems)}`,
+      );
       cases++;
     }
   }
@@ -103,7 +117,10 @@ test('corruption: the same for a flat (int8) index', async (t) => {
 test('corruption: large files verified lazily still never yield results (checked on first read)', async (t) => {
   setVerifyAtOpenLimit(0);
   setReadCacheBudget(0);
-  t.after(() => { setVerifyAtOpenLimit(64 * 2 ** 20); setReadCacheBudget(256 * 2 ** 20); });
+  t.after(() => {
+    setVerifyAtOpenLimit(64 * 2 ** 20);
+    setReadCacheBudget(256 * 2 ** 20);
+  });
   const kinds = [damages[1], damages[4]];
   await sweep(t, 'plaid', kinds);
   await sweep(t, 'flat', kinds);
@@ -130,8 +147,14 @@ test('check: tables that disagree under valid checksums are found (inverted list
   writeManifest(dir, m);
   const report = await checkIndex(dir);
   assert.equal(report.ok, false);
-  assert.ok(report.problems.some((p) => p.file === ivf.name && /inverted lists disagree/.test(p.message)), JSON.stringify(report.problems));
-  assert.ok(report.problems.some((p) => p.file === m.tombstones!.name && /3 deleted/.test(p.message)), JSON.stringify(report.problems));
+  assert.ok(
+    report.problems.some((p) => p.file === ivf.name && /inverted lists disagree/.test(p.message)),
+    JSON.stringify(report.problems),
+  );
+  assert.ok(
+    report.problems.some((p) => p.file === m.tombstones!.name && /3 deleted/.test(p.message)),
+    JSON.stringify(report.problems),
+  );
 });
 
 test('manifest: version 1 manifests (no checksum) still open; a version 2 manifest without its checksum does not', async (t) => {
@@ -159,7 +182,10 @@ test('tartan check: exit code 0 and a report when healthy, 1 with coded problems
   assert.equal(bad.status, 1, bad.stderr);
   const report = JSON.parse(bad.stdout) as { ok: boolean; problems: Array<{ code: string; file: string; reason: string }> };
   assert.equal(report.ok, false);
-  assert.deepEqual(report.problems.map((p) => [p.code, p.file, p.reason]), [['E_INDEX_CORRUPT', codes, 'checksum']]);
+  assert.deepEqual(
+    report.problems.map((p) => [p.code, p.file, p.reason]),
+    [['E_INDEX_CORRUPT', codes, 'checksum']],
+  );
   const human = spawnSync(process.execPath, [cli, 'check', dir], { encoding: 'utf8' });
   assert.equal(human.status, 1);
   assert.match(human.stdout, new RegExp(`E_INDEX_CORRUPT  ${codes.replace('.', '\\.')}: .*sha256`));
@@ -175,6 +201,9 @@ test('Index.check: the facade reports a healthy index, then the damaged file', a
   const text = readManifest(dir).segments[0].files.text.name;
   flip(join(dir, text), () => 0);
   const damaged = await index.check();
-  assert.deepEqual(damaged.problems.map((p) => [p.file, p.reason]), [[text, 'checksum']]);
+  assert.deepEqual(
+    damaged.problems.map((p) => [p.file, p.reason]),
+    [[text, 'checksum']],
+  );
   await index.close();
 });

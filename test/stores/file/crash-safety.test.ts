@@ -12,7 +12,11 @@ import { clusteredBatch, queryFrom, tempDir } from './helpers.js';
 
 const dim = 32;
 const batch = clusteredBatch(60, dim, { seed: 21 });
-const part = (from: number, to: number) => packMatrices(Array.from({ length: to - from }, (_, i) => matrixAt(batch, from + i)), dim);
+const part = (from: number, to: number) =>
+  packMatrices(
+    Array.from({ length: to - from }, (_, i) => matrixAt(batch, from + i)),
+    dim,
+  );
 const docs = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ id: `d${from + i}` }));
 
 test('crash safety: the manifest is written last; a crash mid-add leaves the previous state readable', async (t) => {
@@ -32,7 +36,10 @@ test('crash safety: the manifest is written last; a crash mid-add leaves the pre
     setBeforeRenameHook(undefined);
   }
   assert.equal(written.at(-1), 'manifest.json', `manifest is the last file written: ${written.join(', ')}`);
-  assert.ok(written.some((n) => n.startsWith('seg-000002')), 'segment files were written before it');
+  assert.ok(
+    written.some((n) => n.startsWith('seg-000002')),
+    'segment files were written before it',
+  );
   assert.equal(readFileSync(join(dir, 'manifest.json'), 'utf8'), manifestBefore, 'the old manifest is intact');
   assert.ok(!readdirSync(dir).some((n) => n.endsWith('.tmp')), 'no temp files left behind');
   await store.close();
@@ -88,7 +95,9 @@ test('concurrency: searches during an add see the old or the new state, never a 
   })();
   const seen = new Set<number>();
   let done = false;
-  void adding.finally(() => { done = true; });
+  void adding.finally(() => {
+    done = true;
+  });
   while (!done) {
     const hits = await reader.search(query, { k: 60, nprobe: 16, ndocs: 100 });
     seen.add(hits.length);

@@ -16,10 +16,16 @@ function gaussian(rand: () => number): number {
 }
 
 /** `docs` documents of `minRows..maxRows` unit vectors drawn around `topics` random centres (noise sigma). */
-export function clusteredBatch(docs: number, dim: number, options: { minRows?: number; maxRows?: number; topics?: number; noise?: number; seed?: number } = {}): TokenMatrixBatch {
+export function clusteredBatch(
+  docs: number,
+  dim: number,
+  options: { minRows?: number; maxRows?: number; topics?: number; noise?: number; seed?: number } = {},
+): TokenMatrixBatch {
   const rand = seededRandom(options.seed ?? 1);
-  const topics = options.topics ?? 64, noise = options.noise ?? 0.35;
-  const minRows = options.minRows ?? 8, maxRows = options.maxRows ?? 40;
+  const topics = options.topics ?? 64,
+    noise = options.noise ?? 0.35;
+  const minRows = options.minRows ?? 8,
+    maxRows = options.maxRows ?? 40;
   const centres = new Float32Array(topics * dim).map(() => gaussian(rand));
   const offsets = new Uint32Array(docs + 1);
   for (let i = 0; i < docs; i++) offsets[i + 1] = offsets[i] + minRows + Math.floor(rand() * (maxRows - minRows + 1));
@@ -28,8 +34,9 @@ export function clusteredBatch(docs: number, dim: number, options: { minRows?: n
     const c = Math.floor(rand() * topics);
     let n = 0;
     for (let d = 0; d < dim; d++) {
-      const v = centres[c * dim + d] / Math.sqrt(dim) + noise * gaussian(rand) / Math.sqrt(dim);
-      data[r * dim + d] = v; n += v * v;
+      const v = centres[c * dim + d] / Math.sqrt(dim) + (noise * gaussian(rand)) / Math.sqrt(dim);
+      data[r * dim + d] = v;
+      n += v * v;
     }
     const inv = 1 / Math.sqrt(n);
     for (let d = 0; d < dim; d++) data[r * dim + d] *= inv;
@@ -41,12 +48,17 @@ export function clusteredBatch(docs: number, dim: number, options: { minRows?: n
 export function queryFrom(batch: TokenMatrixBatch, doc: number, rows: number, seed: number): TokenMatrix {
   const rand = seededRandom(seed);
   const dim = batch.dim;
-  const start = batch.offsets[doc], len = batch.offsets[doc + 1] - start;
+  const start = batch.offsets[doc],
+    len = batch.offsets[doc + 1] - start;
   const data = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     const src = start + Math.floor(rand() * len);
     let n = 0;
-    for (let d = 0; d < dim; d++) { const v = batch.data[src * dim + d] + 0.5 * gaussian(rand) / Math.sqrt(dim); data[r * dim + d] = v; n += v * v; }
+    for (let d = 0; d < dim; d++) {
+      const v = batch.data[src * dim + d] + (0.5 * gaussian(rand)) / Math.sqrt(dim);
+      data[r * dim + d] = v;
+      n += v * v;
+    }
     for (let d = 0; d < dim; d++) data[r * dim + d] /= Math.sqrt(n);
   }
   return { data, rows, dim };
@@ -73,5 +85,9 @@ export function exactScores(query: TokenMatrix, batch: TokenMatrixBatch): number
 
 /** Ids of the top k of scores (ties by lower index). */
 export function topIds(scores: number[], k: number, id: (i: number) => string = (i) => `d${i}`): string[] {
-  return scores.map((s, i) => [s, i] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]).slice(0, k).map(([, i]) => id(i));
+  return scores
+    .map((s, i) => [s, i] as const)
+    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+    .slice(0, k)
+    .map(([, i]) => id(i));
 }

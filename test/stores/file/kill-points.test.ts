@@ -20,7 +20,11 @@ const worker = fileURLToPath(new URL('./fixtures/kill-worker.js', import.meta.ur
 const CENTROIDS = 16;
 
 type Target = 'add' | 'delete' | 'compact' | 'any';
-interface Killed { lines: string[]; pid: number; phase: string }
+interface Killed {
+  lines: string[];
+  pid: number;
+  phase: string;
+}
 
 /**
  * Runs a worker and SIGKILLs it: `delay` ms after it begins an operation of
@@ -32,15 +36,23 @@ function runAndKill(dir: string, seed: number, firstId: number, target: Target, 
     const lines: string[] = [];
     let stderr = '';
     let armed = false;
-    const arm = () => { armed = true; setTimeout(() => child.kill('SIGKILL'), delay); };
+    const arm = () => {
+      armed = true;
+      setTimeout(() => child.kill('SIGKILL'), delay);
+    };
     // A worker that never reaches its target (or hangs) fails the round instead of the whole suite.
-    const guard = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`worker never began a ${target} (seed ${seed}); output: ${lines.slice(-5).join(' | ')} ${stderr}`)); }, 20_000);
+    const guard = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`worker never began a ${target} (seed ${seed}); output: ${lines.slice(-5).join(' | ')} ${stderr}`));
+    }, 20_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       if (armed) return;
       if (target === 'any' ? line.startsWith('ready') : line.startsWith(`begin ${target}`)) arm();
     });
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     child.on('close', (code, signal) => {
       clearTimeout(guard);
       if (signal !== 'SIGKILL') return reject(new Error(`worker exited by itself (code ${code}): ${stderr}`));
@@ -51,7 +63,10 @@ function runAndKill(dir: string, seed: number, firstId: number, target: Target, 
 }
 
 /** What the parent knows for sure: ids that must be live, ids that must be gone. */
-interface Truth { live: Set<string>; dead: Set<string> }
+interface Truth {
+  live: Set<string>;
+  dead: Set<string>;
+}
 
 /** After a kill: the index opens, checks healthy, and holds every acknowledged add and no acknowledged delete. */
 async function verify(dir: string, killed: Killed, killedPids: ReadonlySet<number>, truth: Truth, rand: () => number): Promise<void> {
@@ -59,7 +74,8 @@ async function verify(dir: string, killed: Killed, killedPids: ReadonlySet<numbe
   const acked = { add: new Set<string>(), delete: new Set<string>() };
   for (const line of killed.lines) {
     const [kind, op, list] = line.split(' ');
-    if ((kind === 'begin' || kind === 'ack') && (op === 'add' || op === 'delete')) for (const id of list.split(',')) (kind === 'begin' ? begun : acked)[op].add(id);
+    if ((kind === 'begin' || kind === 'ack') && (op === 'add' || op === 'delete'))
+      for (const id of list.split(',')) (kind === 'begin' ? begun : acked)[op].add(id);
   }
   // A stale lock names a killed writer: this one, or an earlier one when this one died before taking it over
   // (under load a kill can land before the takeover); the next writer must take it over either way.
@@ -78,19 +94,30 @@ async function verify(dir: string, killed: Killed, killedPids: ReadonlySet<numbe
     for (const id of present) assert.ok(truth.live.has(id) || begun.add.has(id), `document that was never added: ${why(id)}`);
     const got = await store.get([...present]);
     assert.equal(got.length, present.size);
-    assert.ok(got.every((d) => d.text === `text ${d.id}`), 'texts belong to their documents');
+    assert.ok(
+      got.every((d) => d.text === `text ${d.id}`),
+      'texts belong to their documents',
+    );
     // Searchable: the newest live documents and a random one find themselves; no deleted one is ever returned.
     const live = [...present];
     const probes = [...live.slice(-2), live[Math.floor(rand() * live.length)]].filter(Boolean);
     for (const id of probes) {
       const hits = await store.search(killMatrix(Number(id.slice(1))), { k: 3, nprobe: CENTROIDS, ndocs: 10_000 });
-      assert.ok(hits.some((h) => h.id === id), `search finds ${why(id)}: ${hits.map((h) => h.id).join(',')}`);
-      assert.ok(hits.every((h) => present.has(h.id)), 'search returns live documents only');
+      assert.ok(
+        hits.some((h) => h.id === id),
+        `search finds ${why(id)}: ${hits.map((h) => h.id).join(',')}`,
+      );
+      assert.ok(
+        hits.every((h) => present.has(h.id)),
+        'search returns live documents only',
+      );
     }
     for (const id of truth.live) if (!present.has(id)) truth.dead.add(id);
     for (const id of begun.add) if (!present.has(id)) truth.dead.add(id);
     truth.live = present;
-  } finally { await store.close(); }
+  } finally {
+    await store.close();
+  }
 }
 
 /** Creates an index, kills `kills` workers at seeded random points, verifies after each; returns the phases hit. */
@@ -98,7 +125,10 @@ async function killLoop(dir: string, mode: 'plaid' | 'flat', kills: number, seed
   const rand = seededRandom(seed);
   const first = Array.from({ length: 20 }, (_, i) => i);
   const store = mode === 'plaid' ? await PlaidStore.create(dir, { dim: KILL_DIM, centroids: CENTROIDS }) : await FlatStore.create(dir, { dim: KILL_DIM });
-  await store.add(first.map((n) => ({ id: killId(n), text: `text ${killId(n)}` })), packMatrices(first.map(killMatrix), KILL_DIM));
+  await store.add(
+    first.map((n) => ({ id: killId(n), text: `text ${killId(n)}` })),
+    packMatrices(first.map(killMatrix), KILL_DIM),
+  );
   await store.close();
   const truth: Truth = { live: new Set(first.map(killId)), dead: new Set() };
   let nextId = first.length;
@@ -113,7 +143,8 @@ async function killLoop(dir: string, mode: 'plaid' | 'flat', kills: number, seed
     killedPids.add(killed.pid);
     await verify(dir, killed, killedPids, truth, rand);
     phases.set(killed.phase, (phases.get(killed.phase) ?? 0) + 1);
-    for (const line of killed.lines) if (line.startsWith('begin add')) for (const id of line.split(' ')[2].split(',')) nextId = Math.max(nextId, Number(id.slice(1)) + 1);
+    for (const line of killed.lines)
+      if (line.startsWith('begin add')) for (const id of line.split(' ')[2].split(',')) nextId = Math.max(nextId, Number(id.slice(1)) + 1);
   }
   // The last killed writer's lock does not block the next writer.
   const after = await openFileStore(dir);
@@ -129,7 +160,8 @@ test('kill points: SIGKILLed writers (plaid) lose no acknowledged add or delete 
   const total = [...phases.values()].reduce((a, b) => a + b, 0);
   t.diagnostic(`survived ${total} kill points: ${JSON.stringify(Object.fromEntries(phases))}`);
   assert.equal(total, 40);
-  for (const op of ['add', 'delete', 'compact']) assert.ok((phases.get(`in ${op}`) ?? 0) >= 2, `kills landed inside ${op}: ${JSON.stringify(Object.fromEntries(phases))}`);
+  for (const op of ['add', 'delete', 'compact'])
+    assert.ok((phases.get(`in ${op}`) ?? 0) >= 2, `kills landed inside ${op}: ${JSON.stringify(Object.fromEntries(phases))}`);
 });
 
 test('kill points: the same for a flat index', { timeout: 120_000 }, async (t) => {
@@ -137,18 +169,25 @@ test('kill points: the same for a flat index', { timeout: 120_000 }, async (t) =
   t.diagnostic(`survived ${[...phases.values()].reduce((a, b) => a + b, 0)} kill points: ${JSON.stringify(Object.fromEntries(phases))}`);
 });
 
-test('lock: a lock whose pid now belongs to another process (pid reused) is taken over; a live holder is not', { skip: !existsSync('/proc/self/stat') && 'needs /proc' }, async (t) => {
-  const dir = tempDir(t);
-  const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
-  t.after(() => sleeper.kill('SIGKILL'));
-  await new Promise((r) => sleeper.once('spawn', r));
-  const stat = readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
-  const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  writeFileSync(join(dir, 'write.lock'), JSON.stringify({ pid: sleeper.pid, start, token: 'live' }));
-  assert.throws(() => WriteLock.acquire(dir), (e) => isTartanError(e, 'E_INDEX_LOCKED') && String(sleeper.pid) === String((e.details as { pid?: number }).pid));
-  writeFileSync(join(dir, 'write.lock'), JSON.stringify({ pid: sleeper.pid, start: `${start}0`, token: 'reused' }));
-  const lock = WriteLock.acquire(dir);
-  assert.notEqual(JSON.parse(readFileSync(join(dir, 'write.lock'), 'utf8')).token, 'reused');
-  lock.release();
-  assert.ok(!existsSync(join(dir, 'write.lock')));
-});
+test(
+  'lock: a lock whose pid now belongs to another process (pid reused) is taken over; a live holder is not',
+  { skip: !existsSync('/proc/self/stat') && 'needs /proc' },
+  async (t) => {
+    const dir = tempDir(t);
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    t.after(() => sleeper.kill('SIGKILL'));
+    await new Promise((r) => sleeper.once('spawn', r));
+    const stat = readFileSync(`/proc/${sleeper.pid}/stat`, 'utf8');
+    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    writeFileSync(join(dir, 'write.lock'), JSON.stringify({ pid: sleeper.pid, start, token: 'live' }));
+    assert.throws(
+      () => WriteLock.acquire(dir),
+      (e) => isTartanError(e, 'E_INDEX_LOCKED') && String(sleeper.pid) === String((e.details as { pid?: number }).pid),
+    );
+    writeFileSync(join(dir, 'write.lock'), JSON.stringify({ pid: sleeper.pid, start: `${start}0`, token: 'reused' }));
+    const lock = WriteLock.acquire(dir);
+    assert.notEqual(JSON.parse(readFileSync(join(dir, 'write.lock'), 'utf8')).token, 'reused');
+    lock.release();
+    assert.ok(!existsSync(join(dir, 'write.lock')));
+  },
+);

@@ -13,14 +13,19 @@ import { clusteredBatch, exactScores, queryFrom, tempDir, topIds } from './helpe
 const dim = 64;
 const docs = (n: number, offset = 0, meta?: (i: number) => Record<string, string | number>) =>
   Array.from({ length: n }, (_, i) => ({ id: `d${i + offset}`, text: `text of ${i + offset}`, ...(meta ? { metadata: meta(i + offset) } : {}) }));
-const slice = (b: TokenMatrixBatch, from: number, to: number) => packMatrices(Array.from({ length: to - from }, (_, i) => matrixAt(b, from + i)), b.dim);
+const slice = (b: TokenMatrixBatch, from: number, to: number) =>
+  packMatrices(
+    Array.from({ length: to - from }, (_, i) => matrixAt(b, from + i)),
+    b.dim,
+  );
 
 test('plaid store: recall@10 against exact MaxSim on clustered data', async (t) => {
   const dir = tempDir(t);
   const batch = clusteredBatch(300, dim, { seed: 11, topics: 48 });
   const store = await PlaidStore.create(dir, { dim, nbits: 4, centroids: 64 });
   await store.add(docs(300), batch);
-  let hit = 0, total = 0;
+  let hit = 0,
+    total = 0;
   for (let q = 0; q < 12; q++) {
     const query = queryFrom(batch, (q * 29) % 300, 16, 100 + q);
     const expected = topIds(exactScores(query, batch), 10);
@@ -41,7 +46,10 @@ test('plaid store: hits carry id, rank, raw and normalised score, text and metad
   const dir = tempDir(t);
   const batch = clusteredBatch(80, dim, { seed: 2 });
   const store = await PlaidStore.create(dir, { dim, nbits: 8, centroids: 32 });
-  await store.add(docs(80, 0, (i) => ({ year: 2000 + i })), batch);
+  await store.add(
+    docs(80, 0, (i) => ({ year: 2000 + i })),
+    batch,
+  );
   const query = queryFrom(batch, 5, 8, 9);
   const hits = await store.search(query, { k: 5, nprobe: 32, ndocs: 80 });
   assert.equal(hits.length, 5);
@@ -61,7 +69,10 @@ test('plaid store: filters apply before scoring (equality, $in, range)', async (
   const dir = tempDir(t);
   const batch = clusteredBatch(120, dim, { seed: 4 });
   const store = await PlaidStore.create(dir, { dim, centroids: 64 });
-  await store.add(docs(120, 0, (i) => ({ lang: i % 3 === 0 ? 'en' : 'de', year: 1990 + (i % 30) })), batch);
+  await store.add(
+    docs(120, 0, (i) => ({ lang: i % 3 === 0 ? 'en' : 'de', year: 1990 + (i % 30) })),
+    batch,
+  );
   const query = queryFrom(batch, 3, 8, 1);
   const en = await store.search(query, { k: 50, filter: { lang: 'en' }, nprobe: 64, ndocs: 200 });
   assert.equal(en.length, 40);
@@ -97,19 +108,32 @@ test('plaid store: add to existing centroids, delete (tombstones), compact, reop
   assert.equal(info.deleted, 0);
   assert.equal(info.documents, 199);
   const compacted = await store.search(query, { k: 3, nprobe: 16, ndocs: 200 });
-  assert.deepEqual(compacted.map((h) => [h.id, h.score]), after.map((h) => [h.id, h.score]), 'compaction keeps scores byte-exact');
+  assert.deepEqual(
+    compacted.map((h) => [h.id, h.score]),
+    after.map((h) => [h.id, h.score]),
+    'compaction keeps scores byte-exact',
+  );
   await store.close();
   const names = readdirSync(dir);
   assert.ok(!names.some((n) => n.startsWith('seg-000001') || n.startsWith('tombstones')), `old generation files removed: ${names.join(',')}`);
   const reopened = await openFileStore(dir);
-  assert.deepEqual((await reopened.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => h.id), after.map((h) => h.id));
-  assert.deepEqual((await reopened.get(['d1', `d${target}`])).map((d) => d.id), ['d1']);
+  assert.deepEqual(
+    (await reopened.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => h.id),
+    after.map((h) => h.id),
+  );
+  assert.deepEqual(
+    (await reopened.get(['d1', `d${target}`])).map((d) => d.id),
+    ['d1'],
+  );
   await reopened.close();
   // The same answers when nothing is cached in the heap (positioned reads only, as for large indexes).
   setReadCacheBudget(0);
   try {
     const uncached = await openFileStore(dir);
-    assert.deepEqual((await uncached.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => [h.id, h.score]), after.map((h) => [h.id, h.score]));
+    assert.deepEqual(
+      (await uncached.search(query, { k: 3, nprobe: 16, ndocs: 200 })).map((h) => [h.id, h.score]),
+      after.map((h) => [h.id, h.score]),
+    );
     assert.equal((await uncached.get(['d1']))[0].text, 'text of 1');
     await uncached.close();
   } finally {
@@ -178,7 +202,10 @@ test('plaid store: k larger than ndocs is honoured (the final stage keeps at lea
   const query = queryFrom(batch, 3, 8, 1);
   const hits = await store.search(query, { k: 150 });
   assert.equal(hits.length, 150);
-  assert.deepEqual(hits.map((h) => h.rank), Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.deepEqual(
+    hits.map((h) => h.rank),
+    Array.from({ length: 150 }, (_, i) => i + 1),
+  );
   for (let i = 1; i < hits.length; i++) assert.ok(hits[i - 1].score >= hits[i].score);
   await store.close();
 });

@@ -83,14 +83,19 @@ for (const mode of ['plaid', 'flat'] as const) {
       await refused(store.search(query, 'k=3' as unknown as StoreSearchOptions), /search options must be an object/);
       // null options mean none, as an absent argument does
       assert.equal((await store.search(query, null as unknown as StoreSearchOptions))[0]?.id, 'd7');
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 
   test(`${mode} store: a query that is not a finite TokenMatrix is refused with a code (a null query was a TypeError)`, async (t) => {
     const { store } = await build(t, mode);
     try {
       const bad: Array<[string, unknown]> = [
-        ['null', null], ['undefined', undefined], ['a string', 'fever'], ['{}', {}],
+        ['null', null],
+        ['undefined', undefined],
+        ['a string', 'fever'],
+        ['{}', {}],
         ['plain array data', { data: Array.from(query.data), rows: query.rows, dim }],
         ['rows past the data', { data: query.data, rows: query.rows + 1, dim }],
         ['fractional rows', { data: query.data, rows: 1.5, dim }],
@@ -103,7 +108,9 @@ for (const mode of ['plaid', 'flat'] as const) {
         await assert.rejects(store.search(q as TokenMatrix, { k: 3 }), (e: unknown) => isTartanError(e), name);
       }
       assert.deepEqual(await store.search({ data: new Float32Array(0), rows: 0, dim }, { k: 3 }), [], 'an empty query finds nothing');
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 }
 
@@ -114,9 +121,14 @@ test('plaid store: an nprobe above the centroid count searches all centroids (no
     const long = queryFrom(batch, 7, 300, 22);
     const all = await store.search(long, { k: 5, nprobe: 8, ndocs: 40 });
     const most = await store.search(long, { k: 5, nprobe: 1 << 24, ndocs: 40 });
-    assert.deepEqual(most.map((h) => [h.id, h.score]), all.map((h) => [h.id, h.score]));
+    assert.deepEqual(
+      most.map((h) => [h.id, h.score]),
+      all.map((h) => [h.id, h.score]),
+    );
     assert.equal(all[0].id, 'd7');
-  } finally { await store.close(); }
+  } finally {
+    await store.close();
+  }
 });
 
 test('store creation: bad settings are refused before anything is written; an explicit undefined takes the default', async (t) => {
@@ -145,7 +157,9 @@ test('store creation: bad settings are refused before anything is written; an ex
   for (const [name, mode, settings, field] of bad) {
     const dir = join(tempDir(t, 'tartan-create-'), 'idx');
     const create = mode === 'plaid' ? PlaidStore.create.bind(PlaidStore) : FlatStore.create.bind(FlatStore);
-    await refused(create(dir, { dim, ...settings } as never), field, 'E_INVALID_ARGUMENT').catch((e: Error) => { throw new Error(`${name}: ${e.message}`); });
+    await refused(create(dir, { dim, ...settings } as never), field, 'E_INVALID_ARGUMENT').catch((e: Error) => {
+      throw new Error(`${name}: ${e.message}`);
+    });
     assert.equal(existsSync(join(dir, MANIFEST_NAME)), false, `${name}: no manifest written`);
   }
   // (the stores spread the options with their mode, so null arrives as no dim)
@@ -156,8 +170,10 @@ test('store creation: bad settings are refused before anything is written; an ex
   const store = await PlaidStore.create(dir, { dim, nprobe: undefined, ndocs: undefined, chunkTokens: undefined, centroids: undefined } as never);
   await store.close();
   const s = readManifest(dir).settings;
-  assert.deepEqual({ nprobe: s.nprobe, ndocs: s.ndocs, chunkTokens: s.chunkTokens, centroids: s.centroids },
-    { nprobe: DEFAULT_SETTINGS.nprobe, ndocs: DEFAULT_SETTINGS.ndocs, chunkTokens: DEFAULT_SETTINGS.chunkTokens, centroids: DEFAULT_SETTINGS.centroids });
+  assert.deepEqual(
+    { nprobe: s.nprobe, ndocs: s.ndocs, chunkTokens: s.chunkTokens, centroids: s.centroids },
+    { nprobe: DEFAULT_SETTINGS.nprobe, ndocs: DEFAULT_SETTINGS.ndocs, chunkTokens: DEFAULT_SETTINGS.chunkTokens, centroids: DEFAULT_SETTINGS.centroids },
+  );
 });
 
 test('snapshot: a manifest handed over directly (not through readManifest) still cannot name a file outside the folder', async (t) => {
@@ -172,7 +188,11 @@ test('snapshot: a manifest handed over directly (not through readManifest) still
   for (const name of [`../${docs.name}-outside`, outside]) {
     const lying = structuredClone(m);
     lying.segments[0].files.docs = { ...docs, name };
-    assert.throws(() => new Snapshot(dir, lying), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && /outside the index folder/.test(e.message), name);
+    assert.throws(
+      () => new Snapshot(dir, lying),
+      (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && /outside the index folder/.test(e.message),
+      name,
+    );
   }
 });
 
@@ -193,10 +213,20 @@ test('snapshot: signed tables that lie (a code past the centroids, a document id
     return name;
   };
   // codes are uint16 here (8 centroids): code 8 would index past the centroid scores
-  const codes = lie('codes', (b) => { const c = Buffer.from(b); c.writeUInt16LE(8, 2); return c; });
-  await assert.rejects(openFileStore(dir), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === codes && /code 8/.test(e.message));
+  const codes = lie('codes', (b) => {
+    const c = Buffer.from(b);
+    c.writeUInt16LE(8, 2);
+    return c;
+  });
+  await assert.rejects(
+    openFileStore(dir),
+    (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === codes && /code 8/.test(e.message),
+  );
   const docs = lie('docs', (b) => Buffer.from(b.toString('utf8').replace('"id":"d1"', '"id":1')));
-  await assert.rejects(openFileStore(dir), (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === docs && /no id string/.test(e.message));
+  await assert.rejects(
+    openFileStore(dir),
+    (e: unknown) => isTartanError(e) && e.code === 'E_INDEX_CORRUPT' && (e.details as { file?: string }).file === docs && /no id string/.test(e.message),
+  );
 });
 
 /** The child: opens the index at argv[1], searches with the options JSON in argv[2], prints the outcome as one JSON line. */
@@ -218,40 +248,50 @@ try {
 `;
 
 function inChild(dir: string, options: unknown): { outcome: string; code?: string; message?: string } {
-  const r = spawnSync(process.execPath, [...(ext === 'ts' ? ['--import', 'tsx'] : []), '--input-type=module', '-e', child, dir, JSON.stringify(options)], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...(ext === 'ts' ? ['--import', 'tsx'] : []), '--input-type=module', '-e', child, dir, JSON.stringify(options)], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   // An abort shows as a signal (SIGABRT) or a non-zero status with FATAL ERROR on stderr.
   assert.equal(r.signal, null, `child killed by ${r.signal}: ${r.stderr}`);
   assert.equal(r.status, 0, `child exited ${r.status}: ${/FATAL ERROR: [^\n]*/.exec(r.stderr)?.[0] ?? r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!);
 }
 
-test('direct store search: a non-number nprobe (which aborted Node in the native probe) is a coded error, in option or manifest', { timeout: 300_000 }, async (t) => {
-  const { dir: plaid, store: p } = await build(t, 'plaid');
-  await p.close();
-  const { dir: flat, store: f } = await build(t, 'flat');
-  await f.close();
-  const cases: Array<[string, string, unknown, string, RegExp]> = [
-    ['plaid, nprobe "3"', plaid, { k: 3, nprobe: '3' }, 'E_INVALID_ARGUMENT', /nprobe/],
-    ['plaid, nprobe [null]', plaid, { k: 3, nprobe: [null] }, 'E_INVALID_ARGUMENT', /nprobe/],
-    ['plaid, nprobe {}', plaid, { k: 3, nprobe: {} }, 'E_INVALID_ARGUMENT', /nprobe/],
-    ['flat, nprobe "3"', flat, { k: 3, nprobe: '3' }, 'E_INVALID_ARGUMENT', /nprobe/],
-  ];
-  // The same values as the index's default, from a re-signed manifest and from an unsigned version 1 one.
-  const good = JSON.parse(readFileSync(join(plaid, MANIFEST_NAME), 'utf8')) as Record<string, unknown> & { settings: Record<string, unknown> };
-  for (const [name, value, signed] of [['[null]', [null], true], ['"3"', '3', false]] as const) {
-    const dir = join(tempDir(t, 'tartan-opts-'), 'idx');
-    cpSync(plaid, dir, { recursive: true });
-    const m: Record<string, unknown> = { ...good, settings: { ...good.settings, nprobe: value } };
-    delete m.sha256;
-    writeFileSync(join(dir, MANIFEST_NAME), signed ? serializeManifest(m as never) : JSON.stringify({ ...m, version: 1 }));
-    cases.push([`manifest settings.nprobe ${name}`, dir, { k: 3 }, 'E_INDEX_CORRUPT', /settings\.nprobe/]);
-  }
-  for (const [name, dir, options, code, field] of cases) {
-    const out = inChild(dir, options);
-    assert.equal(out.outcome, 'coded', `${name}: ${JSON.stringify(out)}`);
-    assert.equal(out.code, code, `${name}: ${out.message}`);
-    assert.match(out.message!, field, name);
-  }
-  // The child itself works: a good search there finds hits.
-  assert.deepEqual(inChild(plaid, { k: 3 }), { outcome: 'ok', hits: 3 });
-});
+test(
+  'direct store search: a non-number nprobe (which aborted Node in the native probe) is a coded error, in option or manifest',
+  { timeout: 300_000 },
+  async (t) => {
+    const { dir: plaid, store: p } = await build(t, 'plaid');
+    await p.close();
+    const { dir: flat, store: f } = await build(t, 'flat');
+    await f.close();
+    const cases: Array<[string, string, unknown, string, RegExp]> = [
+      ['plaid, nprobe "3"', plaid, { k: 3, nprobe: '3' }, 'E_INVALID_ARGUMENT', /nprobe/],
+      ['plaid, nprobe [null]', plaid, { k: 3, nprobe: [null] }, 'E_INVALID_ARGUMENT', /nprobe/],
+      ['plaid, nprobe {}', plaid, { k: 3, nprobe: {} }, 'E_INVALID_ARGUMENT', /nprobe/],
+      ['flat, nprobe "3"', flat, { k: 3, nprobe: '3' }, 'E_INVALID_ARGUMENT', /nprobe/],
+    ];
+    // The same values as the index's default, from a re-signed manifest and from an unsigned version 1 one.
+    const good = JSON.parse(readFileSync(join(plaid, MANIFEST_NAME), 'utf8')) as Record<string, unknown> & { settings: Record<string, unknown> };
+    for (const [name, value, signed] of [
+      ['[null]', [null], true],
+      ['"3"', '3', false],
+    ] as const) {
+      const dir = join(tempDir(t, 'tartan-opts-'), 'idx');
+      cpSync(plaid, dir, { recursive: true });
+      const m: Record<string, unknown> = { ...good, settings: { ...good.settings, nprobe: value } };
+      delete m.sha256;
+      writeFileSync(join(dir, MANIFEST_NAME), signed ? serializeManifest(m as never) : JSON.stringify({ ...m, version: 1 }));
+      cases.push([`manifest settings.nprobe ${name}`, dir, { k: 3 }, 'E_INDEX_CORRUPT', /settings\.nprobe/]);
+    }
+    for (const [name, dir, options, code, field] of cases) {
+      const out = inChild(dir, options);
+      assert.equal(out.outcome, 'coded', `${name}: ${JSON.stringify(out)}`);
+      assert.equal(out.code, code, `${name}: ${out.message}`);
+      assert.match(out.message!, field, name);
+    }
+    // The child itself works: a good search there finds hits.
+    assert.deepEqual(inChild(plaid, { k: 3 }), { outcome: 'ok', hits: 3 });
+  },
+);

@@ -13,14 +13,23 @@ for (const layout of ['token', 'document'] as const) {
     try {
       const collections = await listPostgresCollections(url);
       assert.equal(collections.filter((c) => c.name === name).length, 1, 'created once despite two concurrent creators');
-      const WRITERS = 4, BATCHES = 5, PER_BATCH = 4;
+      const WRITERS = 4,
+        BATCHES = 5,
+        PER_BATCH = 4;
       let writing = true;
       const writers = Array.from({ length: WRITERS }, async (_, w) => {
         const store = w % 2 === 0 ? a : b;
         const next = rng(100 + w);
         for (let i = 0; i < BATCHES; i++) {
           const docs = Array.from({ length: PER_BATCH }, (_, j) => ({ id: `w${w}-b${i}-d${j}`, metadata: { writer: w, batch: i } }));
-          await store.add(docs, randomBatch(docs.map(() => 3), DIM, next));
+          await store.add(
+            docs,
+            randomBatch(
+              docs.map(() => 3),
+              DIM,
+              next,
+            ),
+          );
         }
       });
       const readerErrors: unknown[] = [];
@@ -73,8 +82,15 @@ pgTest('token layout: bulk load without the HNSW index, then build it; searches 
     assert.equal(await indexExists(), true);
     await store.dropVectorIndex();
     assert.equal(await indexExists(), false);
-    const batch = randomBatch(Array.from({ length: 30 }, () => 6), DIM, rng(8));
-    await store.add(Array.from({ length: 30 }, (_, i) => ({ id: `d${i}` })), batch);
+    const batch = randomBatch(
+      Array.from({ length: 30 }, () => 6),
+      DIM,
+      rng(8),
+    );
+    await store.add(
+      Array.from({ length: 30 }, (_, i) => ({ id: `d${i}` })),
+      batch,
+    );
     assert.equal((await store.search(matrixAt(batch, 12), { k: 1 }))[0].id, 'd12');
     await store.buildVectorIndex({ maintenanceWorkMem: '64MB' });
     assert.equal(await indexExists(), true);
@@ -93,16 +109,32 @@ pgTest('token layout: a batch at least as big as the collection rebuilds the HNS
   try {
     const next = rng(9);
     const before = await indexOid();
-    const big = randomBatch(Array.from({ length: 30 }, () => 6), DIM, next); // 180 tokens >= 100 and >= 0 stored
-    await store.add(Array.from({ length: 30 }, (_, i) => ({ id: `d${i}` })), big);
+    const big = randomBatch(
+      Array.from({ length: 30 }, () => 6),
+      DIM,
+      next,
+    ); // 180 tokens >= 100 and >= 0 stored
+    await store.add(
+      Array.from({ length: 30 }, (_, i) => ({ id: `d${i}` })),
+      big,
+    );
     const afterBulk = await indexOid();
     assert.ok(afterBulk > 0 && afterBulk !== before, 'index rebuilt');
     const small = randomBatch([6, 6], DIM, next); // 12 tokens: row-by-row into the existing index
     await store.add([{ id: 's0' }, { id: 's1' }], small);
     assert.equal(await indexOid(), afterBulk);
     // A failing bulk batch rolls back the index drop as well.
-    const failing = randomBatch(Array.from({ length: 40 }, () => 6), DIM, next);
-    await assert.rejects(store.add(Array.from({ length: 40 }, (_, i) => ({ id: i === 39 ? 'd0' : `f${i}` })), failing));
+    const failing = randomBatch(
+      Array.from({ length: 40 }, () => 6),
+      DIM,
+      next,
+    );
+    await assert.rejects(
+      store.add(
+        Array.from({ length: 40 }, (_, i) => ({ id: i === 39 ? 'd0' : `f${i}` })),
+        failing,
+      ),
+    );
     assert.equal(await indexOid(), afterBulk);
     assert.equal((await store.search(matrixAt(big, 7), { k: 1 }))[0].id, 'd7');
     assert.equal((await store.search(matrixAt(small, 1), { k: 1 }))[0].id, 's1');

@@ -26,10 +26,20 @@ test('an empty $in matches nothing', () => {
 
 test('malformed filters are INVALID_FILTER errors that say what is allowed', () => {
   const bad: unknown[] = [
-    { a: { $regex: 'x' } }, { a: { $in: 'en' } }, { a: { $in: ['en'], $gt: 1 } }, { a: {} },
-    { a: { $gt: true } }, { a: [1, 2] }, { a: Number.NaN }, { a: { $in: [{}] } },
+    { a: { $regex: 'x' } },
+    { a: { $in: 'en' } },
+    { a: { $in: ['en'], $gt: 1 } },
+    { a: {} },
+    { a: { $gt: true } },
+    { a: [1, 2] },
+    { a: Number.NaN },
+    { a: { $in: [{}] } },
   ];
   for (const f of bad) {
-    assert.throws(() => compileFilter(f as MetadataFilter, 1), (e) => isTartanError(e, ErrorCodes.INVALID_FILTER) && /Use a value/.test(e.message), JSON.stringify(f));
+    assert.throws(
+      () => compileFilter(f as MetadataFilter, 1),
+      (e) => isTartanError(e, ErrorCodes.INVALID_FILTER) && /Use a value/.test(e.message),
+      JSON.stringify(f),
+    );
   }
 });

@@ -6,9 +6,15 @@ import { isTartanError, ErrorCodes } from '../../../src/core/errors.js';
 test('float32 -> float16 bits matches IEEE 754 half-precision patterns', () => {
   // Reference bit patterns from the IEEE 754 binary16 definition.
   const cases: Array<[number, number]> = [
-    [0, 0x0000], [-0, 0x8000], [1, 0x3c00], [-2, 0xc000], [0.5, 0x3800],
-    [65504, 0x7bff], [65520, 0x7c00], // 65520 rounds up to infinity
-    [0.1, 0x2e66], [1 / 3, 0x3555],
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff],
+    [65520, 0x7c00], // 65520 rounds up to infinity
+    [0.1, 0x2e66],
+    [1 / 3, 0x3555],
     [2 ** -14, 0x0400], // smallest normal
     [2 ** -24, 0x0001], // smallest subnormal
     [2 ** -26, 0x0000], // underflows to zero
@@ -48,6 +54,9 @@ test('halfvec[] binary layout: array header, then per element length, dim, unuse
 
 test('non-finite and out-of-range values are refused with NON_FINITE_VALUE', () => {
   for (const bad of [NaN, Infinity, 70000]) {
-    assert.throws(() => encodeHalfvecArray(new Float32Array([0, bad]), 2, 0, 1, 1), (e) => isTartanError(e, ErrorCodes.NON_FINITE_VALUE));
+    assert.throws(
+      () => encodeHalfvecArray(new Float32Array([0, bad]), 2, 0, 1, 1),
+      (e) => isTartanError(e, ErrorCodes.NON_FINITE_VALUE),
+    );
   }
 });

@@ -21,12 +21,21 @@ pgTest('migrations: a fresh database gets every version once, in order; a second
     try {
       assert.equal(await schemaVersion(p), 0);
       const first = await migrate(p);
-      assert.deepEqual(first.applied, MIGRATIONS.map((m) => m.version));
-      assert.deepEqual(first.applied, [...first.applied].sort((a, b) => a - b));
+      assert.deepEqual(
+        first.applied,
+        MIGRATIONS.map((m) => m.version),
+      );
+      assert.deepEqual(
+        first.applied,
+        [...first.applied].sort((a, b) => a - b),
+      );
       const second = await migrate(p);
       assert.deepEqual(second, { applied: [], version: LATEST_VERSION });
       const rows = await adminQuery(dbUrl, 'SELECT version, name FROM tartan_migrations ORDER BY version');
-      assert.deepEqual(rows.rows.map((r) => [r.version, r.name]), MIGRATIONS.map((m) => [m.version, m.name]));
+      assert.deepEqual(
+        rows.rows.map((r) => [r.version, r.name]),
+        MIGRATIONS.map((m) => [m.version, m.name]),
+      );
       const ext = await adminQuery(dbUrl, "SELECT 1 FROM pg_extension WHERE extname = 'vector'");
       assert.equal(ext.rowCount, 1, 'migrate creates the pgvector extension');
       const fn = await adminQuery(dbUrl, "SELECT tartan_maxsim(ARRAY['[1,0]','[0,1]']::halfvec[], ARRAY['[0.5,0.5]','[1,0]']::halfvec[]) AS s");
@@ -44,7 +53,10 @@ pgTest('migrations: two processes migrating at once apply each version exactly o
     try {
       const [ra, rb] = await Promise.all([migrate(a), migrate(b)]);
       const all = [...ra.applied, ...rb.applied].sort((x, y) => x - y);
-      assert.deepEqual(all, MIGRATIONS.map((m) => m.version));
+      assert.deepEqual(
+        all,
+        MIGRATIONS.map((m) => m.version),
+      );
     } finally {
       await Promise.all([a.pool.end(), b.pool.end()]);
     }

@@ -10,7 +10,8 @@ import type { TokenMatrix, TokenMatrixBatch } from '../../../src/core/tensors.js
 /** The test server's URL, or undefined. */
 export const PG_URL = process.env.TARTAN_PG_URL;
 
-const NOT_SET = 'TARTAN_PG_URL is not set: run `sudo .ci/install-postgres.sh` (or .ci/start-postgres.sh) and export TARTAN_PG_URL=postgres://postgres@127.0.0.1:54329/tartan_test';
+const NOT_SET =
+  'TARTAN_PG_URL is not set: run `sudo .ci/install-postgres.sh` (or .ci/start-postgres.sh) and export TARTAN_PG_URL=postgres://postgres@127.0.0.1:54329/tartan_test';
 
 /**
  * A test that needs the server: runs when TARTAN_PG_URL is set; FAILS in CI
@@ -18,7 +19,10 @@ const NOT_SET = 'TARTAN_PG_URL is not set: run `sudo .ci/install-postgres.sh` (o
  */
 export function pgTest(name: string, fn: (t: TestContext, url: string) => Promise<void>): void {
   if (PG_URL) test(name, (t) => fn(t, PG_URL));
-  else if (process.env.CI === 'true') test(name, () => { throw new Error(NOT_SET); });
+  else if (process.env.CI === 'true')
+    test(name, () => {
+      throw new Error(NOT_SET);
+    });
   else test(name, { skip: NOT_SET }, () => undefined);
 }
 
@@ -32,7 +36,10 @@ export function urlFor(base: string, database: string, user?: string): string {
   const u = new URL(base);
   u.pathname = `/${database}`;
   u.search = '';
-  if (user) { u.username = user; u.password = ''; }
+  if (user) {
+    u.username = user;
+    u.password = '';
+  }
   return u.toString();
 }
 
@@ -54,7 +61,11 @@ export function randomMatrix(rows: number, dim: number, next: () => number): Tok
   const data = new Float32Array(rows * dim);
   for (let r = 0; r < rows; r++) {
     let norm = 0;
-    for (let j = 0; j < dim; j++) { const v = next() * 2 - 1; data[r * dim + j] = v; norm += v * v; }
+    for (let j = 0; j < dim; j++) {
+      const v = next() * 2 - 1;
+      data[r * dim + j] = v;
+      norm += v * v;
+    }
     norm = Math.sqrt(norm);
     for (let j = 0; j < dim; j++) data[r * dim + j] /= norm;
   }
@@ -64,7 +75,9 @@ export function randomMatrix(rows: number, dim: number, next: () => number): Tok
 /** A batch of random documents with the given row counts. */
 export function randomBatch(rowCounts: readonly number[], dim: number, next: () => number): TokenMatrixBatch {
   const offsets = new Uint32Array(rowCounts.length + 1);
-  rowCounts.forEach((n, i) => { offsets[i + 1] = offsets[i] + n; });
+  rowCounts.forEach((n, i) => {
+    offsets[i + 1] = offsets[i] + n;
+  });
   const m = randomMatrix(offsets[rowCounts.length], dim, next);
   return { data: m.data, offsets, dim };
 }
