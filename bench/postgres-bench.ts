@@ -5,7 +5,7 @@
  * beside the embedded index's, measured on the same vectors in the same run.
  *
  * Run alone on synthetic clustered ColBERT-like vectors (SciFact-sized by default):
- *   node --import tsx src/bench/postgres-bench.ts --url postgres://postgres@127.0.0.1:54329/tartan_test [--docs 5183]
+ *   node --import tsx bench/postgres-bench.ts --url postgres://postgres@127.0.0.1:54329/tartan_test [--docs 5183]
  *     [--search nprobe/ndocs/efSearch,...] [--m 16] [--ef-construction 64] [--keep] [--reuse] [--json]
  */
 import { pathToFileURL } from 'node:url';

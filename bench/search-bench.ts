@@ -54,7 +54,7 @@ export interface SearchBenchReport {
   build_seconds?: number;
   bytes_per_token: number;
   total_bytes: number;
-  /** What stays in memory while the index is open for search, per token (see src/index/resident-memory.ts), by part too. */
+  /** What stays in memory while the index is open for search, per token (see src/stores/file/resident-memory.ts), by part too. */
   resident_bytes_per_token: number;
   resident_parts: Record<string, number>;
   /** Every file of the index on disk, per token (the float16 rerank vectors included). */

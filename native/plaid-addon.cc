@@ -1,6 +1,6 @@
 // Node binding of the PLAID kernels (plaid.h). Every argument is checked here (types, lengths,
 // centroid ids within the centroid table) so a damaged index cannot make the kernels read out of
-// bounds; the TypeScript caller (src/index/plaid-kernels.ts) validates shapes as well.
+// bounds; the TypeScript caller (src/plaid/kernels.ts) validates shapes as well.
 #include <napi.h>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Stage 1 of a search from int8 centroids (index format 3 stores them so): every query row,
 // quantised to int8 by the caller, against every centroid with AVX-512 VNNI, four products per
 // byte lane and instruction instead of one float multiply-add. The integer sums are exact, so
-// the TypeScript twin (onnxruntime's MatMulInteger, src/index/centroid-scores-i8.ts) gets the
+// the TypeScript twin (onnxruntime's MatMulInteger, src/plaid/centroid-scores-i8.ts) gets the
 // same bits after the same two float multiplies.
 #include <algorithm>
 #include <cstdint>

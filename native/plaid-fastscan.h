@@ -1,7 +1,7 @@
 // Stage 2 by "fast scan": the tokens of each centroid stored in blocks of 32, byte j of the 32
 // tokens side by side, and every query row's <row, residual> tables quantised to 8 bits per
 // 4-bit nibble, so one byte shuffle looks up 32 tokens at once (plaid-fastscan-avx2.cc).
-// Twins: fastScan / quantLut in src/index/fastscan-kernels.ts (same integers, same float ops).
+// Twins: fastScan / quantLut in src/plaid/fastscan-kernels.ts (same integers, same float ops).
 #pragma once
 #include <cstddef>
 #include <cstdint>

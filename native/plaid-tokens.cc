@@ -1,5 +1,5 @@
 // Token-level PLAID stages (see plaid-tokens.h). Scalar code in a fixed order of float32
-// operations, mirrored by src/index/token-kernels.ts, so both return the same bits.
+// operations, mirrored by src/plaid/token-kernels.ts, so both return the same bits.
 #include "plaid-tokens.h"
 
 #include <algorithm>

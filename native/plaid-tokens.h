@@ -1,6 +1,6 @@
 // Token-level PLAID stages (plaid-tokens.cc): exact similarities of query rows with the tokens
 // of their probed centroids, read straight from packed residual codes through per-row lookup
-// tables, and a pruned exact refinement of the best candidates. Twins: src/index/token-kernels.ts.
+// tables, and a pruned exact refinement of the best candidates. Twins: src/plaid/token-kernels.ts.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Portable PLAID kernels and the dispatch to the AVX-512 variants (plaid-avx512.cc).
-// The scalar code follows the TypeScript twins in src/index/plaid-kernels.ts operation for
+// The scalar code follows the TypeScript twins in src/plaid/kernels.ts operation for
 // operation (same order of additions, same float32/float64 roundings) so results agree exactly
 // where the tests require it (stages 2 and 3, and decoding on CPUs without AVX-512).
 #include "plaid.h"

@@ -1,7 +1,7 @@
-// PLAID search kernels: the stages of src/index/search-stages.ts in C++, so that a search never
+// PLAID search kernels: the stages of src/plaid/search-stages.ts in C++, so that a search never
 // materialises more than one passage of float vectors and never allocates per candidate.
 // Every kernel has a TypeScript twin that returns the same values (stages 2 and 3 bit for bit,
-// stages 1 and 4 to float32 rounding); test/index/plaid-kernels.test.ts compares them.
+// stages 1 and 4 to float32 rounding); test/plaid/kernels.test.ts compares them.
 #pragma once
 #include <cstddef>
 #include <cstdint>

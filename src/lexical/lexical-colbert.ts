@@ -27,6 +27,7 @@ import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { EmbedOptions, LateInteractionEncoder, VectorToken } from '../models/types.js';
 import type { TokenMatrix } from '../core/tensors.js';
 import { EnglishAnalyser } from './analyser.js';
+import { assertText } from '../models/encoders/tokenizer.js';
 
 /** Options of the lexical model. */
 export interface LexicalColbertOptions {
@@ -208,7 +209,11 @@ export class LexicalColbert implements LateInteractionEncoder {
   }
 
   async *queryEmbed(texts: Iterable<string> | AsyncIterable<string>, _options?: EmbedOptions): AsyncIterable<TokenMatrix> {
-    for await (const text of texts) yield this.embedText(text);
+    let i = 0;
+    for await (const text of texts) {
+      assertText(text, i++);
+      yield this.embedText(text);
+    }
   }
 
   async *passageEmbed(texts: Iterable<string> | AsyncIterable<string>, _options?: EmbedOptions): AsyncIterable<TokenMatrix> {

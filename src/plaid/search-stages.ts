@@ -14,10 +14,9 @@
  */
 import type { TokenMatrix } from '../core/tensors.js';
 import type { PackedDocuments } from '../scoring/types.js';
-import { maxsim } from '../scoring/maxsim.js';
+import { maxsimValidated } from '../scoring/maxsim.js';
 import { fromFloat16 } from '../scoring/float16.js';
 import { finishScores, planVariant } from '../scoring/variants.js';
-import { validateQuery } from '../scoring/validate.js';
 import type { Candidate, PlaidIndex, PlaidSegment } from './types.js';
 import { residualBytes } from './residual-codec.js';
 import { centroidScoresTs, decompressTokens, plaidNative, rerankNative, searchThreads } from './kernels.js';
@@ -187,6 +186,7 @@ function gatherVectors(index: PlaidIndex, cands: ReadonlyArray<{ seg: number; pa
  * Stage 4: exact MaxSim of `cands` (raw and normalised scores in the same order), over the kept
  * float16 originals, or over the decompressed vectors in an index that keeps none (rerankVectors
  * 'none', or written before the setting existed: the setting is fixed, so segments never mix).
+ * The query was validated by the caller (a store's search checks it once, at its boundary).
  */
 export function exactRerank(
   index: PlaidIndex,
@@ -194,9 +194,8 @@ export function exactRerank(
   cands: readonly Candidate[],
   weights?: Float32Array,
 ): { raw: Float32Array; normalized: Float32Array } {
-  validateQuery(query);
   if (cands.every((c) => index.segments[c.seg].vectors))
-    return maxsim(query, gatherVectors(index, cands), weights ? { variant: 'weighted', weights } : undefined);
+    return maxsimValidated(query, gatherVectors(index, cands), weights ? { variant: 'weighted', weights } : undefined);
   return decompressedRerank(index, query, cands, weights);
 }
 
@@ -214,5 +213,5 @@ function decompressedRerank(
   if (sums) return finishScores(sums, plan);
   const data = new Float32Array(offsets[cands.length] * query.dim);
   decompressTokens(cb.codec, cb.centroids, codes, packed, data);
-  return maxsim(query, { dtype: 'f32', data, offsets, dim: query.dim }, weights ? { variant: 'weighted', weights } : undefined);
+  return maxsimValidated(query, { dtype: 'f32', data, offsets, dim: query.dim }, weights ? { variant: 'weighted', weights } : undefined);
 }

@@ -16,7 +16,8 @@ export interface PlaidSearchOptions {
 /**
  * Scores the documents of `index` for `query` (rows in the index's stored dimension): every document
  * among the reranked candidates, in no particular order. `allowed[doc]` is 1 for each global document
- * number a hit may come from.
+ * number a hit may come from. The query must be valid (finite rows of the stored dimension: `validateQuery`);
+ * a store checks it once at its boundary and the stages trust it.
  * @example const scored = await searchPlaid(index, query, { nprobe: 4, ndocs: 96 }, allowed);
  */
 export async function searchPlaid(index: PlaidIndex, query: TokenMatrix, options: PlaidSearchOptions, allowed: Uint8Array): Promise<DocScore[]> {

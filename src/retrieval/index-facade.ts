@@ -264,7 +264,7 @@ export class Index {
   async encodeQuery(query: string): Promise<TokenMatrix> {
     if (typeof query === 'string' && query.trim().length === 0)
       throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
-    assertText(query);
+    // The encoder checks the text itself (a string, no lone surrogates...): the one check on the way.
     for await (const m of this.encoder.queryEmbed([query])) return m;
     throw new TartanError(ErrorCodes.INTERNAL, 'the encoder returned no query matrix');
   }

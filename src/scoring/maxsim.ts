@@ -89,6 +89,14 @@ function runNative(query: TokenMatrix, docs: PackedDocuments, weights: Float32Ar
 export function maxsim(query: TokenMatrix, docs: PackedDocuments, opts: MaxSimOptions = {}): MaxSimScores {
   validateQuery(query);
   validateDocuments(docs, query.dim);
+  return maxsimValidated(query, docs, opts);
+}
+
+/**
+ * {@link maxsim} for callers that validated the query at their own boundary (a store's search) and
+ * packed the documents themselves, so a query is checked once on its way, not at every stage.
+ */
+export function maxsimValidated(query: TokenMatrix, docs: PackedDocuments, opts: MaxSimOptions = {}): MaxSimScores {
   const plan = planVariant(opts.variant, opts.weights, query.rows);
   const threads = threadCount(opts.threads);
   const impl = resolveImpl(opts.impl);

@@ -3,7 +3,7 @@
  * (wrong type, negative, huge, a traversal path) and the checksum trailer
  * recomputed, or the trailer dropped as a version-1 manifest. Such a file
  * passes the checksum, so only the field-by-field validation of the manifest
- * (validateManifest in src/index/manifest.ts) stands between it and the
+ * (validateManifest in src/stores/file/manifest.ts) stands between it and the
  * snapshot loader and the native search kernels.
  *
  * Every case must end as success or a coded TartanError; the failures are

@@ -8,68 +8,30 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
-import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore, MetadataValue } from '../types.js';
+import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../types.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import type { IndexSettings, Manifest } from './manifest.js';
-import {
-  FORMAT_NAME,
-  FORMAT_VERSION,
-  MANIFEST_NAME,
-  isIndexWriterFile,
-  manifestBytes,
-  manifestStamp,
-  readManifest,
-  referencedFiles,
-  writeManifest,
-} from './manifest.js';
+import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, isIndexWriterFile, manifestStamp, readManifest, referencedFiles, writeManifest } from './manifest.js';
 import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
 import { Snapshot, type LoadedSegment } from './snapshot.js';
 import { prepareAdd } from './update.js';
 import { prepareDelete } from './delete.js';
 import { prepareCompact } from './compact.js';
-import { readText } from './metadata-store.js';
-import { matchesFilter, validateFilter } from '../filter.js';
 import { MAX_DIM, checkCreateSettings, checkSearchOptions, describe } from './options-check.js';
 import { validateQuery } from '../../scoring/validate.js';
 import type { CheckReport } from './check.js';
 import { checkIndex } from './check.js';
 import { forgetVerified } from './verify.js';
-import { project, storedDim } from '../../plaid/projection.js';
+import { storedDim } from '../../plaid/projection.js';
+import { allowedDocuments, describeDocument, firstPassage, storedQuery } from './snapshot-reads.js';
+import { manifestInfo } from './manifest-info.js';
+import { DEFAULT_SETTINGS } from './settings.js';
 import type { ScoredVectors } from '../capabilities.js';
+
+export { DEFAULT_SETTINGS };
 
 /** Creation options; everything but `dim` has a default. */
 export type CreateStoreOptions = Partial<IndexSettings> & { dim: number };
-
-/**
- * Defaults from `tartan bench search` on realistic SciFact token vectors (trained word vectors mixed with
- * their context, dim 128, 1.08M tokens, nbits 2, rerank over the float16 originals): nprobe 64 (centroids
- * probed per query token) and ndocs 96 (passages ranked with the originals) give recall@10 0.993 against
- * exact MaxSim over the original float vectors; nprobe 32 / ndocs 64 give 0.982 in about 80% of the time.
- */
-export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
-  mode: 'plaid',
-  nbits: 2,
-  flatDtype: 'f16',
-  rerankVectors: 'f16',
-  centroids: 0,
-  poolFactor: 1,
-  chunkTokens: 0,
-  chunkOverlap: 0,
-  nprobe: 64,
-  ndocs: 96,
-};
-
-/**
- * The query in the dimension the index stores: projected (rows normalised again, weights still
- * one per row) where the index reduces it. Before the first add with tokens there is no projection
- * and nothing stored to match: zero rows of the stored dimension.
- */
-function storedQuery(snap: Snapshot, query: TokenMatrix): TokenMatrix {
-  const pcaDim = snap.manifest.settings.pcaDim;
-  if (!pcaDim) return query;
-  const data = snap.projection ? project(snap.projection, query.data.subarray(0, query.rows * query.dim)) : new Float32Array(query.rows * pcaDim);
-  return { data, rows: query.rows, dim: pcaDim };
-}
 
 /**
  * Removes an index folder. It is first renamed aside (atomic), so other processes see the index either
@@ -85,18 +47,6 @@ function removeIndexFolder(dir: string): void {
     /* remove in place */
   }
   rmSync(target, { recursive: true, force: true, maxRetries: 3 });
-}
-
-/** The first passage owned by local document `local` (passages are sorted by owner). */
-function firstPassage(passageDoc: Uint32Array, local: number): number {
-  let lo = 0,
-    hi = passageDoc.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (passageDoc[mid] < local) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** A scored passage before it becomes a hit. */
@@ -325,7 +275,7 @@ export abstract class FileStore implements VectorStore {
       for (const id of ids) {
         const d = snap.idToDoc.get(id);
         if (d === undefined) continue;
-        out.push(this.describe(snap, d));
+        out.push(describeDocument(snap, d));
       }
       return out;
     } finally {
@@ -341,36 +291,6 @@ export abstract class FileStore implements VectorStore {
     } finally {
       snap.release();
     }
-  }
-
-  private describe(snap: Snapshot, doc: number): DocumentInput & { metadata?: Record<string, MetadataValue> } {
-    const { seg, local } = snap.locate(doc)!;
-    const text = readText(seg.docs, seg.text, local);
-    const metadata = seg.docs.metadata[local];
-    return { id: seg.docs.ids[local], ...(text !== undefined ? { text } : {}), ...(metadata ? { metadata } : {}) };
-  }
-
-  /** The documents a search may return: live, passing the filter, within `candidates` when given. */
-  protected allowedDocs(snap: Snapshot, options: StoreSearchOptions): Uint8Array {
-    const allowed = new Uint8Array(snap.deleted.length);
-    if (options.candidates) {
-      for (const id of options.candidates) {
-        const d = snap.idToDoc.get(id);
-        if (d !== undefined) allowed[d] = 1;
-      }
-    } else {
-      for (let d = 0; d < allowed.length; d++) allowed[d] = snap.deleted[d] ? 0 : 1;
-    }
-    if (options.filter !== undefined && options.filter !== null) {
-      validateFilter(options.filter);
-      for (const seg of snap.segments) {
-        for (let i = 0; i < seg.entry.documents; i++) {
-          const d = seg.entry.docBase + i;
-          if (allowed[d] && !matchesFilter(seg.docs.metadata[i], options.filter)) allowed[d] = 0;
-        }
-      }
-    }
-    return allowed;
   }
 
   /** Store-specific scoring: best passage per document, any order. */
@@ -397,12 +317,12 @@ export abstract class FileStore implements VectorStore {
     const snap = this.current().acquire();
     try {
       if (k === 0 || query.rows === 0) return [];
-      const allowed = this.allowedDocs(snap, opts);
+      const allowed = allowedDocuments(snap, opts);
       // Probing more centroids than exist finds nothing more, and the probe table is rows x nprobe.
       const nprobe = Math.min(opts.nprobe ?? snap.manifest.settings.nprobe, Math.max(1, snap.codebook?.k ?? 1));
       const scored = await this.score(snap, storedQuery(snap, query), { ...opts, nprobe }, allowed);
       scored.sort((a, b) => b.raw - a.raw || a.doc - b.doc);
-      return scored.slice(0, k).map((s, i) => ({ ...this.describe(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
+      return scored.slice(0, k).map((s, i) => ({ ...describeDocument(snap, s.doc), rank: i + 1, score: s.raw, normalizedScore: s.normalized }));
     } finally {
       snap.release();
     }
@@ -443,32 +363,7 @@ export abstract class FileStore implements VectorStore {
   }
 
   async info(): Promise<StoreInfo> {
-    const m = this.closed ? this.snap.manifest : this.current().manifest;
-    const s = m.settings;
-    const tokens = m.segments.reduce((n, seg) => n + seg.tokens, 0);
-    const documents = m.segments.reduce((n, seg) => n + seg.documents, 0) - m.deleted;
-    const vectorBytes = manifestBytes(m, (r) => !['docs', 'text'].includes(r));
-    const drift = m.drift && m.drift.addedTokens > 0 ? m.drift.addedResidualSum / m.drift.addedTokens / Math.max(1e-12, m.drift.trainResidual) : 1;
-    const untrainedShare = m.drift ? m.drift.addedTokens / Math.max(1, tokens) : 0;
-    return {
-      kind: s.mode,
-      documents,
-      tokens,
-      dim: s.dim,
-      bytesPerToken: tokens ? vectorBytes / tokens : 0,
-      totalBytes: manifestBytes(m),
-      ...(s.model ? { model: s.model } : {}),
-      ...(s.pcaDim ? { pcaDim: s.pcaDim } : {}),
-      ...(s.mode === 'plaid' ? { centroids: m.codebook?.centroids ?? 0, nbits: s.nbits, rerankVectors: s.rerankVectors ?? 'none' } : { dtype: s.flatDtype }),
-      segments: m.segments.length,
-      deleted: m.deleted,
-      generation: m.generation,
-      poolFactor: s.poolFactor,
-      chunkTokens: s.chunkTokens,
-      nprobe: s.nprobe,
-      ndocs: s.ndocs,
-      ...(s.mode === 'plaid' ? { drift: Number(drift.toFixed(3)), rebuildRecommended: drift > 1.25 || untrainedShare > 0.5 } : {}),
-    };
+    return manifestInfo(this.closed ? this.snap.manifest : this.current().manifest);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@
 import type { StoreSearchOptions } from '../types.js';
 import type { TokenMatrix } from '../../core/tensors.js';
 import type { PackedDocuments } from '../../scoring/types.js';
-import { maxsim } from '../../scoring/maxsim.js';
+import { maxsimValidated } from '../../scoring/maxsim.js';
 import { FileStore } from './file-store.js';
 import type { CreateStoreOptions, ScoredDoc } from './file-store.js';
 import type { Snapshot, LoadedSegment } from './snapshot.js';
@@ -59,7 +59,7 @@ export class FlatStore extends FileStore {
       if (picks.length === 0) return;
       // The query reaches here in the stored dimension (FileStore.search projects it where the index reduces it).
       const docs = gather(seg, picks, storedDim(snap.manifest.settings), snap.manifest.settings.flatDtype);
-      const { raw, normalized } = maxsim(query, docs, options.weights ? { variant: 'weighted', weights: options.weights } : undefined);
+      const { raw, normalized } = maxsimValidated(query, docs, options.weights ? { variant: 'weighted', weights: options.weights } : undefined);
       out.push(
         ...bestPerDocument(
           snap.segments,

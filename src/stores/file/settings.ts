@@ -40,3 +40,22 @@ export interface IndexSettings {
    */
   pcaDim?: number;
 }
+
+/**
+ * Defaults from `tartan bench search` on realistic SciFact token vectors (trained word vectors mixed with
+ * their context, dim 128, 1.08M tokens, nbits 2, rerank over the float16 originals): nprobe 64 (centroids
+ * probed per query token) and ndocs 96 (passages ranked with the originals) give recall@10 0.993 against
+ * exact MaxSim over the original float vectors; nprobe 32 / ndocs 64 give 0.982 in about 80% of the time.
+ */
+export const DEFAULT_SETTINGS: Omit<IndexSettings, 'dim'> = {
+  mode: 'plaid',
+  nbits: 2,
+  flatDtype: 'f16',
+  rerankVectors: 'f16',
+  centroids: 0,
+  poolFactor: 1,
+  chunkTokens: 0,
+  chunkOverlap: 0,
+  nprobe: 64,
+  ndocs: 96,
+};
