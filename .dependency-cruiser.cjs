@@ -64,9 +64,16 @@ module.exports = {
     {
       name: 'lexical-stays-below-retrieval',
       severity: 'error',
-      comment: 'BM25 and the lexical model are building blocks that retrieval, eval, server and cli combine.',
+      comment: 'BM25 and the lexical model are building blocks that retrieval, eval, server and cli combine; they know no store.',
       from: { path: layer('lexical') },
-      to: { path: '^src/(retrieval|eval|server|cli)/' },
+      to: { path: '^src/(stores|plaid|retrieval|eval|server|cli)/' },
+    },
+    {
+      name: 'retrieval-eval-stay-below-server',
+      severity: 'error',
+      comment: 'Retrieval and evaluation are library code; the server and the CLI are built on them.',
+      from: { path: '^src/(retrieval|eval)/' },
+      to: { path: '^src/server/' },
     },
     {
       name: 'only-cli-imports-cli',

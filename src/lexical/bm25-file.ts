@@ -10,7 +10,7 @@
  * fsynced, then renamed over the old one, so a crash never leaves a half-written index.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../stores/file/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import { Bm25Index, type Bm25Snapshot } from './bm25.js';

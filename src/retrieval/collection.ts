@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import { isFolderBacked } from '../stores/capabilities.js';
-import { writeFileAtomic } from '../stores/file/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { Index, type IndexAddOptions } from './index-facade.js';
 import { LexicalColbert } from '../lexical/lexical-colbert.js';
 import { loadEncoder } from '../models/model-loader.js';

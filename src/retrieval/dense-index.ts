@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
-import { writeFileAtomic } from '../stores/file/atomic-file.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 import { topK } from '../scoring/topk.js';
 import type { ScoredId } from './fusion.js';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ErrorCodes, TartanError, describeValue } from '../../core/errors.js';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
 import { LARGE, MAX_DIM } from './settings.js';
 import type { IndexSettings } from './settings.js';
 import { SUPPORTED_NBITS, residualBytes } from '../../plaid/residual-codec.js';

@@ -3,7 +3,7 @@
  * the form `seg-000007.codes`, atomically, with its sha256 for the manifest.
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic-file.js';
+import { writeFileAtomic } from '../../core/atomic-file.js';
 import type { FileEntry } from './manifest.js';
 import { sha256 } from './manifest.js';
 

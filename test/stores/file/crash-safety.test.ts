@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlaidStore } from '../../../src/stores/file/plaid-store.js';
 import { openFileStore } from '../../../src/stores/open.js';
-import { setBeforeRenameHook } from '../../../src/stores/file/atomic-file.js';
+import { setBeforeRenameHook } from '../../../src/core/atomic-file.js';
 import { WriteLock } from '../../../src/stores/file/lock.js';
 import { isTartanError } from '../../../src/core/errors.js';
 import { matrixAt, packMatrices } from '../../../src/core/tensors.js';
