@@ -15,7 +15,7 @@
  * Defaults k1 = 0.9, b = 0.4 are Anserini's. Index one field: BEIR runs put
  * title and text together ("title\ntext", as Anserini's flat BEIR indexes do).
  */
-import { ErrorCodes, TartanError } from '../core/errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 import { EnglishAnalyser } from './analyser.js';
 import { DECODED_LENGTHS, encodeLength } from './length-norm.js';
 import { TopK } from './top-k.js';
@@ -103,9 +103,12 @@ export class Bm25Index {
       b = params.b ?? 0.4;
     // typeof checks: a string such as "0.5" would pass the range comparisons by coercion.
     if (typeof k1 !== 'number' || !Number.isFinite(k1) || k1 < 0)
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 k1 must be a finite number >= 0, got ${String(k1)}; the usual range is 0.5-2 (default 0.9).`);
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `BM25 k1 must be a finite number >= 0, got ${describeValue(k1)}; the usual range is 0.5-2 (default 0.9).`,
+      );
     if (typeof b !== 'number' || !(b >= 0 && b <= 1))
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${String(b)}; default 0.4.`);
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `BM25 b must be between 0 and 1, got ${describeValue(b)}; default 0.4.`);
     this.k1 = k1;
     this.b = b;
     this.analyser = analyser;
@@ -166,7 +169,7 @@ export class Bm25Index {
    * Statistics (N, df, avgdl) count live documents only.
    */
   search(query: string, k: number): Bm25Hit[] {
-    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${String(k)}.`);
+    if (!Number.isInteger(k) || k < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a positive integer, got ${describeValue(k)}.`);
     if (typeof query !== 'string')
       throw new TartanError(ErrorCodes.NOT_A_STRING, `the BM25 query must be a string, got ${query === null ? 'null' : typeof query}.`);
     const live = this.size;

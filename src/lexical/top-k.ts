@@ -4,7 +4,7 @@
  * run (score descending, then document id descending), so a top-k cut keeps
  * exactly the documents trec_eval would rank first.
  */
-import { ErrorCodes, TartanError } from '../core/errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 
 /** The selected items, best first. */
 export interface TopKResult {
@@ -32,7 +32,7 @@ export class TopK {
     readonly k: number,
     private readonly idOf: (ordinal: number) => string,
   ) {
-    if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
+    if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${describeValue(k)}`);
     this.ordinals = new Uint32Array(k);
     this.scores = new Float32Array(k);
   }

@@ -47,7 +47,7 @@ function threadCount(threads: number | undefined): number {
   if (threads === undefined) return availableParallelism();
   // The native pool starts one OS thread per requested thread (up to one per document): bound it.
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `threads must be an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `threads must be an integer from 1 to ${MAX_THREADS}, got ${describeValue(threads)}`);
   }
   return threads;
 }

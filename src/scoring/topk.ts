@@ -2,7 +2,7 @@
  * Top-k selection over a score array without sorting it: a bounded min-heap of k
  * entries, O(n log k). Ties go to the lower index; NaN ranks below every number.
  */
-import { ErrorCodes, TartanError } from '../core/errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 
 /** The k best entries, best first. */
 export interface TopK {
@@ -76,7 +76,7 @@ function bySelection(scores: Float32Array | Float64Array | readonly number[], si
  * @example topK(Float32Array.of(0.2, 0.9, 0.5, 0.9), 2) // indices [1, 3], scores [0.9, 0.9]
  */
 export function topK(scores: Float32Array | Float64Array | readonly number[], k: number): TopK {
-  if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${String(k)}`);
+  if (!Number.isInteger(k) || k < 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be a non-negative integer, got ${describeValue(k)}`);
   const n = scores.length;
   const size = Math.min(k, n);
   if (size > 0 && n >= SELECT_MIN && size * 4 <= n) return bySelection(scores, size);

@@ -185,3 +185,13 @@ test('load reports a missing, damaged or newer index with its own code', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a k that cannot be printed (an object whose toString is not a function) is a coded error, not a TypeError', () => {
+  const bm = new Bm25Index();
+  bm.add('a', 'aspirin lowers fever');
+  const badK = { toString: 0 } as unknown as number;
+  assert.throws(
+    () => bm.search('fever', badK),
+    (e: unknown) => isTartanError(e) && e.code === ErrorCodes.INVALID_ARGUMENT && /k must be a positive integer, got \{"toString":0\}/.test(e.message),
+  );
+});

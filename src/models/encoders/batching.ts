@@ -8,7 +8,7 @@
  * planBatches([5, 30, 6, 29], 2); // [[0, 2], [3, 1]]: short with short, long with long
  * ```
  */
-import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { ErrorCodes, TartanError, describeValue } from '../../core/errors.js';
 
 /** Default texts per ONNX run. */
 export const DEFAULT_BATCH_SIZE = 32;
@@ -19,7 +19,7 @@ export const DEFAULT_BATCH_SIZE = 32;
  */
 export function planBatches(lengths: readonly number[], batchSize: number): number[][] {
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `batchSize must be a positive integer, got ${String(batchSize)}`);
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `batchSize must be a positive integer, got ${describeValue(batchSize)}`);
   const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
   const batches: number[][] = [];
   for (let i = 0; i < order.length; i += batchSize) batches.push(order.slice(i, i + batchSize));
