@@ -6,18 +6,22 @@
  */
 import { createReadStream, lstatSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { isUtf8 } from 'node:buffer';
 import { extname, join, relative } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
+import { MAX_TEXT_CHARS } from '../models/encoders/tokenizer.js';
 import type { DocumentInput, MetadataValue } from '../stores/types.js';
 
 const TEXT_EXT = new Set(['.txt', '.md', '.markdown']);
 const RESERVED = new Set(['id', '_id', 'text', 'title', 'metadata']);
 
-/** Runs a file-system call, turning its errors (EACCES, ELOOP, ...) into E_INPUT_FORMAT naming the path. */
+/** Runs a file-system call, turning its errors into E_FILE_NOT_FOUND (ENOENT) or E_INPUT_FORMAT (EACCES, ELOOP, ...) naming the path. */
 function fsCall<T>(path: string, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `input ${path} does not exist (it may have been moved or removed meanwhile)`, { cause: e });
     throw new TartanError(
       ErrorCodes.INPUT_FORMAT,
       `cannot read input ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check that it exists and is readable`,
@@ -36,7 +40,8 @@ export function expandInputs(inputs: readonly string[]): Array<{ path: string; r
   for (const input of inputs) {
     if (typeof input !== 'string' || input.includes('\0'))
       throw new TartanError(ErrorCodes.INPUT_FORMAT, `input ${JSON.stringify(String(input))} is not a file path`);
-    if (!existsSync(input)) throw new TartanError(ErrorCodes.INPUT_FORMAT, `input ${input} does not exist; pass .jsonl, .txt or .md files or folders`);
+    if (!existsSync(input))
+      throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `input ${input} does not exist; check the path (pass .jsonl, .txt or .md files or folders)`);
     const walk = (p: string, root: string) => {
       const st = fsCall(p, () => lstatSync(p));
       if (st.isSymbolicLink()) return;
@@ -101,8 +106,129 @@ export function parseRecord(line: string, where: string): DocumentInput {
   return { id: String(id), text, ...(Object.keys(metadata).length ? { metadata } : {}) };
 }
 
-/** Streams the documents of the inputs. */
-export async function* readDocuments(files: ReadonlyArray<{ path: string; root: string }>): AsyncGenerator<DocumentInput> {
+const strict = new TextDecoder('utf-8', { fatal: true });
+
+/** A suggested name for the converted copy of `path`: `notes.md` -> `notes.utf8.md`. */
+function utf8Name(path: string): string {
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}.utf8${ext}`;
+}
+
+/** The 1-based line of the first invalid UTF-8 sequence in `buf`, or undefined when it is all valid. */
+function firstBadUtf8Line(buf: Uint8Array): number | undefined {
+  let line = 1;
+  for (let start = 0; start <= buf.length; line++) {
+    let end = buf.indexOf(10, start);
+    if (end < 0) end = buf.length;
+    try {
+      strict.decode(buf.subarray(start, end));
+    } catch {
+      return line;
+    }
+    start = end + 1;
+  }
+  return undefined;
+}
+
+/**
+ * Why the bytes of `path` are not UTF-8 text, with the fix, or undefined when they are: UTF-16 (a byte-order
+ * mark), binary (NUL bytes) or invalid UTF-8. Read as UTF-8 they would be indexed as replacement characters.
+ */
+export function notUtf8Text(buf: Uint8Array, path: string): string | undefined {
+  if (buf.length >= 2 && ((buf[0] === 0xff && buf[1] === 0xfe) || (buf[0] === 0xfe && buf[1] === 0xff)))
+    return `${path}: UTF-16 text, but tartan reads UTF-8; convert it: iconv -f UTF-16 -t UTF-8 ${path} > ${utf8Name(path)}`;
+  if (buf.includes(0)) return `${path}: binary (it has NUL bytes), not text; leave it out of the inputs`;
+  const line = isUtf8(buf) ? undefined : firstBadUtf8Line(buf);
+  if (line !== undefined)
+    return `${path}:${line}: not valid UTF-8 (another encoding, such as Latin-1?); convert it, e.g. iconv -f LATIN1 -t UTF-8 ${path} > ${utf8Name(path)}`;
+  return undefined;
+}
+
+/** Reads a .txt/.md input as text, or throws E_INPUT_FORMAT when it is not UTF-8 text. */
+function readText(path: string): string {
+  const buf = fsCall(path, () => readFileSync(path));
+  const problem = notUtf8Text(buf, path);
+  if (problem) throw new TartanError(ErrorCodes.INPUT_FORMAT, problem);
+  return strict.decode(buf).replace(/^\uFEFF/, '');
+}
+
+/** What {@link scanInputs} found: the files to read, those skipped (with why), and the documents and ids they hold. */
+export interface InputScan {
+  files: Array<{ path: string; root: string }>;
+  skipped: Array<{ path: string; reason: string }>;
+  documents: number;
+  ids: Set<string>;
+}
+
+/**
+ * Reads every input once before anything is indexed, so a bad record fails the run before any write:
+ * JSON-lines records must parse, carry a unique id and a non-empty text of at most MAX_TEXT_CHARS characters
+ * (E_INPUT_FORMAT, E_DUPLICATE_ID, E_EMPTY_TEXT, E_TEXT_TOO_LONG with file and line); a .jsonl file that is not
+ * UTF-8 is refused. A .txt/.md file that is not UTF-8 text (binary, UTF-16, invalid UTF-8) or is blank is
+ * skipped and listed in `skipped`.
+ */
+export function scanInputs(inputs: ReadonlyArray<{ path: string; root: string }>): InputScan {
+  const scan: InputScan = { files: [], skipped: [], documents: 0, ids: new Set() };
+  const take = (id: string, text: string, where: string) => {
+    if (scan.ids.has(id))
+      throw new TartanError(ErrorCodes.DUPLICATE_ID, `${where}: id "${id}" appears earlier in the inputs; ids must be unique`, { details: { id } });
+    if (text.trim().length === 0) throw new TartanError(ErrorCodes.EMPTY_TEXT, `${where}: document "${id}" has no text; give it a non-empty "text"`);
+    if (text.length > MAX_TEXT_CHARS)
+      throw new TartanError(
+        ErrorCodes.TEXT_TOO_LONG,
+        `${where}: document "${id}" has ${text.length} characters, more than ${MAX_TEXT_CHARS}; split it into smaller documents`,
+      );
+    scan.ids.add(id);
+    scan.documents++;
+  };
+  for (const f of inputs) {
+    const buf = fsCall(f.path, () => readFileSync(f.path));
+    const problem = notUtf8Text(buf, f.path);
+    if (extname(f.path) !== '.jsonl') {
+      const text = problem ? '' : strict.decode(buf);
+      if (problem || text.trim().length === 0) {
+        scan.skipped.push({ path: f.path, reason: problem ?? `${f.path}: empty` });
+        continue;
+      }
+      take(f.root ? relative(f.root, f.path) : f.path, text, f.path);
+    } else {
+      if (problem) throw new TartanError(ErrorCodes.INPUT_FORMAT, problem);
+      let line = 0;
+      for (let start = 0; start < buf.length;) {
+        let end = buf.indexOf(10, start);
+        if (end < 0) end = buf.length;
+        // Lines as readDocuments reads them (a lone CR also ends a line), so the numbers in messages agree.
+        const chunk = strict.decode(buf.subarray(start, end)).replace(/\r$/, '');
+        start = end + 1;
+        for (let raw of chunk.split('\r')) {
+          line++;
+          if (line === 1) raw = raw.replace(/^\uFEFF/, '');
+          if (raw.trim().length === 0) continue;
+          const where = `${f.path}:${line}`;
+          const doc = parseRecord(raw, where);
+          take(doc.id, doc.text ?? '', where);
+        }
+      }
+    }
+    scan.files.push(f);
+  }
+  return scan;
+}
+
+/** Where a document came from: its file, and its line for JSON-lines (undefined for a whole .txt/.md file). */
+export interface InputPosition {
+  path: string;
+  line?: number;
+}
+
+/**
+ * Streams the documents of the inputs. `onDocument` hears where each one came from just before it is yielded.
+ * A .txt/.md file that is not UTF-8 text is refused (E_INPUT_FORMAT); {@link scanInputs} finds them first.
+ */
+export async function* readDocuments(
+  files: ReadonlyArray<{ path: string; root: string }>,
+  onDocument?: (at: InputPosition) => void,
+): AsyncGenerator<DocumentInput> {
   for (const f of files) {
     if (extname(f.path) === '.jsonl') {
       const rl = createInterface({ input: createReadStream(f.path, 'utf8'), crlfDelay: Infinity });
@@ -117,11 +243,16 @@ export async function* readDocuments(files: ReadonlyArray<{ path: string; root: 
         );
         if (next.done) break;
         lineNo++;
-        if (next.value.trim().length === 0) continue;
-        yield parseRecord(next.value, `${f.path}:${lineNo}`);
+        const line = lineNo === 1 ? next.value.replace(/^\uFEFF/, '') : next.value;
+        if (line.trim().length === 0) continue;
+        const doc = parseRecord(line, `${f.path}:${lineNo}`);
+        onDocument?.({ path: f.path, line: lineNo });
+        yield doc;
       }
     } else {
-      yield { id: f.root ? relative(f.root, f.path) : f.path, text: fsCall(f.path, () => readFileSync(f.path, 'utf8')), metadata: { path: f.path } };
+      const doc = { id: f.root ? relative(f.root, f.path) : f.path, text: readText(f.path), metadata: { path: f.path } };
+      onDocument?.({ path: f.path });
+      yield doc;
     }
   }
 }

@@ -61,6 +61,11 @@ export const ErrorCodes = {
 
   // anything unforeseen
   INTERNAL: 'E_INTERNAL',
+
+  /** A model was named for an index built with another one (an index holds one model's vectors). */
+  MODEL_MISMATCH: 'E_MODEL_MISMATCH',
+  /** A long-running command was stopped (Ctrl-C, SIGTERM) before it finished. */
+  INTERRUPTED: 'E_INTERRUPTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

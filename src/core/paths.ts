@@ -10,7 +10,11 @@ export const packageRoot: string = (() => {
   return dir;
 })();
 
-/** The shared folder: $TARTAN_SHARED, else ../shared beside the package root. */
+/**
+ * The shared folder: $TARTAN_SHARED, else ../shared beside the package root. It holds the fixtures
+ * kept out of git (real tokenizer, SciFact, word vectors, seed cases; see the README), so only a
+ * checkout in the project's environment has it: code that reads it must say which path is missing.
+ */
 export function sharedDir(): string {
   return process.env.TARTAN_SHARED ? resolve(process.env.TARTAN_SHARED) : resolve(packageRoot, '..', 'shared');
 }

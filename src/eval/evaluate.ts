@@ -5,18 +5,20 @@
 import type { BeirDataset } from './beir.js';
 import { LatencyRecorder, type LatencyStats } from './latency.js';
 import { silentProgress, type Progress } from './progress.js';
-import type { Retriever } from './retriever.js';
+import type { Retriever, RetrieverIndex } from './retriever.js';
 import { DEFAULT_METRICS, evaluateRun, metricKey, type MetricSpec, type Run } from './run.js';
 
 /** One pipeline's row: metric values keyed like `ndcg@10`, plus latencies. */
 export interface PipelineEvaluation {
   name: string;
   /** Metric values (`ndcg@10`, `recall@100`, `mrr@10`, `map@100` by default). */
-  [metric: string]: number | string | Record<string, LatencyStats> | undefined;
+  [metric: string]: number | string | Record<string, LatencyStats> | RetrieverIndex | undefined;
   /** Per stage: `total` (the whole search call, timed here) and each stage the retriever reports. */
-  latency_ms: Record<string, LatencyStats>;
+  latencyMs: Record<string, LatencyStats>;
   /** Time to build or load the pipeline's index, when the caller measured it. */
-  index_ms?: number;
+  indexMs?: number;
+  /** The pipeline's index and whether it was built, reopened or shared (then `indexMs` is not a build time). */
+  index?: RetrieverIndex;
 }
 
 /** The report of one evaluation. */
@@ -25,6 +27,8 @@ export interface EvaluationReport {
   split: string;
   queries: number;
   pipelines: PipelineEvaluation[];
+  /** What the rows mean and how to read them (`formatReport` prints them under the table); see `evaluationNotes`. */
+  notes?: string[];
 }
 
 /** Options of {@link evaluateRetrievers}. */
@@ -75,8 +79,9 @@ export async function evaluateRetrievers(dataset: BeirDataset, retrievers: reado
     const evaluation = evaluateRun(run, dataset.qrels, metrics);
     const metricValues: Record<string, number> = {};
     for (const spec of metrics) metricValues[metricKey(spec)] = round4(evaluation.mean[metricKey(spec)]);
-    const row: PipelineEvaluation = { name: retriever.name, ...metricValues, latency_ms: latencies.summary() };
-    if (options.indexMs?.[retriever.name] !== undefined) row.index_ms = Math.round(options.indexMs[retriever.name]);
+    const row: PipelineEvaluation = { name: retriever.name, ...metricValues, latencyMs: latencies.summary() };
+    if (options.indexMs?.[retriever.name] !== undefined) row.indexMs = Math.round(options.indexMs[retriever.name]);
+    if (retriever.index) row.index = retriever.index;
     pipelines.push(row);
   }
   return { dataset: dataset.name, split: dataset.split, queries: dataset.qrels.size, pipelines };

@@ -1,9 +1,10 @@
 /**
  * Progress reporting for long evaluation steps (indexing, querying). The
- * evaluator talks to this small interface; the CLI passes a cli-progress bar
- * on stderr, tests and library users pass nothing (silent).
+ * evaluator talks to this small interface; the CLI passes {@link stderrProgress}
+ * (a bar on a terminal, plain lines elsewhere), tests and library users pass nothing (silent).
  */
 import cliProgress from 'cli-progress';
+import { ProgressLines } from '../core/progress-lines.js';
 
 /** Receives progress of one step at a time. */
 export interface Progress {
@@ -15,9 +16,20 @@ export interface Progress {
 /** A progress sink that reports nothing. */
 export const silentProgress: Progress = { start() {}, tick() {}, stop() {} };
 
+/** Options of {@link stderrProgress}. */
+export interface StderrProgressOptions {
+  /** Where to report (default process.stderr). */
+  stream?: NodeJS.WriteStream | NodeJS.WritableStream;
+  /** A redrawn bar (default: when the stream is a terminal) or plain lines. */
+  bar?: boolean;
+  /** Plain lines: least time between two lines, in ms (default 5000). */
+  intervalMs?: number;
+}
+
 /**
- * A progress bar on stderr (cli-progress), one bar per step, redrawn at most
- * every 100 ms so it costs nothing measurable.
+ * Progress on stderr, one step at a time: a cli-progress bar on a terminal (redrawn at most every
+ * 100 ms so it costs nothing measurable); elsewhere (a pipe, a CI log) a plain line such as
+ * `querying bm25: 150/300 (50%), 5.2 s` every few seconds and one when the step ends.
  *
  * @example
  * ```ts
@@ -25,7 +37,30 @@ export const silentProgress: Progress = { start() {}, tick() {}, stop() {} };
  * p.start('indexing bm25', docs.length); for (const d of docs) { index(d); p.tick(); } p.stop();
  * ```
  */
-export function stderrProgress(): Progress {
+export function stderrProgress(options: StderrProgressOptions = {}): Progress {
+  const stream = options.stream ?? process.stderr;
+  const useBar = options.bar ?? (stream as NodeJS.WriteStream).isTTY === true;
+  return useBar ? barProgress(stream) : lineProgress(stream, options.intervalMs);
+}
+
+function lineProgress(stream: NodeJS.WritableStream, intervalMs: number | undefined): Progress {
+  let lines: ProgressLines | undefined;
+  return {
+    start(label, total) {
+      lines?.finish();
+      lines = new ProgressLines(stream, label, total, intervalMs !== undefined ? { intervalMs } : {});
+    },
+    tick(count = 1) {
+      lines?.increment(count);
+    },
+    stop() {
+      lines?.finish();
+      lines = undefined;
+    },
+  };
+}
+
+function barProgress(stream: NodeJS.WritableStream): Progress {
   let bar: cliProgress.SingleBar | undefined;
   return {
     start(label, total) {
@@ -33,7 +68,7 @@ export function stderrProgress(): Progress {
       bar = new cliProgress.SingleBar(
         {
           format: `${label.padEnd(24)} {bar} {value}/{total} {duration_formatted} (eta {eta_formatted})`,
-          stream: process.stderr,
+          stream,
           fps: 10,
           noTTYOutput: true,
           notTTYSchedule: 5000,

@@ -1,6 +1,7 @@
 /**
  * Runs (query id -> ranked documents) and their evaluation against qrels.
  */
+import { MAX_K, checkK } from '../core/result-count.js';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { Qrels } from './beir.js';
 import { metricAt, trecOrder, type MetricName, type ScoredDocument } from './metrics.js';
@@ -35,8 +36,9 @@ export interface RunEvaluation {
 /** Parses `ndcg@10` into a {@link MetricSpec}. */
 export function parseMetric(text: string): MetricSpec {
   const m = /^(ndcg|recall|mrr|map)@(\d+)$/i.exec(text.trim());
-  if (!m || Number(m[2]) < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `Unknown metric "${text}"; use ndcg@K, recall@K, mrr@K or map@K with K >= 1.`);
-  return { name: m[1].toLowerCase() as MetricName, k: Number(m[2]) };
+  if (!m) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `Unknown metric "${text}"; use ndcg@K, recall@K, mrr@K or map@K with K from 1 to ${MAX_K}.`);
+  // The cutoff is the depth each retriever is searched to, so it follows the rule of every search's k.
+  return { name: m[1].toLowerCase() as MetricName, k: checkK(Number(m[2]), `the cutoff of metric "${text.trim()}"`) };
 }
 
 /** The key a metric is reported under. */

@@ -10,6 +10,7 @@
  * ```
  */
 import { ErrorCodes, TartanError } from '../core/errors.js';
+import { closestName } from '../core/did-you-mean.js';
 import type { ColbertSettings, ModelSpec } from './registry-types.js';
 import type { ModelKind } from './types.js';
 import { DEFAULT_SKIPLIST } from './encoders/colbert-processing.js';
@@ -127,17 +128,33 @@ export function listModels(kind?: ModelKind): ModelSpec[] {
   return MODELS.filter((m) => kind === undefined || m.kind === kind).map(cloneSpec);
 }
 
-/** The entry of a known model (ids compare case-insensitively); UNKNOWN_MODEL lists the known ids. */
-export function getModelSpec(id: string): ModelSpec {
+/**
+ * The built-in lexical ColBERT model (src/lexical): no registry entry and no files, the one model that
+ * works offline; `--model` and `Index.create` accept it (and `lexical:<dim>`), so unknown-model errors name it.
+ */
+export const LEXICAL_MODEL_ID = 'lexical';
+
+/**
+ * The entry of a known model (ids compare case-insensitively). An unknown id is UNKNOWN_MODEL naming
+ * the known models (of `kind` when given; `lexical` among the ColBERT ones) and, for a near miss, the
+ * one meant ("did you mean 'lexical'?", by edit distance).
+ */
+export function getModelSpec(id: string, kind?: ModelKind): ModelSpec {
   const spec = findModelSpec(id);
-  if (!spec) {
-    throw new TartanError(
-      ErrorCodes.UNKNOWN_MODEL,
-      `unknown model '${id}'; known models: ${MODELS.map((m) => m.id).join(', ')}. Pass one of these or the path of a local model folder.`,
-      { details: { known: MODELS.map((m) => m.id) } },
-    );
-  }
+  if (!spec) throw unknownModel(id, kind);
   return spec;
+}
+
+function unknownModel(id: string, kind: ModelKind | undefined): TartanError {
+  const ids = MODELS.filter((m) => kind === undefined || m.kind === kind).map((m) => m.id);
+  const known = kind === undefined || kind === 'colbert' ? [LEXICAL_MODEL_ID, ...ids] : ids;
+  const suggestion = closestName(id, known);
+  const listed = known.map((k) => (k === LEXICAL_MODEL_ID ? `${k} (built in, works offline)` : k)).join(', ');
+  return new TartanError(
+    ErrorCodes.UNKNOWN_MODEL,
+    `unknown model '${id}'.${suggestion ? ` Did you mean '${suggestion}'?` : ''} Known ${kind ? `${kind} ` : ''}models: ${listed}. Pass one of these or the path of a local model folder.`,
+    { details: { known, ...(suggestion ? { suggestion } : {}) } },
+  );
 }
 
 /** The entry of a known model, or undefined. */

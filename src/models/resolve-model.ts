@@ -64,7 +64,7 @@ export async function resolveModelDir(
       { details: { missing: [target] } },
     );
   }
-  const spec = getModelSpec(target);
+  const spec = getModelSpec(target, kind);
   if (kind && spec.kind !== kind) {
     throw new TartanError(
       ErrorCodes.INVALID_ARGUMENT,

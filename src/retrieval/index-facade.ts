@@ -12,7 +12,7 @@ import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 import type { LateInteractionEncoder } from '../models/types.js';
 import type { Precision } from '../models/runtime/onnx-session.js';
 import type { DocumentInput, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../stores/types.js';
-import type { TokenMatrix } from '../core/tensors.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../core/tensors.js';
 import { packMatrices } from '../core/tensors.js';
 import type { IndexSettings } from '../stores/file/manifest.js';
 import { PlaidStore } from '../stores/file/plaid-store.js';
@@ -66,6 +66,24 @@ export interface IndexAddOptions {
   onProgress?: (documents: number) => void;
   /** Tokens encoded before they are written as one segment (the first one also trains the centroids). Default 500,000. */
   segmentTokens?: number;
+  /**
+   * Replace documents whose id is already in the index (upsert) instead of refusing them with E_DUPLICATE_ID.
+   * The file index swaps each segment's old and new versions in one atomic write; other stores delete, then add.
+   */
+  replace?: boolean;
+  /** Called after each write that made documents durable, with the running count written by this call. */
+  onCommit?: (documents: number) => void;
+}
+
+/** Writes documents replacing any with the same ids: atomically where the store can upsert, else delete then add. */
+async function replaceDocuments(store: VectorStore, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
+  const upsert = (store as { upsert?: (d: readonly DocumentInput[], v: TokenMatrixBatch) => Promise<number> }).upsert;
+  if (typeof upsert === 'function') {
+    await upsert.call(store, docs, vectors);
+    return;
+  }
+  await store.delete(docs.map((d) => d.id));
+  await store.add(docs, vectors);
 }
 
 export class Index {
@@ -116,17 +134,22 @@ export class Index {
     const segmentTokens = options.segmentTokens ?? 500_000;
     if (!Number.isInteger(segmentTokens) || segmentTokens < 1)
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `segmentTokens must be a positive integer, got ${describeValue(segmentTokens)}`);
-    if (options.onProgress !== undefined && typeof options.onProgress !== 'function')
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'onProgress must be a function');
+    for (const name of ['onProgress', 'onCommit'] as const)
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a function`);
     // Ids seen in this call: a repeat in a later segment would otherwise fail after earlier segments were published.
     const seen = new Set<string>();
     let pending: DocumentInput[] = [];
     let matrices: TokenMatrix[] = [];
     let tokens = 0,
-      count = 0;
+      count = 0,
+      committed = 0;
     const flush = async () => {
       if (pending.length === 0) return;
-      await this.store.add(pending, packMatrices(matrices, this.encoder.dim));
+      const vectors = packMatrices(matrices, this.encoder.dim);
+      if (options.replace === true) await replaceDocuments(this.store, pending, vectors);
+      else await this.store.add(pending, vectors);
+      committed += pending.length;
+      options.onCommit?.(committed);
       pending = [];
       matrices = [];
       tokens = 0;

@@ -11,6 +11,7 @@
  * top 20, and lets the cross-encoder order the final k.
  */
 import { ErrorCodes, TartanError } from '../core/errors.js';
+import { checkK } from '../core/result-count.js';
 
 /** A built-in first stage, or the name of a side index. */
 export type FirstStageName = 'bm25' | 'dense' | 'colbert' | (string & {});
@@ -52,8 +53,7 @@ function parseStage<N extends string>(part: string, allowed: Set<string>, where:
       `"${part.trim()}" is not a ${where} stage in pipeline "${spec}"; ${where} stages are ${[...allowed].join(', ')}; presets are ${Object.keys(PIPELINE_PRESETS).join(', ')}`,
     );
   }
-  const k = m[2] !== undefined ? Number(m[2]) : undefined;
-  if (k !== undefined && (k < 1 || k > 100_000)) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `stage k must be between 1 and 100000 in "${spec}"`);
+  const k = m[2] !== undefined ? checkK(Number(m[2]), `the k of stage "${part.trim()}" in pipeline "${spec}"`) : undefined;
   return { name: m[1] as N, ...(k !== undefined ? { k } : {}) };
 }
 

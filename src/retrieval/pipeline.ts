@@ -9,6 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ErrorCodes, TartanError } from '../core/errors.js';
+import { checkK } from '../core/result-count.js';
 import type { Index } from './index-facade.js';
 import type { CrossEncoder } from '../models/types.js';
 import type { MetadataFilter, MetadataValue } from '../stores/types.js';
@@ -30,6 +31,7 @@ export interface PipelineComponents {
 }
 
 export interface PipelineSearchOptions {
+  /** Hits to return: an integer from 1 to 10,000 (`checkK`, src/core/result-count.ts); default 10. */
   k?: number;
   filter?: MetadataFilter;
   /** Explain the hits a ColBERT stage scored (true: all; n: among the best n hits); see {@link PipelineHit.explanation}. */
@@ -110,8 +112,7 @@ export class Pipeline {
   }
 
   async search(query: string, options: PipelineSearchOptions = {}): Promise<PipelineResult> {
-    const k = options.k ?? 10;
-    if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `k must be an integer from 1 to 10000, got ${k}`);
+    const k = checkK(options.k ?? 10);
     const explain = explainCount(options.explain, k);
     if (typeof query !== 'string' || query.trim() === '') throw new TartanError(ErrorCodes.EMPTY_TEXT, 'the query is empty; pass some text to search for');
     const q = { text: query, ...(options.filter ? { filter: options.filter } : {}) };

@@ -1,4 +1,5 @@
 /** Server options and the context every route file receives. */
+import { MAX_K } from '../core/result-count.js';
 import type { ServerBackend } from './backend.js';
 import type { IndexRegistry } from './index-registry.js';
 import type { Metrics } from './metrics.js';
@@ -11,7 +12,7 @@ export interface ServerLimits {
   requestTimeoutMs: number;
   /** Time one handler may run (search, embed, ...), ms (default 30 s). Long adds stream progress and are bounded per batch. */
   handlerTimeoutMs: number;
-  /** Largest k for search (default 1000). */
+  /** Largest k for search (default and ceiling: MAX_K, the one rule of src/core/result-count.ts). */
   maxK: number;
   /** Most documents in one add request (default 10000). */
   maxBatch: number;
@@ -28,7 +29,7 @@ export function resolveLimits(partial: Partial<ServerLimits> = {}): ServerLimits
     bodyLimit: 8 * 1024 * 1024,
     requestTimeoutMs: 30_000,
     handlerTimeoutMs: 30_000,
-    maxK: 1000,
+    maxK: MAX_K,
     maxBatch: 10_000,
     maxTexts: 256,
     maxTextChars: 100_000,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { int8Agreement, runEncodeBench } from '../../bench/encode-bench.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import type { TokenMatrix } from '../../src/core/tensors.js';
+import { SHARED, needsShared } from '../shared-fixtures.js';
 
 function matrix(rows: number[][]): TokenMatrix {
   return { data: Float32Array.from(rows.flat()), rows: rows.length, dim: rows[0].length };
@@ -49,7 +50,7 @@ test('int8 agreement: cosines per token and MaxSim differences of consecutive pa
   assert.ok(Math.abs(a.maxsim_mean_abs_diff - 0.4) < 1e-6);
 });
 
-test('runEncodeBench: tartan at fp32 and int8 and transformers.js at fp32 and q8 all encode the same passages', async () => {
+test('runEncodeBench: tartan at fp32 and int8 and transformers.js at fp32 and q8 all encode the same passages', needsShared(SHARED.tokenizer), async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-encb-'));
   process.env.TARTAN_HOME = join(root, 'home'); // int8 graphs are cached there, not in ~/.tartan
   try {

@@ -1,5 +1,4 @@
 /** Realistic token vectors from trained word vectors (the fidelity fixture) and the search benchmark over them. */
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +6,9 @@ import { sharedDir } from '../../src/core/paths.js';
 import { WordVectorEncoder, buildWordVectorFixture, loadWordVectors, wordsOf } from '../../bench/word-vector-fixture.js';
 import { benchEncoded } from '../../bench/search-bench.js';
 import { tempDir } from '../stores/file/helpers.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test } = sharedSuite(SHARED.wordVectors, SHARED.scifact);
 
 const wordDir = join(sharedDir(), 'fixtures', 'word-vectors', 'glove-100d-scifact');
 const scifact = join(sharedDir(), 'datasets', 'scifact');

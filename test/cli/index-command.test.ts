@@ -71,6 +71,7 @@ test('cli: index a jsonl and a folder of .md with the lexical model, then search
 
   const missing = tartan('search', join(dir, 'nothing-here'), 'x', '--json');
   assert.equal((JSON.parse(missing.stdout) as { error: { code: string } }).error.code, 'E_INDEX_NOT_FOUND');
+  writeFileSync(join(dir, 'nope.csv'), 'id,text\nx,y\n');
   const badInput = tartan('index', join(dir, 'idx2'), join(dir, 'nope.csv'), '--model', 'lexical', '--json');
   assert.equal((JSON.parse(badInput.stdout) as { error: { code: string } }).error.code, 'E_INPUT_FORMAT');
 });

@@ -3,7 +3,6 @@
  * from the vectors it scored: per hit its total is the hit's score, and the
  * numbers are those of Index.search / Collection.search with `explain`.
  */
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,9 @@ import { join } from 'node:path';
 import { tartanSync } from './run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { Collection } from '../../src/retrieval/collection.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 interface Match {
   queryIndex: number;

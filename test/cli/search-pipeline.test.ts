@@ -1,10 +1,12 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tartanSync } from './run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 const tartan = (...args: string[]) => tartanSync(args, { env: { TARTAN_HOME: join(dir, 'home') } });
 
@@ -17,7 +19,7 @@ interface Hit {
 }
 interface Out {
   pipeline?: string;
-  latency_ms: Record<string, number>;
+  latencyMs: Record<string, number>;
   hits: Hit[];
   error?: { code: string; message: string };
 }
@@ -52,7 +54,7 @@ test('search --pipeline bm25 ranks by BM25 over the texts indexed with the index
   assert.equal(out.pipeline, 'bm25');
   assert.deepEqual(new Set(out.hits.map((h) => h.id)), new Set(['bp', 'salt']));
   assert.ok(out.hits.every((h) => h.stage === 'bm25'));
-  assert.ok('bm25' in out.latency_ms);
+  assert.ok('bm25' in out.latencyMs);
 });
 
 test('search --pipeline bm25>colbert reranks with ColBERT, so scores carry a normalised score', () => {
@@ -60,7 +62,7 @@ test('search --pipeline bm25>colbert reranks with ColBERT, so scores carry a nor
   assert.equal(out.hits[0].id, 'asp');
   assert.equal(out.hits[0].stage, 'colbert');
   assert.equal(typeof out.hits[0].normalizedScore, 'number');
-  assert.ok('bm25' in out.latency_ms && 'colbert-rerank' in out.latency_ms);
+  assert.ok('bm25' in out.latencyMs && 'colbert-rerank' in out.latencyMs);
 });
 
 test('search --pipeline hybrid uses the dense vectors kept since `index --dense-model`', () => {
@@ -68,7 +70,7 @@ test('search --pipeline hybrid uses the dense vectors kept since `index --dense-
   assert.equal(r.status, 0, r.stderr);
   const out = json(r);
   assert.equal(out.hits.length, 3);
-  assert.ok('dense' in out.latency_ms && 'bm25' in out.latency_ms && 'colbert' in out.latency_ms);
+  assert.ok('dense' in out.latencyMs && 'bm25' in out.latencyMs && 'colbert' in out.latencyMs);
 });
 
 test('search --pipeline: unknown presets and PLAID knobs with a pipeline are coded errors', () => {

@@ -61,13 +61,13 @@ test('evaluateRetrievers reports metrics per pipeline and latency per stage', as
       report.pipelines.map((p) => p.name),
       ['perfect', 'partial'],
     );
-    assert.deepEqual(Object.keys(report.pipelines[0]).slice(0, 6), ['name', 'ndcg@10', 'recall@100', 'mrr@10', 'map@100', 'latency_ms']);
+    assert.deepEqual(Object.keys(report.pipelines[0]).slice(0, 6), ['name', 'ndcg@10', 'recall@100', 'mrr@10', 'map@100', 'latencyMs']);
     assert.equal(report.pipelines[0]['ndcg@10'], 1);
     assert.equal(report.pipelines[1]['mrr@10'], Math.round(((1 / 2 + 0 + 1) / 3) * 1e4) / 1e4);
     assert.equal(report.pipelines[1]['recall@100'], Math.round((2 / 3) * 1e4) / 1e4);
     // the stage reports the query text length; p50 of 13, 16, 22 chars is 16
-    assert.equal(report.pipelines[0].latency_ms.first.p50, 16);
-    assert.ok(report.pipelines[0].latency_ms.total.mean >= 0);
+    assert.equal(report.pipelines[0].latencyMs.first.p50, 16);
+    assert.ok(report.pipelines[0].latencyMs.total.mean >= 0);
     assert.match(formatReport(report), /perfect\s+1\.0000/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -92,7 +92,7 @@ test('built-in bm25 and lexical pipelines load from the registry and find the ri
     const lexical = await getPipeline('lexical').create(context);
     const report = await evaluateRetrievers(dataset, [bm25, reloaded, lexical]);
     for (const row of report.pipelines) assert.equal(row['mrr@10'], 1, row.name);
-    assert.deepEqual(Object.keys(report.pipelines[2].latency_ms).sort(), ['encode', 'maxsim', 'topk', 'total']);
+    assert.deepEqual(Object.keys(report.pipelines[2].latencyMs).sort(), ['encode', 'maxsim', 'topk', 'total']);
     registerPipeline({ name: 'custom', description: 'test preset', create: async () => bm25 });
     assert.equal(getPipeline('custom').description, 'test preset');
   } finally {

@@ -66,7 +66,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Report {
   queries: number;
-  pipelines: Array<{ name: string; 'ndcg@10': number; latency_ms: Record<string, unknown>; index_ms?: number }>;
+  pipelines: Array<{ name: string; 'ndcg@10': number; latencyMs: Record<string, unknown>; indexMs?: number }>;
 }
 
 test('tartan eval --vectors runs exact and colbert by default on the queries judged and in the file', () => {
@@ -85,8 +85,8 @@ test('tartan eval --vectors runs exact and colbert by default on the queries jud
   assert.equal(report.pipelines[0]['ndcg@10'], 1);
   const colbert = report.pipelines[1]['ndcg@10'];
   assert.ok(colbert >= 0 && colbert <= 1, `colbert nDCG@10 ${colbert}`);
-  assert.ok('maxsim' in report.pipelines[0].latency_ms && 'total' in report.pipelines[1].latency_ms);
-  assert.equal(typeof report.pipelines[1].index_ms, 'number');
+  assert.ok('maxsim' in report.pipelines[0].latencyMs && 'total' in report.pipelines[1].latencyMs);
+  assert.equal(typeof report.pipelines[1].indexMs, 'number');
 });
 
 test('tartan eval --vectors: settings, --work-dir and one pipeline', () => {

@@ -8,7 +8,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { readModelFolder } from '../../src/models/encoders/model-folder.js';
@@ -18,6 +18,7 @@ import { RepoCache } from '../../src/models/hub/cache.js';
 import { downloadRepoFiles } from '../../src/models/hub/hub.js';
 import { sharedDir } from '../../src/core/paths.js';
 import { FuzzStats, mutate, rng } from './mutate.js';
+import { SHARED, needsShared } from '../shared-fixtures.js';
 
 const CASES = Number(process.env.TARTAN_FUZZ_FILE_CASES ?? 150);
 const BASE = Number(process.env.TARTAN_FUZZ_SEED ?? 1);
@@ -58,47 +59,49 @@ async function fuzzFiles(
   }
 }
 
-test('model folder: damaged config, tokenizer and projection files load sane settings or refuse with a code', { timeout: 600_000 }, async (_t) => {
-  const fixture = join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1');
-  // The shared fixtures are part of the test environment (CI copies ../shared); a missing one is a failure.
-  statSync(fixture);
-  const dir = join(root, 'model');
-  cpSync(fixture, dir, { recursive: true });
-  for (const f of ['', '1_Dense']) for (const name of readdirSync(join(dir, f))) chmodSync(join(dir, f, name), 0o644);
-  writeFileSync(join(dir, 'model.onnx'), 'not loaded by readModelFolder');
-  writeFileSync(
-    join(dir, 'modules.json'),
-    JSON.stringify([
-      { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
-      { idx: 1, name: '1', path: '1_Dense', type: 'pylate.models.Dense.Dense' },
-    ]),
-  );
-  const files = [
-    { path: 'config.json' },
-    { path: 'config_sentence_transformers.json', weight: 2 },
-    { path: 'modules.json', weight: 2 },
-    { path: 'tokenizer_config.json' },
-    { path: 'special_tokens_map.json' },
-    { path: '1_Dense/config.json' },
-    { path: '1_Dense/model.safetensors' },
-    { path: 'tokenizer.json', weight: 0.5 },
-  ];
-  await fuzzFiles('model folder', dir, files, CASES, async () => {
-    const info = await readModelFolder(dir);
-    assert.ok(Number.isInteger(info.maxLength) && info.maxLength > 0, `maxLength ${info.maxLength}`);
-    const c = info.colbert;
-    if (c) {
-      for (const v of [c.queryLength, c.documentLength, c.queryMarkerId, c.documentMarkerId, c.maskTokenId])
-        assert.ok(Number.isInteger(v) && v >= 0, `colbert setting ${v}`);
-      assert.equal(typeof c.attendToExpansionTokens, 'boolean');
-      assert.ok(Array.isArray(c.skiplistWords) && c.skiplistWords.every((w) => typeof w === 'string'));
-    }
-    for (const layer of info.projection) assert.equal(layer.weight.length, layer.inFeatures * layer.outFeatures);
-    // the tokenizer that loaded must also encode
-    const e = info.tokenizer.encode('What is late interaction?');
-    assert.equal(e.ids.length, e.tokens.length);
-  });
-});
+test(
+  'model folder: damaged config, tokenizer and projection files load sane settings or refuse with a code',
+  { ...needsShared(SHARED.colbertSmall), timeout: 600_000 },
+  async (_t) => {
+    const fixture = join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1');
+    const dir = join(root, 'model');
+    cpSync(fixture, dir, { recursive: true });
+    for (const f of ['', '1_Dense']) for (const name of readdirSync(join(dir, f))) chmodSync(join(dir, f, name), 0o644);
+    writeFileSync(join(dir, 'model.onnx'), 'not loaded by readModelFolder');
+    writeFileSync(
+      join(dir, 'modules.json'),
+      JSON.stringify([
+        { idx: 0, name: '0', path: '', type: 'sentence_transformers.models.Transformer' },
+        { idx: 1, name: '1', path: '1_Dense', type: 'pylate.models.Dense.Dense' },
+      ]),
+    );
+    const files = [
+      { path: 'config.json' },
+      { path: 'config_sentence_transformers.json', weight: 2 },
+      { path: 'modules.json', weight: 2 },
+      { path: 'tokenizer_config.json' },
+      { path: 'special_tokens_map.json' },
+      { path: '1_Dense/config.json' },
+      { path: '1_Dense/model.safetensors' },
+      { path: 'tokenizer.json', weight: 0.5 },
+    ];
+    await fuzzFiles('model folder', dir, files, CASES, async () => {
+      const info = await readModelFolder(dir);
+      assert.ok(Number.isInteger(info.maxLength) && info.maxLength > 0, `maxLength ${info.maxLength}`);
+      const c = info.colbert;
+      if (c) {
+        for (const v of [c.queryLength, c.documentLength, c.queryMarkerId, c.documentMarkerId, c.maskTokenId])
+          assert.ok(Number.isInteger(v) && v >= 0, `colbert setting ${v}`);
+        assert.equal(typeof c.attendToExpansionTokens, 'boolean');
+        assert.ok(Array.isArray(c.skiplistWords) && c.skiplistWords.every((w) => typeof w === 'string'));
+      }
+      for (const layer of info.projection) assert.equal(layer.weight.length, layer.inFeatures * layer.outFeatures);
+      // the tokenizer that loaded must also encode
+      const e = info.tokenizer.encode('What is late interaction?');
+      assert.equal(e.ids.length, e.tokens.length);
+    });
+  },
+);
 
 test('BEIR loader: damaged corpus, queries and qrels load consistently or refuse with a code', async () => {
   const dir = join(root, 'beir');

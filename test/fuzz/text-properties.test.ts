@@ -18,6 +18,7 @@ import { PIPELINE_PRESETS, parsePipeline } from '../../src/retrieval/pipeline-sp
 import { MAX_TEXT_CHARS, ModelTokenizer, assertText } from '../../src/models/encoders/tokenizer.js';
 import { fixtureTokenizerDir } from '../../src/core/paths.js';
 import { CaseCounter, RUNS, badCount, hostileText, junk, mustRefuse, show, succeedOrCodedSync } from './fuzz-helpers.js';
+import { SHARED, needsShared } from '../shared-fixtures.js';
 
 const cases = new CaseCounter('text property cases');
 after(() => cases.report());
@@ -172,7 +173,7 @@ test('pipeline specs: any string parses or is refused with a code; prototype nam
   );
 });
 
-test('tokenizer: hostile text encodes to valid ids; offsets stay inside the text; bad inputs are coded', async (_t) => {
+test('tokenizer: hostile text encodes to valid ids; offsets stay inside the text; bad inputs are coded', needsShared(SHARED.tokenizer), async (_t) => {
   const dir = fixtureTokenizerDir();
   // The shared tokenizer fixture is part of the test environment; failing to load it fails the test.
   const tok: ModelTokenizer = await ModelTokenizer.load(dir);

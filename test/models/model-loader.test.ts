@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,9 @@ import { loadEncoder, isLocalModelPath } from '../../src/models/model-loader.js'
 import { getModelSpec } from '../../src/models/registry.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { FakeHub } from './hub/hub-server.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 let root = '';
 before(async () => {

@@ -12,6 +12,7 @@ import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
 import { TextEmbedding } from '../../src/models/encoders/dense.js';
 import { LateInteractionTextEmbedding } from '../../src/models/encoders/late-interaction.js';
 import type { TokenMatrix } from '../../src/core/tensors.js';
+import { SHARED, sharedSkipReason } from '../shared-fixtures.js';
 
 interface SeedCase {
   id: string;
@@ -21,7 +22,9 @@ interface SeedCase {
   cross_encoder?: { model: string; scores: number[] };
   late_interaction?: { model: string; query_shape: number[]; document_shapes: number[][]; maxsim_scores?: number[] };
 }
-const cases = (JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] }).cases;
+// The seed cases come from the shared folder; without it these tests skip with that reason instead.
+const seedsMissing = sharedSkipReason(SHARED.seedCases);
+const cases = seedsMissing ? [] : (JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] }).cases;
 const REASON = 'skipped: no model files (set TARTAN_REAL_MODELS)';
 
 function modelDir(id: string): string | undefined {
@@ -51,7 +54,7 @@ function maxSim(q: TokenMatrix, d: TokenMatrix): number {
 }
 
 const denseId = 'BAAI/bge-small-en-v1.5';
-test('dense seed scores (bge-small-en-v1.5)', { skip: modelDir(denseId) ? false : REASON }, async () => {
+test('dense seed scores (bge-small-en-v1.5)', { skip: seedsMissing ?? (modelDir(denseId) ? false : REASON) }, async () => {
   const model = await TextEmbedding.load(modelDir(denseId), { registryId: denseId });
   try {
     for (const c of cases.filter((x) => x.dense)) {
@@ -71,7 +74,7 @@ test('dense seed scores (bge-small-en-v1.5)', { skip: modelDir(denseId) ? false 
 });
 
 const colbertId = 'colbert-ir/colbertv2.0';
-test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: modelDir(colbertId) ? false : REASON }, async () => {
+test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: seedsMissing ?? (modelDir(colbertId) ? false : REASON) }, async () => {
   const model = await LateInteractionTextEmbedding.load(modelDir(colbertId), { registryId: colbertId });
   try {
     for (const c of cases.filter((x) => x.late_interaction)) {
@@ -91,7 +94,7 @@ test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: modelDir(col
 });
 
 const crossId = 'Xenova/ms-marco-MiniLM-L-6-v2';
-test('cross-encoder seed scores (ms-marco-MiniLM-L-6-v2)', { skip: modelDir(crossId) ? false : REASON }, async () => {
+test('cross-encoder seed scores (ms-marco-MiniLM-L-6-v2)', { skip: seedsMissing ?? (modelDir(crossId) ? false : REASON) }, async () => {
   const model = await TextCrossEncoder.load(modelDir(crossId), { registryId: crossId });
   try {
     for (const c of cases.filter((x) => x.cross_encoder)) {

@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,9 @@ import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { resolveModelDir, resolveModelInfo } from '../../src/models/resolve-model.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 let root = '';
 before(async () => {

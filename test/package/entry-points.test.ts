@@ -22,6 +22,7 @@ function packageRoot(): string {
 const ROOT = packageRoot();
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
+  license?: string;
   exports: Record<string, unknown>;
   dependencies?: Record<string, string>;
   bin?: Record<string, string>;
@@ -147,4 +148,15 @@ test('npm pack ships the runtime only: no bench or test code, autocannon is not 
   }
   assert.ok(shipped('dist/src/cli/main.js'), 'the tartan command is in the package');
   assert.ok(shipped('src/server/web/index.html'), 'the web page is in the package');
+  // package.json says Apache-2.0; the licence text itself must travel with the code.
+  assert.ok(shipped('LICENSE'), 'LICENSE is in the package');
+});
+
+test('LICENSE holds the Apache License 2.0 that package.json names, with the copyright line', () => {
+  assert.equal(PKG.license, 'Apache-2.0');
+  const text = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+  assert.match(text, /^Copyright \d{4} the tartan authors\n/);
+  assert.match(text, /Apache License\s+Version 2\.0, January 2004/);
+  for (const section of ['1. Definitions.', '4. Redistribution.', '9. Accepting Warranty or Additional Liability.', 'END OF TERMS AND CONDITIONS'])
+    assert.ok(text.includes(section), `the full text: ${section}`);
 });

@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,9 @@ import { Index } from '../../src/retrieval/index-facade.js';
 import { Collection } from '../../src/retrieval/collection.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { isTartanError } from '../../src/core/errors.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 const DOCS = [
   'Aspirin reduces fever and relieves mild pain.',

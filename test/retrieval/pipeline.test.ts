@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,9 @@ import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { TextEmbedding } from '../../src/models/encoders/dense.js';
 import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
 import { isTartanError } from '../../src/core/errors.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 const DOCS = [
   'Aspirin reduces fever and relieves mild pain.',

@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,9 @@ import type { SideDocument, SideIndex, SideQuery } from '../../src/retrieval/sid
 import type { ScoredId } from '../../src/retrieval/fusion.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { isTartanError } from '../../src/core/errors.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 // Titles are the first line; "Fever" is the title of a document whose body never says fever.
 const DOCS = [

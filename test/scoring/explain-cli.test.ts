@@ -1,10 +1,12 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tartan } from '../cli/run-cli.js';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 const cli = (...args: string[]) => tartan(args, { env: { TARTAN_ONNX_THREADS: '1' } });
 

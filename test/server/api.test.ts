@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { call, startServer, type RunningServer } from './start-server.js';
+import { SHARED, needsShared } from '../shared-fixtures.js';
 
 const KEY = 'test-key-0123456789';
 const DOCS = [
@@ -293,40 +294,44 @@ test('unknown routes get a 404 in the error format', async () => {
   assert.equal(r.body.error.code, 'E_ROUTE_NOT_FOUND');
 });
 
-test('pipelines: BM25 runs from the index side index; presets need their models; colbert>cross-encoder runs with a configured cross-encoder', async () => {
-  const url = `${server.url}/api/indexes/valid/search`;
-  const bm25 = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'bm25>colbert', k: 3 } });
-  assert.equal(bm25.status, 200, JSON.stringify(bm25.body));
-  assert.ok(bm25.body.hits.length > 0);
-  assert.ok('bm25' in bm25.body.stageMs && 'colbert-rerank' in bm25.body.stageMs);
-  const hybrid = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'hybrid' } });
-  assert.equal(hybrid.status, 400);
-  assert.match(hybrid.body.error.message, /dense/);
-  const noCross = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'colbert>cross-encoder' } });
-  assert.equal(noCross.status, 400);
-  assert.match(noCross.body.error.message, /--cross-encoder-model/);
+test(
+  'pipelines: BM25 runs from the index side index; presets need their models; colbert>cross-encoder runs with a configured cross-encoder',
+  needsShared(SHARED.tokenizer),
+  async () => {
+    const url = `${server.url}/api/indexes/valid/search`;
+    const bm25 = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'bm25>colbert', k: 3 } });
+    assert.equal(bm25.status, 200, JSON.stringify(bm25.body));
+    assert.ok(bm25.body.hits.length > 0);
+    assert.ok('bm25' in bm25.body.latencyMs && 'colbert-rerank' in bm25.body.latencyMs);
+    const hybrid = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'hybrid' } });
+    assert.equal(hybrid.status, 400);
+    assert.match(hybrid.body.error.message, /dense/);
+    const noCross = await call(url, { method: 'POST', json: { query: 'fever', pipeline: 'colbert>cross-encoder' } });
+    assert.equal(noCross.status, 400);
+    assert.match(noCross.body.error.message, /--cross-encoder-model/);
 
-  const models = mkdtempSync(join(tmpdir(), 'tartan-api-models-'));
-  await makeSyntheticModel(join(models, 'cross'), { arch: 'tiny', kind: 'cross-encoder', seed: 5 });
-  const withCross = await startServer({ models: { crossEncoder: join(models, 'cross') } });
-  try {
-    await call(`${withCross.url}/api/indexes`, { method: 'POST', json: { name: 'p' } });
-    await call(`${withCross.url}/api/indexes/p/documents`, { method: 'POST', json: { documents: DOCS } });
-    const r = await call(`${withCross.url}/api/indexes/p/search`, {
-      method: 'POST',
-      json: { query: 'aspirin fever', k: 2, pipeline: 'colbert:4>cross-encoder', explain: true },
-    });
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.equal(r.body.hits.length, 2);
-    for (const h of r.body.hits) {
-      assert.equal(h.stage, 'cross-encoder');
-      assert.equal(h.normalizedScore, undefined, 'a cross-encoder logit has no per-token normalisation');
-      assert.ok(Array.isArray(h.explanation.queryTokens));
+    const models = mkdtempSync(join(tmpdir(), 'tartan-api-models-'));
+    await makeSyntheticModel(join(models, 'cross'), { arch: 'tiny', kind: 'cross-encoder', seed: 5 });
+    const withCross = await startServer({ models: { crossEncoder: join(models, 'cross') } });
+    try {
+      await call(`${withCross.url}/api/indexes`, { method: 'POST', json: { name: 'p' } });
+      await call(`${withCross.url}/api/indexes/p/documents`, { method: 'POST', json: { documents: DOCS } });
+      const r = await call(`${withCross.url}/api/indexes/p/search`, {
+        method: 'POST',
+        json: { query: 'aspirin fever', k: 2, pipeline: 'colbert:4>cross-encoder', explain: true },
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.hits.length, 2);
+      for (const h of r.body.hits) {
+        assert.equal(h.stage, 'cross-encoder');
+        assert.equal(h.normalizedScore, undefined, 'a cross-encoder logit has no per-token normalisation');
+        assert.ok(Array.isArray(h.explanation.queryTokens));
+      }
+      assert.ok(r.body.hits[0].score >= r.body.hits[1].score);
+      assert.deepEqual(Object.keys(r.body.latencyMs).sort(), ['colbert', 'cross-encoder-rerank']);
+    } finally {
+      await withCross.stop();
+      rmSync(models, { recursive: true, force: true });
     }
-    assert.ok(r.body.hits[0].score >= r.body.hits[1].score);
-    assert.deepEqual(Object.keys(r.body.stageMs).sort(), ['colbert', 'cross-encoder-rerank']);
-  } finally {
-    await withCross.stop();
-    rmSync(models, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -13,6 +13,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeSyntheticModel } from '../../src/models/synthetic/index.js';
 import { packageRoot } from '../../src/core/paths.js';
 import { call, startServer, type RunningServer } from './start-server.js';
+import { SHARED, needsShared } from '../shared-fixtures.js';
 
 const CHROMIUM = process.env.TARTAN_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = join(packageRoot, 'artifacts', 'screenshots');
@@ -134,7 +135,7 @@ test('the compare view scores documents side by side and says which models are m
   await page.screenshot({ path: join(SHOTS, 'compare.png'), fullPage: true });
 });
 
-test('with dense and cross-encoder models configured, all three columns are scored', { skip }, async () => {
+test('with dense and cross-encoder models configured, all three columns are scored', { skip: skip || needsShared(SHARED.tokenizer).skip }, async () => {
   // Tiny random-weight models: the scores mean nothing, the wiring is what is checked.
   const models = mkdtempSync(join(tmpdir(), 'tartan-web-models-'));
   await makeSyntheticModel(join(models, 'dense'), { arch: 'tiny', kind: 'dense', seed: 11 });
@@ -157,6 +158,18 @@ test('with dense and cross-encoder models configured, all three columns are scor
       assert.deepEqual(ranks, [1, 2, 3], 'each column ranks the three documents');
     }
     await page.screenshot({ path: join(SHOTS, 'compare-three-models.png'), fullPage: true });
+
+    // a staged search: the meta line lists each stage's time from the response's latencyMs
+    assert.equal((await call(`${full.url}/api/indexes`, { method: 'POST', json: { name: 'demo' } })).status, 201);
+    assert.equal((await call(`${full.url}/api/indexes/demo/documents`, { method: 'POST', json: { documents: DOCS } })).status, 200);
+    await page.goto(full.url);
+    await page.waitForSelector('#index-select option[value="demo"]', { state: 'attached' });
+    await page.waitForSelector('#pipeline option[value="colbert>cross-encoder"]', { state: 'attached' });
+    await page.selectOption('#pipeline', 'colbert>cross-encoder');
+    await page.fill('#query', 'aspirin fever');
+    await page.click('#search-button');
+    await page.waitForSelector('.result');
+    assert.match((await page.textContent('#search-meta')) ?? '', / in \d+\.\d ms \(colbert \d+\.\d ms, cross-encoder-rerank \d+\.\d ms\)$/);
   } finally {
     await full.stop();
     rmSync(models, { recursive: true, force: true });

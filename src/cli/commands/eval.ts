@@ -7,7 +7,7 @@ import { getPipeline, listPipelines, loadPipelineModules, type PipelineDefinitio
 import { collectionPipeline } from '../../eval/pipelines/presets.js';
 import { isTartanError } from '../../core/errors.js';
 import { silentProgress, stderrProgress, type Progress } from '../../eval/progress.js';
-import { formatReport, writeReportJson } from '../../eval/report.js';
+import { evaluationNotes, formatReport, writeReportJson } from '../../eval/report.js';
 import type { Retriever } from '../../eval/retriever.js';
 import { evaluateVectors, parseVectorPipelines, parseVectorSettings } from '../../eval/vectors-eval.js';
 import { loadVectors } from '../../core/vectors-file.js';
@@ -99,7 +99,7 @@ export function register(program: Command): void {
     .option('--dense-model <id|path>', 'dense model for dense and hybrid pipelines')
     .option('--cross-encoder-model <id|path>', 'cross-encoder for the colbert>cross-encoder pipeline')
     .option('--list', 'list the available pipelines and exit')
-    .option('--no-progress', 'no progress bars on stderr')
+    .option('--no-progress', 'no progress on stderr (a bar on a terminal, else a line every few seconds)')
     .addHelpText(
       'after',
       '\nExample:\n  tartan eval --dataset ../shared/datasets/scifact --pipeline bm25,lexical --json scifact.json\n  tartan eval --dataset ../shared/datasets/scifact --pipeline "colbert,bm25>colbert,hybrid" --model lexical --dense-model ./bge --work-dir ./work\n  tartan eval --dataset ../shared/datasets/scifact --vectors scifact.vectors --set nbits=4 --json vectors.json',
@@ -117,8 +117,8 @@ export function register(program: Command): void {
         if (!Number.isInteger(limitQueries) || limitQueries < 1)
           throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `--limit-queries must be a positive integer, got "${opts.limitQueries}".`);
       }
-      // bars need a terminal; TARTAN_PROGRESS=1 forces them when stderr is a file or pipe
-      const progress = opts.progress && (process.stderr.isTTY || process.env.TARTAN_PROGRESS === '1') ? stderrProgress() : silentProgress;
+      // A bar on a terminal, plain lines every few seconds elsewhere; TARTAN_PROGRESS=1 forces the bar.
+      const progress = opts.progress ? stderrProgress(process.env.TARTAN_PROGRESS === '1' ? { bar: true } : {}) : silentProgress;
       if (opts.vectors) return evalVectors({ ...opts, dataset: opts.dataset, vectors: opts.vectors }, limitQueries, progress);
       const names = (opts.pipeline ?? 'bm25')
         .split(',')
@@ -142,6 +142,10 @@ export function register(program: Command): void {
           retrievers.push(retriever);
         }
         const report = await evaluateRetrievers(dataset, retrievers, { progress, indexMs });
+        report.notes = evaluationNotes(
+          retrievers.map((r, i) => ({ row: r.name, pipeline: definitions[i].name, ...(r.index ? { index: r.index } : {}) })),
+          settings.model ?? 'lexical',
+        );
         console.log(formatReport(report));
         if (opts.json) writeReportJson(opts.json, report);
       } finally {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { formatTable, printJson } from '../output.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { MAX_K, checkK, kFromText } from '../../core/result-count.js';
 import { Index } from '../../retrieval/index-facade.js';
 import { Collection } from '../../retrieval/collection.js';
 import type { Explanation } from '../../scoring/explain.js';
@@ -50,12 +51,12 @@ function parseFilter(text: string | undefined): MetadataFilter | undefined {
 /** The index's own ColBERT search, with the PLAID knobs. */
 async function indexSearch(index: Index, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
-  const k = positive('k', opts.k),
+  const k = checkK(kFromText(opts.k)),
     nprobe = positive('nprobe', opts.nprobe),
     ndocs = positive('ndocs', opts.ndocs);
   const started = performance.now();
   const hits: PrintedHit[] = await index.search(queryText, {
-    ...(k ? { k } : {}),
+    k,
     ...(filter ? { filter } : {}),
     ...(nprobe ? { nprobe } : {}),
     ...(ndocs ? { ndocs } : {}),
@@ -67,10 +68,10 @@ async function indexSearch(index: Index, queryText: string, opts: SearchOptions)
 /** A pipeline (preset or spec) over the index and its side indexes. */
 async function pipelineSearch(collection: Collection, queryText: string, opts: SearchOptions) {
   const filter = parseFilter(opts.filter);
-  const k = positive('k', opts.k);
+  const k = checkK(kFromText(opts.k));
   const r = await collection.search(queryText, {
     pipeline: opts.pipeline!,
-    ...(k ? { k } : {}),
+    k,
     ...(filter ? { filter } : {}),
     ...(opts.explain ? { explain: true } : {}),
   });
@@ -113,7 +114,7 @@ export function register(program: Command): void {
     .description('search an index (folder or postgres:// URL) with its own model, or through a pipeline (bm25, dense, hybrid, bm25>colbert, ...)')
     .argument('<dir>', 'index folder or postgres:// URL')
     .argument('<query>', 'query text')
-    .option('-k, --k <n>', 'number of results', '10')
+    .option('-k, --k <n>', `number of results, 1 to ${MAX_K}`, '10')
     .option(
       '--pipeline <spec>',
       'preset (colbert, bm25, dense, bm25>colbert, dense>colbert, hybrid, colbert>cross-encoder) or a spec like "bm25:200+dense:200>colbert:50"',
@@ -143,7 +144,7 @@ export function register(program: Command): void {
           printJson({
             query: queryText,
             ...(opts.pipeline ? { pipeline: opts.pipeline } : {}),
-            latency_ms: Object.fromEntries(Object.entries(latencyMs).map(([s, ms]) => [s, Number(ms.toFixed(2))])),
+            latencyMs: Object.fromEntries(Object.entries(latencyMs).map(([s, ms]) => [s, Number(ms.toFixed(2))])),
             hits: hits.map(({ explanation: e, ...h }) => ({
               ...h,
               ...(e ? { explanation: { raw: e.raw, normalized: e.normalized, matches: e.matches } } : {}),

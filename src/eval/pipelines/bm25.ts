@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Bm25Index } from '../../lexical/bm25.js';
 import { hasBm25, loadBm25, saveBm25 } from '../../lexical/bm25-file.js';
 import type { PipelineContext, PipelineDefinition } from '../pipeline-registry.js';
-import type { Retriever } from '../retriever.js';
+import type { Retriever, RetrieverIndex } from '../retriever.js';
 
 /** Builds a BM25 index over a dataset's corpus, reporting progress. */
 export function buildBm25(context: PipelineContext): Bm25Index {
@@ -25,8 +25,9 @@ export function buildBm25(context: PipelineContext): Bm25Index {
   return index;
 }
 
-function openBm25(context: PipelineContext): Bm25Index {
-  if (!context.workDir) return buildBm25(context);
+/** The index, with the folder it was loaded from or saved to (none in memory). */
+function openBm25(context: PipelineContext): { index: Bm25Index; saved?: RetrieverIndex } {
+  if (!context.workDir) return { index: buildBm25(context) };
   const dir = join(context.workDir, `${context.dataset.name}-bm25`);
   if (hasBm25(dir)) {
     const loaded = loadBm25(dir);
@@ -35,11 +36,13 @@ function openBm25(context: PipelineContext): Bm25Index {
       b: context.settings.b !== undefined ? Number(context.settings.b) : undefined,
     });
     // reuse only an index of this corpus with these parameters
-    if (loaded.size === context.dataset.corpus.length && loaded.k1 === wanted.k1 && loaded.b === wanted.b) return loaded;
+    if (loaded.size === context.dataset.corpus.length && loaded.k1 === wanted.k1 && loaded.b === wanted.b) {
+      return { index: loaded, saved: { dir, origin: 'reopened' } };
+    }
   }
   const index = buildBm25(context);
   saveBm25(index, dir);
-  return index;
+  return { index, saved: { dir, origin: 'built' } };
 }
 
 /** Wraps an index as a {@link Retriever}. */
@@ -54,6 +57,9 @@ export const pipelines: PipelineDefinition[] = [
   {
     name: 'bm25',
     description: 'BM25 (Lucene/Anserini scoring, English analyser, k1=0.9 b=0.4) over title+text',
-    create: async (context) => bm25Retriever(openBm25(context)),
+    create: async (context) => {
+      const { index, saved } = openBm25(context);
+      return { ...bm25Retriever(index), ...(saved ? { index: saved } : {}) };
+    },
   },
 ];

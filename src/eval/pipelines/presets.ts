@@ -19,6 +19,10 @@ import type { Retriever } from '../retriever.js';
 interface Shared {
   collection: Collection;
   users: number;
+  /** Folder, store kind and whether it was reopened from an earlier run rather than built. */
+  dir: string;
+  kind: string;
+  reopened: boolean;
   cleanup?: () => void;
 }
 const open = new Map<string, Promise<Shared>>();
@@ -29,8 +33,8 @@ function slug(s: string): string {
     .slice(0, 60);
 }
 
-/** Builds (or reopens) the collection for a dataset and the models in the settings. */
-async function acquire(context: PipelineContext): Promise<Shared> {
+/** Builds (or reopens) the collection for a dataset and the models in the settings; says whether a pipeline created earlier in this run opened it. */
+async function acquire(context: PipelineContext): Promise<{ shared: Shared; earlier: boolean }> {
   const { settings, dataset } = context;
   const model = settings.model ?? 'lexical';
   // No mode given: the model's own default (flat for the lexical model, plaid otherwise).
@@ -45,6 +49,7 @@ async function acquire(context: PipelineContext): Promise<Shared> {
     context.workDir ?? '',
   ].join('|');
   let shared = open.get(key);
+  const opened = shared !== undefined;
   if (!shared) {
     shared = (async () => {
       const tmp = context.workDir ? undefined : mkdtempSync(join(tmpdir(), 'tartan-eval-'));
@@ -54,7 +59,8 @@ async function acquire(context: PipelineContext): Promise<Shared> {
         ...(settings['cross-encoder-model'] ? { crossEncoderModel: settings['cross-encoder-model'] } : {}),
       };
       let collection: Collection;
-      if (existsSync(join(loc, 'manifest.json'))) {
+      const reopened = existsSync(join(loc, 'manifest.json'));
+      if (reopened) {
         collection = await Collection.open(loc, { ...options, onRebuild: rebuildProgress(context) });
       } else {
         const index = await Index.create(loc, { model, ...(mode ? { mode } : {}), ...(settings.nbits ? { nbits: Number(settings.nbits) } : {}) });
@@ -68,23 +74,26 @@ async function acquire(context: PipelineContext): Promise<Shared> {
         }
         context.progress.stop();
       }
-      return { collection, users: 0, ...(tmp ? { cleanup: () => rmSync(tmp, { recursive: true, force: true }) } : {}) };
+      const { kind } = await collection.index.info();
+      return { collection, users: 0, dir: loc, kind, reopened, ...(tmp ? { cleanup: () => rmSync(tmp, { recursive: true, force: true }) } : {}) };
     })();
     open.set(key, shared);
   }
   const s = await shared;
   s.users++;
-  return s;
+  return { shared: s, earlier: opened };
 }
 
 function rebuildProgress(context: PipelineContext): (done: number, total: number) => void {
   let started = false;
+  let reported = 0;
   return (done, total) => {
     if (!started) {
       context.progress.start('rebuilding side indexes', total);
       started = true;
     }
-    context.progress.tick(0);
+    context.progress.tick(done - reported);
+    reported = done;
     if (done >= total) context.progress.stop();
   };
 }
@@ -96,7 +105,8 @@ export function collectionPipeline(name: string): PipelineDefinition {
     name,
     description: `${PIPELINE_PRESETS[name] ? 'preset' : 'spec'} ${PIPELINE_PRESETS[name] ?? name} over a tartan index (--model, --dense-model, --cross-encoder-model)`,
     async create(context): Promise<Retriever> {
-      const shared = await acquire(context);
+      const { shared, earlier } = await acquire(context);
+      const origin = earlier ? 'shared' : shared.reopened ? 'reopened' : 'built';
       const uses = requiredComponents(spec);
       const label = [
         uses.has('colbert') ? (context.settings.model ?? 'lexical') : undefined,
@@ -115,6 +125,7 @@ export function collectionPipeline(name: string): PipelineDefinition {
           return hits.map((h) => ({ id: h.id, score: h.score }));
         },
         stageLatencies: () => last,
+        index: { dir: shared.dir, kind: shared.kind, origin },
         async dispose() {
           if (--shared.users > 0) return;
           for (const [key, value] of open) if ((await value) === shared) open.delete(key);

@@ -40,7 +40,7 @@ export interface HubOptions {
   downloadTimeoutSeconds?: number;
   /** Called as bytes arrive, whether or not a bar is drawn. */
   onProgress?: (p: DownloadProgress) => void;
-  /** Draw a progress bar on stderr. Default: when stderr is a terminal. */
+  /** Show download progress on stderr (a bar on a terminal, a line every few seconds elsewhere). Default true. */
   progressBar?: boolean;
 }
 

@@ -1,9 +1,10 @@
 /**
- * Download progress: a callback shape for library users and a terminal bar
- * (cli-progress, on stderr) showing bytes, speed and ETA for the CLI. cli-progress loads
- * only when a bar is opened, so importing the library does not load it.
+ * Download progress: a callback shape for library users, and on stderr a terminal bar
+ * (cli-progress) showing bytes, speed and ETA, or plain lines every few seconds when stderr is
+ * not a terminal. cli-progress loads only when a bar is opened, so importing the library does not load it.
  */
 import type CliProgress from 'cli-progress';
+import { ProgressLines } from '../../core/progress-lines.js';
 
 /** One progress report for one file; `loaded` counts bytes already on disk (resumed bytes included). */
 export interface DownloadProgress {
@@ -24,13 +25,18 @@ export function formatBytes(n: number): string {
   return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
-/** True when a bar should be drawn: when asked for, else when stderr is a terminal. */
-export function wantsProgressBar(requested: boolean | undefined, stream: NodeJS.WriteStream = process.stderr): boolean {
-  return requested ?? Boolean(stream.isTTY);
+/**
+ * True when download progress should be shown: unless asked not to. `stream` decides how
+ * ({@link ByteProgressBar}): a bar on a terminal, plain lines elsewhere, so a download in a CI
+ * log is not minutes of silence.
+ */
+export function wantsProgressBar(requested: boolean | undefined): boolean {
+  return requested ?? true;
 }
 
 /**
- * A byte progress bar for one file at a time.
+ * Byte progress for one file at a time: a redrawn bar when the stream is a terminal, else a line
+ * such as `model.onnx: 45.0 MiB/90.0 MiB (50%), 12 s, 3.8 MiB/s` every 5 s and when the file is done.
  *
  * @example
  * ```ts
@@ -42,48 +48,58 @@ export function wantsProgressBar(requested: boolean | undefined, stream: NodeJS.
  */
 export class ByteProgressBar {
   private bar: CliProgress.SingleBar | undefined;
+  private lines: ProgressLines | undefined;
   private startedAt = 0;
   private startBytes = 0;
 
   private constructor(
     private readonly lib: typeof CliProgress,
     private readonly stream: NodeJS.WritableStream,
+    private readonly redraw: boolean,
   ) {}
 
-  /** A bar drawing on `stream` (default stderr); loads cli-progress on first use. */
+  /** Progress on `stream` (default stderr): a bar when it is a terminal, else plain lines. Loads cli-progress on first use. */
   static async open(stream: NodeJS.WritableStream = process.stderr): Promise<ByteProgressBar> {
     const lib = (await import('cli-progress')).default;
-    return new ByteProgressBar(lib, stream);
+    return new ByteProgressBar(lib, stream, (stream as NodeJS.WriteStream).isTTY === true);
   }
 
   /** Starts a bar for `file`; `loaded` is where a resumed download starts. */
   start(file: string, total: number | undefined, loaded: number): void {
     this.stop();
     const known = total !== undefined && total > 0;
+    this.startedAt = Date.now();
+    this.startBytes = loaded;
+    if (!this.redraw) {
+      this.lines = new ProgressLines(this.stream, file, known ? total : undefined, {
+        format: formatBytes,
+        extra: (done) => this.payload(done, total).speed,
+      });
+      this.lines.update(loaded);
+      return;
+    }
     this.bar = new this.lib.SingleBar(
       {
         stream: this.stream,
         format: known ? '{file} [{bar}] {percentage}% | {loadedText}/{totalText} | {speed} | ETA {eta_formatted}' : '{file} {loadedText} | {speed}',
         hideCursor: false,
-        // Draw even when stderr is redirected, if the caller asked for a bar.
-        noTTYOutput: true,
-        notTTYSchedule: 2000,
         etaBuffer: 50,
       },
       this.lib.Presets.shades_classic,
     );
-    this.startedAt = Date.now();
-    this.startBytes = loaded;
     this.bar.start(known ? total : 1, loaded, { file, ...this.payload(loaded, total) });
   }
 
   update(loaded: number, total?: number): void {
     this.bar?.update(loaded, this.payload(loaded, total));
+    this.lines?.update(loaded, total !== undefined && total > 0 ? total : undefined);
   }
 
   stop(): void {
     this.bar?.stop();
     this.bar = undefined;
+    this.lines?.finish();
+    this.lines = undefined;
   }
 
   private payload(loaded: number, total: number | undefined): Record<string, string> {

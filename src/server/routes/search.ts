@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { PIPELINE_PRESETS } from '../../retrieval/pipeline-spec.js';
+import { MAX_K, checkK } from '../../core/result-count.js';
 import type { MetadataFilter, SearchHit } from '../../stores/types.js';
 import type { Explanation } from '../../scoring/explain.js';
 import type { ServerContext } from '../context.js';
@@ -34,6 +35,11 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.post<{ Params: { name: string }; Body: SearchBody }>(
     '/api/indexes/:name/search',
     {
+      // Before the schema: a bad k gets the message the API and the CLI give (the schema documents the same range).
+      preValidation: async (request) => {
+        const body = request.body as Partial<SearchBody> | null;
+        if (body && typeof body === 'object' && !Array.isArray(body) && body.k !== undefined) checkK(body.k, 'k', ctx.limits.maxK);
+      },
       schema: {
         summary: 'Search an index; optionally explain every hit token by token',
         tags: ['search'],
@@ -44,7 +50,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
           additionalProperties: false,
           properties: {
             query: { type: 'string', minLength: 1, maxLength: 4096 },
-            k: { type: 'integer', minimum: 1, maximum: ctx.limits.maxK, default: 10 },
+            k: { type: 'integer', minimum: 1, maximum: Math.min(ctx.limits.maxK, MAX_K), default: 10 },
             pipeline: {
               type: 'string',
               maxLength: 200,
@@ -65,7 +71,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
               pipeline: { type: 'string' },
               model: { type: 'string' },
               tookMs: { type: 'number' },
-              stageMs: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per pipeline stage' },
+              latencyMs: { type: 'object', additionalProperties: { type: 'number' }, description: 'milliseconds per pipeline stage' },
               hits: {
                 type: 'array',
                 items: {
@@ -116,7 +122,7 @@ export function registerSearchRoutes(app: FastifyInstance, ctx: ServerContext): 
         }
         const model = info.model ?? ctx.models.indexModel;
         const served = hits.map(({ explanation, ...h }) => ({ ...h, ...(explanation ? { explanation: servedExplanation(explanation) } : {}) }));
-        return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { stageMs: stages } : {}), hits: served };
+        return { index: name, pipeline, model, tookMs: performance.now() - started, ...(stages ? { latencyMs: stages } : {}), hits: served };
       };
       return withDeadline(work(), ctx.limits.handlerTimeoutMs, 'search');
     },

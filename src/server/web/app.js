@@ -85,7 +85,12 @@ async function search(event) {
   try {
     const data = await postJson(`/api/indexes/${encodeURIComponent(index)}/search`, { query, k, pipeline, explain: true });
     $('results').replaceChildren(...data.hits.map((h) => resultItem(h, query)));
-    $('search-meta').textContent = `${data.hits.length} results from ${data.index} (${data.model}, ${data.pipeline}) in ${data.tookMs.toFixed(1)} ms`;
+    // latencyMs: per pipeline stage, sent for pipelines other than plain colbert
+    const stages = Object.entries(data.latencyMs ?? {})
+      .map(([stage, ms]) => `${stage} ${ms.toFixed(1)} ms`)
+      .join(', ');
+    $('search-meta').textContent =
+      `${data.hits.length} results from ${data.index} (${data.model}, ${data.pipeline}) in ${data.tookMs.toFixed(1)} ms${stages ? ` (${stages})` : ''}`;
     setStatus(data.hits.length ? '' : 'No results.');
   } catch (err) {
     setStatus(err.message, true);

@@ -15,6 +15,7 @@ import { FORMAT_NAME, FORMAT_VERSION, MANIFEST_NAME, isIndexWriterFile, manifest
 import { LOCK_NAME, LOCK_TEMP_PREFIX, WriteLock } from './lock.js';
 import { Snapshot, type LoadedSegment } from './snapshot.js';
 import { prepareAdd } from './update.js';
+import { prepareUpsert } from './upsert.js';
 import { prepareDelete } from './delete.js';
 import { prepareCompact } from './compact.js';
 import { MAX_DIM, checkCreateSettings, checkSearchOptions, describe } from './options-check.js';
@@ -87,6 +88,11 @@ export abstract class FileStore implements VectorStore {
       throw new TartanError(
         ErrorCodes.INVALID_ARGUMENT,
         `store options must be an object like { dim: 128 }, got ${options === null ? 'null' : typeof options}`,
+      );
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw new TartanError(
+        ErrorCodes.INVALID_ARGUMENT,
+        `${dir} is a file, not a folder; an index is a folder: give a new folder name (e.g. ${dir}-index), or a postgres:// URL`,
       );
     if (existsSync(join(dir, MANIFEST_NAME)))
       throw new TartanError(ErrorCodes.INDEX_EXISTS, `an index already exists at ${dir}; open it to add documents, or choose another folder`);
@@ -214,17 +220,40 @@ export abstract class FileStore implements VectorStore {
     }
   }
 
+  /**
+   * Runs one write under the lock. A write that fails gives the lock back at once (the next write takes it
+   * again and reloads), so an error never leaves the index locked while this object lingers unclosed.
+   */
+  private write<T>(fn: () => Promise<T> | T): Promise<T> {
+    return this.serial(async () => {
+      try {
+        this.writer();
+        return await fn();
+      } catch (e) {
+        this.lock?.release();
+        this.lock = undefined;
+        throw e;
+      }
+    });
+  }
+
   async add(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<void> {
     if (docs.length === 0) return;
-    return this.serial(async () => {
-      this.writer();
-      this.publish(await prepareAdd(this.dir, this.snap, docs, vectors));
+    return this.write(async () => this.publish(await prepareAdd(this.dir, this.snap, docs, vectors)));
+  }
+
+  /** Adds documents, replacing those whose id is already in the index (upsert, one atomic write); returns how many were replaced. */
+  async upsert(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): Promise<number> {
+    if (docs.length === 0) return 0;
+    return this.write(async () => {
+      const { manifest, replaced } = await prepareUpsert(this.dir, this.snap, docs, vectors);
+      this.publish(manifest);
+      return replaced;
     });
   }
 
   async delete(ids: readonly string[]): Promise<number> {
-    return this.serial(async () => {
-      this.writer();
+    return this.write(() => {
       const { manifest, removed } = prepareDelete(this.dir, this.snap, ids);
       if (manifest) this.publish(manifest);
       return removed;
@@ -233,10 +262,7 @@ export abstract class FileStore implements VectorStore {
 
   /** Rewrites the live documents into one segment and drops tombstones (no re-clustering). */
   async compact(): Promise<void> {
-    return this.serial(async () => {
-      this.writer();
-      this.publish(prepareCompact(this.dir, this.snap));
-    });
+    return this.write(() => this.publish(prepareCompact(this.dir, this.snap)));
   }
 
   /**

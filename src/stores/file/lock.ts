@@ -8,6 +8,11 @@
  * place, so no one ever reads a half-written lock. A stale lock is renamed
  * aside and checked to be the very file judged stale before it is dropped, so
  * two processes taking over the same stale lock cannot both win.
+ *
+ * Locks still held when the process exits normally (an error ended a command
+ * before its store was closed) are released by an exit hook, so an ordinary
+ * failure never leaves a `write.lock` behind; only a killed process does, and
+ * the next writer takes that one over.
  */
 import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -117,6 +122,14 @@ export function setTakeoverHook(hook: (() => void) | undefined): void {
   takeoverHook = hook;
 }
 
+/** Locks this process holds, released on exit if their owners did not. */
+const held = new Set<WriteLock>();
+let exitHookInstalled = false;
+
+function releaseAllOnExit(): void {
+  for (const lock of [...held]) lock.release();
+}
+
 /** A held write lock; release it when done writing. */
 export class WriteLock {
   private constructor(
@@ -135,7 +148,15 @@ export class WriteLock {
     writeFileSync(mine, body);
     try {
       for (let attempt = 0; attempt < 8; attempt++) {
-        if (placeExclusive(mine, path, body)) return new WriteLock(dir, path, token);
+        if (placeExclusive(mine, path, body)) {
+          const lock = new WriteLock(dir, path, token);
+          held.add(lock);
+          if (!exitHookInstalled) {
+            exitHookInstalled = true;
+            process.on('exit', releaseAllOnExit);
+          }
+          return lock;
+        }
         const raw = readOrUndefined(path);
         if (raw === undefined) continue; // released meanwhile
         const holder = parseHolder(raw);
@@ -171,19 +192,21 @@ export class WriteLock {
 
   /** Throws INDEX_LOCKED unless the lock file still carries this lock's token (checked before every publish). */
   assertHeld(): void {
-    const held = parseHolder(readOrUndefined(this.path) ?? '');
-    if (held.token !== this.token) {
+    const holder = parseHolder(readOrUndefined(this.path) ?? '');
+    if (holder.token !== this.token) {
       throw new TartanError(
         ErrorCodes.INDEX_LOCKED,
         `this writer lost the write lock of ${this.dir} (the lock file was removed or taken over); the write was not applied, reopen the index and retry`,
-        { details: held.pid !== undefined ? { pid: held.pid } : {} },
+        { details: holder.pid !== undefined ? { pid: holder.pid } : {} },
       );
     }
   }
 
+  /** Removes the lock file if it is still this lock's (a lock taken over by another writer is left alone). */
   release(): void {
-    const held = parseHolder(readOrUndefined(this.path) ?? '');
-    if (held.token !== this.token) return;
+    held.delete(this);
+    const holder = parseHolder(readOrUndefined(this.path) ?? '');
+    if (holder.token !== this.token) return;
     try {
       unlinkSync(this.path);
     } catch {

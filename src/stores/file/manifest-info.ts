@@ -2,19 +2,19 @@
 import type { StoreInfo } from '../types.js';
 import type { Manifest } from './manifest.js';
 import { manifestBytes } from './manifest.js';
+import { driftAdvice } from './drift.js';
 
 /**
  * Counts, sizes and settings; for plaid indexes the centroid drift: the mean squared residual of
- * vectors added after training against the training residual (above 1.25, or more than half the
- * tokens added untrained, a rebuild is recommended).
+ * vectors added after training against that of documents held out of training, and whether a
+ * rebuild is recommended (see {@link driftAdvice}).
  */
 export function manifestInfo(m: Manifest): StoreInfo {
   const s = m.settings;
   const tokens = m.segments.reduce((n, seg) => n + seg.tokens, 0);
   const documents = m.segments.reduce((n, seg) => n + seg.documents, 0) - m.deleted;
   const vectorBytes = manifestBytes(m, (r) => !['docs', 'text'].includes(r));
-  const drift = m.drift && m.drift.addedTokens > 0 ? m.drift.addedResidualSum / m.drift.addedTokens / Math.max(1e-12, m.drift.trainResidual) : 1;
-  const untrainedShare = m.drift ? m.drift.addedTokens / Math.max(1, tokens) : 0;
+  const advice = driftAdvice(m.drift, m.codebook?.centroids ?? 0, tokens, !(s.centroids > 0));
   return {
     kind: s.mode,
     documents,
@@ -32,6 +32,6 @@ export function manifestInfo(m: Manifest): StoreInfo {
     chunkTokens: s.chunkTokens,
     nprobe: s.nprobe,
     ndocs: s.ndocs,
-    ...(s.mode === 'plaid' ? { drift: Number(drift.toFixed(3)), rebuildRecommended: drift > 1.25 || untrainedShare > 0.5 } : {}),
+    ...(s.mode === 'plaid' ? { drift: Number(advice.drift.toFixed(3)), rebuildRecommended: advice.rebuildRecommended } : {}),
   };
 }

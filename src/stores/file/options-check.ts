@@ -6,6 +6,7 @@
  * otherwise loop forever, and a string of ids would be split into characters).
  */
 import { ErrorCodes, TartanError, describeValue } from '../../core/errors.js';
+import { checkK } from '../../core/result-count.js';
 import type { DocumentInput, StoreSearchOptions } from '../types.js';
 import { validateFilter } from '../filter.js';
 import type { IndexSettings } from './settings.js';
@@ -69,7 +70,7 @@ function checkPcaDim(pcaDim: unknown, dim: number | undefined): void {
 export function checkSearchOptions(o: StoreSearchOptions | undefined): void {
   if (o === undefined || o === null) return;
   if (typeof o !== 'object') throw invalid(`search options must be an object, got ${describe(o)}`);
-  if (o.k !== undefined) integerIn('k', o.k, 0, Number.MAX_SAFE_INTEGER);
+  if (o.k !== undefined) checkK(o.k);
   if (o.nprobe !== undefined) integerIn('nprobe', o.nprobe, 1, LARGE);
   if (o.ndocs !== undefined) integerIn('ndocs', o.ndocs, 1, LARGE);
   if (o.filter !== undefined && o.filter !== null) validateFilter(o.filter);

@@ -4,7 +4,7 @@
  * that holds tokens), train the codebook on the first add (plaid), encode
  * into a new segment, write its files, and return the next manifest. New
  * vectors always go to the existing centroids; their residual norms feed the
- * drift statistics.
+ * drift statistics (drift.ts), compared with documents held out of training.
  */
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import type { DocumentInput } from '../types.js';
@@ -20,6 +20,8 @@ import { encodeCentroidsI8 } from '../../plaid/centroid-bytes.js';
 import { writeFiles, segmentPrefix } from './segment-files.js';
 import type { Projection } from '../../plaid/projection.js';
 import { encodeProjection, learnProjection, project, storedDim } from '../../plaid/projection.js';
+import { defaultCentroidCount } from '../../plaid/kmeans.js';
+import { meanResidual, splitForTraining } from './drift.js';
 
 function validate(snap: Snapshot, docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
   const dim = snap.manifest.settings.dim;
@@ -81,12 +83,16 @@ export async function prepareAdd(dir: string, snap: Snapshot, docs: readonly Doc
     if (!codebook) {
       if (passages.data.length === 0)
         throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid index needs at least one token vector to train centroids');
-      const trained = await trainCodebook(passages.data, dim, s.nbits, s.centroids);
+      // Trained without the held-out documents, whose residual is what later adds are compared with (drift.ts);
+      // the centroid count still follows the whole add.
+      const { train, held } = splitForTraining(passages, dim, docs.length);
+      const trained = await trainCodebook(train, dim, s.nbits, s.centroids > 0 ? s.centroids : defaultCentroidCount(passages.data.length / dim));
       codebook = trained;
       const codecJson = Buffer.from(JSON.stringify(codecToJson(trained.codec)));
       const cbFiles = writeFiles(dir, `codebook-g${gen}`, { centroids: encodeCentroidsI8(trained.centroids, dim), codec: codecJson });
       m.codebook = { centroids: trained.k, centroidType: 'i8', files: cbFiles };
-      m.drift = { trainResidual: trained.trainResidual, trainTokens: passages.data.length / dim, addedResidualSum: 0, addedTokens: 0 };
+      const reference = held ? await meanResidual(trained, held) : trained.trainResidual;
+      m.drift = { trainResidual: reference, trainTokens: train.length / dim, addedResidualSum: 0, addedTokens: 0 };
     }
     const built = await buildPlaidSegment(docs, passages, dim, codebook, s.rerankVectors ?? 'none');
     buffers = built.buffers;

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { checkK } from '../../core/result-count.js';
 import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../../core/tensors.js';
 import type { DocumentInput, MetadataValue, SearchHit, StoreInfo, StoreSearchOptions, VectorStore } from '../types.js';
 import { quoteIdent, withClient, withTransaction, type PostgresPool } from './connection.js';
@@ -169,16 +170,15 @@ export class PostgresStore implements VectorStore {
   /**
    * Top-k by exact MaxSim computed in PostgreSQL.
    * - token layout: HNSW candidates per query vector (`nprobe` tokens each, `ndocs` documents kept), then exact MaxSim;
-   *   when a filter leaves fewer than k candidates, falls back to exact MaxSim over every matching document;
+   *   when the candidates hold fewer than k documents (a filter, or a large k), falls back to exact MaxSim over every matching document;
    * - document layout, or `candidates` given: exact MaxSim over every (matching) document.
    * Honours `k`, `filter`, `weights`, `candidates`, `nprobe`, `ndocs`.
    */
   async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
     if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
     if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
-    const k = options.k ?? 10;
+    const k = checkK(options.k ?? 10);
     for (const [name, v] of [
-      ['k', k],
       ['nprobe', options.nprobe],
       ['ndocs', options.ndocs],
     ] as const) {
@@ -196,14 +196,16 @@ export class PostgresStore implements VectorStore {
 
     const rows = await withTransaction(this.reader, async (client) => {
       if (this.settings.layout === 'token' && !options.candidates) {
-        const perVector = options.nprobe ?? this.tuning.search.tokensPerQueryVector;
+        // At least k tokens per query vector, so a large k is not starved of candidate documents.
+        const perVector = Math.max(options.nprobe ?? this.tuning.search.tokensPerQueryVector, k);
         const ndocs = Math.max(options.ndocs ?? this.tuning.search.candidateDocs, k);
         const ef = Math.max(this.tuning.search.efSearch, perVector);
         await client.query("SELECT set_config('hnsw.ef_search', $1, true)", [String(Math.min(ef, 1000))]);
         const f = compileFilter(options.filter, 6);
         const r = await client.query<HitRow>(tokenCandidateSearchSql(this.tables, f.sql), [q, w, k, perVector, ndocs, ...f.params]);
-        // Fewer than k hits only when the filter removed most candidates: then score every matching document.
-        if (r.rows.length >= k || !options.filter) return r.rows;
+        // Fewer than k hits when the filter removed most candidates, or the nearest tokens fell in fewer than k
+        // documents: then score every matching document, so k is honoured whenever the collection holds k.
+        if (r.rows.length >= k) return r.rows;
       }
       const f = compileFilter(options.filter, options.candidates ? 5 : 4);
       const conditions = [f.sql];

@@ -6,13 +6,15 @@ import { fixtureTokenizerDir, sharedDir } from '../../../src/core/paths.js';
 import { ColbertProcessor, DEFAULT_SKIPLIST, copyNormalizedRows } from '../../../src/models/encoders/colbert-processing.js';
 import { ModelTokenizer } from '../../../src/models/encoders/tokenizer.js';
 import type { ColbertSettings } from '../../../src/models/registry-types.js';
+import { SHARED, needsShared } from '../../shared-fixtures.js';
 
 interface SeedCase {
   query: string;
   documents: string[];
   late_interaction: { query_shape: number[]; document_shapes: number[][] };
 }
-const seeds = JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] };
+const withSeeds = needsShared(SHARED.tokenizer, SHARED.seedCases);
+const seeds = withSeeds.skip ? { cases: [] } : (JSON.parse(readFileSync(join(sharedDir(), 'reference', 'seed-cases.json'), 'utf8')) as { cases: SeedCase[] });
 
 const settings = (over: Partial<ColbertSettings> = {}): ColbertSettings => ({
   queryMarkerId: 1,
@@ -25,7 +27,7 @@ const settings = (over: Partial<ColbertSettings> = {}): ColbertSettings => ({
   ...over,
 });
 
-test('seed shapes follow from the tokenizer and the ColBERT rules alone', async () => {
+test('seed shapes follow from the tokenizer and the ColBERT rules alone', withSeeds, async () => {
   const p = new ColbertProcessor(await ModelTokenizer.load(fixtureTokenizerDir()), settings());
   const rows: number[][] = [];
   for (const c of seeds.cases) {
@@ -42,7 +44,7 @@ test('seed shapes follow from the tokenizer and the ColBERT rules alone', async 
   ]);
 });
 
-test('query: marker after [CLS], [MASK] padding to 32, attention over expansion per setting', async () => {
+test('query: marker after [CLS], [MASK] padding to 32, attention over expansion per setting', needsShared(SHARED.tokenizer), async () => {
   const tok = await ModelTokenizer.load(fixtureTokenizerDir());
   const q = new ColbertProcessor(tok, settings()).prepareQuery('What is Qdrant?');
   assert.deepEqual(q.ids.slice(0, 3), [101, 1, 2054]);
@@ -58,7 +60,7 @@ test('query: marker after [CLS], [MASK] padding to 32, attention over expansion 
   assert.equal(long.ids[31], 102);
 });
 
-test('document: marker, punctuation dropped, truncation keeps [SEP]', async () => {
+test('document: marker, punctuation dropped, truncation keeps [SEP]', needsShared(SHARED.tokenizer), async () => {
   const tok = await ModelTokenizer.load(fixtureTokenizerDir());
   const p = new ColbertProcessor(tok, settings({ documentLength: 6 }));
   const d = p.prepareDocument('a, b. c d e f g');

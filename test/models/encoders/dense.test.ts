@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,9 @@ import * as ort from 'onnxruntime-node';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { TextEmbedding } from '../../../src/models/encoders/dense.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 let root = '';
 before(async () => {

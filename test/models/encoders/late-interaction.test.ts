@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,9 @@ import { sharedDir } from '../../../src/core/paths.js';
 import { LateInteractionTextEmbedding } from '../../../src/models/encoders/late-interaction.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import type { TokenMatrix } from '../../../src/core/tensors.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer, SHARED.seedCases);
 
 interface SeedCase {
   query: string;

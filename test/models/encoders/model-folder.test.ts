@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile, copyFile, mkdir } from 'node:fs/promises';
@@ -10,10 +9,13 @@ import { fixtureTokenizerDir, sharedDir } from '../../../src/core/paths.js';
 import { LateInteractionTextEmbedding } from '../../../src/models/encoders/late-interaction.js';
 import { detectKind, loadModelFolder, readModelFolder } from '../../../src/models/encoders/model-folder.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { skip, test, before, after } = sharedSuite(SHARED.tokenizer, SHARED.colbertSmall);
 
 let root = '';
 const fixture = join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1');
-const vocab = (async () => (await readFile(join(fixtureTokenizerDir(), 'vocab.txt'), 'utf8')).split('\n'))();
+const vocab = skip ? Promise.resolve<string[]>([]) : (async () => (await readFile(join(fixtureTokenizerDir(), 'vocab.txt'), 'utf8')).split('\n'))();
 
 before(async () => {
   root = await mkdtemp(join(tmpdir(), 'tartan-folder-'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { sharedDir } from '../../../src/core/paths.js';
 import { SafetensorsFile, halfToFloat, readSafetensors } from '../../../src/models/encoders/safetensors.js';
+import { SHARED, needsShared } from '../../shared-fixtures.js';
 
 /** Builds a safetensors buffer by hand: header length, JSON header, raw bytes. */
 function build(entries: { name: string; dtype: string; shape: number[]; bytes: Buffer }[]): Buffer {
@@ -65,7 +66,7 @@ test('malformed files and unsupported dtypes are MODEL_CORRUPT', () => {
   assert.throws(() => short.tensor('x'), corrupt);
 });
 
-test('reads the real answerai 384->96 projection', async () => {
+test('reads the real answerai 384->96 projection', needsShared(SHARED.colbertSmall), async () => {
   const file = await readSafetensors(join(sharedDir(), 'fixtures', 'models', 'answerai-colbert-small-v1', '1_Dense', 'model.safetensors'));
   const w = file.tensor('linear.weight');
   assert.deepEqual(w.shape, [96, 384]);

@@ -5,12 +5,14 @@ import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 import { fixtureTokenizerDir } from '../../../src/core/paths.js';
 import { assertText, MAX_TEXT_CHARS, ModelTokenizer } from '../../../src/models/encoders/tokenizer.js';
+import { SHARED, needsShared } from '../../shared-fixtures.js';
 
 // Expected ids come from vocab.txt (line number = id), not from the tokenizer under test.
-const vocab = readFileSync(join(fixtureTokenizerDir(), 'vocab.txt'), 'utf8').split('\n');
+const shared = needsShared(SHARED.tokenizer);
+const vocab = shared.skip ? [] : readFileSync(join(fixtureTokenizerDir(), 'vocab.txt'), 'utf8').split('\n');
 const id = (token: string) => vocab.indexOf(token);
 
-test('encodes with the BERT template: [CLS] ... [SEP], lower-cased WordPiece', async () => {
+test('encodes with the BERT template: [CLS] ... [SEP], lower-cased WordPiece', shared, async () => {
   const tok = await ModelTokenizer.load(fixtureTokenizerDir());
   const e = tok.encode('What is Qdrant?');
   assert.deepEqual(e.tokens, ['[CLS]', 'what', 'is', 'q', '##dran', '##t', '?', '[SEP]']);
@@ -23,7 +25,7 @@ test('encodes with the BERT template: [CLS] ... [SEP], lower-cased WordPiece', a
   assert.deepEqual(tok.encode('hello', false).ids, [id('hello')]);
 });
 
-test('offsets map tokens back to the original text, accents and case included', async () => {
+test('offsets map tokens back to the original text, accents and case included', shared, async () => {
   const tok = await ModelTokenizer.load(fixtureTokenizerDir());
   const text = 'Héllo, Wörld! naïve Café';
   const e = tok.encode(text);
@@ -31,7 +33,7 @@ test('offsets map tokens back to the original text, accents and case included', 
   assert.deepEqual(spans, [null, 'Héllo', ',', 'Wörld', '!', 'naïve', 'Café', null]);
 });
 
-test('pair encoding: [CLS] q [SEP] d [SEP] with segment ids; truncation cuts the document first', async () => {
+test('pair encoding: [CLS] q [SEP] d [SEP] with segment ids; truncation cuts the document first', shared, async () => {
   const tok = await ModelTokenizer.load(fixtureTokenizerDir());
   const full = tok.encodePair('what is a', 'the world the world', 512);
   assert.deepEqual(full.tokens, ['[CLS]', 'what', 'is', 'a', '[SEP]', 'the', 'world', 'the', 'world', '[SEP]']);

@@ -1,4 +1,3 @@
-import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +15,20 @@ import { fixtureTokenizerDir } from '../../../src/core/paths.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import * as ort from 'onnxruntime-node';
 import { FakeHub, type ServedFile, gitBlobSha1, seededBytes, sha256Hex } from './hub-server.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { skip, test, before, after, beforeEach } = sharedSuite(SHARED.tokenizer);
 
 const REPO = 'tartan-test/tiny-colbert';
 const COMMIT = 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334';
 const tokenizerDir = fixtureTokenizerDir();
+/** The served tokenizer files are the real ones; without them (skipped) nothing is read. */
+const readServed = (name: string) => (skip ? Buffer.alloc(0) : readFileSync(join(tokenizerDir, name)));
 const weights = seededBytes(3 * 1024 * 1024 + 123, 42);
 const served: ServedFile[] = [
-  { path: 'tokenizer.json', content: readFileSync(join(tokenizerDir, 'tokenizer.json')), lfs: false },
-  { path: 'vocab.txt', content: readFileSync(join(tokenizerDir, 'vocab.txt')), lfs: false },
-  { path: 'tokenizer_config.json', content: readFileSync(join(tokenizerDir, 'tokenizer_config.json')), lfs: false },
+  { path: 'tokenizer.json', content: readServed('tokenizer.json'), lfs: false },
+  { path: 'vocab.txt', content: readServed('vocab.txt'), lfs: false },
+  { path: 'tokenizer_config.json', content: readServed('tokenizer_config.json'), lfs: false },
   { path: 'onnx/model.onnx', content: weights, lfs: true },
 ];
 const FILES = served.map((f) => f.path);

@@ -9,14 +9,13 @@ test('formatBytes uses binary units', () => {
   assert.equal(formatBytes(3 * 1024 ** 3), '3.0 GiB');
 });
 
-test('a bar is drawn when asked for, else only on a terminal', () => {
-  const pipe = { isTTY: false } as NodeJS.WriteStream;
-  assert.equal(wantsProgressBar(undefined, pipe), false);
-  assert.equal(wantsProgressBar(undefined, { isTTY: true } as NodeJS.WriteStream), true);
-  assert.equal(wantsProgressBar(true, pipe), true);
+test('download progress is shown unless asked not to', () => {
+  assert.equal(wantsProgressBar(undefined), true);
+  assert.equal(wantsProgressBar(true), true);
+  assert.equal(wantsProgressBar(false), false);
 });
 
-test('ByteProgressBar.open loads the bar library and draws file, bytes and total on the stream', async () => {
+test('on a stream that is not a terminal, ByteProgressBar writes plain lines: file, bytes of total, percentage', async () => {
   const stream = new PassThrough();
   let out = '';
   stream.on('data', (c: Buffer) => (out += c.toString()));
@@ -24,6 +23,17 @@ test('ByteProgressBar.open loads the bar library and draws file, bytes and total
   bar.start('model.onnx', 4096, 1024);
   bar.update(2048, 4096);
   bar.stop();
-  assert.match(out, /model\.onnx/);
-  assert.match(out, /2\.0 KiB\/4\.0 KiB/);
+  // no bar characters or carriage returns in a log: one finished line
+  assert.match(out, /^model\.onnx: 2\.0 KiB\/4\.0 KiB \(50%\), \d+\.\d s, [\d.]+ (B|KiB|MiB)\/s\n$/);
+});
+
+test('on a terminal, ByteProgressBar draws a cli-progress bar', async () => {
+  const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  let out = '';
+  stream.on('data', (c: Buffer) => (out += c.toString()));
+  const bar = await ByteProgressBar.open(stream);
+  bar.start('model.onnx', 4096, 1024);
+  bar.update(2048, 4096);
+  bar.stop();
+  assert.match(out, /model\.onnx \[[\u2588\u2591]+\] 50%/);
 });

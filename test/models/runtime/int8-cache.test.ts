@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
@@ -7,6 +6,9 @@ import { join } from 'node:path';
 import { int8CacheDir, int8Graph } from '../../../src/models/runtime/int8-cache.js';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import { GraphBuilder, modelProto, TensorType } from '../../../src/models/runtime/onnx-graph.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 let root = '';
 before(async () => {

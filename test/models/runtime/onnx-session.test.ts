@@ -1,4 +1,3 @@
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +8,9 @@ import { OnnxSession, resolvePrecision, resolveThreads } from '../../../src/mode
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import { GraphBuilder, TensorType, modelProto } from '../../../src/models/runtime/onnx-graph.js';
 import { writeChunks } from '../../../src/models/synthetic/stream-file.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 /** A two-input graph (no token_type_ids, like answerai's vespa_colbert.onnx) echoing [id, mask] per token. */
 async function writeEchoGraph(path: string): Promise<void> {

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../../src/core/paths.js';
 import { tartanSync } from '../../cli/run-cli.js';
+import { SHARED, needsShared } from '../../shared-fixtures.js';
 
 const tartan = (args: string[]) => tartanSync(args, { cwd: packageRoot, timeoutMs: 60_000 });
 
-test('tartan models make-synthetic writes a folder and reports it as JSON', async () => {
+test('tartan models make-synthetic writes a folder and reports it as JSON', needsShared(SHARED.tokenizer), async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
   try {
     const dir = join(root, 'colbert');
@@ -28,7 +29,7 @@ test('tartan models make-synthetic writes a folder and reports it as JSON', asyn
   }
 });
 
-test('tartan models make-synthetic --reuse keeps an intact folder', async () => {
+test('tartan models make-synthetic --reuse keeps an intact folder', needsShared(SHARED.tokenizer), async () => {
   const root = await mkdtemp(join(tmpdir(), 'tartan-synthetic-cli-'));
   try {
     const args = ['models', 'make-synthetic', join(root, 'm'), '--arch', 'tiny', '--kind', 'cross-encoder', '--reuse', '--json'];

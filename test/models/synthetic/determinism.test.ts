@@ -1,10 +1,12 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test } = sharedSuite(SHARED.tokenizer);
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -1,9 +1,11 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, truncate, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureSyntheticModel } from '../../../src/models/synthetic/index.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test } = sharedSuite(SHARED.tokenizer);
 
 test('ensureSyntheticModel reuses an intact folder built with the same options and rebuilds otherwise', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tartan-synthetic-ensure-'));

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import { isTartanError } from '../../../src/core/errors.js';
 import { maxAbsDiff, runBatch, SAMPLE_SEQUENCES } from './onnx-run.js';
+import { SHARED, needsShared } from '../../shared-fixtures.js';
 
 const TINY_HIDDEN = 64;
 
@@ -29,38 +30,42 @@ const cases = [
 ] as const;
 
 for (const c of cases) {
-  test(`tiny ${c.kind}: output ${c.output} has the right shape, finite values, and a padded batch equals single runs`, async () => {
-    await withTempDir(async (dir) => {
-      const info = await makeSyntheticModel(dir, { arch: 'tiny', kind: c.kind, dim: c.dim, seed: 3 });
-      assert.equal(info.output, c.output);
-      const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
-      try {
-        assert.deepEqual(session.inputNames.slice().sort(), ['attention_mask', 'input_ids', 'token_type_ids']);
-        assert.deepEqual(session.outputNames, [c.output]);
-        const [a, b] = SAMPLE_SEQUENCES;
-        const batch = await runBatch(session, [a, b], c.output);
-        const len = a.ids.length;
-        assert.deepEqual(batch.dims, c.perToken ? [2, len, c.width] : [2, 1]);
-        assert.ok(batch.data.every(Number.isFinite), 'every output value is finite');
-        const singleA = await runBatch(session, [a], c.output);
-        const singleB = await runBatch(session, [b], c.output);
-        const rowsA = c.perToken ? len * c.width : 1;
-        const rowsB = c.perToken ? b.ids.length * c.width : 1;
-        const batchA = batch.data.subarray(0, rowsA);
-        const batchB = batch.data.subarray(rowsA, rowsA + rowsB); // real positions of the padded sequence only
-        assert.ok(maxAbsDiff(batchA, singleA.data) < 1e-4, 'sequence A alone equals sequence A in the batch');
-        assert.ok(maxAbsDiff(batchB, singleB.data) < 1e-4, 'padding does not change sequence B at its real positions');
-        // The two sequences differ, so their outputs must too (the model is not constant). With BERT's
-        // 0.02 init the [CLS] state moves little between inputs, so logits differ less than token vectors.
-        assert.ok(maxAbsDiff(singleA.data.subarray(0, rowsB), singleB.data) > (c.perToken ? 1e-3 : 1e-5));
-      } finally {
-        await session.release();
-      }
-    });
-  });
+  test(
+    `tiny ${c.kind}: output ${c.output} has the right shape, finite values, and a padded batch equals single runs`,
+    needsShared(SHARED.tokenizer),
+    async () => {
+      await withTempDir(async (dir) => {
+        const info = await makeSyntheticModel(dir, { arch: 'tiny', kind: c.kind, dim: c.dim, seed: 3 });
+        assert.equal(info.output, c.output);
+        const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+        try {
+          assert.deepEqual(session.inputNames.slice().sort(), ['attention_mask', 'input_ids', 'token_type_ids']);
+          assert.deepEqual(session.outputNames, [c.output]);
+          const [a, b] = SAMPLE_SEQUENCES;
+          const batch = await runBatch(session, [a, b], c.output);
+          const len = a.ids.length;
+          assert.deepEqual(batch.dims, c.perToken ? [2, len, c.width] : [2, 1]);
+          assert.ok(batch.data.every(Number.isFinite), 'every output value is finite');
+          const singleA = await runBatch(session, [a], c.output);
+          const singleB = await runBatch(session, [b], c.output);
+          const rowsA = c.perToken ? len * c.width : 1;
+          const rowsB = c.perToken ? b.ids.length * c.width : 1;
+          const batchA = batch.data.subarray(0, rowsA);
+          const batchB = batch.data.subarray(rowsA, rowsA + rowsB); // real positions of the padded sequence only
+          assert.ok(maxAbsDiff(batchA, singleA.data) < 1e-4, 'sequence A alone equals sequence A in the batch');
+          assert.ok(maxAbsDiff(batchB, singleB.data) < 1e-4, 'padding does not change sequence B at its real positions');
+          // The two sequences differ, so their outputs must too (the model is not constant). With BERT's
+          // 0.02 init the [CLS] state moves little between inputs, so logits differ less than token vectors.
+          assert.ok(maxAbsDiff(singleA.data.subarray(0, rowsB), singleB.data) > (c.perToken ? 1e-3 : 1e-5));
+        } finally {
+          await session.release();
+        }
+      });
+    },
+  );
 }
 
-test('the attention mask matters: unmasking the padding changes the padded sequence', async () => {
+test('the attention mask matters: unmasking the padding changes the padded sequence', needsShared(SHARED.tokenizer), async () => {
   await withTempDir(async (dir) => {
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'dense', seed: 9 });
     const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
@@ -77,7 +82,7 @@ test('the attention mask matters: unmasking the padding changes the padded seque
   });
 });
 
-test('the folder looks like a hub repository and says it is synthetic', async () => {
+test('the folder looks like a hub repository and says it is synthetic', needsShared(SHARED.tokenizer), async () => {
   await withTempDir(async (dir) => {
     const info = await makeSyntheticModel(dir, { arch: 'tiny', kind: 'colbert', seed: 5 });
     for (const f of [
@@ -125,7 +130,7 @@ test('the folder looks like a hub repository and says it is synthetic', async ()
   });
 });
 
-test("a dense model carries bge-small's sentence-transformers files: CLS pooling, then normalisation", async () => {
+test("a dense model carries bge-small's sentence-transformers files: CLS pooling, then normalisation", needsShared(SHARED.tokenizer), async () => {
   await withTempDir(async (dir) => {
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'dense' });
     const pooling = JSON.parse(await readFile(join(dir, '1_Pooling', 'config.json'), 'utf8'));
@@ -142,7 +147,7 @@ test("a dense model carries bge-small's sentence-transformers files: CLS pooling
   });
 });
 
-test('rebuilding a folder as another kind removes the files only the old kind had', async () => {
+test('rebuilding a folder as another kind removes the files only the old kind had', needsShared(SHARED.tokenizer), async () => {
   await withTempDir(async (dir) => {
     await makeSyntheticModel(dir, { arch: 'tiny', kind: 'colbert', layout: 'pylate' });
     assert.ok(existsSync(join(dir, '1_Dense', 'model.safetensors')));

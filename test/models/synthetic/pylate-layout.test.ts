@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +5,9 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import { maxAbsDiff, runBatch, SAMPLE_SEQUENCES } from './onnx-run.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test } = sharedSuite(SHARED.tokenizer);
 
 /** Parses a safetensors file by the format's definition (independently of the writer). */
 function parseSafetensors(bytes: Buffer): Map<string, { dtype: string; shape: number[]; data: Float32Array }> {

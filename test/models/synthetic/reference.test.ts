@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,9 @@ import { makeSyntheticModel, SYNTHETIC_ARCHITECTURES } from '../../../src/models
 import { materialiseWeight } from '../../../src/models/synthetic/weights.js';
 import { runBatch, SAMPLE_SEQUENCES } from './onnx-run.js';
 import { referenceColbert, referenceHidden, referenceLogit, type WeightLookup } from './reference-bert.js';
+import { SHARED, sharedSuite } from '../../shared-fixtures.js';
+
+const { test } = sharedSuite(SHARED.tokenizer);
 
 const arch = SYNTHETIC_ARCHITECTURES.tiny;
 const SEED = 77;
