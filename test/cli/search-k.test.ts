@@ -4,7 +4,6 @@
  * ColBERT stage passes on 100 (`colbert:100`); and one bad k gets the same
  * code and message from the CLI, the API (Index, Collection) and HTTP.
  */
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,10 @@ import { Collection } from '../../src/retrieval/collection.js';
 import { isTartanError } from '../../src/core/errors.js';
 import { kFromText } from '../../src/core/result-count.js';
 import { call, startServer } from '../server/start-server.js';
+import { SHARED, sharedSuite } from '../shared-fixtures.js';
+
+// The dense model built in `before` copies the shared tokenizer.
+const { test, before, after } = sharedSuite(SHARED.tokenizer);
 
 const DOCS = 160;
 const WORDS = ['fever', 'aspirin', 'blood', 'pressure', 'salt', 'vaccine', 'virus', 'sleep', 'memory', 'tea', 'caffeine', 'bone', 'vitamin', 'heart'];
