@@ -23,7 +23,7 @@ import type { EncodedCollection } from '../src/core/vectors-file.js';
 import { topicCentres, syntheticChunk, syntheticQueries } from './synthetic-vectors.js';
 import type { SyntheticSpec } from './synthetic-vectors.js';
 import type { IndexSettings } from '../src/stores/file/manifest.js';
-import { readJsonl } from './word-vector-fixture.js';
+import { readJsonl, testQueries } from './word-vector-fixture.js';
 
 /**
  * One point of the recall/latency curve. recall_at_10: against exact MaxSim over the original float32
@@ -350,26 +350,11 @@ export async function encodeBeir(
   model: string,
   o: { maxDocs?: number; maxQueries?: number; log?: (l: string) => void } = {},
 ): Promise<EncodedCollection> {
-  const { existsSync, readFileSync, statSync } = await import('node:fs');
+  const { statSync } = await import('node:fs');
   const isDir = statSync(path).isDirectory();
   const corpus = isDir ? join(path, 'corpus.jsonl') : path;
   const docs = await readJsonl(corpus, o.maxDocs ?? Infinity);
-  let queries: Array<{ id: string; text: string }> = [];
-  if (isDir && existsSync(join(path, 'queries.jsonl'))) {
-    queries = await readJsonl(join(path, 'queries.jsonl'), Infinity);
-    const qrels = join(path, 'qrels', 'test.tsv');
-    if (existsSync(qrels)) {
-      const test = new Set(
-        readFileSync(qrels, 'utf8')
-          .split('\n')
-          .slice(1)
-          .map((l) => l.split('\t')[0])
-          .filter(Boolean),
-      );
-      queries = queries.filter((q) => test.has(q.id));
-    }
-    queries = queries.slice(0, o.maxQueries ?? Infinity);
-  }
+  const queries = isDir ? (await testQueries(path)).slice(0, o.maxQueries ?? Infinity) : [];
   const encoder = await loadColbertEncoder(model);
   const encode = async (texts: string[], query: boolean): Promise<{ batch: TokenMatrixBatch; seconds: number }> => {
     const t0 = performance.now();

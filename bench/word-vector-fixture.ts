@@ -189,18 +189,7 @@ export async function buildWordVectorFixture(beirDir: string, wordVectorDir: str
     throw new TartanError(ErrorCodes.FILE_NOT_FOUND, `${corpus} does not exist; point at a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv)`);
   const enc = new WordVectorEncoder(loadWordVectors(wordVectorDir), o);
   const docs = (await readJsonl(corpus, o.maxDocs)).map((d) => ({ id: d.id, m: enc.encode(d.text, o.maxDocTokens) })).filter((d) => d.m.rows > 0);
-  let queries = existsSync(join(beirDir, 'queries.jsonl')) ? await readJsonl(join(beirDir, 'queries.jsonl'), Infinity) : [];
-  const qrels = join(beirDir, 'qrels', 'test.tsv');
-  if (existsSync(qrels)) {
-    const test = new Set(
-      readFileSync(qrels, 'utf8')
-        .split('\n')
-        .slice(1)
-        .map((l) => l.split('\t')[0])
-        .filter(Boolean),
-    );
-    queries = queries.filter((q) => test.has(q.id));
-  }
+  const queries = await testQueries(beirDir);
   const qm = queries.map((q) => ({ id: q.id, m: enc.encode(q.text, o.maxQueryTokens) })).filter((q) => q.m.rows > 0);
   return {
     model: `glove-context(dim=${o.dim},window=${o.window},context=${o.context},seed=${o.seed})`,
@@ -216,4 +205,20 @@ export async function buildWordVectorFixture(beirDir: string, wordVectorDir: str
       o.dim,
     ),
   };
+}
+
+/** The queries of a BEIR folder that the test split judges (all of them without qrels/test.tsv; none without queries.jsonl), in file order. */
+export async function testQueries(beirDir: string): Promise<Array<{ id: string; text: string }>> {
+  if (!existsSync(join(beirDir, 'queries.jsonl'))) return [];
+  const queries = await readJsonl(join(beirDir, 'queries.jsonl'), Infinity);
+  const qrels = join(beirDir, 'qrels', 'test.tsv');
+  if (!existsSync(qrels)) return queries;
+  const judged = new Set(
+    readFileSync(qrels, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0])
+      .filter(Boolean),
+  );
+  return queries.filter((q) => judged.has(q.id));
 }
