@@ -93,15 +93,31 @@ module.exports = {
       name: 'src-not-to-dev-dep',
       severity: 'error',
       comment: 'devDependencies are not installed for users of the package, so src/ cannot import them.',
-      from: { path: '^src/' },
+      from: { path: '^src/', pathNot: layer('integrations') },
       to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'integrations-import-only-optional-peers',
+      severity: 'error',
+      comment:
+        'An integration (LangChain, LlamaIndex, MCP, Drizzle, Kysely) imports its framework, an optional peer dependency the user installs; never another devDependency.',
+      from: { path: layer('integrations') },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['npm-peer'] },
+    },
+    {
+      name: 'only-cli-imports-integrations',
+      severity: 'error',
+      comment: 'Integrations sit beside the CLI at the top: the library core never needs a framework; `tartan mcp` is the one CLI command built on one.',
+      from: { path: '^src/', pathNot: [layer('integrations'), layer('cli')] },
+      to: { path: layer('integrations') },
     },
     {
       name: 'no-non-package-json',
       severity: 'error',
       comment: 'A package that is not in package.json works only by accident (hoisted by another package).',
       from: {},
-      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+      // An optional peer (the integrations' frameworks) is tagged npm-no-pkg too, because of peerDependenciesMeta.
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'], dependencyTypesNot: ['npm-peer'] },
     },
     {
       name: 'not-to-unresolvable',
@@ -116,6 +132,12 @@ module.exports = {
     tsConfig: { fileName: 'tsconfig.json' },
     // Keep `import type` edges (which tsc erases) so the layer and cycle rules see them.
     tsPreCompilationDeps: true,
+    // Resolve packages through their "exports" maps (the MCP SDK has no main file).
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      mainFields: ['module', 'main', 'types'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -32,13 +32,15 @@ export interface EncodeBenchOptions {
   baseline?: boolean;
   /** tartan precisions to run (default fp32 and int8). */
   precisions?: readonly Precision[];
+  /** Also run tartan fp32 on onnxruntime-web's WebAssembly build (the fallback runtime) and report its ratio to the native one. */
+  wasm?: boolean;
   /** Passages compared between fp32 and int8 vectors (default 200). */
   agreementPassages?: number;
   repeats?: number;
   onStatus?: (message: string) => void;
 }
 
-export type EncodeImpl = 'tartan' | 'tartan-int8' | 'transformers.js' | 'transformers.js-q8';
+export type EncodeImpl = 'tartan' | 'tartan-int8' | 'tartan-wasm' | 'transformers.js' | 'transformers.js-q8';
 
 export interface EncodeRun {
   impl: EncodeImpl;
@@ -63,6 +65,8 @@ export interface EncodeBenchReport {
   ratio_int8_vs_transformers_q8?: number;
   /** tartan at int8 over tartan at fp32 (medians). */
   ratio_int8_vs_fp32?: number;
+  /** tartan fp32 on WebAssembly (onnxruntime-web) over tartan fp32 on onnxruntime-node (medians). */
+  ratio_wasm_vs_native?: number;
   /** How far int8 vectors are from fp32 ones on the first passages. */
   int8_agreement?: Int8Agreement;
 }
@@ -246,10 +250,16 @@ export async function runEncodeBench(options: EncodeBenchOptions): Promise<Encod
   let documentLength = 0;
   let tfjs: Awaited<ReturnType<typeof loadTransformers>> | undefined;
   let agreement: Int8Agreement | undefined;
+  let wasmModel: LateInteractionTextEmbedding | undefined;
   try {
     for (const precision of precisions) {
       status(`loading ${options.model} at ${precision}`);
-      models.set(precision, await LateInteractionTextEmbedding.load(options.model, { threads, batchSize, precision }));
+      models.set(precision, await LateInteractionTextEmbedding.load(options.model, { threads, batchSize, precision, runtime: 'native' }));
+    }
+    if (options.wasm) {
+      status(`loading ${options.model} at fp32 on WebAssembly`);
+      wasmModel = await LateInteractionTextEmbedding.load(options.model, { threads, batchSize, precision: 'fp32', runtime: 'wasm' });
+      await runTartan(wasmModel, passages.slice(0, Math.min(4, passages.length)), batchSize, 'tartan-wasm');
     }
     const warm = passages.slice(0, Math.min(4, passages.length));
     for (const [precision, model] of models) {
@@ -273,6 +283,11 @@ export async function runEncodeBench(options: EncodeBenchOptions): Promise<Encod
         const { tokens: _t, ...run } = t;
         results.push(run);
       }
+      if (wasmModel) {
+        status(`tartan fp32 on WebAssembly: ${passages.length} passages (run ${r + 1}/${repeats})`);
+        const { tokens: _t, ...run } = await runTartan(wasmModel, passages, batchSize, 'tartan-wasm');
+        results.push(run);
+      }
       for (const [impl, extractor] of tfjs?.extractors ?? []) {
         status(`${impl}: ${passages.length} passages (run ${r + 1}/${repeats})`);
         results.push(await runTransformers(extractor, impl, passages, batchSize, tokens));
@@ -287,6 +302,7 @@ export async function runEncodeBench(options: EncodeBenchOptions): Promise<Encod
     }
   } finally {
     for (const model of models.values()) await model.dispose();
+    await wasmModel?.dispose();
     await tfjs?.cleanup();
   }
   const med = (impl: EncodeImpl) => median(results.filter((x) => x.impl === impl).map((x) => x.passages_per_s));
@@ -301,6 +317,7 @@ export async function runEncodeBench(options: EncodeBenchOptions): Promise<Encod
     report.ratio_int8_vs_transformers_q8 = med('tartan-int8') / med('transformers.js-q8');
   }
   if (models.has('fp32') && models.has('int8')) report.ratio_int8_vs_fp32 = med('tartan-int8') / med('tartan');
+  if (wasmModel && models.has('fp32')) report.ratio_wasm_vs_native = med('tartan-wasm') / med('tartan');
   if (agreement) report.int8_agreement = agreement;
   return report;
 }

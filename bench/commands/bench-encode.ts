@@ -48,6 +48,8 @@ function render(r: EncodeBenchReport): string {
   if (r.ratio_int8_vs_transformers !== undefined) lines.push(`tartan int8 / transformers.js fp32: ${r.ratio_int8_vs_transformers.toFixed(2)}x`);
   if (r.ratio_int8_vs_transformers_q8 !== undefined)
     lines.push(`tartan int8 / transformers.js q8 on the same int8 graph: ${r.ratio_int8_vs_transformers_q8.toFixed(2)}x`);
+  if (r.ratio_wasm_vs_native !== undefined)
+    lines.push(`tartan fp32 WebAssembly (onnxruntime-web) / native (onnxruntime-node): ${r.ratio_wasm_vs_native.toFixed(2)}x`);
   if (r.ratio_int8_vs_fp32 !== undefined) lines.push(`tartan int8 / tartan fp32: ${r.ratio_int8_vs_fp32.toFixed(2)}x`);
   const a = r.int8_agreement;
   if (a) {
@@ -73,6 +75,7 @@ export function register(program: Command): void {
     .option('--repeats <n>', 'runs of each implementation (median reported)', positive('--repeats'), 1)
     .option('--precision <list>', 'tartan precisions to run, comma-separated (fp32, int8)', precisionList, ['fp32', 'int8'] as Precision[])
     .option('--no-baseline', 'skip the transformers.js run')
+    .option('--wasm', "also run fp32 on onnxruntime-web's WebAssembly build (the fallback runtime) and report its ratio to the native runtime")
     .option('--json', 'print the report as JSON')
     .action(
       async (o: {
@@ -84,6 +87,7 @@ export function register(program: Command): void {
         repeats: number;
         precision: Precision[];
         baseline: boolean;
+        wasm?: boolean;
         json?: boolean;
       }) => {
         const report = await runEncodeBench({
@@ -94,6 +98,7 @@ export function register(program: Command): void {
           repeats: o.repeats,
           baseline: o.baseline,
           precisions: o.precision,
+          ...(o.wasm ? { wasm: true } : {}),
           ...(o.threads ? { threads: o.threads } : {}),
           onStatus: (m) => process.stderr.write(`${m}\n`),
         });

@@ -66,6 +66,10 @@ export const ErrorCodes = {
   MODEL_MISMATCH: 'E_MODEL_MISMATCH',
   /** A long-running command was stopped (Ctrl-C, SIGTERM) before it finished. */
   INTERRUPTED: 'E_INTERRUPTED',
+  /** Two inputs that describe the same documents disagree on how many there are (vectors and a JSONL, lengths and rows). */
+  COUNT_MISMATCH: 'E_COUNT_MISMATCH',
+  /** An optional peer dependency a command or integration builds on (e.g. the MCP SDK for `tartan mcp`) is not installed. */
+  DEPENDENCY_MISSING: 'E_DEPENDENCY_MISSING',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

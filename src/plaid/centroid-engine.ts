@@ -9,7 +9,7 @@
  * writer load on first use, so importing the package never loads the runtime.
  */
 import { availableParallelism } from 'node:os';
-import type * as Ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-common';
 import type * as OnnxGraph from '../models/runtime/onnx-graph.js';
 import { loadOnnxRuntime } from '../models/runtime/load-ort.js';
 import { plaidNative } from './kernels.js';

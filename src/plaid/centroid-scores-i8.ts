@@ -9,7 +9,7 @@
  * picks centroids and bounds, the exact rerank still scores float32 vectors.
  * On SciFact (32 x 8,192 x 128) the product costs about a quarter of the float one.
  */
-import type * as Ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-common';
 import type { TokenMatrix } from '../core/tensors.js';
 import { onnxModules, sessionOfGraph } from './centroid-engine.js';
 import type { Codebook } from './types.js';

@@ -147,6 +147,8 @@ export class Collection {
   async add(docs: readonly DocumentInput[], options: IndexAddOptions = {}): Promise<void> {
     await this.index.add(docs, options);
     const batch = docs.map(sideDocument);
+    // The index replaced those ids (upsert); the side indexes still hold the old versions.
+    if (options.replace) for (const side of this.sides) await side.delete(batch.map((d) => d.id));
     for (const side of this.sides) await side.add(batch);
     await this.persist();
   }

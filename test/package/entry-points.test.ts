@@ -45,10 +45,25 @@ function loadReport(specifier: string): { exports: string[]; packages: string[] 
   `) as { exports: string[]; packages: string[] };
 }
 
+const ENTRIES = Object.keys(PKG.exports).filter((k) => k !== './package.json');
+
+test('every entry point is listed: the root, server, postgres, eval and the framework integrations', () => {
+  assert.deepEqual(ENTRIES, ['.', './server', './postgres', './eval', './langchain', './llamaindex', './mcp', './drizzle', './kysely', './sql']);
+});
+
+test('each integration framework is an optional peer dependency, never a runtime one', () => {
+  const pkg = PKG as typeof PKG & { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+  for (const name of ['@langchain/core', '@llamaindex/core', '@modelcontextprotocol/sdk', 'drizzle-orm', 'kysely', 'zod']) {
+    assert.ok(pkg.peerDependencies?.[name], `${name} is a peer dependency`);
+    assert.equal(pkg.peerDependenciesMeta?.[name]?.optional, true, `${name} is optional`);
+    assert.ok(!(name in (PKG.dependencies ?? {})), `${name} is not installed with tartan-search`);
+  }
+});
+
 test('package.json: the name is tartan-search, the command stays tartan, every entry point has types, import and default', () => {
   assert.equal(PKG.name, NAME);
   assert.equal(PKG.bin?.tartan, './dist/src/cli/main.js');
-  for (const entry of ['.', './server', './postgres', './eval']) {
+  for (const entry of ENTRIES) {
     const conditions = PKG.exports[entry] as Record<string, string> | undefined;
     assert.ok(conditions, `exports has ${entry}`);
     assert.deepEqual(Object.keys(conditions), ['types', 'import', 'default'], `${entry}: types first, then import and default`);
@@ -129,7 +144,7 @@ test('npm pack ships the runtime only: no bench or test code, autocannon is not 
   const shipped = (p: string) => files.includes(p);
   const leaked = files.filter((p) => /^dist\/(bench|test|examples)\//.test(p) || /^(bench|test)\//.test(p));
   assert.deepEqual(leaked, [], 'bench, test and example code stays out of the package');
-  for (const entry of ['.', './server', './postgres', './eval']) {
+  for (const entry of ENTRIES) {
     const target = (PKG.exports[entry] as Record<string, string>).import.replace(/^\.\//, '');
     assert.ok(shipped(target), `${target} is in the package`);
     assert.ok(shipped(target.replace(/\.js$/, '.d.ts')), `types of ${entry} are in the package`);

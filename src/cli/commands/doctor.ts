@@ -8,6 +8,18 @@ import { nativeStatus } from '../../scoring/maxsim-native.js';
 import { cpuHasVnni } from '../../models/runtime/cpu-features.js';
 import { int8CacheDir } from '../../models/runtime/int8-cache.js';
 import { resolvePrecision } from '../../models/runtime/onnx-session.js';
+import { loadRuntime, NATIVE_INSTALL_HINT } from '../../models/runtime/load-ort.js';
+
+/** Which ONNX runtime models would run on (loads it, as the first model would). */
+async function runtimeLine(): Promise<string> {
+  try {
+    const { info } = await loadRuntime();
+    if (info.kind === 'native') return `native (${info.package} ${info.version})`;
+    return `wasm (${info.package} ${info.version}, WebAssembly; slower)${info.fallbackReason ? `: ${info.fallbackReason}; for the native runtime, ${NATIVE_INSTALL_HINT}` : ''}`;
+  } catch (err) {
+    return `unavailable: ${(err as Error).message}`;
+  }
+}
 
 function precisionLine(): string {
   try {
@@ -18,7 +30,7 @@ function precisionLine(): string {
 }
 
 /** The facts `doctor` reports, flat so that both the table and --json read them directly. */
-export function doctorInfo(): Record<string, string | number | boolean> {
+export async function doctorInfo(): Promise<Record<string, string | number | boolean>> {
   const native = nativeStatus();
   return {
     version,
@@ -27,6 +39,7 @@ export function doctorInfo(): Record<string, string | number | boolean> {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
     native: native.available ? `${native.isa} (of ${native.supportedIsas?.join(', ')})` : `unavailable: ${native.reason}`,
+    runtime: await runtimeLine(),
     precision: precisionLine(),
     int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : "no VNNI: 7-bit weights (onnxruntime's non-VNNI int8 path can saturate at 8 bits)",
     int8Cache: int8CacheDir(),
@@ -37,10 +50,12 @@ export function doctorInfo(): Record<string, string | number | boolean> {
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('show what this installation can use: version, CPU, native kernels, int8 encoding, model precision, folders')
+    .description(
+      'show what this installation can use: version, CPU, native kernels, ONNX runtime (native or WebAssembly), int8 encoding, model precision, folders',
+    )
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
-      const info = doctorInfo();
+    .action(async (opts: { json?: boolean }) => {
+      const info = await doctorInfo();
       if (opts.json) printJson(info);
       else for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(10)} ${v}`);
     });

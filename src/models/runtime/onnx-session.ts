@@ -1,5 +1,6 @@
 /**
- * onnxruntime-node sessions for tartan's encoders: thread counts from options or
+ * ONNX sessions for tartan's encoders (onnxruntime-node, or onnxruntime-web's WebAssembly build where the
+ * native runtime is absent: see load-ort.ts): thread counts from options or
  * `TARTAN_ONNX_THREADS`, int64 inputs built from token ids, outputs picked by name,
  * graphs with or without a `token_type_ids` input, and int8 loading (the graph's weight
  * MatMuls quantised at load, see onnx/quantize-int8.ts, and cached, see onnx/int8-cache.ts).
@@ -10,14 +11,14 @@
  * const out = await session.run({ ids, attention, batch: 1, seqLen: ids.length }, ['token_embeddings']);
  * ```
  */
-import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as Ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-common';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { cpuHasVnni } from './cpu-features.js';
 import { int8Graph, type Int8Graph } from './int8-cache.js';
-import { loadOnnxRuntime, type OrtModule } from './load-ort.js';
+import { loadRuntime, type OrtModule, type RuntimeChoice, type RuntimeInfo } from './load-ort.js';
 import { QuantizeError } from './quantize-int8.js';
 
 /** Numeric precision of the graph's weight products. */
@@ -36,6 +37,11 @@ export interface SessionOptions {
    * slightly from fp32 ones (`tartan bench encode` measures both). Default `TARTAN_PRECISION`, else fp32.
    */
   precision?: Precision;
+  /**
+   * Which ONNX runtime runs the graph: 'native' (onnxruntime-node), 'wasm' (onnxruntime-web) or 'auto'
+   * (native when installed, else WebAssembly). Default `TARTAN_RUNTIME`, else auto.
+   */
+  runtime?: RuntimeChoice;
 }
 
 /** A padded batch of token ids, row-major `batch x seqLen`. */
@@ -100,6 +106,8 @@ export class OnnxSession {
     private readonly session: Ort.InferenceSession,
     readonly path: string,
     readonly precision: Precision,
+    /** The runtime that runs this session. */
+    readonly runtime: RuntimeInfo,
     /** For int8 sessions: what the quantisation changed. */
     readonly quantized?: Int8Graph['report'],
   ) {}
@@ -121,12 +129,18 @@ export class OnnxSession {
     };
     const precision = resolvePrecision(options.precision);
     const int8 = precision === 'int8' ? quantizedGraph(path) : undefined;
-    const ort = await loadOnnxRuntime();
+    const { ort, info } = await loadRuntime(options.runtime);
     try {
-      const session = int8?.bytes
-        ? await ort.InferenceSession.create(int8.bytes, sessionOptions)
-        : await ort.InferenceSession.create(int8?.path ?? path, sessionOptions);
-      return new OnnxSession(ort, session, path, precision, int8?.report);
+      const graph = int8?.bytes ?? int8?.path ?? path;
+      // onnxruntime-web reads no files itself: it gets the graph's bytes and those of its external data files.
+      const session =
+        typeof graph === 'string' && info.kind === 'native'
+          ? await ort.InferenceSession.create(graph, sessionOptions)
+          : await ort.InferenceSession.create(
+              typeof graph === 'string' ? readFileSync(graph) : graph,
+              info.kind === 'wasm' ? { ...sessionOptions, externalData: externalDataFiles(int8?.path ?? path) } : sessionOptions,
+            );
+      return new OnnxSession(ort, session, path, precision, info, int8?.report);
     } catch (err) {
       throw new TartanError(
         ErrorCodes.MODEL_CORRUPT,
@@ -211,6 +225,15 @@ function quantizedGraph(path: string): Int8Graph {
     );
   }
   return result;
+}
+
+/** The data files beside a graph (model.onnx_data, model.onnx.data, ...), as onnxruntime-web's `externalData` option takes them. */
+function externalDataFiles(graphPath: string): { path: string; data: Uint8Array }[] {
+  const dir = dirname(resolve(graphPath));
+  const name = basename(graphPath);
+  return readdirSync(dir)
+    .filter((n) => n !== name && n.startsWith(name) && /data$/.test(n))
+    .map((n) => ({ path: n, data: readFileSync(join(dir, n)) }));
 }
 
 /** Reads external tensor data beside the graph at `modelPath`; locations may not leave its folder. */

@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadOnnxRuntime } from '../../../src/models/runtime/load-ort.js';
+import { loadOnnxRuntime, loadRuntime } from '../../../src/models/runtime/load-ort.js';
 
 test('loadOnnxRuntime imports onnxruntime-node once and returns its API', async () => {
-  const first = loadOnnxRuntime();
-  assert.equal(loadOnnxRuntime(), first, 'one import per process');
-  const ort = await first;
+  const first = loadRuntime();
+  assert.equal(loadRuntime(), first, 'one import per process');
+  const ort = await loadOnnxRuntime();
+  assert.equal(ort, (await first).ort);
   assert.equal(typeof ort.InferenceSession.create, 'function');
   assert.equal(new ort.Tensor('float32', new Float32Array(2), [1, 2]).size, 2);
 });
