@@ -12,5 +12,5 @@
  */
 export { TartanRetriever, type TartanRetrieverInput, type TartanDocumentMetadata } from './retriever.js';
 export { TartanReranker, type TartanRerankerInput } from './reranker.js';
-export { TextReranker, type RankedText, type RerankKind, type RerankModel, type RerankerOptions } from './text-reranker.js';
-export { DEFAULT_RETRIEVER_K, searchTarget, type SearchTarget, type TargetHit, type TargetSearchOptions } from './search-target.js';
+export { TextReranker, type RankedText, type RerankKind, type RerankModel, type RerankerOptions } from '../shared/text-reranker.js';
+export { DEFAULT_RETRIEVER_K, searchTarget, type SearchTarget, type TargetHit, type TargetSearchOptions } from '../shared/search-target.js';

@@ -15,7 +15,7 @@ import type { Callbacks } from '@langchain/core/callbacks/manager';
 import { Document, type DocumentInterface } from '@langchain/core/documents';
 import { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
-import { TextReranker, type RerankerOptions } from './text-reranker.js';
+import { TextReranker, type RerankerOptions } from '../shared/text-reranker.js';
 
 /** Options of {@link TartanReranker}. */
 export type TartanRerankerInput = RerankerOptions;

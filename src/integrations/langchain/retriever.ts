@@ -17,7 +17,7 @@ import { Document } from '@langchain/core/documents';
 import { BaseRetriever, type BaseRetrieverInput } from '@langchain/core/retrievers';
 import type { Explanation } from '../../scoring/explain.js';
 import type { MetadataValue } from '../../stores/types.js';
-import { checkTarget, searchTarget, type SearchTarget, type TargetSearchOptions } from './search-target.js';
+import { retrieverOptions, searchTarget, type SearchTarget, type TargetSearchOptions } from '../shared/search-target.js';
 
 /** The metadata of a retrieved document. */
 export type TartanDocumentMetadata = Record<string, MetadataValue | Explanation | undefined> & {
@@ -44,15 +44,8 @@ export class TartanRetriever extends BaseRetriever<TartanDocumentMetadata> {
 
   constructor(fields: TartanRetrieverInput) {
     super(fields);
-    const { index, k, filter, pipeline, explain } = fields;
-    this.options = {
-      ...(k !== undefined ? { k } : {}),
-      ...(filter !== undefined ? { filter } : {}),
-      ...(pipeline !== undefined ? { pipeline } : {}),
-      ...(explain !== undefined ? { explain } : {}),
-    };
-    checkTarget(index, this.options);
-    this.index = index;
+    this.options = retrieverOptions(fields.index, fields);
+    this.index = fields.index as SearchTarget;
   }
 
   override async _getRelevantDocuments(query: string, _runManager?: CallbackManagerForRetrieverRun): Promise<Document<TartanDocumentMetadata>[]> {

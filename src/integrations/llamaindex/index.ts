@@ -13,5 +13,5 @@
  */
 export { TartanLlamaRetriever, type TartanLlamaRetrieverOptions } from './retriever.js';
 export { TartanNodePostprocessor, type TartanNodePostprocessorOptions } from './postprocessor.js';
-export { TextReranker, type RankedText, type RerankKind, type RerankModel, type RerankerOptions } from '../langchain/text-reranker.js';
-export { DEFAULT_RETRIEVER_K, searchTarget, type SearchTarget, type TargetHit, type TargetSearchOptions } from '../langchain/search-target.js';
+export { TextReranker, type RankedText, type RerankKind, type RerankModel, type RerankerOptions } from '../shared/text-reranker.js';
+export { DEFAULT_RETRIEVER_K, searchTarget, type SearchTarget, type TargetHit, type TargetSearchOptions } from '../shared/search-target.js';

@@ -15,7 +15,7 @@ import type { BaseNodePostprocessor } from '@llamaindex/core/postprocessor';
 import { MetadataMode, type NodeWithScore } from '@llamaindex/core/schema';
 import { extractText } from '@llamaindex/core/utils';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
-import { TextReranker, type RerankerOptions } from '../langchain/text-reranker.js';
+import { TextReranker, type RerankerOptions } from '../shared/text-reranker.js';
 
 /** Options of {@link TartanNodePostprocessor}. */
 export type TartanNodePostprocessorOptions = RerankerOptions;

@@ -16,7 +16,7 @@ import type { QueryBundle } from '@llamaindex/core/query-engine';
 import { BaseRetriever } from '@llamaindex/core/retriever';
 import { TextNode, type NodeWithScore } from '@llamaindex/core/schema';
 import { extractText } from '@llamaindex/core/utils';
-import { checkTarget, searchTarget, type SearchTarget, type TargetSearchOptions } from '../langchain/search-target.js';
+import { retrieverOptions, searchTarget, type SearchTarget, type TargetSearchOptions } from '../shared/search-target.js';
 
 /** Options of {@link TartanLlamaRetriever}. */
 export interface TartanLlamaRetrieverOptions extends TargetSearchOptions {
@@ -34,15 +34,8 @@ export class TartanLlamaRetriever extends BaseRetriever {
 
   constructor(options: TartanLlamaRetrieverOptions) {
     super();
-    const { index, k, filter, pipeline, explain } = options;
-    this.options = {
-      ...(k !== undefined ? { k } : {}),
-      ...(filter !== undefined ? { filter } : {}),
-      ...(pipeline !== undefined ? { pipeline } : {}),
-      ...(explain !== undefined ? { explain } : {}),
-    };
-    checkTarget(index, this.options);
-    this.index = index;
+    this.options = retrieverOptions(options.index, options);
+    this.index = options.index as SearchTarget;
   }
 
   override async _retrieve(params: QueryBundle): Promise<NodeWithScore[]> {

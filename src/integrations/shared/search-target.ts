@@ -58,6 +58,22 @@ export function checkTarget(target: unknown, options: TargetSearchOptions): asse
   explainCount(options.explain, 0);
 }
 
+/**
+ * The search options a retriever keeps from its fields (only those given), checked against `target` with {@link checkTarget}.
+ * @example const options = retrieverOptions(index, { k: 5 }); // { k: 5 }
+ */
+export function retrieverOptions(target: unknown, fields: TargetSearchOptions): TargetSearchOptions {
+  const { k, filter, pipeline, explain } = fields;
+  const options: TargetSearchOptions = {
+    ...(k !== undefined ? { k } : {}),
+    ...(filter !== undefined ? { filter } : {}),
+    ...(pipeline !== undefined ? { pipeline } : {}),
+    ...(explain !== undefined ? { explain } : {}),
+  };
+  checkTarget(target, options);
+  return options;
+}
+
 /** Searches `target` for `query`; hits are best first, with texts read from the index where a pipeline stage left them out. */
 export async function searchTarget(target: SearchTarget, query: string, options: TargetSearchOptions = {}): Promise<TargetHit[]> {
   checkTarget(target, options);
