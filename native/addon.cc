@@ -22,6 +22,9 @@ void registerPlaid(Napi::Env env, Napi::Object exports);
 
 namespace {
 
+// The x86 instruction-set variants exist only in x86 builds (binding.gyp); elsewhere (arm64) the
+// scalar kernels, which the compiler auto-vectorises for the target, are the only set.
+#if defined(__x86_64__) || defined(__i386__)
 bool cpuHasAvx512() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
@@ -33,6 +36,10 @@ bool cpuHasAvx2() {
   // F16C has no __builtin_cpu_supports name in every GCC; every AVX2 CPU with FMA also has F16C.
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+#else
+bool cpuHasAvx512() { return false; }
+bool cpuHasAvx2() { return false; }
+#endif
 
 std::vector<const KernelSet*> supportedSets() {
   std::vector<const KernelSet*> sets;
@@ -50,10 +57,6 @@ const KernelSet& activeSet() {
 }
 
 int hardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
-
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
 
 // score(dtype, query, query8, qscales, qrows, dim, docs, dscales, offsets, weights, out, threads)
 // dtype: 0 f32, 1 f16, 2 i8. Returns the lowest index of a document holding NaN/Infinity, or -1.
@@ -125,7 +128,7 @@ Napi::Value Score(const Napi::CallbackInfo& info) {
   job.out = out;
   const DType dt = dtype == 0 ? DType::F32 : dtype == 1 ? DType::F16 : DType::I8;
   const size_t bytes = set.prepare(job, dt, nullptr);
-  std::unique_ptr<void, AlignedFree> packed(bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr);
+  AlignedBuffer<void> packed(alignedAlloc64(bytes));
   if (bytes && !packed) return fail(env, "out of memory for the packed query");
   set.prepare(job, dt, packed.get());
   job.packed = packed.get();

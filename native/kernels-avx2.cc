@@ -10,10 +10,10 @@
 #include <limits>
 #include <vector>
 
+#include "simd-target.h"
 #include "kernels.h"
 
-#pragma GCC push_options
-#pragma GCC target("avx2,fma,f16c")
+TARTAN_TARGET_PUSH("avx2,fma,f16c")
 
 namespace tartan {
 namespace {
@@ -233,4 +233,4 @@ const KernelSet& avx2Kernels() {
 
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

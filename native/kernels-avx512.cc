@@ -15,10 +15,10 @@
 #include <limits>
 #include <vector>
 
+#include "simd-target.h"
 #include "kernels.h"
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
+TARTAN_TARGET_PUSH("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")
 
 #include "vnni-dot.h"
 
@@ -310,4 +310,4 @@ const KernelSet& avx512Kernels() {
 
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <ctime>
 
+#include "portable.h"
+
 namespace tartan {
 
 // One query, prepared once per call, and the packed documents it is scored against.
@@ -57,13 +59,6 @@ inline float weightedSum(const float* maxes, const float* weights, int qrows) {
   double s = 0;
   for (int q = 0; q < qrows; q++) s += static_cast<double>(weights[q]) * maxes[q];
   return static_cast<float>(s);
-}
-
-// CPU time consumed by the calling thread, in seconds.
-inline double threadCpuSeconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 }  // namespace tartan

@@ -10,6 +10,8 @@
 #include <memory>
 #include <vector>
 
+#include "portable.h"
+#include "simd-target.h"
 #include "plaid.h"
 
 namespace tartan {
@@ -24,8 +26,7 @@ bool supported() {
 }  // namespace avx512
 }  // namespace tartan
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx2,fma")
+TARTAN_TARGET_PUSH("avx512f,avx512bw,avx512vl,avx2,fma")
 
 namespace tartan {
 namespace avx512 {
@@ -58,16 +59,12 @@ inline void block(const float* cv, int dim, const float* qt, int qpad, float* ou
   }
 }
 
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
-
 }  // namespace
 
 void centroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
   // qt[d][qpad]: one aligned load holds dimension d of 16 query rows.
   const int qpad = (rows + 31) / 32 * 32;
-  std::unique_ptr<float, AlignedFree> buf(static_cast<float*>(std::aligned_alloc(64, static_cast<size_t>(dim) * qpad * sizeof(float))));
+  auto buf = alignedBuffer<float>(static_cast<size_t>(dim) * qpad * sizeof(float));
   float* qt = buf.get();
   std::memset(qt, 0, static_cast<size_t>(dim) * qpad * sizeof(float));
   for (int q = 0; q < rows; q++)
@@ -175,7 +172,7 @@ void nearest(const float* x, size_t n, int dim, const float* centroids, size_t k
   // Tokens go 256 at a time (8 chunks of 32, transposed: 128 KiB at dim 128, held in L2) past every
   // block of 12 centroids (held in L1), so the centroid table is streamed once per 256 tokens.
   constexpr size_t kChunks = 8, kTokens = 32 * kChunks;
-  std::unique_ptr<float, AlignedFree> buf(static_cast<float*>(std::aligned_alloc(64, kChunks * static_cast<size_t>(dim) * 32 * sizeof(float))));
+  auto buf = alignedBuffer<float>(kChunks * static_cast<size_t>(dim) * 32 * sizeof(float));
   alignas(64) float best[kTokens];
   alignas(64) int32_t arg[kTokens];
   const __m512 ninf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
@@ -305,4 +302,4 @@ uint64_t rowsInRange(const float* row, const float* lo, const float* hi, int row
 }  // namespace avx512
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "portable.h"
+#include "simd-target.h"
 #include "plaid.h"
 
 namespace tartan {
@@ -23,8 +25,7 @@ bool supported() {
 }  // namespace vnni
 }  // namespace tartan
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni")
+TARTAN_TARGET_PUSH("avx512f,avx512bw,avx512vl,avx512vnni")
 
 #include "vnni-dot.h"
 
@@ -66,16 +67,12 @@ inline void block(const int8_t* cv, int dim, const int32_t* qt, int qpad, const 
   }
 }
 
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
-
 }  // namespace
 
 void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, const int8_t* c8, const float* cscale,
                       const int32_t* csum, size_t k, float* out) {
   const int quads = dim / 4, qpad = (rows + 31) / 32 * 32;
-  std::unique_ptr<int32_t, AlignedFree> buf(static_cast<int32_t*>(std::aligned_alloc(64, static_cast<size_t>(quads) * qpad * sizeof(int32_t))));
+  auto buf = alignedBuffer<int32_t>(static_cast<size_t>(quads) * qpad * sizeof(int32_t));
   int32_t* qt = buf.get();
   // Padding rows hold 128 in every byte: zero once the offset is taken off (their scores are not stored).
   std::fill(qt, qt + static_cast<size_t>(quads) * qpad, static_cast<int32_t>(0x80808080u));
@@ -99,4 +96,4 @@ void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, 
 }  // namespace vnni
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

@@ -3,6 +3,7 @@
 // 16-bit sums split by even and odd token (a 16-bit lane holds two neighbouring tokens' bytes).
 #include <immintrin.h>
 
+#include "simd-target.h"
 #include "plaid-fastscan.h"
 
 namespace tartan {
@@ -16,8 +17,7 @@ bool supported() {
 }  // namespace avx2
 }  // namespace tartan
 
-#pragma GCC push_options
-#pragma GCC target("avx2")
+TARTAN_TARGET_PUSH("avx2")
 
 namespace tartan {
 namespace avx2 {
@@ -52,4 +52,4 @@ void blockScores(const uint8_t* bytes, size_t rb, const uint8_t* qlutRow, float 
 }  // namespace avx2
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "simd-target.h"
 #include "plaid-fastscan.h"
 
 namespace tartan {
@@ -21,8 +22,7 @@ bool supported() {
 }  // namespace vbmi
 }  // namespace tartan
 
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512vbmi")
+TARTAN_TARGET_PUSH("avx512f,avx512bw,avx512vl,avx512vbmi")
 
 namespace tartan {
 namespace vbmi {
@@ -105,4 +105,4 @@ void refineTokens(const RefinePassage& rp, const uint8_t* qlut, const float* tau
 }  // namespace vbmi
 }  // namespace tartan
 
-#pragma GCC pop_options
+TARTAN_TARGET_POP

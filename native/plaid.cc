@@ -64,10 +64,6 @@ inline bool anyAboveScalar(const float* row, const float* thr, int rows) {
 // Entry a ranks below entry b: lower score, or the same score and a higher id (as topK in TS).
 inline bool worse(float sa, uint32_t ia, float sb, uint32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
-
 }  // namespace
 
 void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out) {
@@ -199,7 +195,7 @@ void plaidRerank(const KernelSet& set, const float* query, int rows, const float
   std::vector<float> qscales(job.qpad, 0.0f);
   job.qscales = qscales.data();
   const size_t bytes = set.prepare(job, DType::F32, nullptr);
-  std::unique_ptr<void, AlignedFree> qt(bytes ? std::aligned_alloc(64, (bytes + 63) / 64 * 64) : nullptr);
+  AlignedBuffer<void> qt(alignedAlloc64(bytes));
   set.prepare(job, DType::F32, qt.get());
   job.packed = qt.get();
   // Candidates are decoded in batches of about this many tokens (256 KiB at dim 128), small enough

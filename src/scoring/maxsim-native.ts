@@ -1,12 +1,13 @@
 /**
- * Loads the native MaxSim addon (`build/Release/tartan_native.node`, built by
- * node-gyp at install) and exposes it typed. Never throws at import: when the addon
- * is missing, fails to load, or TARTAN_NATIVE=0 is set, {@link nativeKernels}
- * returns null and {@link nativeStatus} says why, and MaxSim uses the TypeScript kernels.
+ * Loads the native MaxSim addon and exposes it typed. The addon comes prebuilt in the package
+ * (`prebuilds/<platform>-<arch>/tartan-search.<libc>.node`, made by prebuildify) or compiled at
+ * install by node-gyp (`build/Release/tartan_native.node`, which wins when present); node-gyp-build
+ * picks the one matching this platform, architecture and C library. Never throws at import: when no
+ * build matches, one fails to load, or TARTAN_NATIVE=0 is set, {@link nativeKernels} returns null,
+ * {@link nativeStatus} says why, and MaxSim uses the TypeScript kernels (same results, slower).
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { packageRoot } from '../core/paths.js';
 
 /** The addon's raw functions (see native/addon.cc). */
@@ -39,27 +40,58 @@ export interface NativeStatus {
   readonly available: boolean;
   readonly isa?: string;
   readonly supportedIsas?: readonly string[];
+  /** The addon file in use, or where a compiled one would be. */
   readonly path: string;
+  readonly source?: NativeSource;
   readonly reason?: string;
 }
 
-/** Where the addon is expected. */
+/** Where a locally compiled addon goes (node-gyp's output); prebuilt ones live under `prebuilds/`. */
 export const nativeAddonPath: string = join(packageRoot, 'build', 'Release', 'tartan_native.node');
 
-let loaded: { addon: NativeAddon | null; reason?: string } | undefined;
+/** Where an addon came from: compiled here by node-gyp, or prebuilt and shipped in the package. */
+export type NativeSource = 'compiled' | 'prebuilt';
 
-function load(): { addon: NativeAddon | null; reason?: string } {
-  if (loaded) return loaded;
-  if (process.env.TARTAN_NATIVE === '0') loaded = { addon: null, reason: 'disabled by TARTAN_NATIVE=0' };
-  else if (!existsSync(nativeAddonPath))
-    loaded = { addon: null, reason: `not built (no ${nativeAddonPath}; run \`npx node-gyp rebuild\` or reinstall with a C++ compiler)` };
-  else {
-    try {
-      loaded = { addon: createRequire(import.meta.url)(nativeAddonPath) as NativeAddon };
-    } catch (e) {
-      loaded = { addon: null, reason: `failed to load: ${e instanceof Error ? e.message : String(e)}` };
-    }
+/** The outcome of looking for an addon under one package root. */
+export interface NativeLoad {
+  readonly addon: NativeAddon | null;
+  /** The file loaded or tried; absent when none matched this platform. */
+  readonly path?: string;
+  readonly source?: NativeSource;
+  readonly reason?: string;
+}
+
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * Finds and loads the addon under `root` (a package root holding `build/Release` or `prebuilds/`).
+ * Exposed for tests and `tartan doctor`; use {@link nativeKernels} to score.
+ * @example loadNativeAddon(packageRoot).source // 'prebuilt' after `npm install tartan-search`
+ */
+export function loadNativeAddon(root: string = packageRoot): NativeLoad {
+  if (process.env.TARTAN_NATIVE === '0') return { addon: null, reason: 'disabled by TARTAN_NATIVE=0' };
+  let path: string;
+  try {
+    path = (requireHere('node-gyp-build') as { path(dir: string): string }).path(root);
+  } catch (e) {
+    const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return {
+      addon: null,
+      reason: `not available: no prebuilt addon for this platform and none compiled (${detail}); install a C++ toolchain and run \`npm rebuild tartan-search\``,
+    };
   }
+  const source: NativeSource = path.includes(`${sep}prebuilds${sep}`) ? 'prebuilt' : 'compiled';
+  try {
+    return { addon: requireHere(path) as NativeAddon, path, source };
+  } catch (e) {
+    return { addon: null, path, source, reason: `failed to load ${path}: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+let loaded: NativeLoad | undefined;
+
+function load(): NativeLoad {
+  loaded ??= loadNativeAddon();
   return loaded;
 }
 
@@ -73,7 +105,7 @@ export function nativeKernels(): NativeAddon | null {
  * @example nativeStatus() // { available: true, isa: 'avx512', supportedIsas: ['avx512', 'avx2', 'scalar'], ... }
  */
 export function nativeStatus(): NativeStatus {
-  const { addon, reason } = load();
-  if (!addon) return { available: false, path: nativeAddonPath, reason };
-  return { available: true, isa: addon.isa(), supportedIsas: addon.supportedIsas(), path: nativeAddonPath };
+  const { addon, reason, path = nativeAddonPath, source } = load();
+  if (!addon) return { available: false, path, source, reason };
+  return { available: true, isa: addon.isa(), supportedIsas: addon.supportedIsas(), path, source };
 }

@@ -38,7 +38,9 @@ export async function doctorInfo(): Promise<Record<string, string | number | boo
     platform: `${process.platform}-${process.arch}`,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
-    native: native.available ? `${native.isa} (of ${native.supportedIsas?.join(', ')})` : `unavailable: ${native.reason}`,
+    native: native.available
+      ? `${native.isa} (of ${native.supportedIsas?.join(', ')}; ${native.source}: ${native.path})`
+      : `unavailable: ${native.reason}; the TypeScript kernels are used (same results, slower)`,
     runtime: await runtimeLine(),
     precision: precisionLine(),
     int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : "no VNNI: 7-bit weights (onnxruntime's non-VNNI int8 path can saturate at 8 bits)",
