@@ -55,6 +55,9 @@ export interface PipelineHit {
   explanation?: Explanation;
 }
 
+/** An index hit or a pipeline hit (`stage` only on the second): what code that shows either kind reads. */
+export type RankedHit = Omit<PipelineHit, 'stage'> & { stage?: string };
+
 export interface PipelineResult {
   hits: PipelineHit[];
   /** Milliseconds per stage, in run order (`fusion` when first stages were fused). */

@@ -14,6 +14,8 @@ test('doctor --json reports native kernels, int8 capability, precision and folde
   assert.match(String(info.int8), cpuHasVnni() ? /^VNNI: 8-bit/ : /^no VNNI: 7-bit/);
   const native = nativeStatus();
   assert.equal(String(info.native).startsWith('unavailable'), !native.available);
+  // which addon: prebuilt (shipped in the package) or compiled here, and its file
+  if (native.available) assert.ok(String(info.native).includes(`${native.source}: ${native.path}`), String(info.native));
   assert.equal(typeof info.cores, 'number');
 });
 

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { pgTest } from '../stores/postgres/pg-test-env.js';
+import { runExample } from './run-example.js';
 
 // The README's Drizzle snippet must keep running as written, against the real PostgreSQL.
 pgTest('examples/drizzle ranks an app-owned documents table by MaxSim in SQL', async (_t, url) => {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = fileURLToPath(new URL(`../../examples/drizzle.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: { ...process.env, TARTAN_PG_URL: url },
-  });
+  const r = runExample('drizzle', { TARTAN_PG_URL: url });
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 2, r.stdout);

@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runExample } from './run-example.js';
 
 // The README's LangChain section must keep running as written.
 test('examples/langchain runs offline: BM25 retrieval, a ColBERT rerank, and the reranked context in the chain prompt', () => {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = fileURLToPath(new URL(`../../examples/langchain.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script], { encoding: 'utf8', timeout: 120_000 });
+  const r = runExample('langchain');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   // BM25 rewards the repeated "blood" of `tests`; ColBERT MaxSim moves `donor` (more query words) above it, and topN 3 drops it.

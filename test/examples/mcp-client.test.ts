@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runExample } from './run-example.js';
 
 // The README's MCP section must keep running as written.
 test('examples/mcp-client runs offline: tartan mcp over stdio lists its tools, searches, explains and reports a coded error', () => {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = fileURLToPath(new URL(`../../examples/mcp-client.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script], { encoding: 'utf8', timeout: 120_000 });
+  const r = runExample('mcp-client');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   // Read-only by default: no add_documents without --allow-writes.

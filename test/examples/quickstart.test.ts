@@ -1,13 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { runExample } from './run-example.js';
 
 // The README's API walk-through must keep running as written.
 test('examples/quickstart runs offline and prints filtered hits, an explanation and a pipeline result', () => {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const script = fileURLToPath(new URL(`../../examples/quickstart.${fromSource ? 'ts' : 'js'}`, import.meta.url));
-  const r = spawnSync(process.execPath, [...(fromSource ? ['--import', 'tsx'] : []), script], { encoding: 'utf8', timeout: 120_000 });
+  const r = runExample('quickstart');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   // The year filter keeps 2010 and later, so `asp` (2001) never appears; both blood-pressure documents rank first.

@@ -1,4 +1,5 @@
 /** `tartan doctor`: what this installation can do (native kernels, int8 encoding, paths). */
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { cpus } from 'node:os';
 import { printJson } from '../output.js';
@@ -15,7 +16,7 @@ async function runtimeLine(): Promise<string> {
   try {
     const { info } = await loadRuntime();
     if (info.kind === 'native') return `native (${info.package} ${info.version})`;
-    return `wasm (${info.package} ${info.version}, WebAssembly; slower)${info.fallbackReason ? `: ${info.fallbackReason}; for the native runtime, ${NATIVE_INSTALL_HINT}` : ''}`;
+    return `wasm (${info.package} ${info.version}, WebAssembly)${info.fallbackReason ? `: ${info.fallbackReason}; for the native runtime, ${NATIVE_INSTALL_HINT}` : ''}`;
   } catch (err) {
     return `unavailable: ${(err as Error).message}`;
   }
@@ -45,7 +46,7 @@ export async function doctorInfo(): Promise<Record<string, string | number | boo
     precision: precisionLine(),
     int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : "no VNNI: 7-bit weights (onnxruntime's non-VNNI int8 path can saturate at 8 bits)",
     int8Cache: int8CacheDir(),
-    shared: sharedDir(),
+    shared: existsSync(sharedDir()) ? sharedDir() : `${sharedDir()} (absent; only a checkout's tests and benchmarks read it)`,
   };
 }
 

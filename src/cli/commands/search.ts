@@ -5,8 +5,8 @@ import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { MAX_K, checkK, kFromText } from '../../core/result-count.js';
 import { Index } from '../../retrieval/index-facade.js';
 import { Collection } from '../../retrieval/collection.js';
-import type { Explanation } from '../../scoring/explain.js';
-import type { MetadataFilter, MetadataValue } from '../../stores/types.js';
+import type { RankedHit } from '../../retrieval/pipeline.js';
+import type { MetadataFilter } from '../../stores/types.js';
 
 interface SearchOptions {
   k: string;
@@ -18,18 +18,6 @@ interface SearchOptions {
   pipeline?: string;
   denseModel?: string;
   crossEncoderModel?: string;
-}
-
-/** What both search paths return: an index hit or a pipeline hit, explained when asked. */
-interface PrintedHit {
-  id: string;
-  rank: number;
-  score: number;
-  normalizedScore?: number;
-  stage?: string;
-  text?: string;
-  metadata?: Record<string, MetadataValue>;
-  explanation?: Explanation;
 }
 
 function positive(name: string, v: string | undefined): number | undefined {
@@ -55,7 +43,7 @@ async function indexSearch(index: Index, queryText: string, opts: SearchOptions)
     nprobe = positive('nprobe', opts.nprobe),
     ndocs = positive('ndocs', opts.ndocs);
   const started = performance.now();
-  const hits: PrintedHit[] = await index.search(queryText, {
+  const hits: RankedHit[] = await index.search(queryText, {
     k,
     ...(filter ? { filter } : {}),
     ...(nprobe ? { nprobe } : {}),
@@ -75,16 +63,16 @@ async function pipelineSearch(collection: Collection, queryText: string, opts: S
     ...(filter ? { filter } : {}),
     ...(opts.explain ? { explain: true } : {}),
   });
-  return { hits: r.hits as PrintedHit[], latencyMs: r.latencyMs };
+  return { hits: r.hits as RankedHit[], latencyMs: r.latencyMs };
 }
 
-function printHits(hits: PrintedHit[], latencyMs: Record<string, number>): void {
+function printHits(hits: RankedHit[], latencyMs: Record<string, number>): void {
   if (hits.length === 0) {
     console.log('no results');
     return;
   }
   const snippet = (t?: string) => (t ?? '').replace(/\s+/g, ' ').slice(0, 70);
-  const norm = (h: PrintedHit) => (h.normalizedScore === undefined ? '-' : h.normalizedScore.toFixed(3));
+  const norm = (h: RankedHit) => (h.normalizedScore === undefined ? '-' : h.normalizedScore.toFixed(3));
   console.log(
     formatTable(
       ['rank', 'id', 'score', 'norm', 'text'],

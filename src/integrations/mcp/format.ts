@@ -3,22 +3,13 @@
  * readable text, which is what most MCP clients put in front of the model.
  */
 import type { Explanation } from '../../scoring/explain.js';
-import type { MetadataValue } from '../../stores/types.js';
+import type { RankedHit } from '../../retrieval/pipeline.js';
 
 /** Characters of a document's text shown per hit in the readable form (structuredContent has it whole). */
 const TEXT_SHOWN = 1000;
 
-/** A hit of an index search or a pipeline, as the search tool returns it. */
-export interface ToolHit {
-  id: string;
-  rank: number;
-  score: number;
-  normalizedScore?: number;
-  stage?: string;
-  text?: string;
-  metadata?: Record<string, MetadataValue>;
-  explanation?: ExplanationJson;
-}
+/** A hit of an index search or a pipeline, as the search tool returns it (the explanation as plain JSON). */
+export type ToolHit = Omit<RankedHit, 'explanation'> & { explanation?: ExplanationJson };
 
 /** An {@link Explanation} as plain JSON. */
 export interface ExplanationJson {

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { checkK } from '../../core/result-count.js';
 import type { MetadataFilter } from '../../stores/types.js';
-import type { Explanation } from '../../scoring/explain.js';
+import type { RankedHit } from '../../retrieval/pipeline.js';
 import type { ServedIndexes } from './served-indexes.js';
 import { explanationJson, searchText, type ToolHit } from './format.js';
 import type { ToolOutput } from './tool-output.js';
@@ -39,18 +39,7 @@ export function toFilter(filter: SearchArgs['filter']): MetadataFilter | undefin
   return parsed as MetadataFilter;
 }
 
-interface AnyHit {
-  id: string;
-  rank: number;
-  score: number;
-  normalizedScore?: number;
-  stage?: string;
-  text?: string;
-  metadata?: ToolHit['metadata'];
-  explanation?: Explanation;
-}
-
-function toolHit(h: AnyHit): ToolHit {
+function toolHit(h: RankedHit): ToolHit {
   return {
     id: h.id,
     rank: h.rank,
@@ -70,7 +59,7 @@ export async function runSearch(indexes: ServedIndexes, args: SearchArgs, maxExp
   const filter = toFilter(args.filter);
   const pipeline = args.pipeline?.trim() || DIRECT;
   const options = { k, ...(filter ? { filter } : {}), ...(args.explain ? { explain: maxExplained } : {}) };
-  let hits: AnyHit[];
+  let hits: RankedHit[];
   let latencyMs: Record<string, number>;
   if (pipeline === DIRECT) {
     const started = performance.now();

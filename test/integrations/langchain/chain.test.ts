@@ -1,24 +1,16 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DocumentInterface } from '@langchain/core/documents';
 import { StringOutputParser } from '@langchain/core/output_parsers';
 import { PromptTemplate } from '@langchain/core/prompts';
 import { RunnableLambda, RunnablePassthrough, RunnableSequence } from '@langchain/core/runnables';
 import { FakeLLM } from '@langchain/core/utils/testing';
-import { Collection } from '../../../src/retrieval/collection.js';
+import type { Collection } from '../../../src/retrieval/collection.js';
 import { TartanReranker, TartanRetriever } from '../../../src/integrations/langchain/index.js';
-import { makeCorpusIndex, textOf } from './corpus.js';
+import { textOf, useCorpus } from '../shared/corpus.js';
 
-let corpus: Awaited<ReturnType<typeof makeCorpusIndex>>;
 let collection: Collection;
-before(async () => {
-  corpus = await makeCorpusIndex();
-  collection = await Collection.open(corpus.location);
-});
-after(async () => {
-  await collection?.close();
-  await corpus?.remove();
-});
+useCorpus((opened) => ({ collection } = opened));
 
 const QUERY = 'what lowers blood pressure';
 const formatDocs = (docs: DocumentInterface[]) => docs.map((d) => `[${d.id}] ${d.pageContent}`).join('\n');

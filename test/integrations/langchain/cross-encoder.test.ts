@@ -8,7 +8,7 @@ import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import type { CrossEncoder } from '../../../src/models/types.js';
 import { TartanReranker } from '../../../src/integrations/langchain/index.js';
 import { SHARED, sharedSuite } from '../../shared-fixtures.js';
-import { CORPUS } from './corpus.js';
+import { CORPUS } from '../shared/corpus.js';
 
 // Random weights: these tests check the wiring (the logits used, the order, the calls), never quality.
 const { test, before, after } = sharedSuite(SHARED.tokenizer);

@@ -1,23 +1,15 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Document } from '@langchain/core/documents';
 import { BaseDocumentCompressor } from '@langchain/core/retrievers/document_compressors';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
-import { Index } from '../../../src/retrieval/index-facade.js';
+import type { Index } from '../../../src/retrieval/index-facade.js';
 import { LexicalColbert } from '../../../src/lexical/lexical-colbert.js';
 import { TartanReranker } from '../../../src/integrations/langchain/index.js';
-import { CORPUS, makeCorpusIndex, textOf } from './corpus.js';
+import { CORPUS, textOf, useCorpus } from '../shared/corpus.js';
 
-let corpus: Awaited<ReturnType<typeof makeCorpusIndex>>;
 let index: Index;
-before(async () => {
-  corpus = await makeCorpusIndex();
-  index = await Index.open(corpus.location);
-});
-after(async () => {
-  await index?.close();
-  await corpus?.remove();
-});
+useCorpus((opened) => ({ index } = opened));
 
 const QUERY = 'what lowers blood pressure';
 const asDocument = (id: string) => new Document({ id, pageContent: textOf(id), metadata: { source: `doc-${id}` } });

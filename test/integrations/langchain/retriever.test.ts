@@ -1,26 +1,16 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Document } from '@langchain/core/documents';
 import { BaseRetriever } from '@langchain/core/retrievers';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
-import { Collection } from '../../../src/retrieval/collection.js';
-import { Index } from '../../../src/retrieval/index-facade.js';
+import type { Collection } from '../../../src/retrieval/collection.js';
+import type { Index } from '../../../src/retrieval/index-facade.js';
 import { TartanRetriever } from '../../../src/integrations/langchain/index.js';
-import { CORPUS, makeCorpusIndex, textOf } from './corpus.js';
+import { CORPUS, textOf, useCorpus } from '../shared/corpus.js';
 
-let corpus: Awaited<ReturnType<typeof makeCorpusIndex>>;
 let index: Index;
 let collection: Collection;
-before(async () => {
-  corpus = await makeCorpusIndex();
-  index = await Index.open(corpus.location);
-  collection = await Collection.open(corpus.location);
-});
-after(async () => {
-  await index?.close();
-  await collection?.close();
-  await corpus?.remove();
-});
+useCorpus((opened) => ({ index, collection } = opened));
 
 test('TartanRetriever over an Index returns Documents in ColBERT order with text, metadata, id and score', async () => {
   const retriever = new TartanRetriever({ index, k: 4 });

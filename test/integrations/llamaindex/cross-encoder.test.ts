@@ -7,7 +7,7 @@ import { TextCrossEncoder } from '../../../src/models/encoders/cross-encoder.js'
 import { makeSyntheticModel } from '../../../src/models/synthetic/index.js';
 import { TartanNodePostprocessor } from '../../../src/integrations/llamaindex/index.js';
 import { SHARED, sharedSuite } from '../../shared-fixtures.js';
-import { CORPUS } from '../langchain/corpus.js';
+import { CORPUS } from '../shared/corpus.js';
 
 // Random weights: this checks the wiring (the logits used, the order, the calls), never quality.
 const { test, before, after } = sharedSuite(SHARED.tokenizer);

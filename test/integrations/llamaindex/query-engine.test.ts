@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompletionResponse, LLMCompletionParamsNonStreaming, LLMCompletionParamsStreaming } from '@llamaindex/core/llms';
 import { MockLLM } from '@llamaindex/core/llms/mock';
@@ -6,21 +6,13 @@ import { RetrieverQueryEngine } from '@llamaindex/core/query-engine';
 import { getResponseSynthesizer } from '@llamaindex/core/response-synthesizers';
 import { MetadataMode } from '@llamaindex/core/schema';
 import { extractText } from '@llamaindex/core/utils';
-import { Collection } from '../../../src/retrieval/collection.js';
+import type { Collection } from '../../../src/retrieval/collection.js';
 import { TartanLlamaRetriever, TartanNodePostprocessor } from '../../../src/integrations/llamaindex/index.js';
-import { makeCorpusIndex, textOf } from '../langchain/corpus.js';
+import { textOf, useCorpus } from '../shared/corpus.js';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
 
-let corpus: Awaited<ReturnType<typeof makeCorpusIndex>>;
 let collection: Collection;
-before(async () => {
-  corpus = await makeCorpusIndex();
-  collection = await Collection.open(corpus.location);
-});
-after(async () => {
-  await collection?.close();
-  await corpus?.remove();
-});
+useCorpus((opened) => ({ collection } = opened));
 
 const QUERY = 'what lowers blood pressure';
 

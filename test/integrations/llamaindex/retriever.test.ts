@@ -1,26 +1,16 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BaseRetriever } from '@llamaindex/core/retriever';
 import { MetadataMode, TextNode } from '@llamaindex/core/schema';
 import { ErrorCodes, isTartanError } from '../../../src/core/errors.js';
-import { Collection } from '../../../src/retrieval/collection.js';
-import { Index } from '../../../src/retrieval/index-facade.js';
+import type { Collection } from '../../../src/retrieval/collection.js';
+import type { Index } from '../../../src/retrieval/index-facade.js';
 import { TartanLlamaRetriever } from '../../../src/integrations/llamaindex/index.js';
-import { CORPUS, makeCorpusIndex, textOf } from '../langchain/corpus.js';
+import { CORPUS, textOf, useCorpus } from '../shared/corpus.js';
 
-let corpus: Awaited<ReturnType<typeof makeCorpusIndex>>;
 let index: Index;
 let collection: Collection;
-before(async () => {
-  corpus = await makeCorpusIndex();
-  index = await Index.open(corpus.location);
-  collection = await Collection.open(corpus.location);
-});
-after(async () => {
-  await index?.close();
-  await collection?.close();
-  await corpus?.remove();
-});
+useCorpus((opened) => ({ index, collection } = opened));
 
 test('TartanLlamaRetriever returns TextNodes (id_ = document id) scored in ColBERT order', async () => {
   const retriever = new TartanLlamaRetriever({ index, k: 4 });

@@ -7,6 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { Collection } from '../../../src/retrieval/collection.js';
 import { Index } from '../../../src/retrieval/index-facade.js';
 import type { DocumentInput } from '../../../src/stores/types.js';
 
@@ -37,4 +39,23 @@ export async function makeCorpusIndex(): Promise<{ root: string; location: strin
   await index.add(CORPUS);
   await index.close();
   return { root, location, remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * Registers hooks that build the corpus index before the file's tests and remove it after, and
+ * hands the opened Index and Collection to `receive` (called once, before the first test).
+ */
+export function useCorpus(receive: (opened: { index: Index; collection: Collection }) => void): void {
+  let corpus: Awaited<ReturnType<typeof makeCorpusIndex>> | undefined;
+  let opened: { index: Index; collection: Collection } | undefined;
+  before(async () => {
+    corpus = await makeCorpusIndex();
+    opened = { index: await Index.open(corpus.location), collection: await Collection.open(corpus.location) };
+    receive(opened);
+  });
+  after(async () => {
+    await opened?.index.close();
+    await opened?.collection.close();
+    await corpus?.remove();
+  });
 }
