@@ -5,16 +5,17 @@
  * process (or by a pid since reused by another program) is taken over.
  *
  * The lock file is written complete under a private name and hard-linked into
- * place, so no one ever reads a half-written lock. A stale lock is renamed
- * aside and checked to be the very file judged stale before it is dropped, so
- * two processes taking over the same stale lock cannot both win.
+ * place, so no one ever reads a half-written lock. A stale lock is removed only
+ * by the process that holds `write.lock.takeover` (created exclusively) and
+ * only if it is still the very file judged stale, so of the processes taking
+ * over the same stale lock exactly one wins.
  *
  * Locks still held when the process exits normally (an error ended a command
  * before its store was closed) are released by an exit hook, so an ordinary
  * failure never leaves a `write.lock` behind; only a killed process does, and
  * the next writer takes that one over.
  */
-import { linkSync, readFileSync, renameSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { linkSync, readFileSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +107,29 @@ function placeExclusive(src: string, dest: string, body: string): boolean {
   }
 }
 
+/** Beside the lock while a process removes a stale one; see {@link WriteLock.acquire}. */
+const TAKEOVER_SUFFIX = '.takeover';
+
+/**
+ * Creates the takeover file exclusively: 'taken', or 'busy' while a live process holds it. A takeover
+ * file left by a process that died inside its few-microsecond takeover is removed, then retried once.
+ */
+function takeTakeover(mine: string, path: string, body: string): 'taken' | 'busy' {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    // Placed complete (like the lock itself), so a rival never reads a half-written, "dead" holder.
+    if (placeExclusive(mine, path, body)) return 'taken';
+    const raw = readOrUndefined(path);
+    if (raw === undefined) continue;
+    if (holderAlive(parseHolder(raw))) return 'busy';
+    try {
+      unlinkSync(path);
+    } catch {
+      /* another process removed it first */
+    }
+  }
+  return 'busy';
+}
+
 function lockedError(dir: string, path: string, pid?: number, host?: string): TartanError {
   const who = (pid !== undefined ? `process ${pid}` : 'another process') + (host !== undefined && host !== hostname() ? ` on host ${host}` : '');
   return new TartanError(
@@ -144,7 +168,6 @@ export class WriteLock {
     const token = randomBytes(8).toString('hex');
     const body = JSON.stringify({ pid: process.pid, start: procStat(process.pid)?.start, host: hostname(), token, since: new Date().toISOString() });
     const mine = join(dir, `${LOCK_TEMP_PREFIX}${token}`);
-    const aside = `${mine}.stale`;
     writeFileSync(mine, body);
     try {
       for (let attempt = 0; attempt < 8; attempt++) {
@@ -162,23 +185,16 @@ export class WriteLock {
         const holder = parseHolder(raw);
         if (holderAlive(holder)) throw lockedError(dir, path, holder.pid, holder.host);
         takeoverHook?.();
+        // Only the holder of the takeover file removes a stale lock, and only the very lock it judged
+        // stale: renaming the lock aside instead let a slow rival move a fresh lock away and, while it
+        // put that back, a third writer slip in, so two writers could each believe they held the lock.
+        const takeover = takeTakeover(mine, `${path}${TAKEOVER_SUFFIX}`, body);
+        if (takeover === 'busy') throw lockedError(dir, path);
         try {
-          renameSync(path, aside);
-        } catch {
-          continue;
-        } // someone else moved it first
-        if (readOrUndefined(aside) === raw) {
-          unlinkSync(aside);
-          continue;
+          if (readOrUndefined(path) === raw) unlinkSync(path);
+        } finally {
+          unlinkSync(`${path}${TAKEOVER_SUFFIX}`);
         }
-        // What we moved is a fresh lock another process placed after our read: put it back and give way.
-        try {
-          linkSync(aside, path);
-        } catch {
-          /* a third writer got in; that holder's lock check fails its next write */
-        }
-        unlinkSync(aside);
-        throw lockedError(dir, path);
       }
       throw new TartanError(ErrorCodes.INDEX_LOCKED, `could not take the write lock ${path} (other writers keep taking it); retry`);
     } finally {
