@@ -1,5 +1,5 @@
 // Architecture rules (docs/architecture.md; DESIGN section 3), checked by `npm run lint:deps`.
-// Layers, lowest first: core <- scoring <- plaid <- stores; core <- models; lexical, retrieval,
+// Layers, lowest first: core <- scoring <- plaid <- representations, stores; core <- models; lexical, retrieval,
 // eval, server above them; cli on top; bench/ outside the package. Type-only imports count
 // everywhere: a lower layer that names a higher layer's types is coupled to it all the same,
 // and `tsPreCompilationDeps` makes them visible.
@@ -39,6 +39,22 @@ module.exports = {
         'The one exception is the ONNX runtime layer, loaded lazily for the centroid-scoring fallback where the native kernels are not built.',
       from: { path: layer('plaid') },
       to: { path: '^src/', pathNot: [layer('plaid'), layer('core'), layer('scoring'), '^src/models/runtime/(load-ort|onnx-graph)\\.ts$'] },
+    },
+    {
+      name: 'representations-import-only-core-scoring-plaid',
+      severity: 'error',
+      comment:
+        'Other multi-vector representations (poly-encoder codes, MUVERA encodings) are pure functions over token matrices, like PLAID: ' +
+        'usable by stores, retrieval, evaluation and benchmarks alike, with k-means from plaid.',
+      from: { path: layer('representations') },
+      to: { path: '^src/', pathNot: [layer('representations'), layer('core'), layer('scoring'), layer('plaid')] },
+    },
+    {
+      name: 'representations-do-no-file-io',
+      severity: 'error',
+      comment: "Representations do no I/O: reading and writing files is the stores' job.",
+      from: { path: layer('representations') },
+      to: { dependencyTypes: ['core'], path: '^(fs|fs/promises|path|path/posix|path/win32)$' },
     },
     {
       name: 'plaid-does-no-file-io',

@@ -59,6 +59,9 @@ export interface SearchBenchReport {
   resident_parts: Record<string, number>;
   /** Every file of the index on disk, per token (the float16 rerank vectors included). */
   disk_bytes_per_token: number;
+  /** The same per document (per token times tokens per document), to compare with other representations. */
+  resident_bytes_per_document: number;
+  disk_bytes_per_document: number;
   nprobe: number;
   ndocs: number;
   recall_at_10: number;
@@ -223,6 +226,8 @@ async function report(
     total_bytes: info.totalBytes as number,
     resident_bytes_per_token: round(mem.residentBytesPerToken, 2),
     disk_bytes_per_token: round(mem.diskBytesPerToken, 2),
+    resident_bytes_per_document: round((mem.residentBytesPerToken * info.tokens) / Math.max(1, info.documents), 1),
+    disk_bytes_per_document: round((mem.diskBytesPerToken * info.tokens) / Math.max(1, info.documents), 1),
     resident_parts: Object.fromEntries(Object.entries(mem.parts).map(([k, v]) => [k, round(v / Math.max(1, mem.tokens), 2)])),
     nprobe,
     ndocs,

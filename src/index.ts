@@ -70,3 +70,8 @@ export { topK, type TopK } from './scoring/topk.js';
 export { floatToHalf, fromFloat16, halfToFloat, toFloat16 } from './scoring/float16.js';
 export { dequantizeDocuments, dequantizeRowsInt8, quantizeRowsInt8, toF16Documents, toF32Documents, toI8Documents, type Int8Rows } from './scoring/quantize.js';
 export type { F16Documents, F32Documents, I8Documents, MaxSimOptions, MaxSimScores, MaxSimVariant, PackedDocuments } from './scoring/types.js';
+
+// Other multi-vector representations: poly-encoder codes and MUVERA fixed-dimensional encodings.
+export { FDE_DEFAULTS, FdeEncoder, fdeDimension, parseFdeParams, type FdeParams } from './representations/fde.js';
+export { learnCodeQueries, polyCodes, polyCodesBatch, polyScores, type PolyOptions, type PolyScoring } from './representations/poly.js';
+export { buildRepresentationSearch, representationVariants, type RepresentationSearch, type RepresentationSpec } from './representations/search.js';

@@ -33,6 +33,8 @@ interface Opts {
   keep?: boolean;
   pgQueries?: string;
   pgDocumentQueries?: string;
+  representation: string;
+  rerankCandidates: string;
 }
 
 const list = (s: string) =>
@@ -98,8 +100,36 @@ export function register(program: Command): void {
     .option('--keep', 'with --index postgres://...: keep the benchmark collections (default: dropped)')
     .option('--pg-queries <n>', 'with --index postgres://...: most queries timed on the token layout (default --max-queries)')
     .option('--pg-document-queries <n>', 'with --index postgres://...: most queries timed on the document layout (exact scan)', '20')
+    .option(
+      '--representation <kind>',
+      'colbert (the token index), poly:<M> (M code vectors per document, 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42] (fixed-dimensional encodings); the last two need --vectors',
+      'colbert',
+    )
+    .option('--rerank-candidates <n>', 'with --representation muvera: candidates reranked by exact MaxSim', '100')
     .option('--json', 'print JSON')
     .action(async (o: Opts) => {
+      if (o.representation !== 'colbert') {
+        if (!o.vectors)
+          throw new TartanError(
+            ErrorCodes.INVALID_ARGUMENT,
+            `--representation ${o.representation} runs on --vectors <file> (e.g. from \`tartan bench make-vectors\`)`,
+          );
+        const { benchRepresentation } = await import('../representation-bench.js');
+        const r = benchRepresentation(loadVectors(o.vectors), o.representation, {
+          maxQueries: Number(o.maxQueries),
+          rerank: Number(o.rerankCandidates),
+          log: (l) => process.stderr.write(`${l}\n`),
+        });
+        if (o.json) printJson(r);
+        else
+          console.log(
+            formatTable(
+              ['variant', 'recall@10', 'p50 ms', 'p95 ms', 'bytes/doc', 'rerank bytes/doc', 'build s'],
+              r.variants.map((v) => [v.variant, v.recall_at_10, v.p50_ms, v.p95_ms, v.bytes_per_document, v.rerank_bytes_per_document, v.build_seconds]),
+            ),
+          );
+        return;
+      }
       if (o.index && isPostgresLocation(o.index) && !o.encodeOnly) {
         await (await import('../backend-comparison.js')).benchSearchBackends(o.index, o);
         return;

@@ -25,6 +25,7 @@ import type { BeirDataset, Qrels } from './beir.js';
 import { evaluateRetrievers, type EvaluationReport } from './evaluate.js';
 import { silentProgress, type Progress } from './progress.js';
 import type { Retriever } from './retriever.js';
+import { buildRepresentationSearch, representationVariants } from '../representations/search.js';
 
 /** The pipelines of `tartan eval --vectors`, in their default order. */
 export const VECTOR_PIPELINES = ['exact', 'colbert'] as const;
@@ -248,10 +249,35 @@ export async function colbertRetriever(c: EncodedCollection, options: ColbertVec
   };
 }
 
+/**
+ * Retrievers over the other multi-vector representations of the file's documents (`poly:<M>`,
+ * `muvera[:params]`), one per variant, each named by what it runs (see representation search).
+ * @example await evaluateVectors(dataset, c, { representations: ['poly:16', 'muvera'] })
+ */
+export function representationRetrievers(c: EncodedCollection, text: string, options: { rerank?: number } = {}): Retriever[] {
+  const query = queryLookup(c);
+  const cache = new Map<string, Float32Array>(); // the MUVERA variants share one set of encodings
+  return representationVariants(text, options).map((spec) => {
+    const search = buildRepresentationSearch(c.docs, spec, { cache });
+    return {
+      name: search.name,
+      async search(_text, k, queryId) {
+        const q = query(queryId);
+        if (q.rows === 0) return [];
+        return search.search(q, k).map(([doc, score]) => ({ id: c.docIds[doc], score }));
+      },
+    };
+  });
+}
+
 /** Options of {@link evaluateVectors}. */
 export interface EvaluateVectorsOptions extends ColbertVectorsOptions {
   /** Default: exact, colbert. */
   pipelines?: readonly VectorPipeline[];
+  /** Other representations evaluated beside the pipelines (`poly:16`, `muvera`; see {@link representationRetrievers}). */
+  representations?: readonly string[];
+  /** Candidates the MUVERA variants rerank with exact MaxSim (default 100). */
+  rerank?: number;
   /** Receives one line on what was matched (queries evaluated, judged documents without vectors). */
   log?: (line: string) => void;
 }
@@ -278,6 +304,14 @@ export async function evaluateVectors(dataset: BeirDataset, c: EncodedCollection
       const started = performance.now();
       retrievers.push(name === 'exact' ? exactRetriever(c) : await colbertRetriever(c, options));
       indexMs[name] = performance.now() - started;
+    }
+    for (const text of options.representations ?? []) {
+      const started = performance.now();
+      const built = representationRetrievers(c, text, { rerank: options.rerank });
+      retrievers.push(...built);
+      // The variants of one representation are built together (MUVERA's share their encodings): each reports the whole build.
+      const ms = performance.now() - started;
+      for (const r of built) indexMs[r.name] = ms;
     }
     return await evaluateRetrievers(overlap.dataset, retrievers, { progress: options.progress, indexMs });
   } finally {

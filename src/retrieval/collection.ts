@@ -25,6 +25,7 @@ import type { CrossEncoder } from '../models/types.js';
 import type { DocumentInput } from '../stores/types.js';
 import { Bm25Side } from './bm25-side.js';
 import { DenseSide } from './dense-side.js';
+import { MuveraSide } from './muvera-side.js';
 import { checkSideIndexes, type SideDocument, type SideIndex } from './side-index.js';
 import { Pipeline, type PipelineComponents, type PipelineResult, type PipelineSearchOptions } from './pipeline.js';
 
@@ -42,6 +43,12 @@ export interface CollectionOptions {
   /** Cross-encoder (registry id or folder) for `cross-encoder` stages. */
   crossEncoderModel?: string;
   /**
+   * Keep a MUVERA side index for `muvera` stages: true for the parameters recorded earlier (else
+   * fastembed's defaults), or parameters such as `k_sim=4,dim_proj=8,r_reps=10`. Recorded, so later
+   * opens keep it.
+   */
+  muvera?: boolean | string;
+  /**
    * More side indexes; a pipeline first stage of the same name uses each. One named `bm25` or
    * `dense` replaces the built-in one. The collection saves, rebuilds and disposes them.
    * Folder-backed indexes only.
@@ -49,6 +56,11 @@ export interface CollectionOptions {
   sideIndexes?: readonly SideIndex[];
   /** Called while side indexes are rebuilt (documents done, total). */
   onRebuild?: (done: number, total: number) => void;
+}
+
+/** True when a pipeline spec has a `muvera` stage (which needs the MUVERA side index). */
+export function usesMuvera(spec: string): boolean {
+  return /(^|[>+,\s])muvera(?=$|[:>+,\s])/.test(spec);
 }
 
 export interface CollectionSearchOptions extends PipelineSearchOptions {
@@ -96,6 +108,9 @@ export class Collection {
         if (!has('bm25')) created.push(new Bm25Side());
         const denseModel = options.denseModel ?? state?.sides.dense;
         if (!has('dense') && denseModel) created.push(await DenseSide.open(denseModel));
+        // true: the parameters recorded earlier, else the defaults; a string: those parameters.
+        const muvera = typeof options.muvera === 'string' ? options.muvera : (state?.sides.muvera ?? (options.muvera === true ? '' : undefined));
+        if (!has('muvera') && muvera !== undefined && options.muvera !== false) created.push(await MuveraSide.open(index, muvera));
         sides = [...created, ...given];
         const stale: SideIndex[] = [];
         for (const side of sides) {

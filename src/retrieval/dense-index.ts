@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { topK } from '../scoring/topk.js';
+import { dotScan } from '../scoring/dot-scan.js';
 import type { ScoredId } from './fusion.js';
 
 const FILE = 'dense.bin';
@@ -84,15 +85,7 @@ export class DenseIndex {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'candidates must be an array of document ids');
     const rows = candidates ? candidates.map((id) => this.slot.get(id)).filter((r): r is number => r !== undefined) : undefined;
     const n = rows ? rows.length : this.ids.length;
-    const scores = new Float32Array(n);
-    const d = this.dim,
-      data = this.data;
-    for (let i = 0; i < n; i++) {
-      const base = (rows ? rows[i] : i) * d;
-      let s = 0;
-      for (let j = 0; j < d; j++) s += query[j] * data[base + j];
-      scores[i] = s;
-    }
+    const scores = dotScan(this.data, this.dim, query, new Float32Array(n), rows);
     const best = topK(scores, k);
     return Array.from(best.indices, (i, r) => ({ id: this.ids[rows ? rows[i] : i], score: best.scores[r] }));
   }

@@ -14,7 +14,7 @@ import { ErrorCodes, TartanError } from '../core/errors.js';
 import { checkK } from '../core/result-count.js';
 
 /** A built-in first stage, or the name of a side index. */
-export type FirstStageName = 'bm25' | 'dense' | 'colbert' | (string & {});
+export type FirstStageName = 'bm25' | 'dense' | 'colbert' | 'muvera' | (string & {});
 export type RerankStageName = 'colbert' | 'cross-encoder';
 
 export interface StageSpec<N extends string> {
@@ -40,9 +40,11 @@ export const PIPELINE_PRESETS: Readonly<Record<string, string>> = {
   'dense>colbert': 'dense:100>colbert',
   hybrid: 'bm25:100+dense:100+colbert:100',
   'colbert>cross-encoder': 'colbert:100>cross-encoder',
+  'muvera>colbert': 'muvera:100>colbert',
 };
 
-const FIRST = new Set<string>(['bm25', 'dense', 'colbert']);
+// muvera: the MUVERA side index (fixed-dimensional encodings), kept when a collection asks for it.
+const FIRST = new Set<string>(['bm25', 'dense', 'colbert', 'muvera']);
 const RERANK = new Set<string>(['colbert', 'cross-encoder']);
 
 function parseStage<N extends string>(part: string, allowed: Set<string>, where: string, spec: string): StageSpec<N> {

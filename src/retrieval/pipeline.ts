@@ -100,6 +100,8 @@ export class Pipeline {
       if (side) return sideStage(side);
       if (st.name === 'bm25') throw missing('a BM25 index', s, 'index with BM25 enabled (the default for file indexes)');
       if (st.name === 'dense') throw missing('a dense model and index', s, 'index with --dense-model <id|path>');
+      if (st.name === 'muvera')
+        throw missing('the MUVERA side index', s, 'open the collection with { muvera: true } (the CLI and tartan eval do when a pipeline names muvera)');
       throw missing(`a side index named "${st.name}"`, s, 'pass it in Collection.open(location, { sideIndexes })');
     });
     const reranks = s.rerank.map((st): RerankStage => {

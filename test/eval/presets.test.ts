@@ -22,7 +22,10 @@ const dataset = {
 } as unknown as BeirDataset;
 
 test('every retrieval preset except bm25 is an eval pipeline', () => {
-  assert.deepEqual(pipelines.map((p) => p.name).sort(), ['bm25>colbert', 'colbert', 'colbert>cross-encoder', 'dense', 'dense>colbert', 'hybrid'].sort());
+  assert.deepEqual(
+    pipelines.map((p) => p.name).sort(),
+    ['bm25>colbert', 'colbert', 'colbert>cross-encoder', 'dense', 'dense>colbert', 'hybrid', 'muvera>colbert'].sort(),
+  );
 });
 
 test('a spec pipeline indexes the corpus once in the work dir and finds the relevant document', async () => {

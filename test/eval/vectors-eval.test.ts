@@ -175,3 +175,41 @@ test('parseVectorSettings and parseVectorPipelines', () => {
     (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE'),
   );
 });
+
+test('tartan eval --vectors --representation: each variant is a row; MUVERA reranking every document ranks like exact', () => {
+  const json = join(dir, 'representations.json');
+  const r = tartanSync([
+    'eval',
+    '--dataset',
+    join(dir, 'beir'),
+    '--vectors',
+    vectors,
+    '--representation',
+    'poly:4',
+    '--representation',
+    'muvera:k_sim=2,dim_proj=8,r_reps=4',
+    '--rerank-candidates',
+    String(DOCS),
+    '--json',
+    json,
+    '--no-progress',
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
+  assert.deepEqual(
+    report.pipelines.map((p) => p.name),
+    ['exact', 'poly:4 (maxsim)', 'poly:4 (attention)', `muvera k_sim=2 dim_proj=8 r_reps=4 > exact MaxSim of ${DOCS}`, 'muvera k_sim=2 dim_proj=8 r_reps=4'],
+  );
+  // The rerank covers the whole collection, so the MUVERA row is exact search.
+  assert.equal(report.pipelines[3]['ndcg@10'], 1);
+  for (const p of report.pipelines) assert.ok(p['ndcg@10'] >= 0 && p['ndcg@10'] <= 1, `${p.name}: ${p['ndcg@10']}`);
+});
+
+test('tartan eval --representation needs --vectors; a bad representation is a coded error', () => {
+  const none = tartanSync(['eval', '--dataset', join(dir, 'beir'), '--representation', 'poly:4']);
+  assert.notEqual(none.status, 0);
+  assert.match(none.stderr, /E_INVALID_ARGUMENT.*--representation evaluates the documents of a vectors file/);
+  const bad = tartanSync(['eval', '--dataset', join(dir, 'beir'), '--vectors', vectors, '--representation', 'poly:99']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /E_INVALID_ARGUMENT.*poly:<M> needs M from 1 to 64/);
+});

@@ -117,7 +117,7 @@ test('a side index passed by the caller is used by the pipeline stage of its nam
   const bare = await Collection.open(loc);
   await assert.rejects(
     bare.search('fever', { pipeline: 'title' }),
-    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /first stages are bm25, dense, colbert;/.test(e.message),
+    (e) => isTartanError(e, 'E_UNKNOWN_PIPELINE') && /first stages are bm25, dense, colbert, muvera;/.test(e.message),
   );
   await bare.close();
 });

@@ -26,6 +26,8 @@ interface EvalOptions {
   model?: string;
   denseModel?: string;
   crossEncoderModel?: string;
+  representation?: string[];
+  rerankCandidates?: string;
 }
 
 /** A registered pipeline, else a pipeline spec such as `bm25:200>colbert` run over a tartan index. */
@@ -57,8 +59,9 @@ async function evalVectors(opts: EvalOptions & { dataset: string; vectors: strin
   ] as const) {
     if (value) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${flag} does not apply with --vectors: the vectors are encoded already; leave it out.`);
   }
+  const representations = opts.representation ?? [];
   const pipelines = parseVectorPipelines(
-    (opts.pipeline ?? 'exact,colbert')
+    (opts.pipeline ?? (representations.length > 0 ? 'exact' : 'exact,colbert'))
       .split(',')
       .map((s) => s.trim())
       .filter((s) => s.length > 0),
@@ -70,6 +73,8 @@ async function evalVectors(opts: EvalOptions & { dataset: string; vectors: strin
   const dataset = await loadBeir(opts.dataset, { split: opts.split, limitQueries });
   const report = await evaluateVectors(dataset, collection, {
     pipelines,
+    representations,
+    ...(opts.rerankCandidates !== undefined ? { rerank: Number(opts.rerankCandidates) } : {}),
     settings,
     workDir: opts.workDir,
     label: opts.vectors,
@@ -93,6 +98,12 @@ export function register(program: Command): void {
       '--vectors <file>',
       'evaluate a saved vectors file (bench search --save-vectors) instead of a model: pipelines exact (exhaustive MaxSim) and colbert (an index of the vectors; --set nbits, centroids, pool-factor, nprobe, ndocs, mode=flat)',
     )
+    .option(
+      '--representation <kind>',
+      'with --vectors, repeatable: also evaluate poly:<M> (M code vectors per document, 1-64; MaxSim and attention scoring) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42] (fixed-dimensional encodings, with and without an exact MaxSim rerank); the default pipelines become exact only',
+      (v: string, acc: string[] | undefined) => [...(acc ?? []), v],
+    )
+    .option('--rerank-candidates <n>', 'with --representation muvera: candidates reranked by exact MaxSim (default 100)')
     .option('--work-dir <dir>', 'persist and reuse indexes here (default: build in memory)')
     .option('--set <key=value>', 'pipeline setting, repeatable (e.g. --set k1=1.2 --set b=0.75)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--model <id|path>', 'ColBERT model for the index-based pipelines (default: lexical, the built-in download-free model)')
@@ -119,6 +130,11 @@ export function register(program: Command): void {
       }
       // A bar on a terminal, plain lines every few seconds elsewhere; TARTAN_PROGRESS=1 forces the bar.
       const progress = opts.progress ? stderrProgress(process.env.TARTAN_PROGRESS === '1' ? { bar: true } : {}) : silentProgress;
+      if (opts.representation && !opts.vectors)
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          '--representation evaluates the documents of a vectors file: add --vectors <file> (e.g. from `tartan bench make-vectors`).',
+        );
       if (opts.vectors) return evalVectors({ ...opts, dataset: opts.dataset, vectors: opts.vectors }, limitQueries, progress);
       const names = (opts.pipeline ?? 'bm25')
         .split(',')

@@ -4,7 +4,7 @@ import { formatTable, printJson } from '../output.js';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { MAX_K, checkK, kFromText } from '../../core/result-count.js';
 import { Index } from '../../retrieval/index-facade.js';
-import { Collection } from '../../retrieval/collection.js';
+import { Collection, usesMuvera } from '../../retrieval/collection.js';
 import type { RankedHit } from '../../retrieval/pipeline.js';
 import type { MetadataFilter } from '../../stores/types.js';
 
@@ -123,6 +123,7 @@ export function register(program: Command): void {
       const collection = await Collection.attach(index, {
         ...(opts.denseModel ? { denseModel: opts.denseModel } : {}),
         ...(opts.crossEncoderModel ? { crossEncoderModel: opts.crossEncoderModel } : {}),
+        ...(opts.pipeline !== undefined && usesMuvera(opts.pipeline) ? { muvera: true } : {}),
       });
       try {
         const { hits, latencyMs } = opts.pipeline !== undefined ? await pipelineSearch(collection, queryText, opts) : await indexSearch(index, queryText, opts);

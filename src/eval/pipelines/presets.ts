@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Index } from '../../retrieval/index-facade.js';
-import { Collection } from '../../retrieval/collection.js';
+import { Collection, usesMuvera } from '../../retrieval/collection.js';
 import { parsePipeline, PIPELINE_PRESETS, requiredComponents } from '../../retrieval/pipeline-spec.js';
 import type { PipelineContext, PipelineDefinition } from '../pipeline-registry.js';
 import type { Retriever } from '../retriever.js';
@@ -34,7 +34,7 @@ function slug(s: string): string {
 }
 
 /** Builds (or reopens) the collection for a dataset and the models in the settings; says whether a pipeline created earlier in this run opened it. */
-async function acquire(context: PipelineContext): Promise<{ shared: Shared; earlier: boolean }> {
+async function acquire(context: PipelineContext, muvera: boolean): Promise<{ shared: Shared; earlier: boolean }> {
   const { settings, dataset } = context;
   const model = settings.model ?? 'lexical';
   // No mode given: the model's own default (flat for the lexical model, plaid otherwise).
@@ -47,6 +47,7 @@ async function acquire(context: PipelineContext): Promise<{ shared: Shared; earl
     settings['dense-model'] ?? '',
     settings['cross-encoder-model'] ?? '',
     context.workDir ?? '',
+    muvera ? `muvera:${settings.muvera ?? ''}` : '',
   ].join('|');
   let shared = open.get(key);
   const opened = shared !== undefined;
@@ -57,6 +58,7 @@ async function acquire(context: PipelineContext): Promise<{ shared: Shared; earl
       const options = {
         ...(settings['dense-model'] ? { denseModel: settings['dense-model'] } : {}),
         ...(settings['cross-encoder-model'] ? { crossEncoderModel: settings['cross-encoder-model'] } : {}),
+        ...(muvera ? { muvera: settings.muvera ?? true } : {}),
       };
       let collection: Collection;
       const reopened = existsSync(join(loc, 'manifest.json'));
@@ -105,7 +107,7 @@ export function collectionPipeline(name: string): PipelineDefinition {
     name,
     description: `${PIPELINE_PRESETS[name] ? 'preset' : 'spec'} ${PIPELINE_PRESETS[name] ?? name} over a tartan index (--model, --dense-model, --cross-encoder-model)`,
     async create(context): Promise<Retriever> {
-      const { shared, earlier } = await acquire(context);
+      const { shared, earlier } = await acquire(context, usesMuvera(spec.name));
       const origin = earlier ? 'shared' : shared.reopened ? 'reopened' : 'built';
       const uses = requiredComponents(spec);
       const label = [

@@ -1,0 +1,97 @@
+/**
+ * `tartan bench search --representation poly:<M>|muvera[:params]`: the seeds' other multi-vector
+ * representations measured on the same vectors as the token index: recall@10 against exact MaxSim
+ * over the original float32 vectors, search latency (query encoding excluded), bytes per document
+ * and build time. Each representation reports its variants (poly: attention and MaxSim scoring;
+ * MUVERA: the FDE ranking alone and followed by an exact MaxSim rerank); the headline is the one
+ * a user would deploy (poly: MaxSim over the codes; MUVERA: with the rerank).
+ */
+import { cpus, loadavg } from 'node:os';
+import type { EncodedCollection } from '../src/core/vectors-file.js';
+import { matrixAt, packMatrices, type TokenMatrix } from '../src/core/tensors.js';
+import { buildRepresentationSearch, representationVariants } from '../src/representations/search.js';
+import { exactTop10 } from './search-bench.js';
+
+/** One variant's figures. */
+export interface RepresentationVariant {
+  variant: string;
+  recall_at_10: number;
+  p50_ms: number;
+  p95_ms: number;
+  /** The representation's own arrays per document (float32, all in memory while searching). */
+  bytes_per_document: number;
+  /** The original vectors per document that the exact rerank reads (float32); 0 without a rerank. */
+  rerank_bytes_per_document: number;
+  build_seconds: number;
+}
+
+export interface RepresentationReport extends RepresentationVariant {
+  machine: { cpu: string; cores: number; node: string; loadavg: number[] };
+  source: string;
+  representation: string;
+  documents: number;
+  tokens: number;
+  queries: number;
+  dim: number;
+  variants: RepresentationVariant[];
+}
+
+const round = (x: number, d = 3) => Number(x.toFixed(d));
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
+};
+
+/** Measures one representation (all its variants) on encoded vectors. */
+export function benchRepresentation(
+  c: EncodedCollection,
+  text: string,
+  o: { maxQueries?: number; rerank?: number; seed?: number; log?: (line: string) => void } = {},
+): RepresentationReport {
+  const specs = representationVariants(text, { rerank: o.rerank });
+  const n = c.docIds.length;
+  const queries: TokenMatrix[] = Array.from({ length: Math.min(o.maxQueries ?? 300, c.queries.offsets.length - 1) }, (_, i) => matrixAt(c.queries, i));
+  o.log?.(`exact MaxSim ground truth: ${queries.length} queries x ${n} documents`);
+  const truth = exactTop10(packMatrices(queries, c.dim), c.docs).map((best) => new Set(best.map(([, i]) => i)));
+  const variants: RepresentationVariant[] = [];
+  const cache = new Map<string, Float32Array>();
+  for (const spec of specs) {
+    const t0 = performance.now();
+    const search = buildRepresentationSearch(c.docs, spec, { seed: o.seed, cache });
+    // A variant that reuses another's encodings reports that build time, not ~0.
+    const build = (performance.now() - t0) / 1000 + (variants.length > 0 && spec.kind === 'muvera' ? variants[0].build_seconds : 0);
+    search.search(queries[0], 10); // warm-up
+    const times: number[] = [];
+    let hit = 0,
+      total = 0;
+    for (let q = 0; q < queries.length; q++) {
+      const t = performance.now();
+      const hits = search.search(queries[q], 10);
+      times.push(performance.now() - t);
+      hit += hits.filter(([doc]) => truth[q].has(doc)).length;
+      total += truth[q].size;
+    }
+    const v: RepresentationVariant = {
+      variant: search.name,
+      recall_at_10: round(hit / Math.max(1, total), 4),
+      p50_ms: round(quantile(times, 0.5)),
+      p95_ms: round(quantile(times, 0.95)),
+      bytes_per_document: round(search.bytes / n, 1),
+      rerank_bytes_per_document: round(search.rerankBytes / n, 1),
+      build_seconds: round(build, 2),
+    };
+    o.log?.(`${v.variant}: recall@10 ${v.recall_at_10}, p50 ${v.p50_ms} ms, ${v.bytes_per_document} bytes/document, build ${v.build_seconds} s`);
+    variants.push(v);
+  }
+  return {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, loadavg: loadavg().map((x) => round(x, 2)) },
+    source: `vectors (${c.model})`,
+    representation: text,
+    documents: n,
+    tokens: c.docs.offsets[n],
+    queries: queries.length,
+    dim: c.dim,
+    ...variants[0],
+    variants,
+  };
+}

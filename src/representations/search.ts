@@ -1,0 +1,135 @@
+/**
+ * Search over one multi-vector representation held in memory: poly-encoder codes (M vectors per
+ * document) or MUVERA fixed-dimensional encodings (one long vector per document, optionally
+ * followed by exact MaxSim over the original vectors of the best candidates). Shared by
+ * `tartan eval --vectors --representation` and `tartan bench search --representation`, so both
+ * measure the same thing. The token index (`colbert`) is the store's job, not this module's.
+ */
+import { ErrorCodes, TartanError } from '../core/errors.js';
+import type { TokenMatrix, TokenMatrixBatch } from '../core/tensors.js';
+import { maxsim } from '../scoring/maxsim.js';
+import { topK } from '../scoring/topk.js';
+import { dotScan } from '../scoring/dot-scan.js';
+import { FdeEncoder, parseFdeParams, type FdeParams } from './fde.js';
+import { learnCodeQueries, polyCodesBatch, polyScores, type PolyScoring } from './poly.js';
+
+/** A representation searched in memory. */
+export type RepresentationSpec =
+  { kind: 'poly'; codes: number; scoring?: PolyScoring; temperature?: number } | { kind: 'muvera'; params?: Partial<FdeParams>; rerank?: number };
+
+/** A built representation: its search and what it holds. */
+export interface RepresentationSearch {
+  /** e.g. `poly:16 (maxsim)` or `muvera k_sim=5 dim_proj=16 r_reps=20 > exact MaxSim of 100`. */
+  readonly name: string;
+  /** Bytes of the representation's arrays (float32), all documents. */
+  readonly bytes: number;
+  /** Bytes of the original vectors kept for the exact rerank (float32); 0 without one. */
+  readonly rerankBytes: number;
+  /** The k best documents (indices into the batch) with their scores, best first. */
+  search(query: TokenMatrix, k: number): Array<[doc: number, score: number]>;
+}
+
+/**
+ * The variants one `--representation` value is measured in, the one a user would deploy first:
+ * `poly:<M>` (MaxSim over the codes, then the poly-encoder's attention scoring) and
+ * `muvera[:k_sim=..,dim_proj=..,r_reps=..,seed=..]` (followed by exact MaxSim over `rerank`
+ * candidates, then the FDE ranking alone). `colbert`, the token index, is not one of them.
+ * @example representationVariants('poly:16') // [{ kind: 'poly', codes: 16, scoring: 'maxsim' }, { ..., scoring: 'attention' }]
+ */
+export function representationVariants(text: string, options: { rerank?: number } = {}): RepresentationSpec[] {
+  const colon = text.indexOf(':');
+  const kind = colon < 0 ? text : text.slice(0, colon);
+  const rest = colon < 0 ? '' : text.slice(colon + 1);
+  if (kind === 'poly') {
+    const codes = Number(rest);
+    if (rest.trim() === '' || !Number.isInteger(codes) || codes < 1 || codes > 64)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `representation poly:<M> needs M from 1 to 64, got "${text}" (e.g. poly:16)`);
+    return [
+      { kind: 'poly', codes, scoring: 'maxsim' },
+      { kind: 'poly', codes, scoring: 'attention' },
+    ];
+  }
+  if (kind === 'muvera') {
+    const params = parseFdeParams(rest);
+    const rerank = options.rerank ?? 100;
+    if (!Number.isInteger(rerank) || rerank < 1)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the MUVERA rerank needs a positive number of candidates, got ${rerank}`);
+    return [
+      { kind: 'muvera', params, rerank },
+      { kind: 'muvera', params, rerank: 0 },
+    ];
+  }
+  throw new TartanError(
+    ErrorCodes.INVALID_ARGUMENT,
+    `representation must be poly:<M> (M 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42], got "${text}"`,
+  );
+}
+
+const pairs = (t: { indices: Uint32Array; scores: Float32Array }): Array<[number, number]> =>
+  Array.from(t.indices, (doc, i) => [doc, t.scores[i]] as [number, number]);
+
+/** Exact float32 MaxSim of `query` over the listed documents of `docs`; returns [doc, score] best first. */
+function exactRerank(query: TokenMatrix, docs: TokenMatrixBatch, candidates: readonly number[], k: number): Array<[number, number]> {
+  let rows = 0;
+  for (const d of candidates) rows += docs.offsets[d + 1] - docs.offsets[d];
+  const data = new Float32Array(rows * docs.dim);
+  const offsets = new Uint32Array(candidates.length + 1);
+  candidates.forEach((d, i) => {
+    const from = docs.offsets[d] * docs.dim,
+      to = docs.offsets[d + 1] * docs.dim;
+    data.set(docs.data.subarray(from, to), offsets[i] * docs.dim);
+    offsets[i + 1] = offsets[i] + (docs.offsets[d + 1] - docs.offsets[d]);
+  });
+  const { raw } = maxsim(query, { dtype: 'f32', data, offsets, dim: docs.dim });
+  return pairs(topK(raw, k)).map(([i, s]) => [candidates[i], s]);
+}
+
+/**
+ * Builds the representation of every document of `docs`.
+ * @example
+ * const s = buildRepresentationSearch(collection.docs, { kind: 'muvera', rerank: 100 });
+ * s.search(queryMatrix, 10); // [[docIndex, score], ...]
+ */
+export function buildRepresentationSearch(
+  docs: TokenMatrixBatch,
+  spec: RepresentationSpec,
+  options: {
+    seed?: number;
+    /** Encodings already computed for these documents, by parameters: variants that differ only in the rerank share one. */
+    cache?: Map<string, Float32Array>;
+  } = {},
+): RepresentationSearch {
+  const n = docs.offsets.length - 1;
+  if (n < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'a representation needs at least one document');
+  if (spec.kind === 'poly') {
+    const scoring = spec.scoring ?? 'maxsim';
+    const queries = learnCodeQueries(docs.data.subarray(0, docs.offsets[n] * docs.dim), docs.dim, spec.codes, { seed: options.seed });
+    const codes = polyCodesBatch(docs, queries, spec.temperature);
+    return {
+      name: `poly:${spec.codes} (${scoring})`,
+      bytes: codes.data.byteLength,
+      rerankBytes: 0,
+      // MaxSim over the codes is the token kernel over M rows per document (native where built).
+      search: (query, k) =>
+        pairs(topK(scoring === 'maxsim' ? maxsim(query, { dtype: 'f32', ...codes }).raw : polyScores(query, codes, scoring, spec.temperature), k)),
+    };
+  }
+  const encoder = new FdeEncoder(docs.dim, spec.params);
+  const key = JSON.stringify(encoder.params);
+  const fde = options.cache?.get(key) ?? encoder.encodeDocuments(docs);
+  options.cache?.set(key, fde);
+  const rerank = spec.rerank ?? 0;
+  const p = encoder.params;
+  const label = `muvera k_sim=${p.kSim} dim_proj=${p.dimProj} r_reps=${p.rReps}`;
+  return {
+    name: rerank > 0 ? `${label} > exact MaxSim of ${rerank}` : label,
+    bytes: fde.byteLength,
+    rerankBytes: rerank > 0 ? docs.offsets[n] * docs.dim * 4 : 0,
+    search(query, k) {
+      const scores = dotScan(fde, encoder.outputDim, encoder.encodeQuery(query), new Float32Array(n));
+      const first = topK(scores, Math.max(k, rerank));
+      if (rerank <= 0) return pairs(first).slice(0, k);
+      return exactRerank(query, docs, Array.from(first.indices), k);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
+import { Collection } from '../../src/retrieval/collection.js';
+import { Index } from '../../src/retrieval/index-facade.js';
+import { CORPUS } from '../integrations/shared/corpus.js';
+
+// The MUVERA first stage over a real folder index (lexical model, flat mode): built from the
+// vectors the index scores, kept in step with adds and deletes, saved with its parameters.
+
+const QUERY = 'what lowers blood pressure';
+
+async function makeCollection(t: { after: (fn: () => void) => void }, options: Parameters<typeof Collection.attach>[1] = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'tartan-muvera-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const index = await Index.create(join(dir, 'idx'), { model: 'lexical' });
+  const collection = await Collection.attach(index, options);
+  await collection.add(CORPUS);
+  return { location: join(dir, 'idx'), collection };
+}
+
+test('muvera>colbert ranks like colbert on a small collection, and muvera alone finds the best documents', async (t) => {
+  const { collection } = await makeCollection(t, { muvera: 'k_sim=3,dim_proj=16,r_reps=8' });
+  try {
+    const exact = (await collection.search(QUERY, { pipeline: 'colbert', k: 3 })).hits.map((h) => h.id);
+    const staged = await collection.search(QUERY, { pipeline: 'muvera:9>colbert', k: 3 });
+    // 9 candidates = the whole corpus, so the ColBERT stage sees every document.
+    assert.deepEqual(
+      staged.hits.map((h) => h.id),
+      exact,
+    );
+    assert.ok('muvera' in staged.latencyMs, JSON.stringify(staged.latencyMs));
+    const first = (await collection.search(QUERY, { pipeline: 'muvera', k: 3 })).hits.map((h) => h.id);
+    assert.ok(first.includes(exact[0]), `the FDE stage alone keeps ColBERT's best (${exact[0]}) in its top 3: ${first.join(', ')}`);
+    const fused = await collection.search(QUERY, { pipeline: 'bm25+muvera>colbert', k: 3 });
+    assert.deepEqual(
+      fused.hits.map((h) => h.id),
+      exact,
+    );
+  } finally {
+    await collection.close();
+  }
+});
+
+test('the MUVERA side index follows deletes and reopens with its recorded parameters', async (t) => {
+  const { location, collection } = await makeCollection(t, { muvera: 'k_sim=2,dim_proj=8,r_reps=4' });
+  await collection.delete(['walk']);
+  assert.ok(!(await collection.search(QUERY, { pipeline: 'muvera', k: 9 })).hits.some((h) => h.id === 'walk'));
+  await collection.close();
+  const reopened = await Collection.open(location, { muvera: true });
+  try {
+    assert.equal(reopened.side('muvera')?.signature, 'k_sim=2,dim_proj=8,r_reps=4,seed=42');
+    const ids = (await reopened.search(QUERY, { pipeline: 'muvera', k: 9 })).hits.map((h) => h.id);
+    assert.equal(ids.length, 8);
+    assert.ok(!ids.includes('walk'));
+  } finally {
+    await reopened.close();
+  }
+  // Opened without asking: the recorded side index comes back too.
+  const again = await Collection.open(location);
+  try {
+    assert.ok(again.side('muvera'));
+  } finally {
+    await again.close();
+  }
+});
+
+test('a muvera pipeline on a collection without the side index says how to get one', async (t) => {
+  const { collection } = await makeCollection(t);
+  try {
+    await assert.rejects(
+      collection.search(QUERY, { pipeline: 'muvera>colbert' }),
+      (e) => isTartanError(e) && e.code !== ErrorCodes.UNKNOWN_PIPELINE && /muvera: true/.test(e.message),
+    );
+  } finally {
+    await collection.close();
+  }
+});
