@@ -45,6 +45,8 @@ export async function explainHits<H extends SearchHit>(
   query: SearchedQuery,
   hits: readonly H[],
   count: number,
+  /** Labels of a document's stored rows when they are not its tokens (a poly index: its codes). */
+  rowLabels?: (rows: number) => string[],
 ): Promise<Array<H & { explanation?: Explanation }>> {
   if (count <= 0) return [...hits];
   if (!canExplain(store))
@@ -61,7 +63,7 @@ export async function explainHits<H extends SearchHit>(
       ...(query.weights ? { weights: query.weights } : {}),
       matrix: true,
       queryTokens,
-      passageTokens: (p) => tokenLabels(encoder, h.text, false, passages[p].rows),
+      passageTokens: (p) => (rowLabels ? rowLabels(passages[p].rows) : tokenLabels(encoder, h.text, false, passages[p].rows)),
     });
     return explanation ? { ...h, explanation } : h;
   });

@@ -8,6 +8,7 @@
  * const hits = await index.search('what reduces fever', { k: 5 });
  * await index.close();
  */
+import { parseIndexRepresentation, PolyIndex, type IndexRepresentation } from './poly-index.js';
 import { ErrorCodes, TartanError, describeValue } from '../core/errors.js';
 import type { LateInteractionEncoder } from '../models/types.js';
 import type { Precision } from '../models/runtime/onnx-session.js';
@@ -49,6 +50,11 @@ export interface IndexCreateOptions extends Partial<Omit<IndexSettings, 'dim' | 
   encoder?: LateInteractionEncoder;
   /** Precision of the loaded model ('fp32' default, or 'int8': faster encoding, see SessionOptions.precision). Not recorded in the index. */
   precision?: Precision;
+  /**
+   * What the index stores per document: `'colbert'` (a vector per token, the default) or `'poly:<M>'`
+   * (M poly-encoder code vectors, learned from the first add; folder indexes, flat mode unless `mode` is given).
+   */
+  representation?: IndexRepresentation;
 }
 
 /** Options of {@link Index.search} and {@link Index.searchVectors}. */
@@ -91,25 +97,36 @@ export class Index {
     readonly location: string,
     readonly store: VectorStore,
     readonly encoder: LateInteractionEncoder,
+    /** Set when the index stores poly-encoder codes instead of token vectors. */
+    private readonly poly?: PolyIndex,
   ) {}
 
   /** Creates a new index at a folder (or PostgreSQL URL) for a model. */
   static async create(dirOrUrl: string, options: IndexCreateOptions = {}): Promise<Index> {
     checkLocation(dirOrUrl);
-    const { encoder: _enc, precision, ...given } = options;
+    const { encoder: _enc, precision, representation, ...given } = options;
     checkCreateSettings(given);
+    const poly = parseIndexRepresentation(representation);
     const encoder = options.encoder ?? (await loadColbertEncoder(options.model, precision ? { precision } : {}));
     const model = options.model ?? encoder.modelId;
     if (isPostgresLocation(dirOrUrl)) {
+      if (poly)
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          'a poly representation is kept by folder indexes only; create the index in a folder, or use colbert',
+        );
       const { openPostgresStore } = await import('../stores/postgres/index.js');
       return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
     }
-    const { encoder: _e, model: _m, precision: _p, ...rest } = options;
+    const { encoder: _e, model: _m, precision: _p, representation: _r, ...rest } = options;
     // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest";
     // the model's own defaults (encoder.indexDefaults) apply where the caller gave nothing.
     const settings = { ...encoder.indexDefaults, ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) } as typeof rest;
+    // M codes per document are few: exact (flat) search over them, unless the caller chose a mode.
+    if (poly && rest.mode === undefined) settings.mode = 'flat';
     const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
-    return new Index(dirOrUrl, await create(dirOrUrl, { ...settings, dim: encoder.dim, model }), encoder);
+    const store = await create(dirOrUrl, { ...settings, dim: encoder.dim, model });
+    return new Index(dirOrUrl, store, encoder, poly ? PolyIndex.create(dirOrUrl, encoder.dim, poly.codes, poly.temperature) : undefined);
   }
 
   /** Opens an existing index and reloads its model (or uses `options.encoder`). */
@@ -125,7 +142,22 @@ export class Index {
         `model ${encoder.modelId} gives dim ${encoder.dim} but the index stores dim ${store.dim}; open it with the model it was built with (${model ?? 'unknown'})`,
       );
     }
-    return new Index(dirOrUrl, store, encoder);
+    return new Index(dirOrUrl, store, encoder, isPostgresLocation(dirOrUrl) ? undefined : PolyIndex.read(dirOrUrl));
+  }
+
+  /** `colbert`, or `poly:<M>` when the index stores M codes per document. */
+  get representation(): string {
+    return this.poly?.name ?? 'colbert';
+  }
+
+  /** A poly index's stored rows are codes, labelled `code 1` to `code M` in explanations. */
+  private rowLabels(): ((rows: number) => string[]) | undefined {
+    return this.poly ? (rows) => Array.from({ length: rows }, (_, i) => `code ${i + 1}`) : undefined;
+  }
+
+  /** What the store is given for these documents' token vectors: the vectors, or their poly codes. */
+  private represent(vectors: TokenMatrixBatch): TokenMatrixBatch {
+    return this.poly ? this.poly.represent(vectors) : vectors;
   }
 
   /** Encodes and adds documents (any iterable, streamed in segments); `onProgress` reports the count. */
@@ -145,7 +177,7 @@ export class Index {
       committed = 0;
     const flush = async () => {
       if (pending.length === 0) return;
-      const vectors = packMatrices(matrices, this.encoder.dim);
+      const vectors = this.represent(packMatrices(matrices, this.encoder.dim));
       if (options.replace === true) await replaceDocuments(this.store, pending, vectors);
       else await this.store.add(pending, vectors);
       committed += pending.length;
@@ -218,7 +250,7 @@ export class Index {
       pending.push(doc);
     }
     if (pending.length === 0) return;
-    await this.store.add(pending, packMatrices(matrices, this.store.dim));
+    await this.store.add(pending, this.represent(packMatrices(matrices, this.store.dim)));
   }
 
   /**
@@ -237,6 +269,7 @@ export class Index {
       { matrix: q, ...(search.weights ? { weights: search.weights } : {}) },
       hits,
       explainCount(explain, hits.length),
+      this.rowLabels(),
     );
   }
 
@@ -263,7 +296,14 @@ export class Index {
     // Models that weight query tokens (the lexical model's IDF) score with weighted MaxSim.
     const weights = search.weights ?? this.queryWeights(query);
     const hits = await this.store.search(q, weights ? { ...search, weights } : search);
-    return explainHits(this.store, this.encoder, { matrix: q, text: query, ...(weights ? { weights } : {}) }, hits, explainCount(explain, hits.length));
+    return explainHits(
+      this.store,
+      this.encoder,
+      { matrix: q, text: query, ...(weights ? { weights } : {}) },
+      hits,
+      explainCount(explain, hits.length),
+      this.rowLabels(),
+    );
   }
 
   /**
@@ -274,7 +314,7 @@ export class Index {
     if (hits.length === 0) return [];
     const q = await this.encodeQuery(query);
     const weights = this.queryWeights(query);
-    return explainHits(this.store, this.encoder, { matrix: q, text: query, ...(weights ? { weights } : {}) }, hits, hits.length);
+    return explainHits(this.store, this.encoder, { matrix: q, text: query, ...(weights ? { weights } : {}) }, hits, hits.length, this.rowLabels());
   }
 
   /** Per-token query weights when the model defines them (the lexical model's IDF), else undefined. */
@@ -305,8 +345,9 @@ export class Index {
     return this.store.check();
   }
 
-  info(): Promise<StoreInfo> {
-    return this.store.info();
+  async info(): Promise<StoreInfo> {
+    const info = await this.store.info();
+    return this.poly ? { ...info, representation: this.poly.name } : info;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { findModelSpec } from '../../models/registry.js';
 import { isLocalModelPath } from '../../models/resolve-model.js';
 import type { Precision } from '../../models/runtime/onnx-session.js';
 import { Collection } from '../../retrieval/collection.js';
+import type { IndexRepresentation } from '../../retrieval/poly-index.js';
 
 /** The options of `tartan index`, as commander parses them. */
 export interface IndexOptions {
@@ -28,6 +29,7 @@ export interface IndexOptions {
   centroids?: string;
   flatDtype: string;
   pcaDim?: string;
+  representation?: string;
   denseModel?: string;
   json?: boolean;
   progress: boolean;
@@ -57,6 +59,7 @@ export function createSettings(opts: IndexOptions): IndexCreateOptions {
     centroids: opts.centroids ? int('centroids', opts.centroids) : 0,
     flatDtype: opts.flatDtype as 'f16' | 'i8',
     ...(opts.pcaDim !== undefined ? { pcaDim: int('pca-dim', opts.pcaDim) } : {}),
+    ...(opts.representation !== undefined ? { representation: opts.representation as IndexRepresentation } : {}),
   };
 }
 

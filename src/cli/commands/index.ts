@@ -95,6 +95,10 @@ export function register(program: Command): void {
     .option('--centroids <n>', 'number of centroids (default: from the token count)')
     .option('--flat-dtype <t>', 'flat mode storage: f16 or i8', 'f16')
     .option(
+      '--representation <r>',
+      'what the index stores per document: colbert (a vector per token, the default) or poly:<M> (M poly-encoder codes, 1-64, learned from the first documents; flat mode unless --mode; new folder index only)',
+    )
+    .option(
       '--pca-dim <n>',
       "store n values per token instead of the model's dim: a PCA projection learned from the first documents, applied to queries too (e.g. 64 or 32 for dim 128; 0 = off; new index only)",
     )
