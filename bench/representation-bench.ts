@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import type { EncodedCollection } from '../src/core/vectors-file.js';
 import { matrixAt, packMatrices, type TokenMatrix } from '../src/core/tensors.js';
 import { buildRepresentationSearch, representationVariants } from '../src/representations/search.js';
+import { maxsim } from '../src/scoring/maxsim.js';
 import { exactTop10 } from './search-bench.js';
 
 /** One variant's figures. */
@@ -23,6 +24,11 @@ export interface RepresentationVariant {
   /** The original vectors per document that the exact rerank reads (float32); 0 without a rerank. */
   rerank_bytes_per_document: number;
   build_seconds: number;
+  /**
+   * Mean over queries of the Pearson correlation between the representation's own scores (before any
+   * rerank) and exact MaxSim over the original vectors, across every document: how well it tracks MaxSim.
+   */
+  score_correlation: number;
 }
 
 export interface RepresentationReport extends RepresentationVariant {
@@ -37,6 +43,28 @@ export interface RepresentationReport extends RepresentationVariant {
 }
 
 const round = (x: number, d = 3) => Number(x.toFixed(d));
+
+/** Pearson correlation of two equally long score arrays (0 when either is constant). */
+export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0,
+    mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i];
+    mb += b[i];
+  }
+  ma /= n;
+  mb /= n;
+  let ab = 0,
+    aa = 0,
+    bb = 0;
+  for (let i = 0; i < n; i++) {
+    ab += (a[i] - ma) * (b[i] - mb);
+    aa += (a[i] - ma) ** 2;
+    bb += (b[i] - mb) ** 2;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+}
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : 0;
@@ -53,6 +81,7 @@ export function benchRepresentation(
   const queries: TokenMatrix[] = Array.from({ length: Math.min(o.maxQueries ?? 300, c.queries.offsets.length - 1) }, (_, i) => matrixAt(c.queries, i));
   o.log?.(`exact MaxSim ground truth: ${queries.length} queries x ${n} documents`);
   const truth = exactTop10(packMatrices(queries, c.dim), c.docs).map((best) => new Set(best.map(([, i]) => i)));
+  const exactScores = queries.map((q) => maxsim(q, { dtype: 'f32', ...c.docs }).raw);
   const variants: RepresentationVariant[] = [];
   const cache = new Map<string, Float32Array>();
   for (const spec of specs) {
@@ -71,6 +100,8 @@ export function benchRepresentation(
       hit += hits.filter(([doc]) => truth[q].has(doc)).length;
       total += truth[q].size;
     }
+    let correlation = 0;
+    for (let q = 0; q < queries.length; q++) correlation += pearson(search.scoreAll(queries[q]), exactScores[q]);
     const v: RepresentationVariant = {
       variant: search.name,
       recall_at_10: round(hit / Math.max(1, total), 4),
@@ -79,8 +110,11 @@ export function benchRepresentation(
       bytes_per_document: round(search.bytes / n, 1),
       rerank_bytes_per_document: round(search.rerankBytes / n, 1),
       build_seconds: round(build, 2),
+      score_correlation: round(correlation / Math.max(1, queries.length)),
     };
-    o.log?.(`${v.variant}: recall@10 ${v.recall_at_10}, p50 ${v.p50_ms} ms, ${v.bytes_per_document} bytes/document, build ${v.build_seconds} s`);
+    o.log?.(
+      `${v.variant}: recall@10 ${v.recall_at_10}, p50 ${v.p50_ms} ms, ${v.bytes_per_document} bytes/document, build ${v.build_seconds} s, correlation with MaxSim ${v.score_correlation}`,
+    );
     variants.push(v);
   }
   return {

@@ -124,8 +124,17 @@ export function register(program: Command): void {
         else
           console.log(
             formatTable(
-              ['variant', 'recall@10', 'p50 ms', 'p95 ms', 'bytes/doc', 'rerank bytes/doc', 'build s'],
-              r.variants.map((v) => [v.variant, v.recall_at_10, v.p50_ms, v.p95_ms, v.bytes_per_document, v.rerank_bytes_per_document, v.build_seconds]),
+              ['variant', 'recall@10', 'p50 ms', 'p95 ms', 'bytes/doc', 'rerank bytes/doc', 'build s', 'r vs MaxSim'],
+              r.variants.map((v) => [
+                v.variant,
+                v.recall_at_10,
+                v.p50_ms,
+                v.p95_ms,
+                v.bytes_per_document,
+                v.rerank_bytes_per_document,
+                v.build_seconds,
+                v.score_correlation,
+              ]),
             ),
           );
         return;

@@ -27,6 +27,8 @@ export interface RepresentationSearch {
   readonly rerankBytes: number;
   /** The k best documents (indices into the batch) with their scores, best first. */
   search(query: TokenMatrix, k: number): Array<[doc: number, score: number]>;
+  /** The representation's own score of every document (before any rerank), e.g. to correlate with exact MaxSim. */
+  scoreAll(query: TokenMatrix): Float32Array;
 }
 
 /**
@@ -110,8 +112,10 @@ export function buildRepresentationSearch(
       bytes: codes.data.byteLength,
       rerankBytes: 0,
       // MaxSim over the codes is the token kernel over M rows per document (native where built).
-      search: (query, k) =>
-        pairs(topK(scoring === 'maxsim' ? maxsim(query, { dtype: 'f32', ...codes }).raw : polyScores(query, codes, scoring, spec.temperature), k)),
+      scoreAll: (query) => (scoring === 'maxsim' ? maxsim(query, { dtype: 'f32', ...codes }).raw : polyScores(query, codes, scoring, spec.temperature)),
+      search(query, k) {
+        return pairs(topK(this.scoreAll(query), k));
+      },
     };
   }
   const encoder = new FdeEncoder(docs.dim, spec.params);
@@ -125,9 +129,9 @@ export function buildRepresentationSearch(
     name: rerank > 0 ? `${label} > exact MaxSim of ${rerank}` : label,
     bytes: fde.byteLength,
     rerankBytes: rerank > 0 ? docs.offsets[n] * docs.dim * 4 : 0,
+    scoreAll: (query) => dotScan(fde, encoder.outputDim, encoder.encodeQuery(query), new Float32Array(n)),
     search(query, k) {
-      const scores = dotScan(fde, encoder.outputDim, encoder.encodeQuery(query), new Float32Array(n));
-      const first = topK(scores, Math.max(k, rerank));
+      const first = topK(this.scoreAll(query), Math.max(k, rerank));
       if (rerank <= 0) return pairs(first).slice(0, k);
       return exactRerank(query, docs, Array.from(first.indices), k);
     },

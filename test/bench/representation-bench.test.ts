@@ -28,6 +28,7 @@ test('bench search --representation muvera: headline is the reranked variant; a 
   assert.ok(r.variants[1].recall_at_10 >= 0 && r.variants[1].recall_at_10 <= 1);
   assert.equal(r.documents, 50);
   assert.equal(r.queries, 6);
+  for (const v of r.variants) assert.ok(v.score_correlation > 0 && v.score_correlation <= 1, `${v.variant}: r ${v.score_correlation}`);
 });
 
 test('bench search --representation poly:M reports M codes per document and both scorings', () => {
@@ -38,4 +39,11 @@ test('bench search --representation poly:M reports M codes per document and both
   );
   assert.equal(r.bytes_per_document, 8 * DIM * 4);
   for (const v of r.variants) assert.ok(v.recall_at_10 > 0 && v.recall_at_10 <= 1, `${v.variant} ${v.recall_at_10}`);
+});
+
+test('pearson: 1 for a linear relation, -1 reversed, 0 against a constant', async () => {
+  const { pearson } = await import('../../bench/representation-bench.js');
+  assert.ok(Math.abs(pearson([1, 2, 3, 4], [3, 5, 7, 9]) - 1) < 1e-12);
+  assert.ok(Math.abs(pearson([1, 2, 3], [3, 2, 1]) + 1) < 1e-12);
+  assert.equal(pearson([1, 2, 3], [5, 5, 5]), 0);
 });
