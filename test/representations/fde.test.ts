@@ -5,6 +5,7 @@ import { seededRandom } from '../../src/core/random.js';
 import { packMatrices, type TokenMatrix } from '../../src/core/tensors.js';
 import { FDE_DEFAULTS, FdeEncoder, fdeDimension, parseFdeParams, type FdeParams } from '../../src/representations/fde.js';
 import { exactMaxSim } from './reference.js';
+import { pearson } from '../../bench/representation-bench.js';
 
 const invalid = (e: unknown): boolean => isTartanError(e, ErrorCodes.INVALID_ARGUMENT);
 const matrix = (rows: number[][]): TokenMatrix => ({ data: Float32Array.from(rows.flat()), rows: rows.length, dim: rows[0]?.length ?? 0 });
@@ -204,21 +205,6 @@ function corpus(seed: number): { dim: number; docs: TokenMatrix[]; queries: Toke
   return { dim, docs, queries };
 }
 const NOISE = 0.12;
-
-function pearson(a: number[], b: number[]): number {
-  const n = a.length,
-    ma = a.reduce((s, x) => s + x, 0) / n,
-    mb = b.reduce((s, x) => s + x, 0) / n;
-  let sab = 0,
-    saa = 0,
-    sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
 
 const topIds = (scores: number[], k: number): number[] =>
   scores
