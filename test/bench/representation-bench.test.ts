@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { packMatrices } from '../../src/core/tensors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { benchRepresentation } from '../../bench/representation-bench.js';
-import { unitMatrix } from '../representations/reference.js';
+import { randomQuery as unitMatrix } from '../scoring/random-data.js';
 
 const rand = seededRandom(5);
 const DIM = 24;

@@ -11,8 +11,8 @@ import { sharedDir } from '../../src/core/paths.js';
 import { TextCrossEncoder } from '../../src/models/encoders/cross-encoder.js';
 import { TextEmbedding } from '../../src/models/encoders/dense.js';
 import { LateInteractionTextEmbedding } from '../../src/models/encoders/late-interaction.js';
-import type { TokenMatrix } from '../../src/core/tensors.js';
 import { SHARED, sharedSkipReason } from '../shared-fixtures.js';
+import { oracleMaxSim } from '../scoring/random-data.js';
 
 interface SeedCase {
   id: string;
@@ -36,21 +36,6 @@ function modelDir(id: string): string | undefined {
 function assertClose(actual: number, expected: number, what: string): void {
   const tolerance = 1e-3 * Math.max(1, Math.abs(expected));
   assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: got ${actual}, seed has ${expected}`);
-}
-
-/** Sum over query rows of the best dot product with any document row. */
-function maxSim(q: TokenMatrix, d: TokenMatrix): number {
-  let total = 0;
-  for (let i = 0; i < q.rows; i++) {
-    let best = -Infinity;
-    for (let j = 0; j < d.rows; j++) {
-      let s = 0;
-      for (let k = 0; k < q.dim; k++) s += q.data[i * q.dim + k] * d.data[j * d.dim + k];
-      best = Math.max(best, s);
-    }
-    total += best;
-  }
-  return total;
 }
 
 const denseId = 'BAAI/bge-small-en-v1.5';
@@ -86,7 +71,7 @@ test('ColBERT seed shapes and MaxSim scores (colbertv2.0)', { skip: seedsMissing
         docs.map((d) => [d.rows, d.dim]),
         li.document_shapes,
       );
-      li.maxsim_scores?.forEach((s, i) => assertClose(maxSim(q, docs[i]), s, `${c.id} doc ${i}`));
+      li.maxsim_scores?.forEach((s, i) => assertClose(oracleMaxSim(q, docs[i]), s, `${c.id} doc ${i}`));
     }
   } finally {
     await model.dispose();

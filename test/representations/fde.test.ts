@@ -4,7 +4,7 @@ import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { packMatrices, type TokenMatrix } from '../../src/core/tensors.js';
 import { FDE_DEFAULTS, FdeEncoder, fdeDimension, parseFdeParams, type FdeParams } from '../../src/representations/fde.js';
-import { exactMaxSim } from './reference.js';
+import { oracleMaxSim as exactMaxSim } from '../scoring/random-data.js';
 import { pearson } from '../../bench/representation-bench.js';
 
 const invalid = (e: unknown): boolean => isTartanError(e, ErrorCodes.INVALID_ARGUMENT);

@@ -4,7 +4,7 @@ import { seededRandom } from '../../src/core/random.js';
 import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { matrixAt, packMatrices, type TokenMatrix } from '../../src/core/tensors.js';
 import { DEFAULT_TEMPERATURE, learnCodeQueries, polyCodes, polyCodesBatch, polyScores, type PolyScoring } from '../../src/representations/poly.js';
-import { exactMaxSim } from './reference.js';
+import { oracleMaxSim as exactMaxSim } from '../scoring/random-data.js';
 
 const invalidArgument = (e: unknown) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT);
 

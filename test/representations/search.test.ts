@@ -4,7 +4,7 @@ import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { packMatrices } from '../../src/core/tensors.js';
 import { seededRandom } from '../../src/core/random.js';
 import { buildRepresentationSearch, representationVariants } from '../../src/representations/search.js';
-import { exactMaxSim, unitMatrix } from './reference.js';
+import { oracleMaxSim as exactMaxSim, randomQuery as unitMatrix } from '../scoring/random-data.js';
 
 const invalid = (e: unknown): boolean => isTartanError(e, ErrorCodes.INVALID_ARGUMENT);
 

@@ -37,3 +37,8 @@ export function oracleSumOfMax(q: Float32Array, qrows: number, docs: Float32Arra
   }
   return out;
 }
+
+/** {@link oracleSumOfMax} of one query against one document given as token matrices. */
+export function oracleMaxSim(q: TokenMatrix, d: TokenMatrix): number {
+  return oracleSumOfMax(q.data, q.rows, d.data, Uint32Array.of(0, d.rows), q.dim)[0];
+}
