@@ -8,10 +8,10 @@
  */
 import { cpus, loadavg } from 'node:os';
 import type { EncodedCollection } from '../src/core/vectors-file.js';
-import { matrixAt, packMatrices, type TokenMatrix } from '../src/core/tensors.js';
+import { matrixAt, type TokenMatrix } from '../src/core/tensors.js';
 import { buildRepresentationSearch, representationVariants } from '../src/representations/search.js';
 import { maxsim } from '../src/scoring/maxsim.js';
-import { exactTop10 } from './search-bench.js';
+import { topK } from '../src/scoring/topk.js';
 
 /** One variant's figures. */
 export interface RepresentationVariant {
@@ -80,8 +80,9 @@ export function benchRepresentation(
   const n = c.docIds.length;
   const queries: TokenMatrix[] = Array.from({ length: Math.min(o.maxQueries ?? 300, c.queries.offsets.length - 1) }, (_, i) => matrixAt(c.queries, i));
   o.log?.(`exact MaxSim ground truth: ${queries.length} queries x ${n} documents`);
-  const truth = exactTop10(packMatrices(queries, c.dim), c.docs).map((best) => new Set(best.map(([, i]) => i)));
+  // One exact pass per query serves both the top-10 truth and the score correlation.
   const exactScores = queries.map((q) => maxsim(q, { dtype: 'f32', ...c.docs }).raw);
+  const truth = exactScores.map((raw) => new Set(topK(raw, 10).indices));
   const variants: RepresentationVariant[] = [];
   const cache = new Map<string, Float32Array>();
   for (const spec of specs) {

@@ -34,6 +34,16 @@ export const MAX_CODES = 64;
 export const DEFAULT_TEMPERATURE = 0.01;
 
 /**
+ * M of a representation named `poly:<M>` (M from 1 to {@link MAX_CODES}); undefined for any other text.
+ * @example polyCodesOf('poly:16') // 16
+ */
+export function polyCodesOf(text: string): number | undefined {
+  const m = /^poly:(\d+)$/.exec(text);
+  const codes = m ? Number(m[1]) : NaN;
+  return Number.isInteger(codes) && codes >= 1 && codes <= MAX_CODES ? codes : undefined;
+}
+
+/**
  * How a collection is turned into poly-encoder codes.
  * @example const opts: PolyOptions = { codes: 16, temperature: 0.05, seed: 7 };
  */

@@ -11,7 +11,7 @@ import { maxsim } from '../scoring/maxsim.js';
 import { topK } from '../scoring/topk.js';
 import { dotScan } from '../scoring/dot-scan.js';
 import { FdeEncoder, parseFdeParams, type FdeParams } from './fde.js';
-import { learnCodeQueries, polyCodesBatch, polyScores, type PolyScoring } from './poly.js';
+import { learnCodeQueries, MAX_CODES, polyCodesBatch, polyCodesOf, polyScores, type PolyScoring } from './poly.js';
 
 /** A representation searched in memory. */
 export type RepresentationSpec =
@@ -43,9 +43,9 @@ export function representationVariants(text: string, options: { rerank?: number 
   const kind = colon < 0 ? text : text.slice(0, colon);
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   if (kind === 'poly') {
-    const codes = Number(rest);
-    if (rest.trim() === '' || !Number.isInteger(codes) || codes < 1 || codes > 64)
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `representation poly:<M> needs M from 1 to 64, got "${text}" (e.g. poly:16)`);
+    const codes = polyCodesOf(text);
+    if (codes === undefined)
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `representation poly:<M> needs M from 1 to ${MAX_CODES}, got "${text}" (e.g. poly:16)`);
     return [
       { kind: 'poly', codes, scoring: 'maxsim' },
       { kind: 'poly', codes, scoring: 'attention' },
@@ -63,7 +63,7 @@ export function representationVariants(text: string, options: { rerank?: number 
   }
   throw new TartanError(
     ErrorCodes.INVALID_ARGUMENT,
-    `representation must be poly:<M> (M 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42], got "${text}"`,
+    `representation must be poly:<M> (M 1-${MAX_CODES}) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42], got "${text}"`,
   );
 }
 

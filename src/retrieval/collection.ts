@@ -27,6 +27,7 @@ import { Bm25Side } from './bm25-side.js';
 import { DenseSide } from './dense-side.js';
 import { MuveraSide } from './muvera-side.js';
 import { checkSideIndexes, type SideDocument, type SideIndex } from './side-index.js';
+import { parsePipeline, requiredComponents } from './pipeline-spec.js';
 import { Pipeline, type PipelineComponents, type PipelineResult, type PipelineSearchOptions } from './pipeline.js';
 
 const SIDE_STATE = 'side-indexes.json';
@@ -60,7 +61,11 @@ export interface CollectionOptions {
 
 /** True when a pipeline spec has a `muvera` stage (which needs the MUVERA side index). */
 export function usesMuvera(spec: string): boolean {
-  return /(^|[>+,\s])muvera(?=$|[:>+,\s])/.test(spec);
+  try {
+    return requiredComponents(parsePipeline(spec)).has('muvera');
+  } catch {
+    return false; // not a valid spec: building the pipeline reports why
+  }
 }
 
 export interface CollectionSearchOptions extends PipelineSearchOptions {
@@ -108,9 +113,14 @@ export class Collection {
         if (!has('bm25')) created.push(new Bm25Side());
         const denseModel = options.denseModel ?? state?.sides.dense;
         if (!has('dense') && denseModel) created.push(await DenseSide.open(denseModel));
-        // true: the parameters recorded earlier, else the defaults; a string: those parameters.
-        const muvera = typeof options.muvera === 'string' ? options.muvera : (state?.sides.muvera ?? (options.muvera === true ? '' : undefined));
-        if (!has('muvera') && muvera !== undefined && options.muvera !== false) created.push(await MuveraSide.open(index, muvera));
+        // A string: those parameters; true or unset: the ones recorded earlier (true: else the defaults); false: none.
+        const muvera =
+          options.muvera === false
+            ? undefined
+            : typeof options.muvera === 'string'
+              ? options.muvera
+              : (state?.sides.muvera ?? (options.muvera ? '' : undefined));
+        if (!has('muvera') && muvera !== undefined) created.push(await MuveraSide.open(index, muvera));
         sides = [...created, ...given];
         const stale: SideIndex[] = [];
         for (const side of sides) {

@@ -6,13 +6,12 @@
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import { loadEncoder } from '../models/model-loader.js';
 import type { DenseEncoder } from '../models/types.js';
-import { DenseIndex } from './dense-index.js';
+import { VectorSide } from './vector-side.js';
 import type { ScoredId } from './fusion.js';
 import type { SideDocument, SideIndex, SideQuery } from './side-index.js';
 
-export class DenseSide implements SideIndex {
+export class DenseSide extends VectorSide implements SideIndex {
   readonly name = 'dense';
-  private current: DenseIndex;
 
   /**
    * An empty dense side index over `encoder`, which it disposes on {@link dispose}.
@@ -22,7 +21,7 @@ export class DenseSide implements SideIndex {
     readonly encoder: DenseEncoder,
     readonly model: string,
   ) {
-    this.current = new DenseIndex(encoder.dim);
+    super(encoder.dim);
   }
 
   /** Loads the dense model `model` and wraps it. */
@@ -39,11 +38,6 @@ export class DenseSide implements SideIndex {
     return this.model;
   }
 
-  /** The vectors behind it (replaced by {@link clear} and {@link load}). */
-  get index(): DenseIndex {
-    return this.current;
-  }
-
   /** Embeds and adds documents that have text; a document without text has no vector. */
   async add(docs: readonly SideDocument[]): Promise<void> {
     const withText = docs.filter((d) => d.text.trim() !== '');
@@ -51,32 +45,11 @@ export class DenseSide implements SideIndex {
     for await (const v of this.encoder.passageEmbed(withText.map((d) => d.text))) this.current.add(withText[i++].id, v);
   }
 
-  delete(ids: readonly string[]): void {
-    for (const id of ids) this.current.delete(id);
-  }
-
   /** Metadata filters are not applied here; a later ColBERT stage applies them. */
   async search(query: SideQuery, k: number): Promise<ScoredId[]> {
     let vector: Float32Array | undefined;
     for await (const v of this.encoder.queryEmbed([query.text])) vector ??= v;
     return vector ? this.current.search(vector, k, query.candidates) : [];
-  }
-
-  clear(): void {
-    this.current = new DenseIndex(this.encoder.dim);
-  }
-
-  save(dir: string): void {
-    this.current.save(dir);
-  }
-
-  /** False when nothing is saved, or the saved vectors have another dimension than the model's. */
-  load(dir: string): boolean {
-    if (!DenseIndex.exists(dir)) return false;
-    const loaded = DenseIndex.load(dir);
-    if (loaded.dim !== this.encoder.dim) return false;
-    this.current = loaded;
-    return true;
   }
 
   async dispose(): Promise<void> {

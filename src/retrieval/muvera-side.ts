@@ -6,11 +6,11 @@
  * other parameters rebuild it from the index.
  */
 import { ErrorCodes, TartanError } from '../core/errors.js';
-import type { TokenMatrix } from '../core/tensors.js';
+import { packMatrices, type TokenMatrix } from '../core/tensors.js';
 import { FdeEncoder, parseFdeParams, type FdeParams } from '../representations/fde.js';
 import { canExplain, type Explainable } from '../stores/capabilities.js';
 import type { VectorStore } from '../stores/types.js';
-import { DenseIndex } from './dense-index.js';
+import { VectorSide } from './vector-side.js';
 import type { ScoredId } from './fusion.js';
 import type { Index } from './index-facade.js';
 import type { SideDocument, SideIndex, SideQuery } from './side-index.js';
@@ -20,16 +20,15 @@ export function fdeSignature(p: FdeParams): string {
   return `k_sim=${p.kSim},dim_proj=${p.dimProj},r_reps=${p.rReps},seed=${p.seed}`;
 }
 
-export class MuveraSide implements SideIndex {
+export class MuveraSide extends VectorSide implements SideIndex {
   readonly name = 'muvera';
-  private current: DenseIndex;
 
   private constructor(
-    private readonly index: Index,
+    private readonly colbert: Index,
     private readonly store: VectorStore & Explainable,
     private readonly fde: FdeEncoder,
   ) {
-    this.current = new DenseIndex(fde.outputDim);
+    super(fde.outputDim);
   }
 
   /**
@@ -39,12 +38,9 @@ export class MuveraSide implements SideIndex {
    */
   static async open(index: Index, params = ''): Promise<MuveraSide> {
     const store = index.store;
+    const { kind, dim } = await store.info();
     if (!canExplain(store))
-      throw new TartanError(
-        ErrorCodes.INVALID_ARGUMENT,
-        `a ${(await store.info()).kind} index cannot hand out its vectors, which MUVERA encodes; use a folder index`,
-      );
-    const dim = (await store.info()).dim;
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `a ${kind} index cannot hand out its vectors, which MUVERA encodes; use a folder index`);
     return new MuveraSide(index, store, new FdeEncoder(dim, parseFdeParams(params)));
   }
 
@@ -60,46 +56,21 @@ export class MuveraSide implements SideIndex {
       probe,
       docs.map((d) => d.id),
     );
-    for (const [id, passages] of documents) this.current.add(id, this.fde.encodeDocument(concatRows(passages, this.fde.dim)));
-  }
-
-  delete(ids: readonly string[]): void {
-    for (const id of ids) this.current.delete(id);
+    for (const [id, passages] of documents) this.current.add(id, this.fde.encodeDocument(allRows(passages, this.fde.dim)));
   }
 
   /** The query in the index's stored space (projected when the index projects), encoded, then exact dot products. */
   async search(query: SideQuery, k: number): Promise<ScoredId[]> {
-    const encoded = await this.index.encodeQuery(query.text);
+    const encoded = await this.colbert.encodeQuery(query.text);
     if (encoded.rows === 0) return [];
     const { query: stored } = await this.store.scoredVectors(encoded, []);
     return this.current.search(this.fde.encodeQuery(stored), k, query.candidates);
   }
-
-  clear(): void {
-    this.current = new DenseIndex(this.fde.outputDim);
-  }
-
-  save(dir: string): void {
-    this.current.save(dir);
-  }
-
-  load(dir: string): boolean {
-    if (!DenseIndex.exists(dir)) return false;
-    const loaded = DenseIndex.load(dir);
-    if (loaded.dim !== this.fde.outputDim) return false;
-    this.current = loaded;
-    return true;
-  }
 }
 
-function concatRows(passages: readonly TokenMatrix[], dim: number): TokenMatrix {
+/** A document's passages as one matrix (MUVERA encodes the document, not each passage). */
+function allRows(passages: readonly TokenMatrix[], dim: number): TokenMatrix {
   if (passages.length === 1) return passages[0];
-  const rows = passages.reduce((n, p) => n + p.rows, 0);
-  const data = new Float32Array(rows * dim);
-  let at = 0;
-  for (const p of passages) {
-    data.set(p.data.subarray(0, p.rows * dim), at);
-    at += p.rows * dim;
-  }
-  return { data, rows, dim };
+  const packed = packMatrices(passages, dim);
+  return { data: packed.data, rows: packed.offsets[passages.length], dim };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { ErrorCodes, TartanError } from '../core/errors.js';
 import type { TokenMatrixBatch } from '../core/tensors.js';
-import { DEFAULT_TEMPERATURE, learnCodeQueries, MAX_CODES, polyCodesBatch } from '../representations/poly.js';
+import { DEFAULT_TEMPERATURE, learnCodeQueries, MAX_CODES, polyCodesBatch, polyCodesOf } from '../representations/poly.js';
 
 const FILE = 'representation.json';
 
@@ -30,8 +30,7 @@ interface Recorded {
 /** Parses the creation option; undefined for the token index. */
 export function parseIndexRepresentation(r: IndexRepresentation | undefined): { codes: number; temperature: number } | undefined {
   if (r === undefined || r === 'colbert' || (typeof r === 'object' && r?.kind === 'colbert')) return undefined;
-  const fromText = typeof r === 'string' ? /^poly:(\d+)$/.exec(r) : null;
-  const codes = fromText ? Number(fromText[1]) : typeof r === 'object' && r?.kind === 'poly' ? r.codes : NaN;
+  const codes = typeof r === 'string' ? (polyCodesOf(r) ?? NaN) : r?.kind === 'poly' ? r.codes : NaN;
   const temperature = typeof r === 'object' && r?.kind === 'poly' && r.temperature !== undefined ? r.temperature : DEFAULT_TEMPERATURE;
   if (!Number.isInteger(codes) || codes < 1 || codes > MAX_CODES || !(temperature > 0) || !Number.isFinite(temperature))
     throw new TartanError(
@@ -42,10 +41,15 @@ export function parseIndexRepresentation(r: IndexRepresentation | undefined): { 
 }
 
 export class PolyIndex {
+  /** The recorded code queries as the codes use them (converted once, not at every add). */
+  private queries: Float32Array | undefined;
+
   private constructor(
     private readonly dir: string,
     private state: Recorded,
-  ) {}
+  ) {
+    this.queries = state.queries ? Float32Array.from(state.queries) : undefined;
+  }
 
   /** Records a new poly representation in `dir` (the code queries come with the first add). */
   static create(dir: string, dim: number, codes: number, temperature: number): PolyIndex {
@@ -93,20 +97,18 @@ export class PolyIndex {
     for (let i = 0; i < n; i++)
       if (batch.offsets[i + 1] === batch.offsets[i])
         throw new TartanError(ErrorCodes.EMPTY_TEXT, `document ${i} of this add has no token vectors; a poly index needs at least one per document`);
-    let queries: Float32Array;
-    if (this.state.queries) queries = Float32Array.from(this.state.queries);
-    else {
+    if (!this.queries) {
       const tokens = batch.offsets[n];
       if (tokens < this.state.codes)
         throw new TartanError(
           ErrorCodes.INVALID_ARGUMENT,
           `the first add to a poly:${this.state.codes} index holds ${tokens} tokens; it needs at least ${this.state.codes} to learn the code queries`,
         );
-      queries = learnCodeQueries(batch.data.subarray(0, tokens * batch.dim), batch.dim, this.state.codes);
-      this.state = { ...this.state, queries: Array.from(queries) };
+      this.queries = learnCodeQueries(batch.data.subarray(0, tokens * batch.dim), batch.dim, this.state.codes);
+      this.state = { ...this.state, queries: Array.from(this.queries) };
       this.save();
     }
-    return polyCodesBatch(batch, queries, this.state.temperature);
+    return polyCodesBatch(batch, this.queries, this.state.temperature);
   }
 
   private save(): void {

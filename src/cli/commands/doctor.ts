@@ -33,6 +33,7 @@ function precisionLine(): string {
 /** The facts `doctor` reports, flat so that both the table and --json read them directly. */
 export async function doctorInfo(): Promise<Record<string, string | number | boolean>> {
   const native = nativeStatus();
+  const shared = sharedDir();
   return {
     version,
     node: process.version,
@@ -46,7 +47,7 @@ export async function doctorInfo(): Promise<Record<string, string | number | boo
     precision: precisionLine(),
     int8: cpuHasVnni() ? 'VNNI: 8-bit weights' : "no VNNI: 7-bit weights (onnxruntime's non-VNNI int8 path can saturate at 8 bits)",
     int8Cache: int8CacheDir(),
-    shared: existsSync(sharedDir()) ? sharedDir() : `${sharedDir()} (absent; only a checkout's tests and benchmarks read it)`,
+    shared: existsSync(shared) ? shared : `${shared} (absent; only a checkout's tests and benchmarks read it)`,
   };
 }
 
