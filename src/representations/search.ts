@@ -10,12 +10,20 @@ import type { TokenMatrix, TokenMatrixBatch } from '../core/tensors.js';
 import { maxsim } from '../scoring/maxsim.js';
 import { topK } from '../scoring/topk.js';
 import { dotScan } from '../scoring/dot-scan.js';
+import { HnswGraph, hnswUnavailable } from '../retrieval/hnsw-graph.js';
 import { FdeEncoder, parseFdeParams, type FdeParams } from './fde.js';
 import { learnCodeQueries, MAX_CODES, polyCodesBatch, polyCodesOf, polyScores, type PolyScoring } from './poly.js';
 
 /** A representation searched in memory. */
 export type RepresentationSpec =
-  { kind: 'poly'; codes: number; scoring?: PolyScoring; temperature?: number } | { kind: 'muvera'; params?: Partial<FdeParams>; rerank?: number };
+  | { kind: 'poly'; codes: number; scoring?: PolyScoring; temperature?: number }
+  | {
+      kind: 'muvera';
+      params?: Partial<FdeParams>;
+      rerank?: number;
+      /** Candidate generation: `exact` (dot product with every FDE, the default) or `hnsw` (usearch's graph). */
+      ann?: 'exact' | 'hnsw';
+    };
 
 /** A built representation: its search and what it holds. */
 export interface RepresentationSearch {
@@ -35,7 +43,8 @@ export interface RepresentationSearch {
  * The variants one `--representation` value is measured in, the one a user would deploy first:
  * `poly:<M>` (MaxSim over the codes, then the poly-encoder's attention scoring) and
  * `muvera[:k_sim=..,dim_proj=..,r_reps=..,seed=..]` (followed by exact MaxSim over `rerank`
- * candidates, then the FDE ranking alone). `colbert`, the token index, is not one of them.
+ * candidates, then the FDE ranking alone, then, where usearch loads, HNSW candidates followed by
+ * the same rerank). `colbert`, the token index, is not one of them.
  * @example representationVariants('poly:16') // [{ kind: 'poly', codes: 16, scoring: 'maxsim' }, { ..., scoring: 'attention' }]
  */
 export function representationVariants(text: string, options: { rerank?: number } = {}): RepresentationSpec[] {
@@ -56,10 +65,12 @@ export function representationVariants(text: string, options: { rerank?: number 
     const rerank = options.rerank ?? 100;
     if (!Number.isInteger(rerank) || rerank < 1)
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `the MUVERA rerank needs a positive number of candidates, got ${rerank}`);
-    return [
+    const variants: RepresentationSpec[] = [
       { kind: 'muvera', params, rerank },
       { kind: 'muvera', params, rerank: 0 },
     ];
+    if (hnswUnavailable() === undefined) variants.push({ kind: 'muvera', params, rerank, ann: 'hnsw' });
+    return variants;
   }
   throw new TartanError(
     ErrorCodes.INVALID_ARGUMENT,
@@ -124,16 +135,27 @@ export function buildRepresentationSearch(
   options.cache?.set(key, fde);
   const rerank = spec.rerank ?? 0;
   const p = encoder.params;
-  const label = `muvera k_sim=${p.kSim} dim_proj=${p.dimProj} r_reps=${p.rReps}`;
+  const graph = spec.ann === 'hnsw' ? new HnswGraph(encoder.outputDim) : undefined;
+  graph?.add(
+    Uint32Array.from({ length: n }, (_, i) => i),
+    fde,
+  );
+  const label = `muvera k_sim=${p.kSim} dim_proj=${p.dimProj} r_reps=${p.rReps}${graph ? ' (HNSW)' : ''}`;
   return {
     name: rerank > 0 ? `${label} > exact MaxSim of ${rerank}` : label,
     bytes: fde.byteLength,
     rerankBytes: rerank > 0 ? docs.offsets[n] * docs.dim * 4 : 0,
     scoreAll: (query) => dotScan(fde, encoder.outputDim, encoder.encodeQuery(query), new Float32Array(n)),
     search(query, k) {
-      const first = topK(this.scoreAll(query), Math.max(k, rerank));
-      if (rerank <= 0) return pairs(first).slice(0, k);
-      return exactRerank(query, docs, Array.from(first.indices), k);
+      const want = Math.max(k, rerank);
+      let first: { keys: Uint32Array; scores: Float32Array };
+      if (graph) first = graph.search(encoder.encodeQuery(query), want);
+      else {
+        const best = topK(this.scoreAll(query), want);
+        first = { keys: best.indices, scores: best.scores };
+      }
+      if (rerank <= 0) return Array.from(first.keys.subarray(0, k), (doc, i) => [doc, first.scores[i]] as [number, number]);
+      return exactRerank(query, docs, Array.from(first.keys), k);
     },
   };
 }

@@ -59,6 +59,17 @@ export class DenseIndex {
     this.data.set(vector, row * this.dim);
   }
 
+  /** The ids in row order and their vectors packed row-major (views: valid until the next change). */
+  rows(): { ids: readonly string[]; data: Float32Array } {
+    return { ids: this.ids, data: this.data.subarray(0, this.ids.length * this.dim) };
+  }
+
+  /** The vector of `id` (a view, valid until the next change), or undefined. */
+  vectorOf(id: string): Float32Array | undefined {
+    const row = this.slot.get(id);
+    return row === undefined ? undefined : this.data.subarray(row * this.dim, (row + 1) * this.dim);
+  }
+
   /** Removes `id` (the last row moves into its slot). Returns whether it existed. */
   delete(id: string): boolean {
     const row = this.slot.get(id);

@@ -65,3 +65,18 @@ test('poly holds M codes per document and ranks by MaxSim over them', () => {
   assert.equal(new Set(hits.map(([d]) => d)).size, 10);
   assert.equal(search.name, 'poly:4 (maxsim)');
 });
+
+test('muvera with HNSW candidates (usearch is installed here) reranks them exactly', () => {
+  const variants = representationVariants('muvera:k_sim=2,dim_proj=8,r_reps=3', { rerank: docs.length });
+  assert.equal(variants.length, 3);
+  const hnsw = variants[2];
+  assert.deepEqual(hnsw, { kind: 'muvera', params: variants[0].kind === 'muvera' ? variants[0].params : undefined, rerank: docs.length, ann: 'hnsw' });
+  const search = buildRepresentationSearch(batch, hnsw);
+  assert.match(search.name, /\(HNSW\) > exact MaxSim of/);
+  const hits = search.search(query, 5);
+  const exact = docs.map((d, i) => [i, exactMaxSim(query, d)] as const).sort((a, b) => b[1] - a[1]);
+  assert.deepEqual(
+    hits.map(([doc]) => doc),
+    exact.slice(0, 5).map(([doc]) => doc),
+  );
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
@@ -78,4 +78,51 @@ test('a muvera pipeline on a collection without the side index says how to get o
   } finally {
     await collection.close();
   }
+});
+
+test('ann=hnsw searches the FDEs through a saved graph that follows adds and deletes and reloads', async (t) => {
+  const { location, collection } = await makeCollection(t, { muvera: 'k_sim=3,dim_proj=16,r_reps=8,ann=hnsw' });
+  const { collection: exact } = await makeCollection(t, { muvera: 'k_sim=3,dim_proj=16,r_reps=8,ann=exact' });
+  const ids = async (c: Collection) => (await c.search(QUERY, { pipeline: 'muvera', k: 9 })).hits.map((h) => h.id);
+  try {
+    // Nine documents: the graph returns all of them, in the exact scan's order.
+    assert.deepEqual(await ids(collection), await ids(exact));
+    await collection.delete(['walk']);
+    assert.ok(!(await ids(collection)).includes('walk'));
+    assert.ok(
+      readdirSync(join(location, 'muvera')).some((f) => f.endsWith('.usearch')),
+      'the graph is saved beside the FDEs',
+    );
+  } finally {
+    await exact.close();
+    await collection.close();
+  }
+  const reopened = await Collection.open(location, { muvera: 'k_sim=3,dim_proj=16,r_reps=8,ann=hnsw' });
+  try {
+    const hits = await ids(reopened);
+    assert.equal(hits.length, 8);
+    assert.ok(!hits.includes('walk'));
+  } finally {
+    await reopened.close();
+  }
+  // An exact search drops the graph at its next save.
+  const plain = await Collection.open(location, { muvera: 'k_sim=3,dim_proj=16,r_reps=8,ann=exact' });
+  try {
+    await plain.add([{ id: 'walk', text: CORPUS.find((d) => d.id === 'walk')!.text }]);
+    assert.ok(!readdirSync(join(location, 'muvera')).some((f) => f.endsWith('.usearch')));
+    assert.equal((await ids(plain)).length, 9);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('a MUVERA ann other than exact, hnsw or auto is a coded error naming the choices', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tartan-muvera-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const index = await Index.create(join(dir, 'idx'), { model: 'lexical' });
+  await assert.rejects(
+    Collection.attach(index, { muvera: 'ann=ivf' }),
+    (e) => isTartanError(e) && e.code === ErrorCodes.INVALID_ARGUMENT && /exact, hnsw or auto/.test(e.message),
+  );
+  await index.close();
 });
