@@ -4,7 +4,7 @@ import { commandGroup, formatTable, printJson } from '../../src/cli/output.js';
 import { ErrorCodes, TartanError } from '../../src/core/errors.js';
 import { benchEncoded, benchIndex, benchSynthetic, encodeBeir } from '../search-bench.js';
 import type { SearchBenchOptions, SearchBenchReport } from '../search-bench.js';
-import { loadVectors, saveVectors } from '../../src/core/vectors-file.js';
+import { loadVectors, saveVectors, type EncodedCollection } from '../../src/core/vectors-file.js';
 import { isPostgresLocation } from '../../src/stores/open.js';
 
 interface Opts {
@@ -33,7 +33,7 @@ interface Opts {
   keep?: boolean;
   pgQueries?: string;
   pgDocumentQueries?: string;
-  representation: string;
+  representation: string[];
   rerankCandidates: string;
 }
 
@@ -102,41 +102,18 @@ export function register(program: Command): void {
     .option('--pg-document-queries <n>', 'with --index postgres://...: most queries timed on the document layout (exact scan)', '20')
     .option(
       '--representation <kind>',
-      'colbert (the token index), poly:<M> (M code vectors per document, 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42] (fixed-dimensional encodings); the last two need --vectors',
-      'colbert',
+      'colbert (the token index, the default), poly:<M> (M code vectors per document, 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42] (fixed-dimensional encodings); the last two run on --vectors or --synthetic-tokens, repeatable (one ground truth for all)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
     )
     .option('--rerank-candidates <n>', 'with --representation muvera: candidates reranked by exact MaxSim', '100')
     .option('--json', 'print JSON')
     .action(async (o: Opts) => {
-      if (o.representation !== 'colbert') {
-        if (!o.vectors)
-          throw new TartanError(
-            ErrorCodes.INVALID_ARGUMENT,
-            `--representation ${o.representation} runs on --vectors <file> (e.g. from \`tartan bench make-vectors\`)`,
-          );
-        const { benchRepresentation } = await import('../representation-bench.js');
-        const r = benchRepresentation(loadVectors(o.vectors), o.representation, {
-          maxQueries: Number(o.maxQueries),
-          rerank: Number(o.rerankCandidates),
-          log: (l) => process.stderr.write(`${l}\n`),
-        });
-        if (o.json) printJson(r);
-        else
-          console.log(
-            formatTable(
-              ['variant', 'recall@10', 'p50 ms', 'p95 ms', 'bytes/doc', 'rerank bytes/doc', 'build s', 'r vs MaxSim'],
-              r.variants.map((v) => [
-                v.variant,
-                v.recall_at_10,
-                v.p50_ms,
-                v.p95_ms,
-                v.bytes_per_document,
-                v.rerank_bytes_per_document,
-                v.build_seconds,
-                v.score_correlation,
-              ]),
-            ),
-          );
+      const others = o.representation.filter((r) => r !== 'colbert');
+      if (others.length > 0) {
+        if (others.length < o.representation.length)
+          throw new TartanError(ErrorCodes.INVALID_ARGUMENT, '--representation colbert is measured on its own (bench search without --representation)');
+        await benchRepresentations(others, o);
         return;
       }
       if (o.index && isPostgresLocation(o.index) && !o.encodeOnly) {
@@ -184,4 +161,46 @@ export function register(program: Command): void {
       }
       print(r, o.json);
     });
+}
+
+/** `--representation poly:<M>|muvera[...]` (one or more) on --vectors or --synthetic-tokens, against one exact ground truth. */
+async function benchRepresentations(texts: string[], o: Opts): Promise<void> {
+  if (!o.vectors && !o.syntheticTokens)
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--representation ${texts[0]} runs on --vectors <file> (e.g. from \`tartan bench make-vectors\`) or --synthetic-tokens N`,
+    );
+  const { benchRepresentation, exactTruth } = await import('../representation-bench.js');
+  const log = (l: string) => process.stderr.write(`${l}\n`);
+  let c: EncodedCollection;
+  if (o.vectors) c = loadVectors(o.vectors);
+  else {
+    const t0 = performance.now();
+    c = (await import('../backend-comparison.js')).syntheticCollection(Number(o.syntheticTokens), Number(o.dim), Math.min(Number(o.maxQueries), 50));
+    log(`synthetic: ${c.docIds.length} documents, ${c.docs.offsets[c.docIds.length]} tokens (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+  const truth = exactTruth(c, { maxQueries: Number(o.maxQueries), log });
+  log(`ground truth in ${truth.seconds} s`);
+  const reports = texts.map((text) => benchRepresentation(c, text, { rerank: Number(o.rerankCandidates), truth, log }));
+  if (o.json) {
+    printJson(reports.length === 1 ? reports[0] : reports);
+    return;
+  }
+  console.log(
+    formatTable(
+      ['variant', 'recall@10', 'p50 ms', 'p95 ms', 'bytes/doc', 'rerank bytes/doc', 'build s', 'r vs MaxSim'],
+      reports.flatMap((r) =>
+        r.variants.map((v) => [
+          v.variant,
+          v.recall_at_10,
+          v.p50_ms,
+          v.p95_ms,
+          v.bytes_per_document,
+          v.rerank_bytes_per_document,
+          v.build_seconds,
+          v.score_correlation,
+        ]),
+      ),
+    ),
+  );
 }

@@ -25,7 +25,7 @@ import type { BeirDataset, Qrels } from './beir.js';
 import { evaluateRetrievers, type EvaluationReport } from './evaluate.js';
 import { silentProgress, type Progress } from './progress.js';
 import type { Retriever } from './retriever.js';
-import { buildRepresentationSearch, representationVariants } from '../representations/search.js';
+import { buildRepresentationSearch, representationVariants, type EncodingCache } from '../representations/search.js';
 
 /** The pipelines of `tartan eval --vectors`, in their default order. */
 export const VECTOR_PIPELINES = ['exact', 'colbert'] as const;
@@ -256,7 +256,7 @@ export async function colbertRetriever(c: EncodedCollection, options: ColbertVec
  */
 export function representationRetrievers(c: EncodedCollection, text: string, options: { rerank?: number } = {}): Retriever[] {
   const query = queryLookup(c);
-  const cache = new Map<string, Float32Array>(); // the MUVERA variants share one set of encodings
+  const cache: EncodingCache = new Map(); // variants of one representation share one set of encodings
   return representationVariants(text, options).map((spec) => {
     const search = buildRepresentationSearch(c.docs, spec, { cache });
     return {

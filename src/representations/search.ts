@@ -25,6 +25,9 @@ export type RepresentationSpec =
       ann?: 'exact' | 'hnsw';
     };
 
+/** Encodings computed once and shared by variants that differ only in scoring or rerank: FDEs and poly codes, by parameters. */
+export type EncodingCache = Map<string, Float32Array | TokenMatrixBatch>;
+
 /** A built representation: its search and what it holds. */
 export interface RepresentationSearch {
   /** e.g. `poly:16 (maxsim)` or `muvera k_sim=5 dim_proj=16 r_reps=20 > exact MaxSim of 100`. */
@@ -108,16 +111,23 @@ export function buildRepresentationSearch(
   spec: RepresentationSpec,
   options: {
     seed?: number;
-    /** Encodings already computed for these documents, by parameters: variants that differ only in the rerank share one. */
-    cache?: Map<string, Float32Array>;
+    /** Encodings already computed for these documents, by parameters: variants that differ only in scoring or rerank share one. */
+    cache?: EncodingCache;
   } = {},
 ): RepresentationSearch {
   const n = docs.offsets.length - 1;
   if (n < 1) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'a representation needs at least one document');
   if (spec.kind === 'poly') {
     const scoring = spec.scoring ?? 'maxsim';
-    const queries = learnCodeQueries(docs.data.subarray(0, docs.offsets[n] * docs.dim), docs.dim, spec.codes, { seed: options.seed });
-    const codes = polyCodesBatch(docs, queries, spec.temperature);
+    const key = `poly:${spec.codes}:${spec.temperature ?? ''}:${options.seed ?? ''}`;
+    const cached = options.cache?.get(key);
+    let codes: TokenMatrixBatch;
+    if (cached !== undefined && !(cached instanceof Float32Array)) codes = cached;
+    else {
+      const queries = learnCodeQueries(docs.data.subarray(0, docs.offsets[n] * docs.dim), docs.dim, spec.codes, { seed: options.seed });
+      codes = polyCodesBatch(docs, queries, spec.temperature);
+      options.cache?.set(key, codes);
+    }
     return {
       name: `poly:${spec.codes} (${scoring})`,
       bytes: codes.data.byteLength,
@@ -131,7 +141,8 @@ export function buildRepresentationSearch(
   }
   const encoder = new FdeEncoder(docs.dim, spec.params);
   const key = JSON.stringify(encoder.params);
-  const fde = options.cache?.get(key) ?? encoder.encodeDocuments(docs);
+  const cached = options.cache?.get(key);
+  const fde = cached instanceof Float32Array ? cached : encoder.encodeDocuments(docs);
   options.cache?.set(key, fde);
   const rerank = spec.rerank ?? 0;
   const p = encoder.params;

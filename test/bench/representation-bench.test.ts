@@ -21,10 +21,13 @@ const collection = {
 test('bench search --representation muvera: headline is the reranked variant; a rerank of every document has recall 1', () => {
   const r = benchRepresentation(collection, 'muvera:k_sim=2,dim_proj=8,r_reps=3', { rerank: docs.length });
   assert.equal(r.recall_at_10, 1);
-  assert.equal(r.variants.length, 2);
+  assert.equal(r.variants.length, 3);
+  assert.match(r.variants[2].variant, /\(HNSW\) > exact MaxSim of 50$/);
+  assert.equal(r.variants[2].recall_at_10, 1, 'HNSW candidates of every document, reranked exactly');
   assert.equal(r.variants[0].variant, r.variant);
   assert.equal(r.bytes_per_document, 3 * 4 * 8 * 4);
   assert.ok(r.rerank_bytes_per_document > 0 && r.variants[1].rerank_bytes_per_document === 0);
+  assert.ok(r.variants[2].build_seconds >= r.variants[0].build_seconds, 'the graph adds to the encoding time');
   assert.ok(r.variants[1].recall_at_10 >= 0 && r.variants[1].recall_at_10 <= 1);
   assert.equal(r.documents, 50);
   assert.equal(r.queries, 6);
@@ -46,4 +49,23 @@ test('pearson: 1 for a linear relation, -1 reversed, 0 against a constant', asyn
   assert.ok(Math.abs(pearson([1, 2, 3, 4], [3, 5, 7, 9]) - 1) < 1e-12);
   assert.ok(Math.abs(pearson([1, 2, 3], [3, 2, 1]) + 1) < 1e-12);
   assert.equal(pearson([1, 2, 3], [5, 5, 5]), 0);
+});
+
+test('tartan bench search --synthetic-tokens with two representations: one report each, against one ground truth', async () => {
+  const { tartanSync } = await import('../cli/run-cli.js');
+  const args = ['bench', 'search', '--synthetic-tokens', '4000', '--dim', '32', '--max-queries', '4', '--representation', 'poly:2'];
+  const r = tartanSync([...args, '--representation', 'muvera:k_sim=2,dim_proj=4,r_reps=2', '--rerank-candidates', '16', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const reports = JSON.parse(r.stdout) as Array<{ representation: string; source: string; queries: number; dim: number; variants: unknown[] }>;
+  assert.deepEqual(
+    reports.map((x) => [x.representation, x.source, x.queries, x.dim, x.variants.length]),
+    [
+      ['poly:2', 'synthetic clustered tokens', 4, 32, 2],
+      ['muvera:k_sim=2,dim_proj=4,r_reps=2', 'synthetic clustered tokens', 4, 32, 3],
+    ],
+  );
+  assert.equal((r.stderr.match(/exact MaxSim ground truth/g) ?? []).length, 1);
+  const mixed = tartanSync([...args, '--representation', 'colbert']);
+  assert.notEqual(mixed.status, 0);
+  assert.match(mixed.stderr, /measured on its own/);
 });

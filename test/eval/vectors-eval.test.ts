@@ -198,10 +198,18 @@ test('tartan eval --vectors --representation: each variant is a row; MUVERA rera
   const report = JSON.parse(readFileSync(json, 'utf8')) as Report;
   assert.deepEqual(
     report.pipelines.map((p) => p.name),
-    ['exact', 'poly:4 (maxsim)', 'poly:4 (attention)', `muvera k_sim=2 dim_proj=8 r_reps=4 > exact MaxSim of ${DOCS}`, 'muvera k_sim=2 dim_proj=8 r_reps=4'],
+    [
+      'exact',
+      'poly:4 (maxsim)',
+      'poly:4 (attention)',
+      `muvera k_sim=2 dim_proj=8 r_reps=4 > exact MaxSim of ${DOCS}`,
+      'muvera k_sim=2 dim_proj=8 r_reps=4',
+      `muvera k_sim=2 dim_proj=8 r_reps=4 (HNSW) > exact MaxSim of ${DOCS}`,
+    ],
   );
-  // The rerank covers the whole collection, so the MUVERA row is exact search.
+  // The rerank covers the whole collection, so the MUVERA rows with it are exact search.
   assert.equal(report.pipelines[3]['ndcg@10'], 1);
+  assert.equal(report.pipelines[5]['ndcg@10'], 1);
   for (const p of report.pipelines) assert.ok(p['ndcg@10'] >= 0 && p['ndcg@10'] <= 1, `${p.name}: ${p['ndcg@10']}`);
 });
 
