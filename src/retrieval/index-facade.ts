@@ -118,6 +118,8 @@ export class Index {
       const { openPostgresStore } = await import('../stores/postgres/index.js');
       return new Index(dirOrUrl, await openPostgresStore(dirOrUrl, { dim: encoder.dim, model, create: true }), encoder);
     }
+    // A code export is checked before the folder is written, so a bad one leaves nothing behind.
+    const polyChecked = poly ? await PolyIndex.resolve(poly, encoder.dim) : undefined;
     const { encoder: _e, model: _m, precision: _p, representation: _r, ...rest } = options;
     // An explicit undefined (a forwarded optional flag) means "default", not "store undefined in the manifest";
     // the model's own defaults (encoder.indexDefaults) apply where the caller gave nothing.
@@ -126,7 +128,7 @@ export class Index {
     if (poly && rest.mode === undefined) settings.mode = 'flat';
     const create = settings.mode === 'flat' ? FlatStore.create.bind(FlatStore) : PlaidStore.create.bind(PlaidStore);
     const store = await create(dirOrUrl, { ...settings, dim: encoder.dim, model });
-    return new Index(dirOrUrl, store, encoder, poly ? PolyIndex.create(dirOrUrl, encoder.dim, poly.codes, poly.temperature) : undefined);
+    return new Index(dirOrUrl, store, encoder, polyChecked ? PolyIndex.create(dirOrUrl, encoder.dim, polyChecked) : undefined);
   }
 
   /** Opens an existing index and reloads its model (or uses `options.encoder`). */
@@ -156,7 +158,7 @@ export class Index {
   }
 
   /** What the store is given for these documents' token vectors: the vectors, or their poly codes. */
-  private represent(vectors: TokenMatrixBatch): TokenMatrixBatch {
+  private async represent(vectors: TokenMatrixBatch): Promise<TokenMatrixBatch> {
     return this.poly ? this.poly.represent(vectors) : vectors;
   }
 
@@ -177,7 +179,7 @@ export class Index {
       committed = 0;
     const flush = async () => {
       if (pending.length === 0) return;
-      const vectors = this.represent(packMatrices(matrices, this.encoder.dim));
+      const vectors = await this.represent(packMatrices(matrices, this.encoder.dim));
       if (options.replace === true) await replaceDocuments(this.store, pending, vectors);
       else await this.store.add(pending, vectors);
       committed += pending.length;
@@ -250,7 +252,7 @@ export class Index {
       pending.push(doc);
     }
     if (pending.length === 0) return;
-    await this.store.add(pending, this.represent(packMatrices(matrices, this.store.dim)));
+    await this.store.add(pending, await this.represent(packMatrices(matrices, this.store.dim)));
   }
 
   /**
@@ -352,6 +354,7 @@ export class Index {
 
   async close(): Promise<void> {
     await this.store.close();
+    await this.poly?.close();
     await this.encoder.dispose();
   }
 }

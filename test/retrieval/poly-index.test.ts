@@ -7,6 +7,11 @@ import { ErrorCodes, isTartanError } from '../../src/core/errors.js';
 import { Index } from '../../src/retrieval/index-facade.js';
 import { CORPUS } from '../integrations/shared/corpus.js';
 import { tartanSync } from '../cli/run-cli.js';
+import { packMatrices } from '../../src/core/tensors.js';
+import { polyCodeModelBytes } from '../../src/models/encoders/poly-code-model.js';
+import { polyCodesBatch } from '../../src/representations/poly.js';
+import { maxsim } from '../../src/scoring/maxsim.js';
+import { randomQuery, randomRows, rng } from '../scoring/random-data.js';
 
 // A folder index that stores M poly-encoder codes per document instead of its token vectors.
 
@@ -57,6 +62,49 @@ test('a poly:4 index stores 4 codes per document, learns its code queries once, 
   await reopened.close();
 });
 
+test('a poly index from a poly-encoder code export: M from the export, copied into the index, its codes stored', async (t) => {
+  const root = tempDir(t);
+  const DIM = 128; // the lexical model's
+  const rand = rng(9);
+  const queries = randomRows(rand, 3, DIM);
+  const exportPath = join(root, 'trained-codes.onnx');
+  writeFileSync(exportPath, polyCodeModelBytes(queries, DIM, 0.1));
+  const dir = join(root, 'idx');
+  const index = await Index.create(dir, { model: 'lexical', representation: { kind: 'poly', model: exportPath, temperature: 0.1 } });
+  assert.equal(index.representation, 'poly:3');
+  rmSync(exportPath); // the index keeps its own copy
+  const docs = Array.from({ length: 5 }, (_, i) => randomQuery(rand, 4 + i, DIM));
+  await index.addVectors(docs.map((m, i) => ({ id: `v${i}`, vectors: m })));
+  const recorded = JSON.parse(readFileSync(join(dir, 'representation.json'), 'utf8')) as { codes: number; model?: string; queries?: number[] };
+  assert.deepEqual([recorded.codes, recorded.model, recorded.queries], [3, 'poly-codes.onnx', undefined], 'no k-means when the export gives the codes');
+  // The stored rows are the export's codes: search scores are MaxSim of the query over them.
+  const codes = polyCodesBatch(packMatrices(docs, DIM), queries, 0.1);
+  const query = randomQuery(rand, 5, DIM);
+  const want = maxsim(query, { dtype: 'f32', ...codes }).raw;
+  const hits = await index.searchVectors(query, { k: 5 });
+  for (const h of hits) {
+    const i = Number(h.id.slice(1));
+    assert.ok(Math.abs(h.score - want[i]) < 2e-2, `${h.id}: ${h.score} vs ${want[i]}`);
+  }
+  await index.close();
+  const reopened = await Index.open(dir);
+  await reopened.addVectors([{ id: 'later', vectors: docs[0] }]);
+  assert.equal((await reopened.info()).tokens, 6 * 3);
+  await reopened.close();
+
+  // A mismatched M, or a file that is not an export, is refused before the folder is written.
+  writeFileSync(exportPath, polyCodeModelBytes(queries, DIM, 0.1));
+  await assert.rejects(
+    Index.create(join(root, 'mismatch'), { model: 'lexical', representation: { kind: 'poly', codes: 4, model: exportPath } }),
+    (e) => isTartanError(e, ErrorCodes.INVALID_ARGUMENT) && /gives 3 codes/.test(e.message),
+  );
+  assert.equal(existsSync(join(root, 'mismatch')), false);
+  await assert.rejects(Index.create(join(root, 'missing'), { model: 'lexical', representation: { kind: 'poly', model: join(root, 'nope.onnx') } }), (e) =>
+    isTartanError(e, ErrorCodes.MODEL_FILES_MISSING),
+  );
+  assert.equal(existsSync(join(root, 'missing')), false);
+});
+
 test('a token index says colbert and writes no representation file', async (t) => {
   const dir = join(tempDir(t), 'idx');
   const index = await Index.create(dir, { model: 'lexical' });
@@ -101,6 +149,14 @@ test('tartan index --representation poly:4, then info and search from the CLI', 
   const found = tartanSync(['search', dir, 'adults own a phone', '-k', '1', '--json']);
   assert.equal(found.status, 0, found.stderr);
   assert.equal((JSON.parse(found.stdout) as { hits: Array<{ id: string }> }).hits[0].id, 'phone');
+  const exportPath = join(root, 'codes.onnx');
+  writeFileSync(exportPath, polyCodeModelBytes(randomRows(rng(4), 2, 128), 128, 0.01));
+  const trained = tartanSync(['index', join(root, 'trained'), input, '--model', 'lexical', '--poly-model', exportPath, '--no-progress']);
+  assert.equal(trained.status, 0, trained.stderr);
+  assert.equal((JSON.parse(tartanSync(['info', join(root, 'trained'), '--json']).stdout) as { representation?: string }).representation, 'poly:2');
+  const clash = tartanSync(['index', join(root, 'clash'), input, '--model', 'lexical', '--poly-model', exportPath, '--representation', 'colbert']);
+  assert.notEqual(clash.status, 0);
+  assert.match(clash.stderr, /E_INVALID_ARGUMENT.*--poly-model makes a poly index/);
   const bad = tartanSync(['index', join(root, 'bad'), input, '--model', 'lexical', '--representation', 'poly:99']);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /E_INVALID_ARGUMENT.*poly:<M>/);

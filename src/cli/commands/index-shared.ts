@@ -16,6 +16,7 @@ import { isLocalModelPath } from '../../models/resolve-model.js';
 import type { Precision } from '../../models/runtime/onnx-session.js';
 import { Collection } from '../../retrieval/collection.js';
 import type { IndexRepresentation } from '../../retrieval/poly-index.js';
+import { polyCodesOf } from '../../representations/poly.js';
 
 /** The options of `tartan index`, as commander parses them. */
 export interface IndexOptions {
@@ -30,6 +31,7 @@ export interface IndexOptions {
   flatDtype: string;
   pcaDim?: string;
   representation?: string;
+  polyModel?: string;
   denseModel?: string;
   json?: boolean;
   progress: boolean;
@@ -59,8 +61,20 @@ export function createSettings(opts: IndexOptions): IndexCreateOptions {
     centroids: opts.centroids ? int('centroids', opts.centroids) : 0,
     flatDtype: opts.flatDtype as 'f16' | 'i8',
     ...(opts.pcaDim !== undefined ? { pcaDim: int('pca-dim', opts.pcaDim) } : {}),
-    ...(opts.representation !== undefined ? { representation: opts.representation as IndexRepresentation } : {}),
+    ...representationOption(opts),
   };
+}
+
+/** `--representation` and `--poly-model` as the index option: a code export makes a poly index whose M it gives. */
+function representationOption(opts: IndexOptions): { representation?: IndexRepresentation } {
+  if (opts.polyModel === undefined) return opts.representation !== undefined ? { representation: opts.representation as IndexRepresentation } : {};
+  const codes = opts.representation === undefined ? undefined : polyCodesOf(opts.representation);
+  if (opts.representation !== undefined && codes === undefined)
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `--poly-model makes a poly index; --representation must then be poly:<M> or left out, got ${opts.representation}`,
+    );
+  return { representation: { kind: 'poly', model: opts.polyModel, ...(codes !== undefined ? { codes } : {}) } };
 }
 
 /** Refuses a location that is an existing file: an index is a folder. */

@@ -99,6 +99,10 @@ export function register(program: Command): void {
       'what the index stores per document: colbert (a vector per token, the default) or poly:<M> (M poly-encoder codes, 1-64, learned from the first documents; flat mode unless --mode; new folder index only)',
     )
     .option(
+      '--poly-model <onnx>',
+      "a trained poly-encoder's code export (inputs token_embeddings, attention_mask; output codes [batch, M, dim]): a poly index whose codes it computes, M from the export; copied into the index",
+    )
+    .option(
       '--pca-dim <n>',
       "store n values per token instead of the model's dim: a PCA projection learned from the first documents, applied to queries too (e.g. 64 or 32 for dim 128; 0 = off; new index only)",
     )
