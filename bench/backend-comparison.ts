@@ -18,7 +18,7 @@ import { formatTable, printJson } from '../src/cli/output.js';
 import { ErrorCodes, TartanError } from '../src/core/errors.js';
 import { PlaidStore } from '../src/stores/file/plaid-store.js';
 import type { IndexSettings } from '../src/stores/file/manifest.js';
-import { topicCentres, syntheticChunk, syntheticQueries } from './synthetic-vectors.js';
+import { syntheticBatch } from './synthetic-vectors.js';
 import { loadVectors, saveVectors, type EncodedCollection } from '../src/core/vectors-file.js';
 import { parsePostgresUrl, type HnswParams, type PostgresLayout } from '../src/stores/postgres/index.js';
 import { batchSize, matrixAt, type TokenMatrix } from '../src/core/tensors.js';
@@ -254,18 +254,17 @@ export async function compareBackends(url: string, c: EncodedCollection, o: Back
   };
 }
 
-/** `syntheticChunk` documents (the spec `bench search --synthetic-tokens` uses) as an encoded collection. */
+/** The documents and queries of `bench search --synthetic-tokens` (the same ones the token index benchmark streams) as an encoded collection. */
 export function syntheticCollection(tokens: number, dim: number, queries: number): EncodedCollection {
-  const spec = { dim, topics: 2048, noise: 0.9, seed: 7, meanRows: 250 };
-  const n = Math.max(1, Math.round(tokens / spec.meanRows));
-  const docs = syntheticChunk(spec, topicCentres(spec), 0, n);
+  const batch = syntheticBatch(tokens, dim, queries);
+  const n = batch.docs.offsets.length - 1;
   return {
     model: 'synthetic',
     dim,
     docIds: Array.from({ length: n }, (_, i) => `s${i}`),
-    docs,
+    docs: batch.docs,
     queryIds: Array.from({ length: queries }, (_, i) => `q${i}`),
-    queries: syntheticQueries(docs, queries, 32, 99),
+    queries: batch.queries,
   };
 }
 

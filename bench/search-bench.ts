@@ -20,8 +20,7 @@ import { PlaidStore } from '../src/stores/file/plaid-store.js';
 import { openFileStore } from '../src/stores/open.js';
 import { loadColbertEncoder } from '../src/retrieval/colbert-encoder.js';
 import type { EncodedCollection } from '../src/core/vectors-file.js';
-import { topicCentres, syntheticChunk, syntheticQueries } from './synthetic-vectors.js';
-import type { SyntheticSpec } from './synthetic-vectors.js';
+import { benchSpec, syntheticChunks, syntheticQueries } from './synthetic-vectors.js';
 import type { IndexSettings } from '../src/stores/file/manifest.js';
 import { readJsonl, testQueries } from './word-vector-fixture.js';
 
@@ -304,10 +303,7 @@ export async function benchIndex(indexDir: string, queriesPath: string, o: Searc
  * chunks; ground truth is recomputed chunk by chunk from the same seeds.
  */
 export async function benchSynthetic(tokens: number, dim: number, o: SearchBenchOptions = {}): Promise<SearchBenchReport> {
-  const spec: SyntheticSpec = { dim, topics: 2048, noise: 0.9, seed: 7, meanRows: 250 };
-  const centres = topicCentres(spec);
-  const chunkDocs = Math.max(1, Math.round(1_000_000 / spec.meanRows));
-  const totalDocs = Math.max(1, Math.round(tokens / spec.meanRows));
+  const totalDocs = Math.max(1, Math.round(tokens / benchSpec(dim).meanRows));
   const dir = o.indexDir ?? mkdtempSync(join(tmpdir(), 'tartan-bench-'));
   try {
     const reuse = reusable(o);
@@ -316,9 +312,9 @@ export async function benchSynthetic(tokens: number, dim: number, o: SearchBench
     let queries: TokenMatrixBatch | undefined;
     let truth: Array<Array<[number, number]>> = [];
     let build = 0;
-    for (let chunk = 0, done = 0; done < totalDocs; chunk++) {
-      const n = Math.min(chunkDocs, totalDocs - done);
-      const batch = syntheticChunk(spec, centres, chunk, n);
+    let done = 0;
+    for (const batch of syntheticChunks(tokens, dim)) {
+      const n = batch.offsets.length - 1;
       queries ??= syntheticQueries(batch, o.maxQueries ?? 50, 32, 99);
       truth = exactTop10(queries, batch, done, truth);
       const t0 = performance.now();

@@ -90,3 +90,42 @@ export function syntheticQueries(source: TokenMatrixBatch, count: number, rows: 
   }
   return { data, offsets, dim };
 }
+
+/** The spec of `bench search --synthetic-tokens` (clustered like ColBERT tokens, 250 rows per document on average). */
+export function benchSpec(dim: number): SyntheticSpec {
+  return { dim, topics: 2048, noise: 0.9, seed: 7, meanRows: 250 };
+}
+
+/** Documents per generated chunk (about a million tokens). */
+export const CHUNK_DOCS = 4000;
+
+/**
+ * The chunks of a `tokens`-token collection, in order: every benchmark that says `--synthetic-tokens N`
+ * sees the same documents, whether it streams them (the token index) or holds them (see below).
+ */
+export function* syntheticChunks(tokens: number, dim: number): Generator<TokenMatrixBatch> {
+  const spec = benchSpec(dim);
+  const centres = topicCentres(spec);
+  const total = Math.max(1, Math.round(tokens / spec.meanRows));
+  for (let chunk = 0, done = 0; done < total; chunk++) {
+    const n = Math.min(CHUNK_DOCS, total - done);
+    yield syntheticChunk(spec, centres, chunk, n);
+    done += n;
+  }
+}
+
+/** {@link syntheticChunks} as one batch, and `queries` queries drawn from the first chunk (as the streamed benchmark draws them). */
+export function syntheticBatch(tokens: number, dim: number, queries: number): { docs: TokenMatrixBatch; queries: TokenMatrixBatch } {
+  const chunks = [...syntheticChunks(tokens, dim)];
+  const docCount = chunks.reduce((s, c) => s + c.offsets.length - 1, 0);
+  const offsets = new Uint32Array(docCount + 1);
+  const data = new Float32Array(chunks.reduce((s, c) => s + c.data.length, 0));
+  let doc = 0;
+  for (const c of chunks) {
+    const base = offsets[doc];
+    data.set(c.data, base * dim);
+    for (let i = 1; i < c.offsets.length; i++) offsets[doc + i] = base + c.offsets[i];
+    doc += c.offsets.length - 1;
+  }
+  return { docs: { data, offsets, dim }, queries: syntheticQueries(chunks[0], queries, 32, 99) };
+}
