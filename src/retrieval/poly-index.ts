@@ -139,7 +139,7 @@ export class PolyIndex {
     return this.state.codes;
   }
 
-  /** Where the codes come from: `k-means code queries` or the export's file. */
+  /** Where the codes come from, as `tartan info` shows it: `k-means code queries` or the export's file in the index. */
   get source(): string {
     return this.state.model !== undefined ? join(this.dir, this.state.model) : 'k-means code queries';
   }

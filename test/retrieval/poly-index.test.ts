@@ -143,8 +143,9 @@ test('tartan index --representation poly:4, then info and search from the CLI', 
   const dir = join(root, 'idx');
   const made = tartanSync(['index', dir, input, '--model', 'lexical', '--representation', 'poly:4', '--no-progress']);
   assert.equal(made.status, 0, made.stderr);
-  const info = JSON.parse(tartanSync(['info', dir, '--json']).stdout) as { representation?: string; tokens: number; documents: number };
+  const info = JSON.parse(tartanSync(['info', dir, '--json']).stdout) as { representation?: string; codesFrom?: string; tokens: number; documents: number };
   assert.equal(info.representation, 'poly:4');
+  assert.equal(info.codesFrom, 'k-means code queries');
   assert.equal(info.tokens, info.documents * 4);
   const found = tartanSync(['search', dir, 'adults own a phone', '-k', '1', '--json']);
   assert.equal(found.status, 0, found.stderr);
@@ -153,7 +154,9 @@ test('tartan index --representation poly:4, then info and search from the CLI', 
   writeFileSync(exportPath, polyCodeModelBytes(randomRows(rng(4), 2, 128), 128, 0.01));
   const trained = tartanSync(['index', join(root, 'trained'), input, '--model', 'lexical', '--poly-model', exportPath, '--no-progress']);
   assert.equal(trained.status, 0, trained.stderr);
-  assert.equal((JSON.parse(tartanSync(['info', join(root, 'trained'), '--json']).stdout) as { representation?: string }).representation, 'poly:2');
+  const trainedInfo = JSON.parse(tartanSync(['info', join(root, 'trained'), '--json']).stdout) as { representation?: string; codesFrom?: string };
+  assert.equal(trainedInfo.representation, 'poly:2');
+  assert.equal(trainedInfo.codesFrom, join(root, 'trained', 'poly-codes.onnx'));
   const clash = tartanSync(['index', join(root, 'clash'), input, '--model', 'lexical', '--poly-model', exportPath, '--representation', 'colbert']);
   assert.notEqual(clash.status, 0);
   assert.match(clash.stderr, /E_INVALID_ARGUMENT.*--poly-model makes a poly index/);

@@ -15,7 +15,7 @@ export function register(program: Command): void {
       try {
         const poly = isPostgresLocation(dir) ? undefined : PolyIndex.read(dir);
         // A poly index's "tokens" are its codes (M per document).
-        const info = { ...(await store.info()), ...(poly ? { representation: poly.name } : {}) };
+        const info = { ...(await store.info()), ...(poly ? { representation: poly.name, codesFrom: poly.source } : {}) };
         if (opts.json) printJson(info);
         else
           for (const [k, v] of Object.entries(info)) console.log(`${k.padEnd(20)} ${typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(2) : String(v)}`);
