@@ -74,4 +74,12 @@ export type { F16Documents, F32Documents, I8Documents, MaxSimOptions, MaxSimScor
 // Other multi-vector representations: poly-encoder codes and MUVERA fixed-dimensional encodings.
 export { FDE_DEFAULTS, FdeEncoder, fdeDimension, parseFdeParams, type FdeParams } from './representations/fde.js';
 export { learnCodeQueries, polyCodes, polyCodesBatch, polyScores, type PolyOptions, type PolyScoring } from './representations/poly.js';
-export { buildRepresentationSearch, representationVariants, type RepresentationSearch, type RepresentationSpec } from './representations/search.js';
+export {
+  buildRepresentationSearch,
+  representationVariants,
+  type EncodingCache,
+  type RepresentationSearch,
+  type RepresentationSpec,
+} from './representations/search.js';
+export { PolyCodeModel, polyCodeModelBytes } from './models/encoders/poly-code-model.js';
+export { HNSW_DEFAULTS, HnswGraph, hnswUnavailable, type HnswOptions } from './retrieval/hnsw-graph.js';
