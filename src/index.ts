@@ -82,4 +82,4 @@ export {
   type RepresentationSpec,
 } from './representations/search.js';
 export { PolyCodeModel, polyCodeModelBytes } from './models/encoders/poly-code-model.js';
-export { HNSW_DEFAULTS, HnswGraph, hnswUnavailable, type HnswOptions } from './retrieval/hnsw-graph.js';
+export { HNSW_DEFAULTS, HnswGraph, hnswUnavailable, type HnswOptions } from './scoring/hnsw-graph.js';

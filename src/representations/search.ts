@@ -10,7 +10,7 @@ import type { TokenMatrix, TokenMatrixBatch } from '../core/tensors.js';
 import { maxsim } from '../scoring/maxsim.js';
 import { topK } from '../scoring/topk.js';
 import { dotScan } from '../scoring/dot-scan.js';
-import { HnswGraph, hnswUnavailable } from '../retrieval/hnsw-graph.js';
+import { HnswGraph, hnswUnavailable } from '../scoring/hnsw-graph.js';
 import { FdeEncoder, parseFdeParams, type FdeParams } from './fde.js';
 import { learnCodeQueries, MAX_CODES, polyCodesBatch, polyCodesOf, polyScores, type PolyScoring } from './poly.js';
 

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { HnswGraph, type HnswOptions } from './hnsw-graph.js';
+import { HnswGraph, type HnswOptions } from '../scoring/hnsw-graph.js';
 import type { ScoredId } from './fusion.js';
 
 const KEYS_FILE = 'hnsw.json';

@@ -13,7 +13,7 @@ import { canExplain, type Explainable } from '../stores/capabilities.js';
 import type { VectorStore } from '../stores/types.js';
 import { VectorSide } from './vector-side.js';
 import { IdGraph } from './id-graph.js';
-import { hnswUnavailable } from './hnsw-graph.js';
+import { hnswUnavailable } from '../scoring/hnsw-graph.js';
 import type { ScoredId } from './fusion.js';
 import type { Index } from './index-facade.js';
 import type { SideDocument, SideIndex, SideQuery } from './side-index.js';
