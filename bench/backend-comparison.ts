@@ -25,7 +25,7 @@ import { batchSize, matrixAt, type TokenMatrix } from '../src/core/tensors.js';
 import { exactTopK, percentile, runPostgresBench, type PostgresBenchRow, type TokenSearchSetting } from './postgres-bench.js';
 import { encodeBeir } from './search-bench.js';
 
-export type BackendName = 'embedded' | 'postgres-token' | 'postgres-document';
+export type BackendName = 'embedded' | 'postgres-token' | 'postgres-document' | 'postgres-plaid';
 
 /** One backend/layout measured on the shared vectors and queries. */
 export interface BackendRow {
@@ -36,7 +36,9 @@ export interface BackendRow {
   p95_ms: number;
   /** Sequential queries per second (timed queries / summed latency). */
   qps: number;
+  /** Storage per token; postgres-plaid: what search reads (codes, residuals, documents), the float16 rerank rows in rerank_bytes_per_token. */
   bytes_per_token: number;
+  rerank_bytes_per_token?: number | null;
   /** Documents per second from the first add to a searchable collection (index built); null when not measured. */
   ingest_docs_per_s: number | null;
   /** Seconds from the first add to a searchable collection (encoding excluded). */
@@ -164,12 +166,13 @@ function postgresRow(r: PostgresBenchRow): BackendRow {
   const build = r.loadSeconds !== null && r.indexBuildSeconds !== null ? r.loadSeconds + r.indexBuildSeconds : null;
   const s = r.search;
   return {
-    backend: r.layout === 'token' ? 'postgres-token' : 'postgres-document',
+    backend: `postgres-${r.layout}`,
     recall_at_10: round(r.recallAtK, 4),
     p50_ms: round(r.p50Ms),
     p95_ms: round(r.p95Ms),
     qps: round(r.qps, 2),
     bytes_per_token: round(r.bytesPerToken, 2),
+    rerank_bytes_per_token: roundOrNull(r.rerankBytesPerToken, 2),
     ingest_docs_per_s: roundOrNull(r.ingestDocsPerSec, 1),
     build_seconds: roundOrNull(build, 2),
     queries: r.queries,
@@ -178,9 +181,12 @@ function postgresRow(r: PostgresBenchRow): BackendRow {
     vector_rows: r.vectorRows,
     storage_bytes: r.storageBytes,
     search:
-      'nprobe' in s
-        ? `hnsw m ${String(s.m)} ef_construction ${String(s.efConstruction)}, nprobe ${String(s.nprobe)}, ndocs ${String(s.ndocs)}, ef_search ${String(s.efSearch)}`
-        : 'exact MaxSim over every document (SQL)',
+      r.layout === 'plaid'
+        ? `plaid nbits ${String(s.nbits)}, ${String(s.centroids)} centroids, ${String(s.segments)} segments, nprobe ${String(s.nprobe)}, ndocs ${String(s.ndocs)}; ` +
+          `first search (loads the codes) ${String(s.firstSearchMs)} ms; rerank rows ${String(s.rerankCacheHits)} cached / ${String(s.rerankCacheMisses)} fetched`
+        : 'nprobe' in s
+          ? `hnsw m ${String(s.m)} ef_construction ${String(s.efConstruction)}, nprobe ${String(s.nprobe)}, ndocs ${String(s.ndocs)}, ef_search ${String(s.efSearch)}`
+          : 'exact MaxSim over every document (SQL)',
     load_seconds: roundOrNull(r.loadSeconds, 2),
     index_seconds: roundOrNull(r.indexBuildSeconds, 2),
     online_ingest_docs_per_s: roundOrNull(r.onlineIngestDocsPerSec, 1),
@@ -216,7 +222,8 @@ export async function compareBackends(url: string, c: EncodedCollection, o: Back
   const pg = await runPostgresBench(url, c.docs, queries.slice(0, tokenQueries), {
     k: K,
     exact: exact.slice(0, tokenQueries),
-    layouts: o.layouts ?? ['token', 'document'],
+    layouts: o.layouts ?? ['token', 'document', 'plaid'],
+    plaidSearch: { ...(o.nprobe ? { nprobe: o.nprobe } : {}), ...(o.ndocs ? { ndocs: o.ndocs } : {}) },
     documentLayoutQueries: documentQueries,
     ...(o.tokenSearch ? { tokenSearch: [o.tokenSearch] } : {}),
     ...(o.hnsw ? { hnsw: o.hnsw } : {}),
@@ -233,7 +240,7 @@ export async function compareBackends(url: string, c: EncodedCollection, o: Back
         `${r.backend}: ${r.queries} of the ${nq} queries timed (${r.backend === 'postgres-document' ? 'its search scans every document' : 'limited by option'}); its recall is over those queries`,
       );
   }
-  notes.push(o.keep ? `PostgreSQL collections kept: ${prefix}_token, ${prefix}_document` : 'PostgreSQL collections dropped after the run');
+  notes.push(o.keep ? `PostgreSQL collections kept: ${prefix}_token, ${prefix}_document, ${prefix}_plaid` : 'PostgreSQL collections dropped after the run');
   return {
     machine: {
       cpu: cpus()[0]?.model ?? 'unknown',
@@ -316,6 +323,7 @@ export interface BackendCommandOptions {
   keep?: boolean;
   pgQueries?: string;
   pgDocumentQueries?: string;
+  pgLayouts?: string;
   json?: boolean;
 }
 
@@ -344,6 +352,7 @@ export async function benchSearchBackends(url: string, o: BackendCommandOptions)
     ...(o.ndocs ? { ndocs: Number(o.ndocs) } : {}),
     ...(o.pgQueries ? { tokenLayoutQueries: Number(o.pgQueries) } : {}),
     ...(o.pgDocumentQueries ? { documentLayoutQueries: Number(o.pgDocumentQueries) } : {}),
+    ...(o.pgLayouts ? { layouts: o.pgLayouts.split(',').map((l) => l.trim()) as PostgresLayout[] } : {}),
     ...(o.keepIndex ? { indexDir: o.keepIndex } : {}),
     keep: o.keep ?? false,
     log,

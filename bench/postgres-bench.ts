@@ -14,7 +14,8 @@ import { ErrorCodes, isTartanError } from '../src/core/errors.js';
 import { maxsim } from '../src/scoring/maxsim.js';
 import { topK } from '../src/scoring/topk.js';
 import { batchSize, type TokenMatrix, type TokenMatrixBatch } from '../src/core/tensors.js';
-import { dropPostgresCollection, openPostgresStoreTyped, type HnswParams, type PostgresLayout } from '../src/stores/postgres/index.js';
+import { dropPostgresCollection, openPostgresStoreTyped, PostgresPlaidStore, type HnswParams, type PostgresLayout } from '../src/stores/postgres/index.js';
+import type { StoreInfo, StoreSearchOptions, VectorStore } from '../src/stores/types.js';
 import type { PostgresStore } from '../src/stores/postgres/postgres-store.js';
 import { createPool, parsePostgresUrl, quoteIdent, withClient } from '../src/stores/postgres/connection.js';
 
@@ -34,6 +35,10 @@ export interface PostgresBenchOptions {
   tokenSearch?: TokenSearchSetting[];
   /** `maintenance_work_mem` for the HNSW build (default '2GB'). */
   maintenanceWorkMem?: string;
+  /** Plaid layout: nprobe / ndocs (default the store's 64 / 96). */
+  plaidSearch?: { nprobe?: number; ndocs?: number };
+  /** Plaid layout: tokens per add (default 500,000, as `tartan index`; the first add trains the codebook). */
+  plaidBatchTokens?: number;
   /** Exact top-k per query when already computed (e.g. shared with the embedded-index run). */
   exact?: Uint32Array[];
   /** Documents added one batch after the index is built, to time ingest into a live collection (default 20; 0 skips). */
@@ -68,9 +73,11 @@ export interface PostgresBenchRow {
   p95Ms: number;
   /** Sequential queries per second (timed queries / their summed latency). */
   qps: number;
-  /** Rows in the vectors table: one per token (token layout) or per document (document layout). */
+  /** Rows in the vectors table: one per token (token layout), per document (document layout), per add (plaid segments). */
   vectorRows: number;
+  /** Storage per token; for the plaid layout only what search reads (codes, residuals, documents), the float16 rerank rows in rerankBytesPerToken. */
   bytesPerToken: number;
+  rerankBytesPerToken: number | null;
   storageBytes: number;
   /** Documents per second from first INSERT to a searchable collection (HNSW built, for the token layout). */
   ingestDocsPerSec: number | null;
@@ -101,14 +108,54 @@ function subBatch(docs: TokenMatrixBatch, start: number, end: number): TokenMatr
   return { data: docs.data.subarray(base * docs.dim, docs.offsets[end] * docs.dim), offsets, dim: docs.dim };
 }
 
-async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: number, log: (s: string) => void): Promise<void> {
+async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: number, log: (s: string) => void, batchTokens = Infinity): Promise<void> {
   const n = batchSize(docs);
-  for (let start = 0; start < n; start += batchDocs) {
-    const end = Math.min(n, start + batchDocs);
+  for (let start = 0, end = 0; start < n; start = end) {
+    end = Math.min(n, start + batchDocs);
+    while (end > start + 1 && docs.offsets[end] - docs.offsets[start] > batchTokens) end--;
     const ids = Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) }));
     await store.add(ids, subBatch(docs, start, end));
-    if ((start / batchDocs) % 8 === 0) log(`  ${store.settings.layout}: ${end}/${n} documents`);
+    log(`  ${store.settings.layout}: ${end}/${n} documents`);
   }
+}
+
+/** Times `queries` one after another; returns their latencies and summed recall@k against `exact`. */
+async function timeQueries(
+  store: VectorStore,
+  queries: readonly TokenMatrix[],
+  options: StoreSearchOptions,
+  exact: Uint32Array[],
+  k: number,
+  progress: (i: number) => void = () => undefined,
+): Promise<{ latencies: number[]; recall: number }> {
+  const latencies: number[] = [];
+  let recall = 0;
+  for (let i = 0; i < queries.length; i++) {
+    const s = performance.now();
+    const hits = await store.search(queries[i], options);
+    latencies.push(performance.now() - s);
+    progress(i);
+    const truth = new Set(Array.from(exact[i].subarray(0, k), String));
+    recall += hits.filter((h) => truth.has(h.id)).length / Math.min(k, truth.size);
+  }
+  return { latencies, recall };
+}
+
+/** The plaid row's search description: knobs, codebook, the first (loading) search, rerank-cache figures. */
+function plaidSearchFigures(store: PostgresStore, info: StoreInfo, firstSearchMs: number, o: StoreSearchOptions): Record<string, number | string> {
+  const plaid = store instanceof PostgresPlaidStore ? store : undefined;
+  const cache = plaid?.rerankCache() ?? { bytes: 0, hits: 0, misses: 0 };
+  return {
+    nprobe: o.nprobe ?? plaid?.searchDefaults().nprobe ?? 0,
+    ndocs: o.ndocs ?? plaid?.searchDefaults().ndocs ?? 0,
+    stage1: 'plaid codes cached in process, float16 rerank rows fetched (LRU cache)',
+    nbits: String(info.nbits),
+    centroids: String(info.centroids),
+    segments: String(info.segments),
+    firstSearchMs: Number(firstSearchMs.toFixed(1)),
+    rerankCacheHits: cache.hits,
+    rerankCacheMisses: cache.misses,
+  };
 }
 
 /** True when a kept collection holds exactly `documents` documents (so a benchmark may reuse it). */
@@ -128,7 +175,8 @@ async function reusable(url: string, collection: string, documents: number): Pro
 
 /** Rows of the collection's vectors table (tokens, or doc_vectors). */
 async function countVectorRows(url: string, store: PostgresStore): Promise<number> {
-  const table = store.settings.layout === 'token' ? store.tables.tokens : store.tables.docVectors;
+  const layout = store.settings.layout;
+  const table = layout === 'token' ? store.tables.tokens : layout === 'plaid' ? store.tables.segments : store.tables.docVectors;
   const p = createPool(parsePostgresUrl(url), { max: 1 });
   try {
     return await withClient(p, async (c) => Number((await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${quoteIdent(table)}`)).rows[0].n));
@@ -175,7 +223,8 @@ export async function runPostgresBench(
       if (!reused) {
         await store.dropVectorIndex();
         const t0 = performance.now();
-        await ingest(store, docs, opts.batchDocs ?? 256, log);
+        if (layout === 'plaid') await ingest(store, docs, batchSize(docs), log, opts.plaidBatchTokens ?? 500_000);
+        else await ingest(store, docs, opts.batchDocs ?? 256, log);
         const t1 = performance.now();
         log(`  ${layout}: loaded in ${((t1 - t0) / 1000).toFixed(1)} s${layout === 'token' ? ', building HNSW' : ''}`);
         await store.buildVectorIndex({ maintenanceWorkMem: opts.maintenanceWorkMem ?? '2GB' });
@@ -188,21 +237,21 @@ export async function runPostgresBench(
       const settings: Array<TokenSearchSetting | null> = layout === 'token' ? (opts.tokenSearch ?? [{ nprobe: 256, ndocs: 256, efSearch: 256 }]) : [null];
       const timed = layout === 'document' ? queries.slice(0, opts.documentLayoutQueries ?? 10) : queries;
       for (const setting of settings) {
-        const searchOptions = { k, ...(setting ? { nprobe: setting.nprobe, ndocs: setting.ndocs } : {}) };
+        const searchOptions = {
+          k,
+          ...(setting ? { nprobe: setting.nprobe, ndocs: setting.ndocs } : {}),
+          ...(layout === 'plaid' ? opts.plaidSearch : {}),
+        };
         if (setting) store.tuneSearch({ efSearch: setting.efSearch });
+        // The plaid layout's first search loads the codes into the process: timed apart, like opening an embedded index.
+        const t = performance.now();
         await store.search(timed[0], searchOptions); // warm the caches and the plan
-        const latencies: number[] = [];
-        let recall = 0;
-        for (let i = 0; i < timed.length; i++) {
-          const s = performance.now();
-          const hits = await store.search(timed[i], searchOptions);
-          latencies.push(performance.now() - s);
+        const firstSearchMs = performance.now() - t;
+        const { latencies, recall } = await timeQueries(store, timed, searchOptions, exact, k, (i) => {
           if ((i + 1) % 25 === 0 && i + 1 < timed.length) log(`  ${layout}: ${i + 1}/${timed.length} queries`);
-          const truth = new Set(Array.from(exact[i].subarray(0, k), String));
-          recall += hits.filter((h) => truth.has(h.id)).length / Math.min(k, truth.size);
-        }
+        });
         log(
-          `  ${layout}${setting ? ` ${JSON.stringify(setting)}` : ''}: recall@${k} ${(recall / timed.length).toFixed(3)}, p50 ${percentile(latencies, 50).toFixed(0)} ms`,
+          `  ${layout}${setting ? ` ${JSON.stringify(setting)}` : ''}: recall@${k} ${(recall / timed.length).toFixed(3)}, p50 ${percentile(latencies, 50).toFixed(1)} ms`,
         );
         rows.push({
           backend: 'postgres',
@@ -218,12 +267,15 @@ export async function runPostgresBench(
           qps: timed.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
           vectorRows,
           bytesPerToken: info.bytesPerToken,
+          rerankBytesPerToken: typeof info.rerankBytesPerToken === 'number' ? info.rerankBytesPerToken : null,
           storageBytes: Number(info.storageBytes),
           ...ingestFigures,
           onlineIngestDocsPerSec: null,
           search: setting
             ? { stage1: 'hnsw per query vector', ...setting, m: store.settings.hnsw.m, efConstruction: store.settings.hnsw.efConstruction }
-            : { stage1: 'none (exact MaxSim over every document)' },
+            : layout === 'plaid'
+              ? plaidSearchFigures(store, info, firstSearchMs, searchOptions)
+              : { stage1: 'none (exact MaxSim over every document)' },
         });
       }
       // Timed after the searches, so the rows it adds and deletes do not touch the recall figures.

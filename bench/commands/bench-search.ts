@@ -33,6 +33,7 @@ interface Opts {
   keep?: boolean;
   pgQueries?: string;
   pgDocumentQueries?: string;
+  pgLayouts?: string;
   representation: string[];
   rerankCandidates: string;
 }
@@ -100,6 +101,7 @@ export function register(program: Command): void {
     .option('--keep', 'with --index postgres://...: keep the benchmark collections (default: dropped)')
     .option('--pg-queries <n>', 'with --index postgres://...: most queries timed on the token layout (default --max-queries)')
     .option('--pg-document-queries <n>', 'with --index postgres://...: most queries timed on the document layout (exact scan)', '20')
+    .option('--pg-layouts <list>', 'with --index postgres://...: PostgreSQL layouts measured (token, document, plaid)', 'token,document,plaid')
     .option(
       '--representation <kind>',
       'colbert (the token index, the default), poly:<M> (M code vectors per document, 1-64) or muvera[:k_sim=5,dim_proj=16,r_reps=20,seed=42] (fixed-dimensional encodings); the last two run on --vectors or --synthetic-tokens, repeatable (one ground truth for all)',

@@ -52,6 +52,8 @@ export const ErrorCodes = {
   DB_UNREACHABLE: 'E_DB_UNREACHABLE',
   DB_EXTENSION_MISSING: 'E_DB_EXTENSION_MISSING',
   DB_SCHEMA: 'E_DB_SCHEMA',
+  /** A shard (a postgres_fdw foreign server holding part of a collection) cannot be reached; the search fails rather than return partial results. */
+  DB_SHARD_UNAVAILABLE: 'E_DB_SHARD_UNAVAILABLE',
 
   // server
   UNAUTHORIZED: 'E_UNAUTHORIZED',

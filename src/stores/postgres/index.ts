@@ -17,8 +17,10 @@ import type { VectorStore } from '../types.js';
 import { createPool, parsePostgresUrl, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { migrate, schemaVersion } from './migrations.js';
 import { DEFAULT_TOKEN_SEARCH, DEFAULT_TUNING, PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
+import { DEFAULT_PLAID_SEARCH, PostgresPlaidStore, type PlaidSearchDefaults } from './plaid-store.js';
 import {
   DEFAULT_HNSW,
+  DEFAULT_PLAID,
   checkCollectionName,
   createCollection,
   dropCollection,
@@ -26,12 +28,14 @@ import {
   readCollection,
   type CollectionSettings,
   type HnswParams,
+  type PlaidParams,
   type PostgresLayout,
 } from './schema.js';
 
 export { isPostgresUrl, parsePostgresUrl } from './connection.js';
 export { PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
-export type { CollectionSettings, HnswParams, PostgresLayout } from './schema.js';
+export type { CollectionSettings, HnswParams, PlaidParams, PostgresLayout } from './schema.js';
+export { PostgresPlaidStore, type PlaidSearchDefaults } from './plaid-store.js';
 export { LATEST_VERSION as POSTGRES_SCHEMA_VERSION, migrate as migratePostgres } from './migrations.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -40,7 +44,10 @@ export interface PostgresStoreOptions {
   dim?: number;
   /** Model name recorded with a new collection, checked against an existing one. */
   model?: string;
-  /** 'token' (one row per token + HNSW, default) or 'document' (one row per document, the seed's layout). */
+  /**
+   * 'token' (one row per token + HNSW, default), 'document' (one row per document, the seed's layout)
+   * or 'plaid' (PLAID's compressed codes in tables, searched by tartan's kernels: see plaid-store.ts).
+   */
   layout?: PostgresLayout;
   /** Collection name; default the URL's `?collection=`, else 'default'. */
   collection?: string;
@@ -54,6 +61,10 @@ export interface PostgresStoreOptions {
   hnsw?: Partial<HnswParams>;
   /** Token-layout search defaults. */
   search?: Partial<TokenSearchDefaults>;
+  /** Compression of a new plaid-layout collection (nbits, centroids). */
+  plaid?: Partial<PlaidParams>;
+  /** Plaid-layout search defaults (nprobe, ndocs) and the size of the process's rerank-row cache. */
+  plaidSearch?: Partial<PlaidSearchDefaults>;
   /** Most token rows per INSERT statement (default 16384). */
   tokensPerStatement?: number;
   /** Token layout: smallest batch (in tokens) that rebuilds the HNSW index instead of row-by-row inserts; see PostgresStoreTuning. */
@@ -83,12 +94,14 @@ export async function openPostgresStoreTyped(url: string, options: PostgresStore
   const reader = options.readUrl ? createPool(parsePostgresUrl(options.readUrl), { max: options.poolSize }) : writer;
   try {
     const settings = await resolveCollection(writer, name, options);
-    return new PostgresStore(writer, reader, settings, {
+    const tuning = {
       search: { ...DEFAULT_TOKEN_SEARCH, ...options.search },
       tokensPerStatement: options.tokensPerStatement ?? DEFAULT_TUNING.tokensPerStatement,
       bulkLoadMinTokens: options.bulkLoadMinTokens ?? DEFAULT_TUNING.bulkLoadMinTokens,
       bulkMaintenanceWorkMem: DEFAULT_TUNING.bulkMaintenanceWorkMem,
-    });
+    };
+    if (settings.layout === 'plaid') return new PostgresPlaidStore(writer, reader, settings, tuning, { ...DEFAULT_PLAID_SEARCH, ...options.plaidSearch });
+    return new PostgresStore(writer, reader, settings, tuning);
   } catch (e) {
     await Promise.all([...new Set([writer.pool, reader.pool])].map((p) => p.end()));
     throw e;
@@ -121,6 +134,7 @@ async function resolveCollection(p: PostgresPool, name: string, options: Postgre
       model: options.model ?? null,
       layout: options.layout ?? 'token',
       hnsw: { ...DEFAULT_HNSW, ...options.hnsw },
+      plaid: { ...DEFAULT_PLAID, ...options.plaid },
     };
     settings = await withTransaction(p, (c) => createCollection(c, wanted));
   }

@@ -32,6 +32,16 @@ export const MIGRATIONS: readonly Migration[] = [
     )`,
   },
   { version: 2, name: 'maxsim functions', sql: MAXSIM_FUNCTIONS_SQL },
+  {
+    version: 3,
+    name: 'plaid layout',
+    sql: `ALTER TABLE tartan_collections DROP CONSTRAINT IF EXISTS tartan_collections_layout_check;
+      ALTER TABLE tartan_collections ADD CONSTRAINT tartan_collections_layout_check CHECK (layout IN ('token', 'document', 'plaid'));
+      CREATE OR REPLACE FUNCTION tartan_relation_bytes(rel text) RETURNS bigint LANGUAGE sql STABLE AS $fn$
+        SELECT pg_total_relation_size(rel::regclass) + coalesce((SELECT sum(pg_total_relation_size(p.relid))
+          FROM pg_partition_tree(rel::regclass) p JOIN pg_class c ON c.oid = p.relid WHERE c.relkind IN ('r', 'm')), 0)::bigint
+      $fn$`,
+  },
 ];
 
 /** The newest schema version this build of tartan knows. */

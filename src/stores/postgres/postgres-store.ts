@@ -36,10 +36,10 @@ export class PostgresStore implements VectorStore {
   private readonly oids = new Map<PostgresPool, number>();
 
   constructor(
-    private readonly writer: PostgresPool,
-    private readonly reader: PostgresPool,
+    protected readonly writer: PostgresPool,
+    protected readonly reader: PostgresPool,
     settings: CollectionSettings,
-    private tuning: PostgresStoreTuning = DEFAULT_TUNING,
+    protected tuning: PostgresStoreTuning = DEFAULT_TUNING,
   ) {
     this.settings = settings;
     this.dim = settings.dim;
@@ -136,7 +136,7 @@ export class PostgresStore implements VectorStore {
     }
   }
 
-  private checkBatch(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
+  protected checkBatch(docs: readonly DocumentInput[], vectors: TokenMatrixBatch): void {
     if (batchSize(vectors) !== docs.length) {
       throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${docs.length} documents but ${batchSize(vectors)} token matrices; pass one matrix per document.`);
     }
@@ -378,7 +378,7 @@ export class PostgresStore implements VectorStore {
     return oid;
   }
 
-  private dimensionError(got: number, what: string): TartanError {
+  protected dimensionError(got: number, what: string): TartanError {
     return new TartanError(
       ErrorCodes.DIMENSION_MISMATCH,
       `${what} dimension ${got}, but collection "${this.settings.name}" stores ${this.dim}-d vectors` +

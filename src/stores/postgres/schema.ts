@@ -19,7 +19,7 @@ import { ErrorCodes, TartanError } from '../../core/errors.js';
 import { quoteIdent } from './connection.js';
 
 /** How token vectors are stored. */
-export type PostgresLayout = 'token' | 'document';
+export type PostgresLayout = 'token' | 'document' | 'plaid';
 
 /** HNSW build parameters (token layout). */
 export interface HnswParams {
@@ -29,6 +29,16 @@ export interface HnswParams {
 
 export const DEFAULT_HNSW: HnswParams = { m: 16, efConstruction: 64 };
 
+/** Compression of a plaid-layout collection, fixed when it is created. */
+export interface PlaidParams {
+  /** Residual bits per dimension (1, 2, 4 or 8). */
+  nbits: number;
+  /** Centroids; 0 picks them from the first add's token count. */
+  centroids: number;
+}
+
+export const DEFAULT_PLAID: PlaidParams = { nbits: 2, centroids: 0 };
+
 /** A collection's settings, as stored in `tartan_collections`. */
 export interface CollectionSettings {
   name: string;
@@ -36,6 +46,7 @@ export interface CollectionSettings {
   model: string | null;
   layout: PostgresLayout;
   hnsw: HnswParams;
+  plaid: PlaidParams;
 }
 
 /** Table names of one collection. */
@@ -45,6 +56,13 @@ export interface CollectionTables {
   documents: string;
   tokens: string;
   docVectors: string;
+  /** plaid layout: one row per add (codes and residuals), the float16 rerank rows per document, deletions, the generation and codebook. */
+  segments: string;
+  rerank: string;
+  tombstones: string;
+  state: string;
+  docKeySeq: string;
+  segmentSeq: string;
 }
 
 const COLLECTION_NAME = /^[a-z][a-z0-9_]{0,39}$/;
@@ -62,11 +80,25 @@ export function checkCollectionName(name: string): void {
 /** The table names of collection `name`. */
 export function collectionTables(name: string, layout: PostgresLayout): CollectionTables {
   checkCollectionName(name);
-  return { name, layout, documents: `tartan_${name}_documents`, tokens: `tartan_${name}_tokens`, docVectors: `tartan_${name}_doc_vectors` };
+  const t = `tartan_${name}`;
+  return {
+    name,
+    layout,
+    documents: `${t}_documents`,
+    tokens: `${t}_tokens`,
+    docVectors: `${t}_doc_vectors`,
+    segments: `${t}_segments`,
+    rerank: `${t}_rerank`,
+    tombstones: `${t}_tombstones`,
+    state: `${t}_state`,
+    docKeySeq: `${t}_doc_key_seq`,
+    segmentSeq: `${t}_segment_seq`,
+  };
 }
 
 /** DDL creating a collection's tables and indexes (idempotent: IF NOT EXISTS throughout). */
 export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams): string[] {
+  if (t.layout === 'plaid') return plaidDdl(t);
   const docs = quoteIdent(t.documents);
   const ddl = [
     `CREATE TABLE IF NOT EXISTS ${docs} (
@@ -104,12 +136,57 @@ export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams
   return ddl;
 }
 
+/**
+ * The plaid layout's tables. No foreign keys and no identity columns: the big tables may be
+ * partitioned across servers (postgres_fdw foreign partitions, sharding.ts), where neither works;
+ * keys come from sequences and deletes remove a document's rows explicitly.
+ */
+function plaidDdl(t: CollectionTables): string[] {
+  const q = quoteIdent;
+  return [
+    `CREATE SEQUENCE IF NOT EXISTS ${q(t.docKeySeq)}`,
+    `CREATE SEQUENCE IF NOT EXISTS ${q(t.segmentSeq)}`,
+    `CREATE TABLE IF NOT EXISTS ${q(t.documents)} (
+      doc_key bigint PRIMARY KEY,
+      id text NOT NULL UNIQUE,
+      text text,
+      metadata jsonb NOT NULL DEFAULT '{}',
+      n_tokens integer NOT NULL CHECK (n_tokens >= 0)
+    )`,
+    `CREATE INDEX IF NOT EXISTS ${q(`${t.documents}_metadata`)} ON ${q(t.documents)} USING gin (metadata jsonb_path_ops)`,
+    // Codes and residuals do not compress: stored out of line as they are.
+    `CREATE TABLE IF NOT EXISTS ${q(t.segments)} (
+      seg_id bigint PRIMARY KEY,
+      generation bigint NOT NULL,
+      documents integer NOT NULL,
+      tokens bigint NOT NULL,
+      doc_keys bytea NOT NULL,
+      token_offsets bytea NOT NULL,
+      codes bytea NOT NULL,
+      residuals bytea NOT NULL
+    )`,
+    `ALTER TABLE ${q(t.segments)} ALTER COLUMN codes SET STORAGE EXTERNAL, ALTER COLUMN residuals SET STORAGE EXTERNAL,
+      ALTER COLUMN doc_keys SET STORAGE EXTERNAL, ALTER COLUMN token_offsets SET STORAGE EXTERNAL`,
+    `CREATE TABLE IF NOT EXISTS ${q(t.rerank)} (doc_key bigint PRIMARY KEY, vecs bytea NOT NULL)`,
+    `ALTER TABLE ${q(t.rerank)} ALTER COLUMN vecs SET STORAGE EXTERNAL`,
+    `CREATE TABLE IF NOT EXISTS ${q(t.tombstones)} (doc_key bigint PRIMARY KEY, generation bigint NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${q(t.state)} (
+      one boolean PRIMARY KEY DEFAULT true CHECK (one),
+      generation bigint NOT NULL DEFAULT 0,
+      reset_generation bigint NOT NULL DEFAULT 0,
+      codebook jsonb,
+      centroids bytea
+    )`,
+    `INSERT INTO ${q(t.state)} (one) VALUES (true) ON CONFLICT DO NOTHING`,
+  ];
+}
+
 interface CollectionRow {
   name: string;
   dim: number;
   model: string | null;
   layout: PostgresLayout;
-  options: { hnsw?: Partial<HnswParams> };
+  options: { hnsw?: Partial<HnswParams>; plaid?: Partial<PlaidParams> };
 }
 
 /** Reads a collection's settings; null when it does not exist. */
@@ -117,7 +194,14 @@ export async function readCollection(client: pg.PoolClient, name: string): Promi
   const r = await client.query<CollectionRow>('SELECT name, dim, model, layout, options FROM tartan_collections WHERE name = $1', [name]);
   const row = r.rows[0];
   if (!row) return null;
-  return { name: row.name, dim: row.dim, model: row.model, layout: row.layout, hnsw: { ...DEFAULT_HNSW, ...row.options.hnsw } };
+  return {
+    name: row.name,
+    dim: row.dim,
+    model: row.model,
+    layout: row.layout,
+    hnsw: { ...DEFAULT_HNSW, ...row.options.hnsw },
+    plaid: { ...DEFAULT_PLAID, ...row.options.plaid },
+  };
 }
 
 /**
@@ -134,7 +218,7 @@ export async function createCollection(client: pg.PoolClient, s: CollectionSetti
     s.dim,
     s.model,
     s.layout,
-    JSON.stringify({ hnsw: s.hnsw }),
+    JSON.stringify(s.layout === 'plaid' ? { plaid: s.plaid } : { hnsw: s.hnsw }),
   ]);
   for (const sql of collectionDdl(collectionTables(s.name, s.layout), s.dim, s.hnsw)) await client.query(sql);
   return s;
@@ -146,7 +230,9 @@ export async function dropCollection(client: pg.PoolClient, name: string): Promi
   // The same lock as createCollection: a drop and a create of one name never interleave.
   await client.query("SELECT pg_advisory_xact_lock(hashtext('tartan_collection:' || $1))", [name]);
   const t = collectionTables(name, 'token');
-  for (const table of [t.tokens, t.docVectors, t.documents]) await client.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  for (const table of [t.tokens, t.docVectors, t.documents, t.segments, t.rerank, t.tombstones, t.state])
+    await client.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+  for (const seq of [t.docKeySeq, t.segmentSeq]) await client.query(`DROP SEQUENCE IF EXISTS ${quoteIdent(seq)}`);
   const r = await client.query('DELETE FROM tartan_collections WHERE name = $1', [name]);
   return (r.rowCount ?? 0) > 0;
 }
