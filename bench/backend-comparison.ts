@@ -25,7 +25,7 @@ import { batchSize, matrixAt, type TokenMatrix } from '../src/core/tensors.js';
 import { exactTopK, percentile, runPostgresBench, type PostgresBenchRow, type TokenSearchSetting } from './postgres-bench.js';
 import { encodeBeir } from './search-bench.js';
 
-export type BackendName = 'embedded' | 'postgres-token' | 'postgres-document' | 'postgres-plaid';
+export type BackendName = 'embedded' | 'postgres-token' | 'postgres-document' | 'postgres-plaid' | 'postgres-plaid-uncached';
 
 /** One backend/layout measured on the shared vectors and queries. */
 export interface BackendRow {
@@ -166,7 +166,7 @@ function postgresRow(r: PostgresBenchRow): BackendRow {
   const build = r.loadSeconds !== null && r.indexBuildSeconds !== null ? r.loadSeconds + r.indexBuildSeconds : null;
   const s = r.search;
   return {
-    backend: `postgres-${r.layout}`,
+    backend: (r.variant ? `postgres-${r.layout}-${r.variant}` : `postgres-${r.layout}`) as BackendName,
     recall_at_10: round(r.recallAtK, 4),
     p50_ms: round(r.p50Ms),
     p95_ms: round(r.p95Ms),

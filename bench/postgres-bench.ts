@@ -63,6 +63,8 @@ export interface TokenSearchSetting {
 export interface PostgresBenchRow {
   backend: 'postgres';
   layout: PostgresLayout;
+  /** 'uncached': the plaid layout searched from a process without a rerank-row cache. */
+  variant?: 'uncached';
   documents: number;
   tokens: number;
   dim: number;
@@ -277,6 +279,30 @@ export async function runPostgresBench(
               ? plaidSearchFigures(store, info, firstSearchMs, searchOptions)
               : { stage1: 'none (exact MaxSim over every document)' },
         });
+      }
+      if (layout === 'plaid') {
+        // The same queries from a process that keeps no rerank rows: every search fetches its candidates' rows.
+        const uncached = await openPostgresStoreTyped(url, { collection, poolSize: 2, plaidSearch: { rerankCacheBytes: 0 } });
+        try {
+          const searchOptions = { k, ...opts.plaidSearch };
+          const t = performance.now();
+          await uncached.search(timed[0], searchOptions);
+          const firstSearchMs = performance.now() - t;
+          const { latencies, recall } = await timeQueries(uncached, timed, searchOptions, exact, k);
+          log(`  plaid without rerank cache: recall@${k} ${(recall / timed.length).toFixed(3)}, p50 ${percentile(latencies, 50).toFixed(1)} ms`);
+          const warm = rows[rows.length - 1];
+          rows.push({
+            ...warm,
+            variant: 'uncached',
+            recallAtK: recall / timed.length,
+            p50Ms: percentile(latencies, 50),
+            p95Ms: percentile(latencies, 95),
+            qps: timed.length / (latencies.reduce((a, b) => a + b, 0) / 1000),
+            search: { ...plaidSearchFigures(uncached, info, firstSearchMs, searchOptions), rerankCache: 'off' },
+          });
+        } finally {
+          await uncached.close();
+        }
       }
       // Timed after the searches, so the rows it adds and deletes do not touch the recall figures.
       const online = await onlineIngest(store, docs, opts.onlineDocs ?? 20);

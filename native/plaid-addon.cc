@@ -83,6 +83,54 @@ Napi::Value CentroidScoresI8(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// nearestI8(x f32[n * dim], dim, c8 i8[k * dim], cscale f32[k], csum i32[k], out u32[n], threads)
+//   -> false (nothing written) when the CPU has no AVX-512 VNNI
+Napi::Value NearestI8(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const float* x; const int8_t* c8; const float* cs; const int32_t* csum; uint32_t* out;
+  size_t nx, nc, ncs, nsum, nout;
+  const int dim = intArg(info, 1);
+  if (dim <= 0 || dim % 4 != 0) return fail(env, "dim must be a positive multiple of 4");
+  if (!arrayOf(info[0], napi_float32_array, x, nx) || nx % dim != 0) return fail(env, "x must be a Float32Array of n * dim");
+  const size_t n = nx / dim;
+  if (!arrayOf(info[2], napi_int8_array, c8, nc) || nc % dim != 0 || nc == 0) return fail(env, "c8 must be a non-empty Int8Array of k * dim");
+  const size_t k = nc / dim;
+  if (!arrayOf(info[3], napi_float32_array, cs, ncs) || ncs != k) return fail(env, "cscale must hold one value per centroid");
+  if (!arrayOf(info[4], napi_int32_array, csum, nsum) || nsum != k) return fail(env, "csum must hold one value per centroid");
+  if (!arrayOf(info[5], napi_uint32_array, out, nout) || nout != n) return fail(env, "out must be a Uint32Array of n");
+  static const bool vnni = vnni::supported();
+  if (!vnni) return Napi::Boolean::New(env, false);
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 6), (n + 1023) / 1024)));
+  std::atomic<size_t> next{0};
+  sharedPool().run(used, [&](int) {
+    for (;;) {
+      const size_t b = next.fetch_add(1024);
+      if (b >= n) break;
+      const size_t e = std::min(n, b + 1024);
+      vnni::nearestI8(x + b * dim, e - b, dim, c8, cs, csum, k, out + b);
+    }
+  });
+  return Napi::Boolean::New(env, true);
+}
+
+// encodeResiduals(x f32[n * dim], dim, nbits, centroids f32[k * dim], codes u32[n], cutoffs f32[dim * (2^nbits - 1)],
+//                 out u8[n * ceil(dim * nbits / 8)], threads) -> summed squared residual norm
+Napi::Value EncodeResiduals(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const float* x; const float* c; const uint32_t* codes; const float* cut; uint8_t* out;
+  size_t nx, nc, ncodes, ncut, nout;
+  const int dim = intArg(info, 1), nbits = intArg(info, 2);
+  if (dim <= 0 || (nbits != 1 && nbits != 2 && nbits != 4 && nbits != 8)) return fail(env, "dim must be positive and nbits 1, 2, 4 or 8");
+  if (!arrayOf(info[0], napi_float32_array, x, nx) || nx % dim != 0) return fail(env, "x must be a Float32Array of n * dim");
+  const size_t n = nx / dim;
+  if (!arrayOf(info[3], napi_float32_array, c, nc) || nc % dim != 0 || nc == 0) return fail(env, "centroids must be a non-empty Float32Array of k * dim");
+  if (!arrayOf(info[4], napi_uint32_array, codes, ncodes) || ncodes != n) return fail(env, "codes must be a Uint32Array of n");
+  for (size_t t = 0; t < n; t++) if (codes[t] >= nc / dim) return fail(env, "a code is not below the number of centroids");
+  if (!arrayOf(info[5], napi_float32_array, cut, ncut) || ncut != static_cast<size_t>(dim) * ((1u << nbits) - 1)) return fail(env, "cutoffs must hold dim * (2^nbits - 1) values");
+  if (!arrayOf(info[6], napi_uint8_array, out, nout) || nout != n * ((static_cast<size_t>(dim) * nbits + 7) / 8)) return fail(env, "out must be a Uint8Array of n * residual bytes");
+  return Napi::Number::New(env, plaidEncodeResiduals(x, n, dim, nbits, c, codes, cut, out, threadsArg(info, 7)));
+}
+
 // nearest(x f32[n * dim], dim, centroids f32[k * dim], out u32[n], threads)
 Napi::Value Nearest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -207,7 +255,9 @@ void registerPlaid(Napi::Env env, Napi::Object exports) {
   Napi::Object plaid = Napi::Object::New(env);
   plaid.Set("centroidScores", Napi::Function::New(env, guarded<CentroidScores>));
   plaid.Set("centroidScoresI8", Napi::Function::New(env, guarded<CentroidScoresI8>));
+  plaid.Set("nearestI8", Napi::Function::New(env, guarded<NearestI8>));
   plaid.Set("nearest", Napi::Function::New(env, guarded<Nearest>));
+  plaid.Set("encodeResiduals", Napi::Function::New(env, guarded<EncodeResiduals>));
   plaid.Set("probe", Napi::Function::New(env, guarded<Probe>));
   plaid.Set("decompress", Napi::Function::New(env, guarded<Decompress>));
   plaid.Set("rerank", Napi::Function::New(env, guarded<Rerank>));

@@ -4,6 +4,7 @@
 // the TypeScript twin (onnxruntime's MatMulInteger, src/plaid/centroid-scores-i8.ts) gets the
 // same bits after the same two float multiplies.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -90,6 +91,46 @@ void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, 
     for (; c + CB <= k; c += CB)
       block<CB>(c8 + c * dim, dim, qt + qc, qpad, cscale + c, csum + c, qs0, qs1, out + c * rows + qc, rows, m0, m1);
     for (; c < k; c++) block<1>(c8 + c * dim, dim, qt + qc, qpad, cscale + c, csum + c, qs0, qs1, out + c * rows + qc, rows, m0, m1);
+  }
+}
+
+void nearestI8(const float* x, size_t n, int dim, const int8_t* c8, const float* cscale, const int32_t* csum, size_t k, uint32_t* out) {
+  // 32 rows at a time: their scores against every centroid (k x 32 floats, in cache), then a running
+  // argmax over centroids in two 16-lane registers (strictly greater: the first centroid wins ties).
+  // Each row is quantised as quantizeRowsInt8 does (symmetric, largest magnitude to 127); its scale
+  // does not change which centroid wins, so 1 is passed.
+  auto scores = alignedBuffer<float>(k * 32 * sizeof(float));
+  float* buf = scores.get();
+  std::unique_ptr<int8_t[]> q8(new int8_t[static_cast<size_t>(32) * dim]);
+  float ones[32];
+  std::fill(ones, ones + 32, 1.0f);
+  for (size_t r0 = 0; r0 < n; r0 += 32) {
+    const int rows = static_cast<int>(std::min<size_t>(32, n - r0));
+    for (int r = 0; r < rows; r++) {
+      const float* row = x + (r0 + r) * dim;
+      float maxAbs = 0;
+      for (int d = 0; d < dim; d++) maxAbs = std::max(maxAbs, std::fabs(row[d]));
+      const float inv = maxAbs > 0 ? 127.0f / maxAbs : 0.0f;
+      for (int d = 0; d < dim; d++) {
+        const float v = std::nearbyint(row[d] * inv);
+        q8[static_cast<size_t>(r) * dim + d] = static_cast<int8_t>(std::max(-127.0f, std::min(127.0f, v)));
+      }
+    }
+    centroidScoresI8(q8.get(), ones, rows, dim, c8, cscale, csum, k, buf);
+    const __mmask16 m0 = laneMask(rows), m1 = laneMask(rows - 16);
+    __m512 b0 = _mm512_set1_ps(-INFINITY), b1 = _mm512_set1_ps(-INFINITY);
+    __m512i i0 = _mm512_setzero_si512(), i1 = _mm512_setzero_si512();
+    for (size_t c = 0; c < k; c++) {
+      const __m512 v0 = _mm512_maskz_loadu_ps(m0, buf + c * rows), v1 = _mm512_maskz_loadu_ps(m1, buf + c * rows + 16);
+      const __m512i ci = _mm512_set1_epi32(static_cast<int32_t>(c));
+      const __mmask16 g0 = _mm512_cmp_ps_mask(v0, b0, _CMP_GT_OQ), g1 = _mm512_cmp_ps_mask(v1, b1, _CMP_GT_OQ);
+      b0 = _mm512_mask_mov_ps(b0, g0, v0);
+      b1 = _mm512_mask_mov_ps(b1, g1, v1);
+      i0 = _mm512_mask_mov_epi32(i0, g0, ci);
+      i1 = _mm512_mask_mov_epi32(i1, g1, ci);
+    }
+    _mm512_mask_storeu_epi32(out + r0, m0, i0);
+    _mm512_mask_storeu_epi32(out + r0 + 16, m1, i1);
   }
 }
 

@@ -71,6 +71,38 @@ void plaidCentroidScores(const float* query, int rows, int dim, const float* cen
   else centroidScoresScalar(query, rows, dim, centroids, k, out);
 }
 
+double plaidEncodeResiduals(const float* x, size_t n, int dim, int nbits, const float* centroids, const uint32_t* codes,
+                            const float* cutoffs, uint8_t* out, int threads) {
+  const int nc = (1 << nbits) - 1;
+  const size_t rb = (static_cast<size_t>(dim) * nbits + 7) / 8;
+  auto range = [&](size_t begin, size_t end) {
+    double sq = 0;
+    for (size_t t = begin; t < end; t++) {
+      const float* row = x + t * dim;
+      const float* c = centroids + static_cast<size_t>(codes[t]) * dim;
+      uint8_t* packed = out + t * rb;
+      std::memset(packed, 0, rb);
+      for (int d = 0; d < dim; d++) {
+        const float v = row[d] - c[d];
+        sq += static_cast<double>(v) * v;
+        const float* cut = cutoffs + static_cast<size_t>(d) * nc;
+        int code = 0;
+        while (code < nc && v >= cut[code]) code++;
+        const int bit = d * nbits;
+        packed[bit >> 3] |= static_cast<uint8_t>(code << (bit & 7));
+      }
+    }
+    return sq;
+  };
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threads, (n + 4095) / 4096)));
+  if (used <= 1) return range(0, n);
+  std::vector<double> sums(used, 0.0);
+  sharedPool().run(used, [&](int w) { sums[w] = range(n * w / used, n * (w + 1) / used); });
+  double total = 0;
+  for (double v : sums) total += v;
+  return total;
+}
+
 void plaidNearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out, int threads) {
   auto range = [&](size_t begin, size_t end) {
     if (useAvx512()) { avx512::nearest(x + begin * dim, end - begin, dim, centroids, k, out + begin); return; }

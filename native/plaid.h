@@ -13,6 +13,11 @@ struct KernelSet;
 // Stage 1: out[c * rows + q] = <query_q, centroid_c> for k centroids of `dim` floats.
 void plaidCentroidScores(const float* query, int rows, int dim, const float* centroids, size_t k, float* out);
 
+// Build time: packs the residual x - centroids[codes[t]] of each of n rows into nbits-bit bucket codes
+// (bucket = number of the dimension's cutoffs <= the value, low bits first); returns the summed squared residual norm.
+double plaidEncodeResiduals(const float* x, size_t n, int dim, int nbits, const float* centroids, const uint32_t* codes,
+                            const float* cutoffs, uint8_t* out, int threads);
+
 // Build time: the nearest (max dot product, first on ties) centroid of each of n rows, on `threads` threads.
 void plaidNearest(const float* x, size_t n, int dim, const float* centroids, size_t k, uint32_t* out, int threads);
 
@@ -46,6 +51,8 @@ namespace vnni {
 bool supported();
 void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, const int8_t* c8, const float* cscale,
                       const int32_t* csum, size_t k, float* out);
+// Build time: the centroid of highest int8 score for each of n float rows (quantised per row; first on ties).
+void nearestI8(const float* x, size_t n, int dim, const int8_t* c8, const float* cscale, const int32_t* csum, size_t k, uint32_t* out);
 }  // namespace vnni
 
 // Instruction-set variants, chosen at run time in plaid.cc.

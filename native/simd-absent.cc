@@ -18,6 +18,7 @@ bool supported() { return false; }
 void centroidScoresI8(const int8_t*, const float*, int, int, const int8_t*, const float*, const int32_t*, size_t, float*) {
   std::abort();
 }
+void nearestI8(const float*, size_t, int, const int8_t*, const float*, const int32_t*, size_t, uint32_t*) { std::abort(); }
 }  // namespace vnni
 
 namespace avx512 {

@@ -13,6 +13,7 @@ import type * as Ort from 'onnxruntime-common';
 import type * as OnnxGraph from '../models/runtime/onnx-graph.js';
 import { loadOnnxRuntime } from '../models/runtime/load-ort.js';
 import { plaidNative } from './kernels.js';
+import { quantizeRowsInt8 } from '../scoring/quantize.js';
 
 /** onnxruntime and the ONNX graph writer, as loaded on first use. */
 export interface OnnxModules {
@@ -60,8 +61,22 @@ export async function sessionOfGraph(build: (graph: typeof OnnxGraph) => OnnxGra
   });
 }
 
+/** Centroids quantised per row to int8, with each row's value sum (what the int8 kernels take). */
+function centroidsInt8(centroids: Float32Array, dim: number): { data: Int8Array; scales: Float32Array; sums: Int32Array } {
+  const q = quantizeRowsInt8(centroids, dim);
+  const k = q.scales.length;
+  const sums = new Int32Array(k);
+  for (let c = 0; c < k; c++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += q.data[c * dim + d];
+    sums[c] = s;
+  }
+  return { data: q.data, scales: q.scales, sums };
+}
+
 export class CentroidEngine {
   private session?: Promise<Ort.InferenceSession>;
+  private i8?: { data: Int8Array; scales: Float32Array; sums: Int32Array };
 
   private constructor(
     private readonly centroids: Float32Array,
@@ -111,6 +126,30 @@ export class CentroidEngine {
     const { ort } = await onnxModules();
     const out = await session.run({ xt: new ort.Tensor('float32', transpose(x, rows, this.dim), [this.dim, rows]) }, ['scores']);
     return out.scores.data as Float32Array;
+  }
+
+  /**
+   * The nearest centroid of every row of `x` for building an index: by int8 products (rows and
+   * centroids quantised per row, AVX-512 VNNI, about four times the float throughput) where the addon
+   * and CPU have them, else {@link nearest}. A centroid whose int8 score ties or beats the float
+   * nearest by under the quantisation error (about 1e-3 for unit vectors) may be picked instead: its
+   * residual is then marginally larger, and the residual is always taken against the centroid picked.
+   */
+  async nearestForBuild(x: Float32Array): Promise<Uint32Array> {
+    const native = plaidNative();
+    if (!native?.nearestI8 || this.dim % 4 !== 0) return this.nearest(x);
+    const rows = x.length / this.dim;
+    const out = new Uint32Array(rows);
+    this.i8 ??= centroidsInt8(this.centroids, this.dim);
+    const threads = this.threads ?? availableParallelism();
+    for (let start = 0; start < rows; start += NATIVE_BLOCK_ROWS) {
+      const n = Math.min(NATIVE_BLOCK_ROWS, rows - start);
+      const c = this.i8;
+      if (!native.nearestI8(x.subarray(start * this.dim, (start + n) * this.dim), this.dim, c.data, c.scales, c.sums, out.subarray(start, start + n), threads))
+        return this.nearest(x);
+      if (start + n < rows) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return out;
   }
 
   /** The nearest (max dot product) centroid of every row of `x`, exact. */

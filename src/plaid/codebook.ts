@@ -21,7 +21,7 @@ export function engineOf(cb: Codebook): Promise<CentroidEngine> {
 export async function assignBulk(cb: Pick<Codebook, 'centroids' | 'codec'>, data: Float32Array): Promise<Uint32Array> {
   const engine = await CentroidEngine.create(cb.centroids, cb.codec.dim);
   try {
-    return await engine.nearest(data);
+    return await engine.nearestForBuild(data);
   } finally {
     await engine.dispose();
   }
@@ -64,7 +64,7 @@ export async function trainCentroids(
   const counts = new Uint32Array(k);
   for (let it = 0; it < (options.iterations ?? 4); it++) {
     const engine = await CentroidEngine.create(centroids, dim);
-    const assign = await engine.nearest(sample);
+    const assign = await engine.nearestForBuild(sample);
     await engine.dispose();
     sums.fill(0);
     counts.fill(0);
@@ -120,7 +120,7 @@ export async function trainCodebook(data: Float32Array, dim: number, nbits: numb
   const sample = new Float32Array(rows * dim);
   for (let i = 0, r = 0; i < tokens; i += step, r++) sample.set(data.subarray(i * dim, i * dim + dim), r * dim);
   const engine = await CentroidEngine.create(centroids, dim);
-  const codes = await engine.nearest(sample);
+  const codes = await engine.nearestForBuild(sample);
   await engine.dispose();
   const { residuals, sqNormSum } = residualsOf(sample, dim, centroids, codes);
   const codec = trainCodec(residuals, dim, nbits);

@@ -18,6 +18,19 @@ export type Codes = Uint16Array | Uint32Array;
 export interface PlaidAddon {
   centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array, threads?: number): void;
   nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
+  /** Int8 nearest centroid (AVX-512 VNNI); false when the CPU lacks it (nothing written). Absent from older builds. */
+  nearestI8?(x: Float32Array, dim: number, c8: Int8Array, cscale: Float32Array, csum: Int32Array, out: Uint32Array, threads: number): boolean;
+  /** Packs the residuals of `x` against its codes' centroids (returns the summed squared residual norm). Absent from older builds. */
+  encodeResiduals?(
+    x: Float32Array,
+    dim: number,
+    nbits: number,
+    centroids: Float32Array,
+    codes: Uint32Array,
+    cutoffs: Float32Array,
+    out: Uint8Array,
+    threads: number,
+  ): number;
   probe(scores: Float32Array, rows: number, nprobe: number, probes: Uint32Array, threads?: number): void;
   decompress(dim: number, nbits: number, centroids: Float32Array, wt: Float32Array, codes: Codes, packed: Uint8Array, out: Float32Array): void;
   rerank(

@@ -6,7 +6,9 @@
 import { toFloat16 } from '../scoring/float16.js';
 import type { Codes } from './kernels.js';
 import { assignBulk, residualsOf } from './codebook.js';
-import { encodeResiduals } from './residual-codec.js';
+import { encodeResiduals, residualBytes } from './residual-codec.js';
+import { plaidNative } from './kernels.js';
+import { availableParallelism } from 'node:os';
 import type { ByteSource, Codebook, PlaidSegment } from './types.js';
 
 /** Codes array of the right width for k centroids. */
@@ -22,9 +24,16 @@ export async function encodeTokens(codebook: Codebook, data: Float32Array): Prom
   const dim = codebook.codec.dim,
     tokens = data.length / dim;
   const assigned = tokens > 0 ? await assignBulk(codebook, data) : new Uint32Array(0);
-  const { residuals, sqNormSum } = residualsOf(data, dim, codebook.centroids, assigned);
   const codes = codeArray(codebook.k, tokens);
   codes.set(assigned);
+  const native = plaidNative();
+  if (native?.encodeResiduals && tokens > 0) {
+    const { nbits, cutoffs } = codebook.codec;
+    const packed = new Uint8Array(tokens * residualBytes(dim, nbits));
+    const sq = native.encodeResiduals(data.subarray(0, tokens * dim), dim, nbits, codebook.centroids, assigned, cutoffs, packed, availableParallelism());
+    return { codes, residuals: packed, sqResidualSum: sq };
+  }
+  const { residuals, sqNormSum } = residualsOf(data, dim, codebook.centroids, assigned);
   return { codes, residuals: encodeResiduals(codebook.codec, residuals), sqResidualSum: sqNormSum };
 }
 

@@ -24,6 +24,9 @@ import { quoteIdent } from './connection.js';
 import { codebookOf, type StoredCodebook } from './plaid-cache.js';
 import type { CollectionSettings, CollectionTables } from './schema.js';
 
+/** Documents per INSERT of rerank rows (two parameters each, well under the protocol's 65,535). */
+const RERANK_ROWS_PER_INSERT = 2000;
+
 interface LockedState {
   generation: number;
   codebook: StoredCodebook | null;
@@ -37,27 +40,48 @@ async function lockState(client: pg.PoolClient, t: CollectionTables): Promise<Lo
   return { generation: Number(r.rows[0].generation), codebook: r.rows[0].codebook };
 }
 
-/** The codebook writers encode with: the stored one (decoded once per process), or a new one trained on `data` and stored now. */
-async function writerCodebook(
-  client: pg.PoolClient,
-  t: CollectionTables,
-  s: CollectionSettings,
-  state: LockedState,
-  data: Float32Array,
-  known: Codebook | undefined,
-): Promise<Codebook> {
-  if (state.codebook) {
-    if (known && known.k === state.codebook.k) return known;
-    const r = await client.query<{ centroids: Buffer }>(`SELECT centroids FROM ${quoteIdent(t.state)}`);
-    return codebookOf(state.codebook, r.rows[0].centroids);
+/**
+ * Statements sent without waiting for each to finish: the server writes the rows while this process
+ * trains and encodes. `drain` waits for all of them and rethrows the first failure (the transaction is
+ * then aborted, so the later ones failed too).
+ */
+class StatementPipeline {
+  private readonly pending: Array<Promise<unknown>> = [];
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly client: pg.PoolClient) {}
+
+  send(sql: string, params: unknown[]): void {
+    this.pending.push(
+      this.client.query(sql, params).catch((error: unknown) => {
+        this.failure ??= { error };
+      }),
+    );
   }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    this.pending.length = 0;
+    if (this.failure) throw this.failure.error;
+  }
+}
+
+/** The stored codebook, decoded once per process. */
+async function storedCodebook(client: pg.PoolClient, t: CollectionTables, stored: StoredCodebook, known: Codebook | undefined): Promise<Codebook> {
+  if (known && known.k === stored.k) return known;
+  const r = await client.query<{ centroids: Buffer }>(`SELECT centroids FROM ${quoteIdent(t.state)}`);
+  return codebookOf(stored, r.rows[0].centroids);
+}
+
+/** A codebook trained on `data` (the collection's first add), stored by a pipelined UPDATE. */
+async function trainedCodebook(pipe: StatementPipeline, t: CollectionTables, s: CollectionSettings, data: Float32Array): Promise<Codebook> {
   if (data.length === 0) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the first add of a plaid collection needs at least one token vector to train its centroids');
   }
   const trained = await trainCodebook(data, s.dim, s.plaid.nbits, s.plaid.centroids);
   const stored: StoredCodebook = { k: trained.k, codec: codecToJson(trained.codec) };
   const centroids = encodeCentroidsI8(trained.centroids, s.dim);
-  await client.query(`UPDATE ${quoteIdent(t.state)} SET codebook = $1, centroids = $2`, [JSON.stringify(stored), Buffer.from(centroids)]);
+  pipe.send(`UPDATE ${quoteIdent(t.state)} SET codebook = $1, centroids = $2`, [JSON.stringify(stored), Buffer.from(centroids)]);
   return codebookOf(stored, centroids);
 }
 
@@ -83,27 +107,33 @@ export async function addPlaidDocuments(
   const first = vectors.offsets[0],
     last = vectors.offsets[n];
   const data = vectors.data.subarray(first * s.dim, last * s.dim);
-  const codebook = await writerCodebook(client, t, s, state, data, known);
+  const known0 = state.codebook ? await storedCodebook(client, t, state.codebook, known) : undefined;
+  const pipe = new StatementPipeline(client);
   const generation = state.generation + 1;
   const keyRows = await client.query<{ k: string }>(`SELECT nextval($1)::text AS k FROM generate_series(1, $2)`, [quoteIdent(t.docKeySeq), n]);
   const keys = keyRows.rows.map((r) => r.k);
   const counts = docs.map((_, i) => vectors.offsets[i + 1] - vectors.offsets[i]);
-  await client.query(
+  pipe.send(
     `INSERT INTO ${quoteIdent(t.documents)} (doc_key, id, text, metadata, n_tokens)
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[], $5::int[])`,
     [keys, docs.map((d) => d.id), docs.map((d) => d.text ?? null), docs.map((d) => JSON.stringify(d.metadata ?? {})), counts],
   );
+  // Each document's rows as its own binary parameter: node-postgres sends a Buffer as bytes, but an array of
+  // them as hex text (twice the size, and encoded in JavaScript).
   const half = toFloat16(data);
   for (let start = 0; start < n; ) {
     let end = start + 1;
-    while (end < n && vectors.offsets[end + 1] - vectors.offsets[start] <= rowsPerStatement) end++;
-    const blobs: Buffer[] = [];
+    while (end < n && end - start < RERANK_ROWS_PER_INSERT && vectors.offsets[end + 1] - vectors.offsets[start] <= rowsPerStatement) end++;
+    const params: unknown[] = [];
+    const values: string[] = [];
     for (let i = start; i < end; i++) {
-      blobs.push(bytes(half.subarray((vectors.offsets[i] - first) * s.dim, (vectors.offsets[i + 1] - first) * s.dim)));
+      params.push(keys[i], bytes(half.subarray((vectors.offsets[i] - first) * s.dim, (vectors.offsets[i + 1] - first) * s.dim)));
+      values.push(`($${params.length - 1}::bigint, $${params.length}::bytea)`);
     }
-    await client.query(`INSERT INTO ${quoteIdent(t.rerank)} (doc_key, vecs) SELECT * FROM unnest($1::bigint[], $2::bytea[])`, [keys.slice(start, end), blobs]);
+    pipe.send(`INSERT INTO ${quoteIdent(t.rerank)} (doc_key, vecs) VALUES ${values.join(', ')}`, params);
     start = end;
   }
+  const codebook = known0 ?? (await trainedCodebook(pipe, t, s, data));
   const { codes, residuals } = await encodeTokens(codebook, data);
   if (residuals.byteLength !== (last - first) * residualBytes(s.dim, codebook.codec.nbits)) {
     throw new TartanError(ErrorCodes.INTERNAL, 'residual encoding returned the wrong number of bytes');
@@ -111,12 +141,13 @@ export async function addPlaidDocuments(
   const tokenOffsets = new Uint32Array(n + 1);
   for (let i = 0; i <= n; i++) tokenOffsets[i] = vectors.offsets[i] - first;
   const docKeys = BigInt64Array.from(keys, (k) => BigInt(k));
-  await client.query(
+  pipe.send(
     `INSERT INTO ${quoteIdent(t.segments)} (seg_id, generation, documents, tokens, doc_keys, token_offsets, codes, residuals)
      VALUES (nextval($1), $2, $3, $4, $5, $6, $7, $8)`,
     [quoteIdent(t.segmentSeq), generation, n, last - first, bytes(docKeys), bytes(tokenOffsets), bytes(codes), bytes(residuals)],
   );
-  await client.query(`UPDATE ${quoteIdent(t.state)} SET generation = $1`, [generation]);
+  pipe.send(`UPDATE ${quoteIdent(t.state)} SET generation = $1`, [generation]);
+  await pipe.drain();
   return codebook;
 }
 
