@@ -105,6 +105,16 @@ export function mapPgError(e: unknown, target: ParsedPostgresUrl): TartanError {
   const code = errorCodeOf(e);
   const message = e instanceof Error ? e.message : String(e);
   const where = `PostgreSQL at ${target.endpoint} (database "${target.database}")`;
+  // postgres_fdw reports a shard it cannot reach (or lost mid-statement) in the coordinator's error.
+  const shard = /(?:could not connect to|lost connection to|connection to) server "([^"]+)"/.exec(message);
+  if (shard && code !== undefined && /^08/.test(code)) {
+    return new TartanError(
+      ErrorCodes.DB_SHARD_UNAVAILABLE,
+      `shard "${shard[1]}" of the collection at ${where} cannot be reached: ${message}. The statement failed as a whole (no partial results); ` +
+        'bring the shard back, or repoint its foreign server (ALTER SERVER ... OPTIONS (SET host ...)) to a replica of it.',
+      { cause: e },
+    );
+  }
   // Server errors carry a 5-character SQLSTATE; only driver/socket failures count as "unreachable".
   const fromServer = code !== undefined && /^[0-9A-Z]{5}$/.test(code);
   if ((code && NETWORK_CODES.has(code)) || (!fromServer && /timeout|terminated unexpectedly|Connection terminated/i.test(message))) {

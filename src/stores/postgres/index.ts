@@ -34,8 +34,9 @@ import {
 
 export { isPostgresUrl, parsePostgresUrl } from './connection.js';
 export { PostgresStore, type TokenSearchDefaults } from './postgres-store.js';
-export type { CollectionSettings, HnswParams, PlaidParams, PostgresLayout } from './schema.js';
+export type { CollectionSettings, HnswParams, PlaidParams, PostgresLayout, ShardInfo } from './schema.js';
 export { PostgresPlaidStore, type PlaidSearchDefaults } from './plaid-store.js';
+export { createShardedCollection, dropShardedCollection, type ShardSpec, type ShardedCollectionOptions } from './sharding.js';
 export { LATEST_VERSION as POSTGRES_SCHEMA_VERSION, migrate as migratePostgres } from './migrations.js';
 
 /** Options of {@link openPostgresStore}. */

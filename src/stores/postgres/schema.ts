@@ -47,6 +47,15 @@ export interface CollectionSettings {
   layout: PostgresLayout;
   hnsw: HnswParams;
   plaid: PlaidParams;
+  /** plaid layout partitioned across servers: the postgres_fdw foreign servers holding its documents, segments and rerank rows (sharding.ts). */
+  shards?: ShardInfo[];
+}
+
+/** One shard of a partitioned collection: its foreign server on the coordinator and where that server points. */
+export interface ShardInfo {
+  name: string;
+  server: string;
+  endpoint: string;
 }
 
 /** Table names of one collection. */
@@ -97,8 +106,8 @@ export function collectionTables(name: string, layout: PostgresLayout): Collecti
 }
 
 /** DDL creating a collection's tables and indexes (idempotent: IF NOT EXISTS throughout). */
-export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams): string[] {
-  if (t.layout === 'plaid') return plaidDdl(t);
+export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams, shards?: readonly ShardInfo[]): string[] {
+  if (t.layout === 'plaid') return plaidDdl(t, shards);
   const docs = quoteIdent(t.documents);
   const ddl = [
     `CREATE TABLE IF NOT EXISTS ${docs} (
@@ -141,8 +150,9 @@ export function collectionDdl(t: CollectionTables, dim: number, hnsw: HnswParams
  * partitioned across servers (postgres_fdw foreign partitions, sharding.ts), where neither works;
  * keys come from sequences and deletes remove a document's rows explicitly.
  */
-function plaidDdl(t: CollectionTables): string[] {
+function plaidDdl(t: CollectionTables, shards?: readonly ShardInfo[]): string[] {
   const q = quoteIdent;
+  if (shards && shards.length > 0) return partitionedPlaidDdl(t, shards);
   return [
     `CREATE SEQUENCE IF NOT EXISTS ${q(t.docKeySeq)}`,
     `CREATE SEQUENCE IF NOT EXISTS ${q(t.segmentSeq)}`,
@@ -181,12 +191,45 @@ function plaidDdl(t: CollectionTables): string[] {
   ];
 }
 
+/**
+ * The plaid layout on a coordinator: the sequences, state and tombstones stay local (small, and what
+ * serialises writers); documents, segments and rerank rows are hash-partitioned, one postgres_fdw
+ * foreign partition per shard, each naming the same-named table on its shard (created there as an
+ * ordinary plaid collection). Uniqueness holds because each key hashes to one shard, whose own
+ * primary key and unique id index enforce it.
+ */
+function partitionedPlaidDdl(t: CollectionTables, shards: readonly ShardInfo[]): string[] {
+  const q = quoteIdent;
+  const ddl = [
+    `CREATE SEQUENCE IF NOT EXISTS ${q(t.docKeySeq)}`,
+    `CREATE SEQUENCE IF NOT EXISTS ${q(t.segmentSeq)}`,
+    `CREATE TABLE ${q(t.documents)} (doc_key bigint NOT NULL, id text NOT NULL, text text, metadata jsonb NOT NULL DEFAULT '{}', n_tokens integer NOT NULL)
+      PARTITION BY HASH (id)`,
+    `CREATE TABLE ${q(t.segments)} (seg_id bigint NOT NULL, generation bigint NOT NULL, documents integer NOT NULL, tokens bigint NOT NULL,
+      doc_keys bytea NOT NULL, token_offsets bytea NOT NULL, codes bytea NOT NULL, residuals bytea NOT NULL) PARTITION BY HASH (seg_id)`,
+    `CREATE TABLE ${q(t.rerank)} (doc_key bigint NOT NULL, vecs bytea NOT NULL) PARTITION BY HASH (doc_key)`,
+    `CREATE TABLE ${q(t.tombstones)} (doc_key bigint PRIMARY KEY, generation bigint NOT NULL)`,
+    `CREATE TABLE ${q(t.state)} (one boolean PRIMARY KEY DEFAULT true CHECK (one), generation bigint NOT NULL DEFAULT 0,
+      reset_generation bigint NOT NULL DEFAULT 0, codebook jsonb, centroids bytea)`,
+    `INSERT INTO ${q(t.state)} (one) VALUES (true)`,
+  ];
+  shards.forEach((shard, i) => {
+    for (const table of [t.documents, t.segments, t.rerank]) {
+      ddl.push(
+        `CREATE FOREIGN TABLE ${q(`${table}_${shard.name}`)} PARTITION OF ${q(table)} FOR VALUES WITH (MODULUS ${shards.length}, REMAINDER ${i})
+          SERVER ${q(shard.server)} OPTIONS (table_name '${table}')`,
+      );
+    }
+  });
+  return ddl;
+}
+
 interface CollectionRow {
   name: string;
   dim: number;
   model: string | null;
   layout: PostgresLayout;
-  options: { hnsw?: Partial<HnswParams>; plaid?: Partial<PlaidParams> };
+  options: { hnsw?: Partial<HnswParams>; plaid?: Partial<PlaidParams>; shards?: ShardInfo[] };
 }
 
 /** Reads a collection's settings; null when it does not exist. */
@@ -201,6 +244,7 @@ export async function readCollection(client: pg.PoolClient, name: string): Promi
     layout: row.layout,
     hnsw: { ...DEFAULT_HNSW, ...row.options.hnsw },
     plaid: { ...DEFAULT_PLAID, ...row.options.plaid },
+    ...(row.options.shards ? { shards: row.options.shards } : {}),
   };
 }
 
@@ -218,9 +262,9 @@ export async function createCollection(client: pg.PoolClient, s: CollectionSetti
     s.dim,
     s.model,
     s.layout,
-    JSON.stringify(s.layout === 'plaid' ? { plaid: s.plaid } : { hnsw: s.hnsw }),
+    JSON.stringify(s.layout === 'plaid' ? { plaid: s.plaid, ...(s.shards ? { shards: s.shards } : {}) } : { hnsw: s.hnsw }),
   ]);
-  for (const sql of collectionDdl(collectionTables(s.name, s.layout), s.dim, s.hnsw)) await client.query(sql);
+  for (const sql of collectionDdl(collectionTables(s.name, s.layout), s.dim, s.hnsw, s.shards)) await client.query(sql);
   return s;
 }
 
