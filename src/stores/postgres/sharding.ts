@@ -23,7 +23,7 @@
  * ```
  */
 import { ErrorCodes, TartanError } from '../../core/errors.js';
-import { createPool, parsePostgresUrl, quoteIdent, withClient, withTransaction } from './connection.js';
+import { createPool, parsePostgresUrl, quoteIdent, withTransaction } from './connection.js';
 import { migrate } from './migrations.js';
 import { checkCollectionName, createCollection, DEFAULT_HNSW, DEFAULT_PLAID, dropCollection, readCollection } from './schema.js';
 import type { PlaidParams, ShardInfo } from './schema.js';
@@ -132,9 +132,9 @@ export async function dropShardedCollection(coordinatorUrl: string, o: { collect
   for (const shard of o.shards) {
     const s = createPool(parsePostgresUrl(shard.url), { max: 1 });
     try {
-      await withClient(s, async (client) => {
+      await withTransaction(s, async (client) => {
         const exists = await client.query("SELECT to_regclass('tartan_collections') IS NOT NULL AS ok");
-        if (exists.rows[0].ok) await withTransaction(s, (c) => dropCollection(c, name));
+        if (exists.rows[0].ok) await dropCollection(client, name);
       });
     } finally {
       await s.pool.end();
