@@ -112,12 +112,14 @@ function subBatch(docs: TokenMatrixBatch, start: number, end: number): TokenMatr
 
 async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: number, log: (s: string) => void, batchTokens = Infinity): Promise<void> {
   const n = batchSize(docs);
-  for (let start = 0, end = 0; start < n; start = end) {
-    end = Math.min(n, start + batchDocs);
+  let start = 0;
+  while (start < n) {
+    let end = Math.min(n, start + batchDocs);
     while (end > start + 1 && docs.offsets[end] - docs.offsets[start] > batchTokens) end--;
     const ids = Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) }));
     await store.add(ids, subBatch(docs, start, end));
     log(`  ${store.settings.layout}: ${end}/${n} documents`);
+    start = end;
   }
 }
 

@@ -57,7 +57,11 @@ function aligned<T>(bytes: Uint8Array, make: (buf: ArrayBuffer) => T): T {
 
 /** Rebuilds the codebook from its stored form (int8 centroids, decoded exactly as they were encoded against). */
 export function codebookOf(stored: StoredCodebook, centroids: Uint8Array): Codebook {
-  const i8 = centroidsI8Of(aligned(centroids, (b) => new Uint8Array(b)), stored.k, stored.codec.dim);
+  const i8 = centroidsI8Of(
+    aligned(centroids, (b) => new Uint8Array(b)),
+    stored.k,
+    stored.codec.dim,
+  );
   return { centroids: dequantizeRowsInt8(i8, stored.codec.dim), k: stored.k, codec: codecFromJson(stored.codec), i8 };
 }
 

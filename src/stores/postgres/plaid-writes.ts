@@ -121,7 +121,7 @@ export async function addPlaidDocuments(
   // Each document's rows as its own binary parameter: node-postgres sends a Buffer as bytes, but an array of
   // them as hex text (twice the size, and encoded in JavaScript).
   const half = toFloat16(data);
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && end - start < RERANK_ROWS_PER_INSERT && vectors.offsets[end + 1] - vectors.offsets[start] <= rowsPerStatement) end++;
     const params: unknown[] = [];

@@ -49,7 +49,10 @@ const SHARD_NAME = /^[a-z][a-z0-9_]{0,15}$/;
 
 function checkShards(shards: readonly ShardSpec[]): void {
   if (!Array.isArray(shards) || shards.length < 2) {
-    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `a sharded collection needs at least two shards, got ${Array.isArray(shards) ? shards.length : 'none'}.`);
+    throw new TartanError(
+      ErrorCodes.INVALID_ARGUMENT,
+      `a sharded collection needs at least two shards, got ${Array.isArray(shards) ? shards.length : 'none'}.`,
+    );
   }
   const seen = new Set<string>();
   for (const s of shards) {
@@ -91,7 +94,10 @@ export async function createShardedCollection(coordinatorUrl: string, o: Sharded
     await migrate(p);
     await withTransaction(p, async (client) => {
       if (await readCollection(client, name)) {
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `collection "${name}" already exists on the coordinator ${target.endpoint}; drop it first or pick another name.`);
+        throw new TartanError(
+          ErrorCodes.INVALID_ARGUMENT,
+          `collection "${name}" already exists on the coordinator ${target.endpoint}; drop it first or pick another name.`,
+        );
       }
       await client.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
       const infos: ShardInfo[] = [];
@@ -101,7 +107,9 @@ export async function createShardedCollection(coordinatorUrl: string, o: Sharded
         const exists = await client.query('SELECT 1 FROM pg_foreign_server WHERE srvname = $1', [server]);
         const opts = [`host ${literal(url.hostname)}`, `port ${literal(url.port || '5432')}`, `dbname ${literal(decodeURIComponent(url.pathname.slice(1)))}`];
         if (exists.rows.length === 0) {
-          await client.query(`CREATE SERVER ${quoteIdent(server)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (${opts.join(', ')}, async_capable 'true', fetch_size '1000')`);
+          await client.query(
+            `CREATE SERVER ${quoteIdent(server)} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (${opts.join(', ')}, async_capable 'true', fetch_size '1000')`,
+          );
         } else {
           await client.query(`ALTER SERVER ${quoteIdent(server)} OPTIONS (${opts.map((x) => `SET ${x}`).join(', ')})`);
         }

@@ -77,7 +77,9 @@ scaleTest('a collection sharded over two servers returns exactly what one server
     assert.equal(await a.delete(['d7', 'd90']), 2);
     assert.equal(await b.delete(['d7', 'd90']), 2);
     // The rows live on the shards, split between them.
-    const counts = await Promise.all(env.shards.map(async (u) => Number((await adminQuery(u, `SELECT count(*) AS n FROM tartan_${sharded}_documents`)).rows[0].n)));
+    const counts = await Promise.all(
+      env.shards.map(async (u) => Number((await adminQuery(u, `SELECT count(*) AS n FROM tartan_${sharded}_documents`)).rows[0].n)),
+    );
     assert.equal(
       counts.reduce((x, y) => x + y),
       118,
