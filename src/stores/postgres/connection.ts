@@ -18,11 +18,14 @@ export interface ParsedPostgresUrl {
   database: string;
   /** From `?collection=name`, when present. */
   collection?: string;
+  /** From `?layout=token|document|plaid`: the layout a collection created through this URL gets. */
+  layout?: string;
 }
 
 /**
- * Parses a PostgreSQL URL. `?collection=name` selects the collection; every
- * other query parameter (e.g. `sslmode`) is left for the driver.
+ * Parses a PostgreSQL URL. `?collection=name` selects the collection and
+ * `?layout=plaid` the layout of one created through it; every other query
+ * parameter (e.g. `sslmode`) is left for the driver.
  *
  * @example
  * parsePostgresUrl('postgres://app@db:5432/search?collection=papers').collection // 'papers'
@@ -46,6 +49,8 @@ export function parsePostgresUrl(url: string): ParsedPostgresUrl {
   }
   const collection = parsed.searchParams.get('collection') ?? undefined;
   parsed.searchParams.delete('collection');
+  const layout = parsed.searchParams.get('layout') ?? undefined;
+  parsed.searchParams.delete('layout');
   const host = parsed.hostname || 'localhost';
   const port = parsed.port || '5432';
   return {
@@ -53,6 +58,7 @@ export function parsePostgresUrl(url: string): ParsedPostgresUrl {
     endpoint: `${host}:${port}`,
     database: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(default)',
     ...(collection ? { collection } : {}),
+    ...(layout ? { layout } : {}),
   };
 }
 

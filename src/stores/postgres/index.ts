@@ -13,6 +13,7 @@
  * ```
  */
 import { ErrorCodes, TartanError } from '../../core/errors.js';
+import { checkNbits } from '../../plaid/residual-codec.js';
 import type { VectorStore } from '../types.js';
 import { createPool, parsePostgresUrl, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { migrate, schemaVersion } from './migrations.js';
@@ -91,6 +92,12 @@ export async function openPostgresStoreTyped(url: string, options: PostgresStore
   if (options.dim !== undefined && (!Number.isInteger(options.dim) || options.dim < 1 || options.dim > 4000)) {
     throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `dim must be an integer from 1 to 4000 (halfvec's HNSW limit), got ${options.dim}.`);
   }
+  const urlLayout = target.layout;
+  if (urlLayout !== undefined && !['token', 'document', 'plaid'].includes(urlLayout)) {
+    throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `?layout=${urlLayout} is not a layout; use token, document or plaid.`);
+  }
+  if (options.layout === undefined && urlLayout !== undefined) options = { ...options, layout: urlLayout as PostgresLayout };
+  if (options.layout === 'plaid') checkNbits(options.plaid?.nbits ?? DEFAULT_PLAID.nbits);
   const writer = createPool(target, { max: options.poolSize });
   const reader = options.readUrl ? createPool(parsePostgresUrl(options.readUrl), { max: options.poolSize }) : writer;
   try {

@@ -139,3 +139,27 @@ pgTest('plaid layout: concurrent searches in one process while another writes al
     await dropPostgresCollection(url, name);
   }
 });
+
+pgTest(
+  'plaid layout: ?layout=plaid in the URL creates one (as `tartan index postgres://...?layout=plaid` does); unknown layouts are refused',
+  async (_t, url) => {
+    const name = uniqueName('pl_url');
+    const u = new URL(url);
+    u.searchParams.set('collection', name);
+    u.searchParams.set('layout', 'plaid');
+    const store = await openPostgresStoreTyped(u.toString(), { dim: DIM, create: true });
+    try {
+      assert.ok(store instanceof PostgresPlaidStore);
+      assert.equal((await store.info()).layout, 'plaid');
+    } finally {
+      await store.close();
+      await dropPostgresCollection(url, name);
+    }
+    u.searchParams.set('layout', 'hnsw');
+    await assert.rejects(openPostgresStoreTyped(u.toString(), { dim: DIM, create: true }), /E_INVALID_ARGUMENT|not a layout/);
+    await assert.rejects(
+      openPostgresStoreTyped(url, { collection: uniqueName('pl_nb'), dim: DIM, layout: 'plaid', plaid: { nbits: 3 }, create: true }),
+      /nbits/,
+    );
+  },
+);
