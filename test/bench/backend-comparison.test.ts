@@ -30,7 +30,7 @@ test('runPrefix is a valid, short collection name', () => {
   assert.ok(`${p}_document`.length <= 40);
 });
 
-pgTest('compareBackends: embedded, postgres-token and postgres-document rows on the same vectors', async (_t, url) => {
+pgTest('compareBackends: embedded, postgres-token, postgres-document and postgres-plaid rows on the same vectors', async (_t, url) => {
   const c = tinyCollection();
   const prefix = uniqueName('cmp');
   const r = await compareBackends(url, c, {
@@ -43,7 +43,7 @@ pgTest('compareBackends: embedded, postgres-token and postgres-document rows on 
   });
   assert.deepEqual(
     r.rows.map((x) => x.backend),
-    ['embedded', 'postgres-token', 'postgres-document'],
+    ['embedded', 'postgres-token', 'postgres-document', 'postgres-plaid', 'postgres-plaid-uncached'],
   );
   assert.equal(r.documents, 60);
   assert.equal(r.tokens, c.docs.offsets[60]);
@@ -58,7 +58,7 @@ pgTest('compareBackends: embedded, postgres-token and postgres-document rows on 
     assert.equal(row.documents, 60, `${row.backend} documents`);
     assert.equal(row.tokens, r.tokens, `${row.backend} tokens`);
   }
-  const [embedded, token, document] = r.rows;
+  const [embedded, token, document, plaid, uncached] = r.rows;
   // Every passage scored exactly on its own (4-bit) vectors: the index finds the exact top 10.
   assert.ok(embedded.recall_at_10 >= 0.8, `embedded recall ${embedded.recall_at_10}`);
   assert.equal(embedded.queries, 8);
@@ -70,6 +70,12 @@ pgTest('compareBackends: embedded, postgres-token and postgres-document rows on 
   // The document layout is exact MaxSim over halfvec copies: the same top 10 but for rounding ties.
   assert.ok(document.recall_at_10 >= 0.9, `document-layout recall ${document.recall_at_10}`);
   assert.match(r.notes.join('\n'), /postgres-document: 4 of the 8 queries/);
+  // The plaid layout: one segment row per add, the embedded index's recall, the float16 rerank rows counted apart.
+  assert.equal(plaid.vector_rows, 1);
+  assert.ok(plaid.recall_at_10 >= 0.8, `plaid recall ${plaid.recall_at_10}`);
+  assert.ok(plaid.rerank_bytes_per_token !== null && plaid.rerank_bytes_per_token !== undefined && plaid.rerank_bytes_per_token >= 2 * c.dim);
+  assert.equal(uncached.recall_at_10, plaid.recall_at_10);
+  assert.match(uncached.search, /0 cached/);
   const table = formatComparison(r);
   for (const name of ['embedded', 'postgres-token', 'postgres-document', 'recall@10', 'bytes/token']) assert.ok(table.includes(name), name);
   // Collections are dropped after the run (no --keep).

@@ -204,12 +204,12 @@ export async function withClient<T>(p: PostgresPool, body: (client: pg.PoolClien
 }
 
 /**
- * Runs `body` in one transaction: COMMIT when it resolves, ROLLBACK when it
- * throws (then rethrows, mapped to a TartanError).
+ * Runs `body` in one transaction (opened by `begin`, e.g. with an isolation level): COMMIT when it
+ * resolves, ROLLBACK when it throws (then rethrows, mapped to a TartanError).
  */
-export async function withTransaction<T>(p: PostgresPool, body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function withTransaction<T>(p: PostgresPool, body: (client: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
   return withClient(p, async (client) => {
-    await client.query('BEGIN');
+    await client.query(begin);
     try {
       const result = await body(client);
       await client.query('COMMIT');

@@ -11,7 +11,6 @@
  */
 import type pg from 'pg';
 import { ErrorCodes, TartanError } from '../../core/errors.js';
-import { checkK } from '../../core/result-count.js';
 import type { TokenMatrix, TokenMatrixBatch } from '../../core/tensors.js';
 import { validateQuery } from '../../scoring/validate.js';
 import { fromFloat16 } from '../../scoring/float16.js';
@@ -89,21 +88,8 @@ export class PostgresPlaidStore extends PostgresStore {
    * fewer than k candidates, every matching document is scored, so k is honoured whenever k match.
    */
   override async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
-    if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
-    if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
+    const k = this.checkSearch(query, options);
     validateQuery(query);
-    const k = checkK(options.k ?? 10);
-    for (const [name, v] of [
-      ['nprobe', options.nprobe],
-      ['ndocs', options.ndocs],
-    ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 1))
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
-    }
-    const weights = options.weights;
-    if (weights && weights.length !== query.rows) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${weights.length} weights for ${query.rows} query vectors; give one weight per query vector.`);
-    }
     if (k === 0) return [];
     for (let attempt = 0; ; attempt++) {
       const hits = await this.inSnapshot(async (client) => {
@@ -203,17 +189,7 @@ export class PostgresPlaidStore extends PostgresStore {
   }
 
   private inSnapshot<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    return withClient(this.reader, async (client) => {
-      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      try {
-        const out = await body(client);
-        await client.query('COMMIT');
-        return out;
-      } catch (e) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw e;
-      }
-    });
+    return withTransaction(this.reader, body, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   }
 
   /** The float16 rerank rows of `ids` as float32 (what the final scores are computed from); the query as given. */

@@ -175,20 +175,8 @@ export class PostgresStore implements VectorStore {
    * Honours `k`, `filter`, `weights`, `candidates`, `nprobe`, `ndocs`.
    */
   async search(query: TokenMatrix, options: StoreSearchOptions = {}): Promise<SearchHit[]> {
-    if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
-    if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
-    const k = checkK(options.k ?? 10);
-    for (const [name, v] of [
-      ['nprobe', options.nprobe],
-      ['ndocs', options.ndocs],
-    ] as const) {
-      if (v !== undefined && (!Number.isInteger(v) || v < 1))
-        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
-    }
+    const k = this.checkSearch(query, options);
     const weights = options.weights;
-    if (weights && weights.length !== query.rows) {
-      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${weights.length} weights for ${query.rows} query vectors; give one weight per query vector.`);
-    }
     const oid = await this.halfvecOid(this.reader);
     const q = encodeHalfvecArray(query.data, query.dim, 0, query.rows, oid);
     const w = weights ? Array.from(weights) : null;
@@ -226,6 +214,25 @@ export class PostgresStore implements VectorStore {
       ...(row.text !== null ? { text: row.text } : {}),
       metadata: row.metadata,
     }));
+  }
+
+  /** Checks a search's query and options at the store's boundary; returns k. */
+  protected checkSearch(query: TokenMatrix, options: StoreSearchOptions): number {
+    if (query.dim !== this.dim) throw this.dimensionError(query.dim, 'the query has');
+    if (query.rows === 0) throw new TartanError(ErrorCodes.INVALID_ARGUMENT, 'the query has no token vectors; encode a non-empty query.');
+    const k = checkK(options.k ?? 10);
+    for (const [name, v] of [
+      ['nprobe', options.nprobe],
+      ['ndocs', options.ndocs],
+    ] as const) {
+      if (v !== undefined && (!Number.isInteger(v) || v < 1))
+        throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${name} must be a positive integer, got ${v}.`);
+    }
+    const weights = options.weights;
+    if (weights && weights.length !== query.rows) {
+      throw new TartanError(ErrorCodes.INVALID_ARGUMENT, `${weights.length} weights for ${query.rows} query vectors; give one weight per query vector.`);
+    }
+    return k;
   }
 
   /** Documents by id, in the order asked; missing ids are skipped. */
