@@ -231,6 +231,31 @@ const KernelSet& avx2Kernels() {
   return set;
 }
 
+namespace f16c {
+
+bool supported() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c");
+}
+
+// Float32 to float16 bit patterns, rounding to nearest even (as floatToHalf in src/scoring/float16.ts).
+void toHalf(const float* src, uint16_t* out, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), h);
+  }
+  if (i < n) {
+    float tail[8] = {0};
+    uint16_t half[8];
+    std::memcpy(tail, src + i, (n - i) * sizeof(float));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(half), _mm256_cvtps_ph(_mm256_loadu_ps(tail), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    std::memcpy(out + i, half, (n - i) * sizeof(uint16_t));
+  }
+}
+
+}  // namespace f16c
+
 }  // namespace tartan
 
 TARTAN_TARGET_POP

@@ -131,6 +131,23 @@ Napi::Value EncodeResiduals(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, plaidEncodeResiduals(x, n, dim, nbits, c, codes, cut, out, threadsArg(info, 7)));
 }
 
+// toHalf(src f32[n], out u16[n], threads) -> false (nothing written) when the CPU has no F16C
+Napi::Value ToHalf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const float* src; uint16_t* out;
+  size_t n, nout;
+  if (!arrayOf(info[0], napi_float32_array, src, n)) return fail(env, "src must be a Float32Array");
+  if (!arrayOf(info[1], napi_uint16_array, out, nout) || nout != n) return fail(env, "out must be a Uint16Array of the same length");
+  static const bool ok = f16c::supported();
+  if (!ok) return Napi::Boolean::New(env, false);
+  const int used = static_cast<int>(std::max<size_t>(1, std::min<size_t>(threadsArg(info, 2), n / (1 << 20))));
+  sharedPool().run(used, [&](int w) {
+    const size_t b = n * w / used / 8 * 8, e = w + 1 == used ? n : n * (w + 1) / used / 8 * 8;
+    f16c::toHalf(src + b, out + b, e - b);
+  });
+  return Napi::Boolean::New(env, true);
+}
+
 // nearest(x f32[n * dim], dim, centroids f32[k * dim], out u32[n], threads)
 Napi::Value Nearest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -257,6 +274,7 @@ void registerPlaid(Napi::Env env, Napi::Object exports) {
   plaid.Set("centroidScoresI8", Napi::Function::New(env, guarded<CentroidScoresI8>));
   plaid.Set("nearestI8", Napi::Function::New(env, guarded<NearestI8>));
   plaid.Set("nearest", Napi::Function::New(env, guarded<Nearest>));
+  plaid.Set("toHalf", Napi::Function::New(env, guarded<ToHalf>));
   plaid.Set("encodeResiduals", Napi::Function::New(env, guarded<EncodeResiduals>));
   plaid.Set("probe", Napi::Function::New(env, guarded<Probe>));
   plaid.Set("decompress", Napi::Function::New(env, guarded<Decompress>));

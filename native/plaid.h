@@ -55,6 +55,12 @@ void centroidScoresI8(const int8_t* q8, const float* qscale, int rows, int dim, 
 void nearestI8(const float* x, size_t n, int dim, const int8_t* c8, const float* cscale, const int32_t* csum, size_t k, uint32_t* out);
 }  // namespace vnni
 
+// Float32 to float16 (F16C, native/kernels-avx2.cc); requires f16c::supported().
+namespace f16c {
+bool supported();
+void toHalf(const float* src, uint16_t* out, size_t n);
+}  // namespace f16c
+
 // Instruction-set variants, chosen at run time in plaid.cc.
 namespace avx512 {
 bool supported();

@@ -13,6 +13,11 @@ namespace tartan {
 const KernelSet& avx2Kernels() { return scalarKernels(); }
 const KernelSet& avx512Kernels() { return scalarKernels(); }
 
+namespace f16c {
+bool supported() { return false; }
+void toHalf(const float*, uint16_t*, size_t) { std::abort(); }
+}  // namespace f16c
+
 namespace vnni {
 bool supported() { return false; }
 void centroidScoresI8(const int8_t*, const float*, int, int, const int8_t*, const float*, const int32_t*, size_t, float*) {

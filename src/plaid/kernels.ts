@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { nativeKernels } from '../scoring/maxsim-native.js';
 import { topK } from '../scoring/topk.js';
+import { toFloat16 } from '../scoring/float16.js';
 import type { ResidualCodec } from './residual-codec.js';
 import { decompress } from './residual-codec.js';
 
@@ -18,6 +19,8 @@ export type Codes = Uint16Array | Uint32Array;
 export interface PlaidAddon {
   centroidScores(query: Float32Array, rows: number, dim: number, centroids: Float32Array, out: Float32Array, threads?: number): void;
   nearest(x: Float32Array, dim: number, centroids: Float32Array, out: Uint32Array, threads: number): void;
+  /** Float32 to float16 bits on F16C; false when the CPU lacks it (nothing written). Absent from older builds. */
+  toHalf?(src: Float32Array, out: Uint16Array, threads: number): boolean;
   /** Int8 nearest centroid (AVX-512 VNNI); false when the CPU lacks it (nothing written). Absent from older builds. */
   nearestI8?(x: Float32Array, dim: number, c8: Int8Array, cscale: Float32Array, csum: Int32Array, out: Uint32Array, threads: number): boolean;
   /** Packs the residuals of `x` against its codes' centroids (returns the summed squared residual norm). Absent from older builds. */
@@ -71,6 +74,16 @@ export function plaidNative(): PlaidAddon | null {
   if (forced) return null;
   const p = (nativeKernels() as unknown as { plaid?: PlaidAddon } | null)?.plaid;
   return p && typeof p.rerank === 'function' ? p : null;
+}
+
+/** Float16 bit patterns of `src` (round to nearest even): the F16C kernel on every core where built, else {@link toFloat16}. */
+export function toFloat16Bulk(src: Float32Array): Uint16Array {
+  const native = plaidNative();
+  if (native?.toHalf) {
+    const out = new Uint16Array(src.length);
+    if (native.toHalf(src, out, availableParallelism())) return out;
+  }
+  return toFloat16(src);
 }
 
 /** Stage 1 twin: out[c * rows + q] = <query_q, centroid_c> (the native kernel, or this loop). */

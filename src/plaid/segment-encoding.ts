@@ -3,11 +3,11 @@
  * residual per token) and building a searchable segment in memory from them,
  * independent of where the bytes are kept afterwards.
  */
-import { toFloat16 } from '../scoring/float16.js';
+
 import type { Codes } from './kernels.js';
 import { assignBulk, residualsOf } from './codebook.js';
 import { encodeResiduals, residualBytes } from './residual-codec.js';
-import { plaidNative } from './kernels.js';
+import { plaidNative, toFloat16Bulk } from './kernels.js';
 import { availableParallelism } from 'node:os';
 import type { ByteSource, Codebook, PlaidSegment } from './types.js';
 
@@ -70,7 +70,7 @@ export async function memorySegment(
   rerankVectors: 'f16' | 'none' = 'f16',
 ): Promise<PlaidSegment> {
   const { codes, residuals } = await encodeTokens(codebook, data);
-  const half = rerankVectors === 'f16' ? toFloat16(data) : undefined;
+  const half = rerankVectors === 'f16' ? toFloat16Bulk(data) : undefined;
   return {
     docBase,
     passageDoc,

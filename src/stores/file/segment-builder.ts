@@ -14,7 +14,7 @@ import { chunkMatrix } from '../../plaid/chunking.js';
 import { poolTokens } from '../../plaid/token-pooling.js';
 import { buildInvertedLists } from '../../plaid/inverted-lists.js';
 import { encodeDocuments } from './metadata-store.js';
-import { toFloat16 } from '../../scoring/float16.js';
+import { toFloat16Bulk } from '../../plaid/kernels.js';
 import { quantizeRowsInt8 } from '../../scoring/quantize.js';
 
 /** Passages of a batch of documents: all token rows packed, passage p owned by document passageDoc[p]. */
@@ -81,7 +81,7 @@ export async function buildPlaidSegment(
       codes: bytesOf(codes),
       residuals: packed,
       ivf: buildInvertedLists(codes, passages.offsets, passages.passageDoc.length, codebook.k),
-      ...(rerankVectors === 'f16' ? { vectors: bytesOf(toFloat16(passages.data)) } : {}),
+      ...(rerankVectors === 'f16' ? { vectors: bytesOf(toFloat16Bulk(passages.data)) } : {}),
     },
     sqResidualSum,
   };
@@ -91,7 +91,7 @@ export async function buildPlaidSegment(
 export function buildFlatSegment(docs: readonly DocumentInput[], passages: PassageBatch, dim: number, dtype: 'f16' | 'i8'): SegmentBuffers {
   const { records, texts } = encodeDocuments(docs);
   const common = { docs: Buffer.from(records, 'utf8'), text: texts, passages: encodePassageTable(passages.passageDoc, passages.offsets) };
-  if (dtype === 'f16') return { ...common, vectors: bytesOf(toFloat16(passages.data)) };
+  if (dtype === 'f16') return { ...common, vectors: bytesOf(toFloat16Bulk(passages.data)) };
   const { data, scales } = quantizeRowsInt8(passages.data, dim);
   return { ...common, vectors: bytesOf(data), scales: bytesOf(scales) };
 }

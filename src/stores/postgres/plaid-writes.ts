@@ -18,7 +18,7 @@ import { codecToJson } from '../../plaid/residual-codec.js';
 import { encodeCentroidsI8 } from '../../plaid/centroid-bytes.js';
 import { encodeTokens } from '../../plaid/segment-encoding.js';
 import { residualBytes } from '../../plaid/residual-codec.js';
-import { toFloat16 } from '../../scoring/float16.js';
+import { toFloat16Bulk } from '../../plaid/kernels.js';
 import type { Codebook } from '../../plaid/types.js';
 import { quoteIdent } from './connection.js';
 import { codebookOf, type StoredCodebook } from './plaid-cache.js';
@@ -120,7 +120,7 @@ export async function addPlaidDocuments(
   );
   // Each document's rows as its own binary parameter: node-postgres sends a Buffer as bytes, but an array of
   // them as hex text (twice the size, and encoded in JavaScript).
-  const half = toFloat16(data);
+  const half = toFloat16Bulk(data);
   for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && end - start < RERANK_ROWS_PER_INSERT && vectors.offsets[end + 1] - vectors.offsets[start] <= rowsPerStatement) end++;
