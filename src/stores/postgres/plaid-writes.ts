@@ -41,28 +41,36 @@ async function lockState(client: pg.PoolClient, t: CollectionTables): Promise<Lo
 }
 
 /**
- * Statements sent without waiting for each to finish: the server writes the rows while this process
- * trains and encodes. `drain` waits for all of them and rethrows the first failure (the transaction is
- * then aborted, so the later ones failed too).
+ * Statements run one after another on the transaction's connection while this process goes on
+ * training and encoding (the server writes the rows meanwhile). After a failure the rest are not
+ * sent (the transaction is aborted); `drain` waits for the chain and rethrows that failure.
  */
 class StatementPipeline {
-  private readonly pending: Array<Promise<unknown>> = [];
+  private tail: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | undefined;
 
   constructor(private readonly client: pg.PoolClient) {}
 
   send(sql: string, params: unknown[]): void {
-    this.pending.push(
-      this.client.query(sql, params).catch((error: unknown) => {
-        this.failure ??= { error };
-      }),
-    );
+    this.tail = this.tail.then(async () => {
+      if (this.failure) return;
+      try {
+        await this.client.query(sql, params);
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
   }
 
   async drain(): Promise<void> {
-    await Promise.all(this.pending);
-    this.pending.length = 0;
+    await this.tail;
     if (this.failure) throw this.failure.error;
+  }
+
+  /** Sends nothing more; resolves once the statement in flight (if any) is done. */
+  async abort(): Promise<void> {
+    this.failure ??= { error: new Error('aborted') };
+    await this.tail;
   }
 }
 
@@ -104,14 +112,36 @@ export async function addPlaidDocuments(
 ): Promise<Codebook> {
   const state = await lockState(client, t);
   const n = docs.length;
-  const first = vectors.offsets[0],
-    last = vectors.offsets[n];
-  const data = vectors.data.subarray(first * s.dim, last * s.dim);
   const known0 = state.codebook ? await storedCodebook(client, t, state.codebook, known) : undefined;
-  const pipe = new StatementPipeline(client);
   const generation = state.generation + 1;
   const keyRows = await client.query<{ k: string }>(`SELECT nextval($1)::text AS k FROM generate_series(1, $2)`, [quoteIdent(t.docKeySeq), n]);
   const keys = keyRows.rows.map((r) => r.k);
+  const pipe = new StatementPipeline(client);
+  try {
+    return await writeSegment(pipe, t, s, docs, vectors, known0, keys, generation, rowsPerStatement);
+  } catch (e) {
+    // Nothing may run after the caller's ROLLBACK: stop the chain and wait for the statement in flight.
+    await pipe.abort();
+    throw e;
+  }
+}
+
+/** The pipelined part of an add: documents, rerank rows, codebook (first add), segment and generation. */
+async function writeSegment(
+  pipe: StatementPipeline,
+  t: CollectionTables,
+  s: CollectionSettings,
+  docs: readonly DocumentInput[],
+  vectors: TokenMatrixBatch,
+  known: Codebook | undefined,
+  keys: string[],
+  generation: number,
+  rowsPerStatement: number,
+): Promise<Codebook> {
+  const n = docs.length;
+  const first = vectors.offsets[0],
+    last = vectors.offsets[n];
+  const data = vectors.data.subarray(first * s.dim, last * s.dim);
   const counts = docs.map((_, i) => vectors.offsets[i + 1] - vectors.offsets[i]);
   pipe.send(
     `INSERT INTO ${quoteIdent(t.documents)} (doc_key, id, text, metadata, n_tokens)
@@ -133,7 +163,7 @@ export async function addPlaidDocuments(
     pipe.send(`INSERT INTO ${quoteIdent(t.rerank)} (doc_key, vecs) VALUES ${values.join(', ')}`, params);
     start = end;
   }
-  const codebook = known0 ?? (await trainedCodebook(pipe, t, s, data));
+  const codebook = known ?? (await trainedCodebook(pipe, t, s, data));
   const { codes, residuals } = await encodeTokens(codebook, data);
   if (residuals.byteLength !== (last - first) * residualBytes(s.dim, codebook.codec.nbits)) {
     throw new TartanError(ErrorCodes.INTERNAL, 'residual encoding returned the wrong number of bytes');
