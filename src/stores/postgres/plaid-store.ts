@@ -18,7 +18,7 @@ import { plaidCandidates } from '../../plaid/search-stages.js';
 import { allowedCandidates, rerankDocuments, weightedRows } from '../../plaid/search.js';
 import type { Candidate, Codebook, DocScore, PlaidIndex } from '../../plaid/types.js';
 import type { ScoredVectors } from '../capabilities.js';
-import type { DocumentInput, MetadataValue, SearchHit, StoreInfo, StoreSearchOptions } from '../types.js';
+import type { DocumentInput, MetadataValue, SearchHit, StoreSearchOptions } from '../types.js';
 import { quoteIdent, withClient, withTransaction, type PostgresPool } from './connection.js';
 import { compileFilter } from './filter-sql.js';
 import { PlaidCache } from './plaid-cache.js';
@@ -212,39 +212,25 @@ export class PostgresPlaidStore extends PostgresStore {
     return { query, documents };
   }
 
-  /** Counts, storage split into what search reads (codes, residuals, documents) and the float16 rerank rows, and the codebook. */
-  override async info(): Promise<StoreInfo> {
-    return withClient(this.reader, async (client) => {
-      const counts = await client.query<{ documents: string; tokens: string | null }>(
-        `SELECT count(*) AS documents, sum(n_tokens) AS tokens FROM ${quoteIdent(this.tables.documents)}`,
-      );
-      const { search, rerank } = await this.storageSplit(client);
-      const state = await client.query<{ generation: string; k: number | null; segments: string }>(
-        `SELECT s.generation::text, (s.codebook ->> 'k')::int AS k, (SELECT count(*) FROM ${quoteIdent(this.tables.segments)})::text AS segments
-         FROM ${quoteIdent(this.tables.state)} s`,
-      );
-      const documents = Number(counts.rows[0].documents);
-      const tokens = Number(counts.rows[0].tokens ?? 0);
-      const st = state.rows[0];
-      return {
-        kind: 'postgres',
-        documents,
-        tokens,
-        dim: this.dim,
-        bytesPerToken: tokens === 0 ? 0 : search / tokens,
+  /** info(): bytes per token of what search reads; the float16 rerank rows apart; the codebook, segments and generation. */
+  protected override async storageFigures(client: pg.PoolClient, tokens: number): Promise<{ searchBytes: number; extras: Record<string, unknown> }> {
+    const { search, rerank } = await this.storageSplit(client);
+    const state = await client.query<{ generation: string; k: number | null; segments: string }>(
+      `SELECT s.generation::text, (s.codebook ->> 'k')::int AS k, (SELECT count(*) FROM ${quoteIdent(this.tables.segments)})::text AS segments
+       FROM ${quoteIdent(this.tables.state)} s`,
+    );
+    const st = state.rows[0];
+    return {
+      searchBytes: search,
+      extras: {
         rerankBytesPerToken: tokens === 0 ? 0 : rerank / tokens,
-        ...(this.settings.model ? { model: this.settings.model } : {}),
-        collection: this.settings.name,
-        layout: this.settings.layout,
-        storageBytes: search,
         rerankStorageBytes: rerank,
         nbits: this.settings.plaid.nbits,
         centroids: st?.k ?? 0,
         segments: Number(st?.segments ?? 0),
         generation: Number(st?.generation ?? 0),
-        endpoint: this.writer.target.endpoint,
-      };
-    });
+      },
+    };
   }
 
   /** Bytes of what search reads (documents, segments, tombstones, state) and of the float16 rerank rows, tables + indexes + TOAST. */

@@ -287,22 +287,29 @@ export class PostgresStore implements VectorStore {
       const counts = await client.query<{ documents: string; tokens: string | null }>(
         `SELECT count(*) AS documents, sum(n_tokens) AS tokens FROM ${quoteIdent(this.tables.documents)}`,
       );
-      const bytes = await this.storageBytes(client);
       const documents = Number(counts.rows[0].documents);
       const tokens = Number(counts.rows[0].tokens ?? 0);
+      const { searchBytes, extras } = await this.storageFigures(client, tokens);
       return {
         kind: 'postgres',
         documents,
         tokens,
         dim: this.dim,
-        bytesPerToken: tokens === 0 ? 0 : bytes / tokens,
+        bytesPerToken: tokens === 0 ? 0 : searchBytes / tokens,
         ...(this.settings.model ? { model: this.settings.model } : {}),
         collection: this.settings.name,
         layout: this.settings.layout,
-        storageBytes: bytes,
+        storageBytes: searchBytes,
+        ...extras,
         endpoint: this.writer.target.endpoint,
       };
     });
+  }
+
+  /** The bytes {@link info} reports per token, and the layout's own extra fields. */
+  protected async storageFigures(client: pg.PoolClient, tokens: number): Promise<{ searchBytes: number; extras: Record<string, unknown> }> {
+    void tokens;
+    return { searchBytes: await this.storageBytes(client), extras: {} };
   }
 
   /** Bytes on disk of the collection's tables, their indexes and TOAST. */
