@@ -99,6 +99,8 @@ export interface BackendComparisonOptions {
 }
 
 const K = 10;
+/** Tokens per add of the embedded build: SciFact-sized collections go in one add, 10M tokens in five. */
+const EMBEDDED_ADD_TOKENS = 2_000_000;
 const round = (x: number, d = 3): number => Number(x.toFixed(d));
 const roundOrNull = (x: number | null | undefined, d = 3): number | null => (x === null || x === undefined || !Number.isFinite(x) ? null : round(x, d));
 
@@ -119,10 +121,19 @@ async function measureEmbedded(c: EncodedCollection, queries: TokenMatrix[], exa
     const store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
     try {
       const t0 = performance.now();
-      await store.add(
-        Array.from({ length: c.docIds.length }, (_, i) => ({ id: String(i) })),
-        c.docs,
-      );
+      // One add up to EMBEDDED_ADD_TOKENS (a segment's files must stay under 2 GiB), the first training the codebook.
+      const n = c.docIds.length;
+      for (let start = 0; start < n; ) {
+        let end = start + 1;
+        while (end < n && c.docs.offsets[end + 1] - c.docs.offsets[start] <= EMBEDDED_ADD_TOKENS) end++;
+        const offsets = new Uint32Array(end - start + 1);
+        for (let i = start; i <= end; i++) offsets[i - start] = c.docs.offsets[i] - c.docs.offsets[start];
+        await store.add(
+          Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) })),
+          { data: c.docs.data.subarray(c.docs.offsets[start] * c.dim, c.docs.offsets[end] * c.dim), offsets, dim: c.dim },
+        );
+        start = end;
+      }
       const build = (performance.now() - t0) / 1000;
       o.log?.(`embedded: built in ${build.toFixed(1)} s`);
       const info = await store.info();
