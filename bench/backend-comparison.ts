@@ -123,7 +123,7 @@ async function measureEmbedded(c: EncodedCollection, queries: TokenMatrix[], exa
       const t0 = performance.now();
       // One add up to EMBEDDED_ADD_TOKENS (a segment's files must stay under 2 GiB), the first training the codebook.
       const n = c.docIds.length;
-      for (let start = 0; start < n; ) {
+      for (let start = 0; start < n;) {
         let end = start + 1;
         while (end < n && c.docs.offsets[end + 1] - c.docs.offsets[start] <= EMBEDDED_ADD_TOKENS) end++;
         const offsets = new Uint32Array(end - start + 1);
