@@ -22,7 +22,7 @@ import { syntheticBatch } from './synthetic-vectors.js';
 import { loadVectors, saveVectors, type EncodedCollection } from '../src/core/vectors-file.js';
 import { parsePostgresUrl, type HnswParams, type PostgresLayout } from '../src/stores/postgres/index.js';
 import { batchSize, matrixAt, type TokenMatrix } from '../src/core/tensors.js';
-import { exactTopK, percentile, runPostgresBench, type PostgresBenchRow, type TokenSearchSetting } from './postgres-bench.js';
+import { addInBatches, exactTopK, percentile, runPostgresBench, type PostgresBenchRow, type TokenSearchSetting } from './postgres-bench.js';
 import { encodeBeir } from './search-bench.js';
 
 export type BackendName = 'embedded' | 'postgres-token' | 'postgres-document' | 'postgres-plaid' | 'postgres-plaid-uncached';
@@ -121,19 +121,8 @@ async function measureEmbedded(c: EncodedCollection, queries: TokenMatrix[], exa
     const store = await PlaidStore.create(dir, { ...o.settings, dim: c.dim, model: c.model });
     try {
       const t0 = performance.now();
-      // One add up to EMBEDDED_ADD_TOKENS (a segment's files must stay under 2 GiB), the first training the codebook.
-      const n = c.docIds.length;
-      for (let start = 0; start < n;) {
-        let end = start + 1;
-        while (end < n && c.docs.offsets[end + 1] - c.docs.offsets[start] <= EMBEDDED_ADD_TOKENS) end++;
-        const offsets = new Uint32Array(end - start + 1);
-        for (let i = start; i <= end; i++) offsets[i - start] = c.docs.offsets[i] - c.docs.offsets[start];
-        await store.add(
-          Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) })),
-          { data: c.docs.data.subarray(c.docs.offsets[start] * c.dim, c.docs.offsets[end] * c.dim), offsets, dim: c.dim },
-        );
-        start = end;
-      }
+      // Adds of at most EMBEDDED_ADD_TOKENS (a segment's files must stay under 2 GiB), the first training the codebook.
+      await addInBatches(store, c.docs, { maxTokens: EMBEDDED_ADD_TOKENS });
       const build = (performance.now() - t0) / 1000;
       o.log?.(`embedded: built in ${build.toFixed(1)} s`);
       const info = await store.info();

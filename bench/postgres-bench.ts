@@ -110,15 +110,28 @@ function subBatch(docs: TokenMatrixBatch, start: number, end: number): TokenMatr
   return { data: docs.data.subarray(base * docs.dim, docs.offsets[end] * docs.dim), offsets, dim: docs.dim };
 }
 
-async function ingest(store: PostgresStore, docs: TokenMatrixBatch, batchDocs: number, log: (s: string) => void, batchTokens = Infinity): Promise<void> {
+/**
+ * Adds every document of `docs` (document i gets id String(i)) in batches of at most `maxDocs`
+ * documents and `maxTokens` tokens (at least one document each); `done` hears each batch's end.
+ */
+export async function addInBatches(
+  store: Pick<VectorStore, 'add'>,
+  docs: TokenMatrixBatch,
+  limits: { maxDocs?: number; maxTokens?: number },
+  done: (end: number) => void = () => undefined,
+): Promise<void> {
   const n = batchSize(docs);
+  const maxDocs = limits.maxDocs ?? n,
+    maxTokens = limits.maxTokens ?? Infinity;
   let start = 0;
   while (start < n) {
-    let end = Math.min(n, start + batchDocs);
-    while (end > start + 1 && docs.offsets[end] - docs.offsets[start] > batchTokens) end--;
-    const ids = Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) }));
-    await store.add(ids, subBatch(docs, start, end));
-    log(`  ${store.settings.layout}: ${end}/${n} documents`);
+    let end = start + 1;
+    while (end < n && end - start < maxDocs && docs.offsets[end + 1] - docs.offsets[start] <= maxTokens) end++;
+    await store.add(
+      Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) })),
+      subBatch(docs, start, end),
+    );
+    done(end);
     start = end;
   }
 }
@@ -227,8 +240,8 @@ export async function runPostgresBench(
       if (!reused) {
         await store.dropVectorIndex();
         const t0 = performance.now();
-        if (layout === 'plaid') await ingest(store, docs, batchSize(docs), log, opts.plaidBatchTokens ?? 500_000);
-        else await ingest(store, docs, opts.batchDocs ?? 256, log);
+        const limits = layout === 'plaid' ? { maxTokens: opts.plaidBatchTokens ?? 500_000 } : { maxDocs: opts.batchDocs ?? 256 };
+        await addInBatches(store, docs, limits, (end) => log(`  ${layout}: ${end}/${batchSize(docs)} documents`));
         const t1 = performance.now();
         log(`  ${layout}: loaded in ${((t1 - t0) / 1000).toFixed(1)} s${layout === 'token' ? ', building HNSW' : ''}`);
         await store.buildVectorIndex({ maintenanceWorkMem: opts.maintenanceWorkMem ?? '2GB' });

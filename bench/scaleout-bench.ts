@@ -18,7 +18,7 @@ import {
   type ShardSpec,
 } from '../src/stores/postgres/index.js';
 import type { VectorStore } from '../src/stores/types.js';
-import { exactTopK, percentile } from './postgres-bench.js';
+import { addInBatches, exactTopK, percentile } from './postgres-bench.js';
 import { runPrefix } from './backend-comparison.js';
 
 export interface ScaleOutRow {
@@ -54,22 +54,9 @@ export interface ScaleOutOptions {
 
 /** Adds every document (id String(i)) in batches of about `batchTokens` tokens; returns documents/s. */
 async function load(store: VectorStore, c: EncodedCollection, batchTokens: number): Promise<number> {
-  const n = batchSize(c.docs);
   const t = performance.now();
-  let start = 0;
-  while (start < n) {
-    let end = start + 1;
-    while (end < n && c.docs.offsets[end + 1] - c.docs.offsets[start] <= batchTokens) end++;
-    const offsets = new Uint32Array(end - start + 1);
-    for (let i = start; i <= end; i++) offsets[i - start] = c.docs.offsets[i] - c.docs.offsets[start];
-    const data = c.docs.data.subarray(c.docs.offsets[start] * c.dim, c.docs.offsets[end] * c.dim);
-    await store.add(
-      Array.from({ length: end - start }, (_, i) => ({ id: String(start + i) })),
-      { data, offsets, dim: c.dim },
-    );
-    start = end;
-  }
-  return n / ((performance.now() - t) / 1000);
+  await addInBatches(store, c.docs, { maxTokens: batchTokens });
+  return batchSize(c.docs) / ((performance.now() - t) / 1000);
 }
 
 /** Runs `queries` over `stores` (round robin), `concurrency` at a time. */

@@ -7,9 +7,7 @@
  * generation counter. Writers bump it in their transaction while holding the
  * state row's lock, so generations follow commit order: a search at generation
  * G loads the segments and tombstones written after the generation it holds
- * (all of them visible in its snapshot) and nothing else. A compaction (or any
- * rewrite of existing segments) sets `reset_generation`, and copies older than
- * it reload from scratch.
+ * (all of them visible in its snapshot) and nothing else.
  */
 import type pg from 'pg';
 import { codecFromJson } from '../../plaid/residual-codec.js';
@@ -28,15 +26,13 @@ export interface StoredCodebook {
 
 /** A loaded segment: its search view and the doc_key of each of its documents. */
 export interface CachedSegment {
-  segId: number;
   docKeys: readonly number[];
   segment: PlaidSegment;
 }
 
 interface StateRow {
   generation: string;
-  reset_generation: string;
-  codebook: StoredCodebook | null;
+  trained: boolean;
 }
 
 interface SegmentRow {
@@ -57,11 +53,8 @@ function aligned<T>(bytes: Uint8Array, make: (buf: ArrayBuffer) => T): T {
 
 /** Rebuilds the codebook from its stored form (int8 centroids, decoded exactly as they were encoded against). */
 export function codebookOf(stored: StoredCodebook, centroids: Uint8Array): Codebook {
-  const i8 = centroidsI8Of(
-    aligned(centroids, (b) => new Uint8Array(b)),
-    stored.k,
-    stored.codec.dim,
-  );
+  // centroidsI8Of copies the values out, from any byte offset.
+  const i8 = centroidsI8Of(centroids, stored.k, stored.codec.dim);
   return { centroids: dequantizeRowsInt8(i8, stored.codec.dim), k: stored.k, codec: codecFromJson(stored.codec), i8 };
 }
 
@@ -88,15 +81,16 @@ export class PlaidCache {
    */
   async refresh(client: pg.PoolClient, reload = false): Promise<number> {
     const t = this.tables;
-    const st = (await client.query<StateRow>(`SELECT generation::text, reset_generation::text, codebook FROM ${quoteIdent(t.state)}`)).rows[0];
+    // Only the counter on the common path: the codebook (a few KB of JSON) is read once, when first needed.
+    const st = (await client.query<StateRow>(`SELECT generation::text, codebook IS NOT NULL AS trained FROM ${quoteIdent(t.state)}`)).rows[0];
     if (!st) return this.generation;
     const generation = Number(st.generation);
     if (generation === this.generation) return generation;
     if (generation < this.generation && !reload) return generation;
-    if (reload || Number(st.reset_generation) > this.generation || (!this.codebook && st.codebook)) this.reset();
-    if (!this.codebook && st.codebook) {
-      const r = await client.query<{ centroids: Buffer }>(`SELECT centroids FROM ${quoteIdent(t.state)}`);
-      this.codebook = codebookOf(st.codebook, r.rows[0].centroids);
+    if (reload) this.reset();
+    if (!this.codebook && st.trained) {
+      const r = await client.query<{ codebook: StoredCodebook; centroids: Buffer }>(`SELECT codebook, centroids FROM ${quoteIdent(t.state)}`);
+      this.codebook = codebookOf(r.rows[0].codebook, r.rows[0].centroids);
     }
     const since = this.generation;
     const segs = await client.query<SegmentRow>(
@@ -116,11 +110,6 @@ export class PlaidCache {
     if (!this.codebook) return undefined;
     this.view ??= { codebook: this.codebook, segments: this.segments.map((s) => s.segment) };
     return this.view;
-  }
-
-  /** Tokens held in the copy (codes and residuals). */
-  tokens(): number {
-    return this.segments.reduce((n, s) => n + s.segment.codes.length, 0);
   }
 
   private reset(): void {
@@ -151,7 +140,7 @@ export class PlaidCache {
       residuals: memoryBytes(aligned(row.residuals, (b) => new Uint8Array(b))),
       contentKey: `pg:${this.tables.name}:${row.seg_id}`,
     };
-    this.segments.push({ segId: Number(row.seg_id), docKeys, segment });
+    this.segments.push({ docKeys, segment });
     const live = new Uint8Array(docBase + docKeys.length);
     live.set(this.live);
     live.fill(1, docBase);

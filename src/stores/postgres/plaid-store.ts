@@ -234,7 +234,7 @@ export class PostgresPlaidStore extends PostgresStore {
   }
 
   /** Bytes of what search reads (documents, segments, tombstones, state) and of the float16 rerank rows, tables + indexes + TOAST. */
-  async storageSplit(client?: pg.PoolClient): Promise<{ search: number; rerank: number }> {
+  private async storageSplit(client?: pg.PoolClient): Promise<{ search: number; rerank: number }> {
     const t = this.tables;
     const run = async (c: pg.PoolClient) => {
       const r = await c.query<{ search: string; rerank: string }>(
@@ -258,11 +258,6 @@ export class PostgresPlaidStore extends PostgresStore {
     await withClient(this.writer, async (c) => {
       await c.query(`ANALYZE ${[t.documents, t.segments, t.rerank, t.tombstones].map(quoteIdent).join(', ')}`);
     });
-  }
-
-  /** Changes this store's plaid search defaults (nprobe, ndocs) for later searches. */
-  tunePlaid(search: Partial<Omit<PlaidSearchDefaults, 'rerankCacheBytes'>>): void {
-    this.defaults = { ...this.defaults, ...search };
   }
 
   /** The search defaults in force. */

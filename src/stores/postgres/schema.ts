@@ -183,7 +183,6 @@ function plaidDdl(t: CollectionTables, shards?: readonly ShardInfo[]): string[] 
     `CREATE TABLE IF NOT EXISTS ${q(t.state)} (
       one boolean PRIMARY KEY DEFAULT true CHECK (one),
       generation bigint NOT NULL DEFAULT 0,
-      reset_generation bigint NOT NULL DEFAULT 0,
       codebook jsonb,
       centroids bytea
     )`,
@@ -210,7 +209,7 @@ function partitionedPlaidDdl(t: CollectionTables, shards: readonly ShardInfo[]):
     `CREATE TABLE ${q(t.rerank)} (doc_key bigint NOT NULL, vecs bytea NOT NULL) PARTITION BY HASH (doc_key)`,
     `CREATE TABLE ${q(t.tombstones)} (doc_key bigint PRIMARY KEY, generation bigint NOT NULL)`,
     `CREATE TABLE ${q(t.state)} (one boolean PRIMARY KEY DEFAULT true CHECK (one), generation bigint NOT NULL DEFAULT 0,
-      reset_generation bigint NOT NULL DEFAULT 0, codebook jsonb, centroids bytea)`,
+      codebook jsonb, centroids bytea)`,
     `INSERT INTO ${q(t.state)} (one) VALUES (true)`,
   ];
   shards.forEach((shard, i) => {

@@ -30,6 +30,14 @@ function slice(b: TokenMatrixBatch, start: number, end: number): TokenMatrixBatc
   return { data: b.data.subarray(b.offsets[start] * DIM, b.offsets[end] * DIM), offsets, dim: DIM };
 }
 
+/** Adds documents a..b of `all` as d<a>..d<b-1>, in one add. */
+function addRange(store: PostgresPlaidStore, all: TokenMatrixBatch, a: number, b: number): Promise<void> {
+  return store.add(
+    Array.from({ length: b - a }, (_, i) => ({ id: `d${a + i}` })),
+    slice(all, a, b),
+  );
+}
+
 async function openPlaid(url: string, name: string): Promise<PostgresPlaidStore> {
   const store = await openPostgresStoreTyped(url, { collection: name, dim: DIM, layout: 'plaid', create: true, poolSize: 3 });
   assert.ok(store instanceof PostgresPlaidStore);
@@ -46,10 +54,7 @@ pgTest('plaid layout: top 10 agrees with exact MaxSim computed in JS, over sever
       [200, 260],
       [260, 300],
     ]) {
-      await store.add(
-        Array.from({ length: b - a }, (_, i) => ({ id: `d${a + i}` })),
-        slice(all, a, b),
-      );
+      await addRange(store, all, a, b);
     }
     const info = await store.info();
     assert.equal(info.documents, 300);
@@ -79,19 +84,13 @@ pgTest('plaid layout: adds and deletes are visible to another process at commit,
   const reader = await openPlaid(url, name);
   try {
     const all = topicBatch(60, 8);
-    await writer.add(
-      Array.from({ length: 40 }, (_, i) => ({ id: `d${i}` })),
-      slice(all, 0, 40),
-    );
+    await addRange(writer, all, 0, 40);
     const probe = matrixAt(all, 45);
     assert.notEqual((await reader.search(probe, { k: 1 }))[0].id, 'd45');
     // A batch that fails (a duplicate id) leaves nothing, and the reader's copy stays valid.
     await assert.rejects(writer.add([{ id: 'd45' }, { id: 'd0' }], slice(all, 45, 47)), /E_DUPLICATE_ID|already exists/);
     assert.notEqual((await reader.search(probe, { k: 1 }))[0].id, 'd45');
-    await writer.add(
-      Array.from({ length: 20 }, (_, i) => ({ id: `d${40 + i}` })),
-      slice(all, 40, 60),
-    );
+    await addRange(writer, all, 40, 60);
     assert.equal((await reader.search(probe, { k: 1 }))[0].id, 'd45');
     assert.equal(await writer.delete(['d45', 'nope']), 1);
     const after = await reader.search(probe, { k: 60 });
@@ -113,16 +112,10 @@ pgTest('plaid layout: concurrent searches in one process while another writes al
   const reader = await openPlaid(url, name);
   try {
     const all = topicBatch(120, 9);
-    await writer.add(
-      Array.from({ length: 40 }, (_, i) => ({ id: `d${i}` })),
-      slice(all, 0, 40),
-    );
+    await addRange(writer, all, 0, 40);
     const writes = (async () => {
       for (let b = 40; b < 120; b += 20) {
-        await writer.add(
-          Array.from({ length: 20 }, (_, i) => ({ id: `d${b + i}` })),
-          slice(all, b, b + 20),
-        );
+        await addRange(writer, all, b, b + 20);
       }
     })();
     const searches = Array.from({ length: 24 }, (_, i) => reader.search(matrixAt(all, i * 5), { k: 200 }));
